@@ -1,0 +1,49 @@
+# Cầu Nối: `make run` and `make test` work from a fresh clone (Debian 12, Python 3.11).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+HOST ?= 127.0.0.1
+export FLASK_APP := wsgi.py
+PKGS := app surveys dialogues
+
+.PHONY: run test db translations extract bench e2e clean
+
+$(BIN)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+# Message catalogues are compiled on every build; .mo files are not kept in git.
+translations: $(BIN)/.installed
+	@for p in $(PKGS); do \
+	  if [ -d $$p/translations ]; then $(BIN)/pybabel -q compile -f -d $$p/translations || exit 1; fi; \
+	done
+
+db: translations
+	$(BIN)/flask db upgrade
+
+run: db
+	$(BIN)/flask demo load --if-empty
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: translations
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# Refresh the English catalogues after adding strings (Vietnamese is the source language).
+extract: $(BIN)/.installed
+	@for p in $(PKGS); do \
+	  $(BIN)/pybabel -q extract -F babel.cfg -k _l -o $$p/translations/messages.pot $$p templates/$$( [ $$p = app ] && echo . || echo $$p) || exit 1; \
+	  if [ -f $$p/translations/en/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel -q update --no-fuzzy-matching -i $$p/translations/messages.pot -d $$p/translations; \
+	  else $(BIN)/pybabel -q init -i $$p/translations/messages.pot -d $$p/translations -l en; fi; \
+	done
+
+bench: translations
+	$(BIN)/python -m bench
+
+e2e: translations
+	$(BIN)/python -m pytest -q tests/e2e
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,101 @@
+"""Cầu Nối: the application factory."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask, request, session
+from flask_login import current_user
+
+from app.config import BASE_DIR, load_config
+from app.extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder=str(BASE_DIR / "templates"), static_folder="static",
+                instance_path=str(BASE_DIR / "instance"))
+    app.config.update(load_config(config))
+    Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    app.json.ensure_ascii = False  # Vietnamese stays readable in JSON output
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(
+        str(BASE_DIR / pkg / "translations") for pkg in ("app", "surveys", "dialogues")))
+
+    db.init_app(app)
+    from app.models.types import render_item
+
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True, compare_type=True,
+                     render_item=render_item)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    babel.init_app(app, locale_selector=select_locale)
+
+    with app.app_context():
+        _configure_engine(db.engine)
+
+    from app import audit  # noqa: F401  (registers the flush listener)
+    from app import admin, auth, errors, views
+    from app.cli import register_cli
+    from app.pdf_filters import register_filters
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(admin.bp)
+    import dialogues
+    import surveys
+
+    surveys.init_app(app)
+    dialogues.init_app(app)
+    errors.init_app(app)
+    register_cli(app)
+    register_filters(app)
+
+    @app.after_request
+    def commit_and_secure(response):
+        # One commit per request, after the view succeeded; a failed view rolls back on teardown.
+        if response.status_code < 400:
+            db.session.commit()
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+        return response
+
+    @app.context_processor
+    def inject_globals():
+        from app.forms import ROLE_LABELS
+        from app.models import Role
+
+        return {"Role": Role, "role_labels": ROLE_LABELS, "current_locale": str(select_locale())}
+
+    return app
+
+
+def select_locale() -> str:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.cookies.get("lang") if request else None
+    if chosen in languages:
+        return chosen
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _configure_engine(engine: sa.Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

@@ -1,0 +1,132 @@
+"""Administration: user accounts, agencies, the audit log."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app import services
+from app.auth import get_in_scope_or_404, roles_required, unit_scope
+from app.extensions import db
+from app.forms import AgencyForm, UserForm
+from app.models import Agency, AuditLog, Role, User
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _resolve_unit_and_agency(form: UserForm | AgencyForm):
+    """Unit (and agency) named in a form, only if inside the admin's own scope."""
+    unit = services.unit_by_code(form.unit_code.data)
+    if not current_user.can_see_unit(unit):
+        raise services.ServiceError(_("Không có đơn vị hành chính mã “%(code)s”.", code=form.unit_code.data),
+                                    "unit_code")
+    agency = None
+    if getattr(form, "agency_code", None) is not None and form.agency_code.data:
+        agency = services.agency_by_code(form.agency_code.data)
+        if not current_user.can_see_agency(agency):
+            raise services.ServiceError(_("Không có cơ quan mã “%(code)s”.", code=form.agency_code.data),
+                                        "agency_code")
+    return unit, agency
+
+
+def _field_error(form, exc: services.ServiceError, default: str) -> None:
+    name = {"unit": "unit_code", "agency": "agency_code"}.get(exc.field or "", exc.field or default)
+    getattr(form, name, getattr(form, default)).errors.append(exc.message)
+
+
+@bp.route("/users/")
+@roles_required(Role.admin)
+def list_users():
+    q = request.args.get("q", "").strip()[:100]
+    stmt = sa.select(User).where(unit_scope(current_user, User.unit_id)).order_by(User.username)
+    if q:
+        stmt = stmt.where(sa.or_(User.username.ilike(f"%{q}%"), User.full_name.ilike(f"%{q}%")))
+    stmt = stmt.options(sa.orm.joinedload(User.unit), sa.orm.joinedload(User.agency))
+    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("admin/list_users.html", page=page, q=q)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def create_user():
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            unit, agency = _resolve_unit_and_agency(form)
+            user = services.create_user(form.username.data, form.password.data or "", Role(form.role.data), unit,
+                                        agency, form.full_name.data or "", form.email.data)
+            user.is_active_account = form.is_active.data
+        except services.ServiceError as exc:
+            db.session.rollback()
+            _field_error(form, exc, "username")
+        else:
+            flash(_("Đã tạo người dùng %(name)s.", name=user.username), "success")
+            return redirect(url_for("admin.list_users"))
+    return render_template("admin/edit_user.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def edit_user(user_id: int):
+    user = get_in_scope_or_404(User, user_id)
+    form = UserForm(obj=user, role=user.role.value, unit_code=user.unit.code,
+                    agency_code=user.agency.code if user.agency else "", is_active=user.is_active_account)
+    form.username.render_kw = {"readonly": True}
+    if request.method == "POST":
+        form.username.data = user.username
+    if form.validate_on_submit():
+        try:
+            unit, agency = _resolve_unit_and_agency(form)
+            if user.id == current_user.id and (not form.is_active.data or form.role.data != Role.admin.value):
+                raise services.ServiceError(_("Bạn không thể tự khóa hoặc bỏ quyền quản trị của mình."), "role")
+            services.update_user(user, role=Role(form.role.data), unit=unit, agency=agency,
+                                 full_name=form.full_name.data or "", email=form.email.data,
+                                 is_active=form.is_active.data)
+            if form.password.data:
+                services.check_password_policy(form.password.data)
+                user.set_password(form.password.data)
+        except services.ServiceError as exc:
+            db.session.rollback()
+            _field_error(form, exc, "username")
+        else:
+            flash(_("Đã lưu."), "success")
+            return redirect(url_for("admin.list_users"))
+    return render_template("admin/edit_user.html", form=form, user=user)
+
+
+@bp.route("/agencies/")
+@roles_required(Role.admin, Role.province, Role.commune)
+def list_agencies():
+    stmt = (sa.select(Agency).where(unit_scope(current_user, Agency.unit_id))
+            .options(sa.orm.joinedload(Agency.unit)).order_by(Agency.code))
+    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("admin/list_agencies.html", page=page)
+
+
+@bp.route("/agencies/new", methods=["GET", "POST"])
+@roles_required(Role.admin, Role.province)
+def create_agency():
+    form = AgencyForm()
+    if form.validate_on_submit():
+        try:
+            unit, _agency = _resolve_unit_and_agency(form)
+            agency = services.create_agency(form.code.data, form.name.data, unit)
+        except services.ServiceError as exc:
+            db.session.rollback()
+            _field_error(form, exc, "code")
+        else:
+            flash(_("Đã thêm cơ quan %(name)s.", name=agency.name), "success")
+            return redirect(url_for("admin.list_agencies"))
+    return render_template("admin/edit_agency.html", form=form)
+
+
+@bp.route("/audit/")
+@roles_required(Role.admin)
+def list_audit():
+    stmt = sa.select(AuditLog).order_by(AuditLog.id.desc()).options(sa.orm.joinedload(AuditLog.user))
+    object_type = request.args.get("type", "").strip()[:50]
+    if object_type:
+        stmt = stmt.where(AuditLog.object_type == object_type)
+    page = db.paginate(stmt, per_page=50, error_out=False)
+    return render_template("admin/list_audit.html", page=page, object_type=object_type)

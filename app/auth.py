@@ -1,0 +1,105 @@
+"""Login, logout, password change, and the unit-scope rule every feature builds on.
+
+Scope: a user bound to unit U sees U and everything below it (``Unit.contains``); an authority
+user sees only its agency's records. Out-of-scope objects answer 404, never revealing they exist.
+"""
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.extensions import db, login_manager
+from app.forms import ChangePasswordForm, LoginForm
+from app.models import Role, Unit, User, utcnow
+from app.services import ServiceError, change_password
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def roles_required(*roles: Role):
+    """Log-in plus role check (admins pass every role check)."""
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def unit_scope(user: User, unit_id_column):
+    """SQL filter limiting rows (by their unit id column) to the user's subtree."""
+    return user.unit.subtree_filter(unit_id_column)
+
+
+def scoped_units(user: User):
+    return sa.select(Unit).where(Unit.path.startswith(user.unit.path))
+
+
+def get_in_scope_or_404(model, object_id: int, user: User | None = None, unit_of=lambda obj: obj.unit):
+    """Fetch ``model`` by id, or 404 when it is missing or outside the user's unit scope."""
+    user = user or current_user
+    obj = db.session.get(model, object_id)
+    if obj is None or not user.can_see_unit(unit_of(obj)):
+        abort(404)
+    return obj
+
+
+def is_safe_next(target: str | None) -> bool:
+    if not target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") \
+        and "\\" not in target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(sa.select(User).where(User.username == form.username.data.strip().lower()))
+        if user is None or not user.check_password(form.password.data) or not user.is_active:
+            form.password.errors.append(_("Tên đăng nhập hoặc mật khẩu không đúng."))
+        else:
+            login_user(user, remember=form.remember.data)
+            user.last_login_dt = utcnow()
+            target = request.args.get("next")
+            return redirect(target if is_safe_next(target) else url_for("core.home"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    flash(_("Bạn đã đăng xuất."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password_view():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.old_password.data, form.new_password.data)
+        except ServiceError as exc:
+            getattr(form, exc.field, form.new_password).errors.append(exc.message)
+        else:
+            flash(_("Đã đổi mật khẩu."), "success")
+            return redirect(url_for("core.home"))
+    return render_template("auth/change_password.html", form=form)

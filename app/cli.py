@@ -1,0 +1,92 @@
+"""Flask commands shared by all features: units, agencies, users, demo data.
+
+Errors print one clear line and exit non-zero; each command commits once at the end.
+"""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app import services
+from app.extensions import db
+from app.models import Role
+
+units_cli = AppGroup("units", help="Đơn vị hành chính.")
+agencies_cli = AppGroup("agencies", help="Cơ quan trả lời kiến nghị.")
+users_cli = AppGroup("users", help="Người dùng.")
+demo_cli = AppGroup("demo", help="Dữ liệu mẫu.")
+
+
+def run_service(fn, *args, **kwargs):
+    """Call a service; on a broken rule roll back and exit with its message."""
+    try:
+        result = fn(*args, **kwargs)
+        db.session.commit()
+        return result
+    except services.ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+
+
+@units_cli.command("load")
+def units_load():
+    """Load or refresh the official list (34 provinces, 3,321 communes)."""
+    stats = run_service(services.load_official_units)
+    click.echo(f"{stats['provinces']} tỉnh/thành, {stats['communes']} xã/phường/đặc khu "
+               f"({stats['created']} mới, {stats['updated']} cập nhật).")
+
+
+@units_cli.command("add-village")
+@click.argument("commune_code")
+@click.argument("name")
+@click.option("--type", "division_type", default="thôn", show_default=True)
+def units_add_village(commune_code, name, division_type):
+    """Add a village (thôn, bản, tổ dân phố) under a commune."""
+    unit = run_service(lambda: services.create_unit(services.unit_by_code(commune_code), name, division_type))
+    click.echo(f"{unit.code}\t{unit.name}")
+
+
+@agencies_cli.command("create")
+@click.argument("code")
+@click.option("--name", required=True)
+@click.option("--unit", "unit_code", required=True)
+def agencies_create(code, name, unit_code):
+    agency = run_service(lambda: services.create_agency(code, name, services.unit_by_code(unit_code)))
+    click.echo(f"{agency.code}\t{agency.name}")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--unit", "unit_code", required=True)
+@click.option("--agency", "agency_code", default=None)
+@click.option("--password", required=True)
+@click.option("--name", "full_name", default="")
+def users_create(username, role, unit_code, agency_code, password, full_name):
+    def create():
+        agency = services.agency_by_code(agency_code) if agency_code else None
+        return services.create_user(username, password, Role(role), services.unit_by_code(unit_code), agency,
+                                    full_name)
+    user = run_service(create)
+    click.echo(f"{user.username}\t{user.role.value}\t{user.unit.code}")
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Chỉ nạp khi cơ sở dữ liệu chưa có người dùng.")
+def demo_load(if_empty):
+    """Load the demo data from the seed article (idempotent)."""
+    from app import demo
+
+    if current_app.config["APP_ENV"] == "production":
+        raise click.ClickException("Không nạp dữ liệu mẫu khi APP_ENV=production.")
+    if if_empty and not demo.is_empty():
+        click.echo("Đã có dữ liệu; bỏ qua dữ liệu mẫu.")
+        return
+    run_service(demo.load_all)
+    click.echo(f"Đã nạp dữ liệu mẫu. Mật khẩu mẫu: {demo.DEMO_PASSWORD}")
+
+
+def register_cli(app) -> None:
+    for group in (units_cli, agencies_cli, users_cli, demo_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,84 @@
+"""User accounts, roles and the permission methods every feature asks."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models.agencies import Agency
+from app.models.types import UTCDateTime, enum_column, utcnow
+from app.models.units import Unit
+
+
+class Role(enum.Enum):
+    admin = "admin"
+    province = "province"
+    commune = "commune"
+    trainer = "trainer"
+    authority = "authority"
+
+
+# Roles allowed to see ethnicity (sensitive data): those who report or analyse by it.
+ETHNICITY_ROLES = {Role.admin, Role.province, Role.commune, Role.trainer}
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __auditable__ = True
+    __audit_exclude__ = {"password_hash"}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(50), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    email: Mapped[str | None] = mapped_column(sa.String(200))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str | None] = mapped_column(sa.String(5))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    unit: Mapped[Unit] = relationship()
+    agency: Mapped[Agency | None] = relationship()
+
+    # Flask-Login: a deactivated account cannot log in or keep a session.
+    @property
+    def is_active(self) -> bool:
+        return self.is_active_account
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.admin
+
+    def can_see_unit(self, unit: Unit | None) -> bool:
+        return self.unit.contains(unit)
+
+    def can_see_agency(self, agency: Agency | None) -> bool:
+        if agency is None:
+            return False
+        if self.role is Role.authority:
+            return self.agency_id == agency.id
+        return self.can_see_unit(agency.unit)
+
+    @property
+    def can_see_ethnicity(self) -> bool:
+        return self.role in ETHNICITY_ROLES
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.is_admin or self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"

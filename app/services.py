@@ -1,0 +1,273 @@
+"""Writes on the core records. Services validate, then flush; the request (or CLI command)
+commits once. The same rules apply whether a view, the CLI or a test calls them."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from app import ethnicities
+from app.extensions import db
+from app.models import Agency, Consent, Person, Role, Sex, Unit, UnitLevel, User, utcnow
+
+USERNAME_RE = re.compile(r"^[a-z0-9_.-]{3,50}$")
+MIN_PASSWORD = 8
+COUNTRY_CODE = "VN"
+
+
+class ServiceError(ValueError):
+    """A rule was broken; ``message`` is already translated for the user, ``field`` names the input."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# --- units -------------------------------------------------------------------------------
+
+def unit_by_code(code: str | None) -> Unit:
+    unit = db.session.scalar(sa.select(Unit).where(Unit.code == (code or "").strip()))
+    if unit is None:
+        raise ServiceError(_("Không có đơn vị hành chính mã “%(code)s”.", code=code or ""), "unit")
+    return unit
+
+
+def load_official_units() -> dict[str, int]:
+    """Load or refresh the 34 provinces and 3,321 communes from ``vietnam-provinces``.
+
+    Idempotent: existing codes are updated in place, so users' villages below them survive.
+    """
+    from vietnam_provinces import NESTED_DIVISIONS_JSON_PATH
+
+    data = json.loads(NESTED_DIVISIONS_JSON_PATH.read_text(encoding="utf-8"))
+    existing = {u.code: u for u in db.session.scalars(sa.select(Unit))}
+    created = updated = 0
+    country = existing.get(COUNTRY_CODE)
+    if country is None:
+        country = Unit(code=COUNTRY_CODE, name="Việt Nam", division_type="", level=UnitLevel.country,
+                       path=Unit.make_path(None, COUNTRY_CODE))
+        db.session.add(country)
+        created += 1
+    for prov in data:
+        pcode = f"{prov['code']:02d}"
+        province = existing.get(pcode)
+        if province is None:
+            province = Unit(code=pcode, path=Unit.make_path(country, pcode), level=UnitLevel.province,
+                            parent=country)
+            db.session.add(province)
+            created += 1
+        elif province.name != prov["name"]:
+            updated += 1
+        province.name, province.division_type = prov["name"], prov["division_type"]
+        for ward in prov["wards"]:
+            wcode = f"{ward['code']:05d}"
+            commune = existing.get(wcode)
+            if commune is None:
+                commune = Unit(code=wcode, level=UnitLevel.commune, parent=province,
+                               path=Unit.make_path(province, wcode), valid_from=date(2025, 7, 1))
+                db.session.add(commune)
+                created += 1
+            elif commune.name != ward["name"]:
+                updated += 1
+            commune.name, commune.division_type = ward["name"], ward["division_type"]
+    db.session.flush()
+    return {"provinces": len(data), "communes": sum(len(p["wards"]) for p in data),
+            "created": created, "updated": updated}
+
+
+def create_unit(parent: Unit, name: str, division_type: str = "thôn", code: str | None = None,
+                level: UnitLevel = UnitLevel.village) -> Unit:
+    """Add a unit under ``parent`` (villages under a commune); codes default to PARENT-NN."""
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError(_("Vui lòng nhập tên."), "name")
+    if len(name) > 200:
+        raise ServiceError(_("Tên dài quá %(n)d ký tự.", n=200), "name")
+    if level is UnitLevel.village and parent.level is not UnitLevel.commune:
+        raise ServiceError(_("Thôn, bản chỉ được thêm dưới một xã, phường."), "parent")
+    siblings = db.session.scalars(sa.select(Unit).where(Unit.parent_id == parent.id)).all()
+    if any(s.name.casefold() == name.casefold() for s in siblings):
+        raise ServiceError(_("“%(name)s” đã có trong %(parent)s.", name=name, parent=parent.name), "name")
+    if code is None:
+        n = len(siblings) + 1
+        while db.session.scalar(sa.select(Unit.id).where(Unit.code == f"{parent.code}-{n:02d}")):
+            n += 1
+        code = f"{parent.code}-{n:02d}"
+    elif db.session.scalar(sa.select(Unit.id).where(Unit.code == code)):
+        raise ServiceError(_("Mã đơn vị “%(code)s” đã tồn tại.", code=code), "code")
+    unit = Unit(code=code, name=name, level=level, division_type=division_type, parent=parent,
+                path=Unit.make_path(parent, code))
+    db.session.add(unit)
+    db.session.flush()
+    return unit
+
+
+def deactivate_unit(unit: Unit, valid_to: date | None = None) -> None:
+    """Old units are kept (their records keep pointing at them) but marked inactive."""
+    unit.is_active = False
+    unit.valid_to = valid_to or date.today()
+    db.session.flush()
+
+
+def move_unit(unit: Unit, new_parent: Unit) -> None:
+    """Re-parent a unit (e.g. a merged commune); rewrites the paths of its whole subtree."""
+    if unit.contains(new_parent):
+        raise ServiceError(_("Không thể chuyển một đơn vị vào bên dưới chính nó."), "parent")
+    old_prefix, new_prefix = unit.path, Unit.make_path(new_parent, unit.code)
+    for u in db.session.scalars(sa.select(Unit).where(Unit.path.startswith(old_prefix))):
+        u.path = new_prefix + u.path[len(old_prefix):]
+    unit.parent = new_parent
+    db.session.flush()
+
+
+# --- agencies ----------------------------------------------------------------------------
+
+def create_agency(code: str, name: str, unit: Unit) -> Agency:
+    code, name = (code or "").strip(), (name or "").strip()
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{2,50}", code):
+        raise ServiceError(_("Mã cơ quan chỉ gồm chữ không dấu, số, dấu chấm, gạch; 2-50 ký tự."), "code")
+    if not name:
+        raise ServiceError(_("Vui lòng nhập tên."), "name")
+    if len(name) > 300:
+        raise ServiceError(_("Tên dài quá %(n)d ký tự.", n=300), "name")
+    if db.session.scalar(sa.select(Agency.id).where(Agency.code == code)):
+        raise ServiceError(_("Mã cơ quan “%(code)s” đã tồn tại.", code=code), "code")
+    agency = Agency(code=code, name=name, unit=unit)
+    db.session.add(agency)
+    db.session.flush()
+    return agency
+
+
+def agency_by_code(code: str | None) -> Agency:
+    agency = db.session.scalar(sa.select(Agency).where(Agency.code == (code or "").strip()))
+    if agency is None:
+        raise ServiceError(_("Không có cơ quan mã “%(code)s”.", code=code or ""), "agency")
+    return agency
+
+
+# --- users -------------------------------------------------------------------------------
+
+def check_password_policy(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise ServiceError(_("Mật khẩu phải có ít nhất %(n)d ký tự.", n=MIN_PASSWORD), "password")
+    if len(password) > 200:
+        raise ServiceError(_("Mật khẩu dài quá %(n)d ký tự.", n=200), "password")
+    if password.isdigit() or password.isalpha():
+        raise ServiceError(_("Mật khẩu phải có cả chữ và số."), "password")
+
+
+def _check_binding(role: Role, unit: Unit, agency: Agency | None) -> None:
+    if role is Role.authority:
+        if agency is None:
+            raise ServiceError(_("Người dùng cơ quan chính quyền phải thuộc một cơ quan."), "agency")
+        if not unit.contains(agency.unit):
+            raise ServiceError(_("Cơ quan không thuộc đơn vị đã chọn."), "agency")
+    elif agency is not None:
+        raise ServiceError(_("Chỉ người dùng cơ quan chính quyền mới gắn với cơ quan."), "agency")
+
+
+def create_user(username: str, password: str, role: Role, unit: Unit, agency: Agency | None = None,
+                full_name: str = "", email: str | None = None) -> User:
+    username = (username or "").strip().lower()
+    if not USERNAME_RE.fullmatch(username):
+        raise ServiceError(_("Tên đăng nhập gồm 3-50 ký tự: chữ thường không dấu, số, dấu chấm, gạch."),
+                           "username")
+    if db.session.scalar(sa.select(User.id).where(User.username == username)):
+        raise ServiceError(_("Tên đăng nhập “%(name)s” đã có người dùng.", name=username), "username")
+    if len(full_name or "") > 200:
+        raise ServiceError(_("Tên dài quá %(n)d ký tự.", n=200), "full_name")
+    check_password_policy(password)
+    _check_binding(role, unit, agency)
+    user = User(username=username, role=role, unit=unit, agency=agency,
+                full_name=(full_name or "").strip(), email=email or None)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(user: User, *, role: Role, unit: Unit, agency: Agency | None, full_name: str,
+                email: str | None, is_active: bool) -> None:
+    _check_binding(role, unit, agency)
+    user.role, user.unit, user.agency = role, unit, agency
+    user.full_name, user.email, user.is_active_account = full_name.strip(), email or None, is_active
+    db.session.flush()
+
+
+def change_password(user: User, old: str, new: str) -> None:
+    if not user.check_password(old or ""):
+        raise ServiceError(_("Mật khẩu hiện tại không đúng."), "old_password")
+    check_password_policy(new)
+    user.set_password(new)
+    db.session.flush()
+
+
+# --- people ------------------------------------------------------------------------------
+
+def next_person_code(unit: Unit) -> str:
+    prefix = f"P{unit.code}-"
+    count = db.session.scalar(sa.select(sa.func.count()).where(Person.code.startswith(prefix)))
+    n = (count or 0) + 1
+    while db.session.scalar(sa.select(Person.id).where(Person.code == f"{prefix}{n:04d}")):
+        n += 1
+    return f"{prefix}{n:04d}"
+
+
+def save_person(person: Person | None, *, full_name: str, unit: Unit, sex: Sex | None = None,
+                birth_year: int | None = None, ethnicity_code: str | None = None,
+                ethnicity_system: str = ethnicities.DEFAULT_SYSTEM, phone: str | None = None,
+                code: str | None = None) -> Person:
+    """Create (person=None) or update a person after checking every field."""
+    full_name = " ".join((full_name or "").split())
+    if not full_name:
+        raise ServiceError(_("Vui lòng nhập họ tên."), "full_name")
+    if len(full_name) > 200:
+        raise ServiceError(_("Tên dài quá %(n)d ký tự.", n=200), "full_name")
+    this_year = date.today().year
+    if birth_year is not None and not (this_year - 120 <= birth_year <= this_year):
+        raise ServiceError(_("Năm sinh phải từ %(a)d đến %(b)d.", a=this_year - 120, b=this_year), "birth_year")
+    if ethnicity_code and not ethnicities.name_of(ethnicity_code, ethnicity_system):
+        raise ServiceError(_("Dân tộc không hợp lệ."), "ethnicity_code")
+    if phone and not re.fullmatch(r"\+?[0-9 .]{8,20}", phone):
+        raise ServiceError(_("Số điện thoại không hợp lệ."), "phone")
+    if code is not None:
+        code = code.strip()
+        if not re.fullmatch(r"[A-Za-z0-9_.-]{1,40}", code):
+            raise ServiceError(_("Mã người tham gia chỉ gồm chữ không dấu, số, dấu chấm, gạch."), "code")
+        clash = db.session.scalar(sa.select(Person).where(Person.code == code))
+        if clash is not None and clash is not person:
+            raise ServiceError(_("Mã người tham gia “%(code)s” đã tồn tại.", code=code), "code")
+    if person is None:
+        person = Person(code=code or next_person_code(unit))
+        db.session.add(person)
+    elif code:
+        person.code = code
+    person.full_name, person.unit, person.sex, person.birth_year = full_name, unit, sex, birth_year
+    person.ethnicity_code = ethnicity_code or None
+    person.ethnicity_system = ethnicity_system if ethnicity_code else None
+    person.phone = phone or None
+    db.session.flush()
+    return person
+
+
+def give_consent(person: Person, purpose: str, recorded_by: User | None = None,
+                 guardian_name: str | None = None) -> Consent:
+    consent = Consent(person=person, purpose=purpose, recorded_by_id=recorded_by.id if recorded_by else None,
+                      guardian_name=guardian_name or None)
+    db.session.add(consent)
+    db.session.flush()
+    return consent
+
+
+def withdraw_consent(person: Person, purpose: str) -> int:
+    n = 0
+    for consent in person.consents:
+        if consent.purpose == purpose and consent.is_active:
+            consent.withdrawn_dt = utcnow()
+            n += 1
+    db.session.flush()
+    return n

@@ -1,0 +1,164 @@
+"""Shared fixtures: ``app`` (schema built by the migrations), ``db``, ``client``, ``login_as``,
+and factory fixtures that return callables.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set. Each test
+starts from empty tables; requests run in their own app context, as in production.
+"""
+from __future__ import annotations
+
+import os
+import itertools
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+
+from app import create_app, services
+from app.extensions import db as _db
+from app.models import Agency, Person, Role, Sex, Unit, UnitLevel, User
+
+TEST_PASSWORD = "secret123"
+
+
+def reset_database(url: str) -> None:
+    """Empty the test database completely so the migrations build it from nothing."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+        else:
+            for (name,) in conn.execute(sa.text("SELECT name FROM sqlite_master WHERE type='table'")).all():
+                conn.execute(sa.text(f'DROP TABLE IF EXISTS "{name}"'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory) -> Flask:
+    tmp = tmp_path_factory.mktemp("caunoi")
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp / 'test.sqlite3'}"
+    reset_database(url)
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "SECRET_KEY": "test-secret",
+        "STORAGE_DIR": str(tmp / "storage"),
+        "INSTANCE_DIR": str(tmp),
+    })
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+    return app
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets a fresh app context (new ``g``, new DB session), even while a test
+    holds one open, so tests see what production would see."""
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
+@pytest.fixture
+def db(app):
+    with app.app_context():
+        yield _db
+        _db.session.remove()
+        tables = [t for t in reversed(_db.metadata.sorted_tables)]
+        with _db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables)
+                                     + " RESTART IDENTITY CASCADE"))
+            else:
+                for t in tables:
+                    conn.execute(t.delete())
+
+
+@pytest.fixture
+def client(app, db):
+    app.test_client_class = IsolatedClient
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app, db):
+    return app.test_cli_runner()
+
+
+_seq = itertools.count(1)
+
+
+@pytest.fixture
+def units(db):
+    """A small tree shaped like the demo: VN > Thái Nguyên (19) > Chợ Đồn, Chợ Mới > villages."""
+    vn = Unit(code="VN", name="Việt Nam", level=UnitLevel.country, path="/VN/")
+    tn = Unit(code="19", name="Thái Nguyên", level=UnitLevel.province, division_type="tỉnh", parent=vn,
+              path="/VN/19/")
+    cd = Unit(code="02020", name="Xã Chợ Đồn", level=UnitLevel.commune, division_type="xã", parent=tn,
+              path="/VN/19/02020/")
+    cm = Unit(code="02086", name="Xã Chợ Mới", level=UnitLevel.commune, division_type="xã", parent=tn,
+              path="/VN/19/02086/")
+    other = Unit(code="08", name="Tuyên Quang", level=UnitLevel.province, division_type="tỉnh", parent=vn,
+                 path="/VN/08/")
+    db.session.add_all([vn, tn, cd, cm, other])
+    db.session.flush()
+    ban_ca = services.create_unit(cd, "Bản Ca", "bản")
+    na_nguoc = services.create_unit(cm, "Nà Nguộc", "thôn")
+    db.session.commit()
+    return {"VN": vn, "19": tn, "02020": cd, "02086": cm, "08": other, "ban_ca": ban_ca, "na_nguoc": na_nguoc}
+
+
+@pytest.fixture
+def create_agency(db, units):
+    def create(code: str | None = None, unit: Unit | None = None, name: str | None = None) -> Agency:
+        code = code or f"AG-{next(_seq)}"
+        agency = services.create_agency(code, name or f"Cơ quan {code}", unit or units["02020"])
+        db.session.commit()
+        return agency
+    return create
+
+
+@pytest.fixture
+def create_user(db, units, create_agency):
+    def create(role: Role | str = Role.commune, unit: Unit | str = "02020", agency: Agency | None = None,
+               username: str | None = None, password: str = TEST_PASSWORD) -> User:
+        role = Role(role)
+        unit = units[unit] if isinstance(unit, str) else unit
+        if role is Role.authority and agency is None:
+            agency = create_agency(unit=unit)
+        user = services.create_user(username or f"user{next(_seq)}", password, role, unit, agency)
+        db.session.commit()
+        return user
+    return create
+
+
+@pytest.fixture
+def create_person(db, units):
+    def create(unit: Unit | str = "ban_ca", **kw) -> Person:
+        unit = units[unit] if isinstance(unit, str) else unit
+        kw.setdefault("full_name", f"Người {next(_seq)}")
+        kw.setdefault("sex", Sex.female)
+        person = services.save_person(None, unit=unit, **kw)
+        db.session.commit()
+        return person
+    return create
+
+
+@pytest.fixture
+def login_as(client, create_user):
+    """login_as(role, unit) -> the logged-in user (a new account each call)."""
+    def login(role: Role | str = Role.commune, unit: Unit | str = "02020", **kw) -> User:
+        user = create_user(role, unit, **kw)
+        client.post("/logout")
+        response = client.post("/login", data={"username": user.username, "password": TEST_PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return user
+    return login
