@@ -33,7 +33,9 @@ test: translations
 # Refresh the English catalogues after adding strings (Vietnamese is the source language).
 extract: $(BIN)/.installed
 	@for p in $(PKGS); do \
-	  $(BIN)/pybabel -q extract -F babel.cfg -k _l -o $$p/translations/messages.pot $$p templates/$$( [ $$p = app ] && echo . || echo $$p) || exit 1; \
+	  mkdir -p $$p/translations; \
+	  if [ $$p = app ]; then tpl="templates/base.html templates/_macros templates/auth templates/core templates/admin templates/errors templates/pdf"; else tpl=templates/$$p; fi; \
+	  $(BIN)/pybabel -q extract -F babel.cfg -k _l -o $$p/translations/messages.pot $$p $$(ls -d $$tpl 2>/dev/null) || exit 1; \
 	  if [ -f $$p/translations/en/LC_MESSAGES/messages.po ]; then \
 	    $(BIN)/pybabel -q update --no-fuzzy-matching -i $$p/translations/messages.pot -d $$p/translations; \
 	  else $(BIN)/pybabel -q init -i $$p/translations/messages.pot -d $$p/translations -l en; fi; \
