@@ -147,9 +147,11 @@ def holm(pvalues: Sequence["float | None"]) -> list["float | None"]:
 
 def _wilcoxon(d: np.ndarray):
     """scipy.stats.wilcoxon with its defaults: zero differences dropped
-    ("wilcox"), two-sided, W = smaller of the positive/negative rank sums,
-    exact distribution for small samples without ties, else normal
-    approximation. (None, None) when n < 2 or all differences are zero."""
+    ("wilcox"), two-sided, W = smaller of the positive/negative rank sums.
+    p-value (scipy 1.17 method="auto"): exact distribution when n <= 50 with
+    no ties or zeros; with ties/zeros an exact permutation test when n <= 13,
+    else the normal approximation without continuity correction.
+    (None, None) when n < 2 or all differences are zero."""
     d = np.round(d, 9)  # float noise must not turn a zero difference into a rank
     if len(d) < 2 or not np.any(d):
         return None, None
