@@ -1,0 +1,441 @@
+"""Pre/post knowledge-test statistics for trainings ("khảo sát trước/sau tập huấn").
+
+Pure Python + numpy/scipy: no Flask, no database. Callers pass plain data and
+get back JSON-serialisable dicts (floats rounded, NaN/undefined -> ``None``).
+
+Data model
+----------
+* ``items``: the scored questions, each with ``max_points``.
+* ``pre`` / ``post``: participant key -> {item key -> points earned}. ``None``
+  or a missing item means "unanswered" and scores 0 (paper forms often leave
+  blanks; treating them as wrong keeps totals comparable).
+* A participant is *matched* when present in both ``pre`` and ``post``.
+  Every statistic below except ``n_pre``/``n_post`` uses matched pairs only,
+  so that attrition cannot masquerade as learning.
+* An item is *correct* for a participant when points == ``max_points``.
+
+Notation: n matched pairs, X_i / Y_i pre / post totals, D_i = Y_i - X_i,
+M = maximum total score, k = number of items.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats as sps
+
+Answers = Mapping[str, Mapping[str, "float | None"]]
+DontKnow = Mapping[str, "set[str]"]
+
+# Stable flag codes; the UI translates them (e.g. "vẫn chưa hiểu sau tập huấn").
+FLAG_STILL_MISUNDERSTOOD = "still_misunderstood"  # pct_post < 50
+FLAG_KNOWN_BEFORE = "known_before"  # pct_pre > 90
+FLAG_PROBLEMATIC = "problematic"  # a discrimination < 0
+FLAG_GOT_WORSE = "got_worse"  # more right->wrong than wrong->right, raw McNemar p < 0.05
+FLAG_IMPROVED = "improved"  # more wrong->right, Holm-adjusted McNemar p < 0.05
+FLAG_NOT_ANSWERED = "not_answered"  # no matched participant answered it, pre or post
+
+STILL_MISUNDERSTOOD_BELOW = 50.0
+KNOWN_BEFORE_ABOVE = 90.0
+ALPHA = 0.05
+AGE_BANDS = ("<18", "18-29", "30-44", "45-59", "60+")
+_EPS = 1e-9
+
+SUMMARY_KEYS = (
+    "mean_pre", "mean_post", "mean_gain", "sd_gain", "ci95_gain", "pct_pre", "pct_post",
+    "hake_g", "mean_individual_g", "paired_t", "paired_t_df", "paired_t_p",
+    "wilcoxon_W", "wilcoxon_p", "cohen_dz", "kr20_pre", "kr20_post", "reliability_method",
+)
+COUNT_KEYS = ("n", "n_pre", "n_post")
+
+
+@dataclass(frozen=True)
+class Item:
+    """A scored question. ``max_points`` > 0; 1 for a right/wrong question."""
+
+    key: str
+    max_points: float = 1.0
+
+
+# ---------------------------------------------------------------- helpers
+def _num(x, digits: int = 4):
+    """Round for output; NaN/inf/None -> None, numpy scalars -> Python."""
+    if x is None:
+        return None
+    x = float(x)
+    return round(x, digits) if math.isfinite(x) else None
+
+
+def _pval(p):
+    """p-values keep 4 significant digits so tiny values do not round to 0."""
+    if p is None or not math.isfinite(float(p)):
+        return None
+    return float(f"{float(p):.4g}")
+
+
+def _check_items(items: Sequence[Item]) -> None:
+    keys = [it.key for it in items]
+    if len(set(keys)) != len(keys):
+        raise ValueError("duplicate item keys")
+    if any(not it.max_points > 0 for it in items):
+        raise ValueError("max_points must be > 0")
+
+
+def _matrix(items: Sequence[Item], answers: Answers, people: Sequence[str]):
+    """Points matrix (people x items) and a mask of which cells were answered.
+
+    Out-of-range points raise ValueError: silently clipping would hide a typo
+    made while entering a paper form.
+    """
+    pts = np.zeros((len(people), len(items)))
+    answered = np.zeros((len(people), len(items)), dtype=bool)
+    for i, person in enumerate(people):
+        row = answers.get(person) or {}
+        for j, it in enumerate(items):
+            v = row.get(it.key)
+            if v is None:
+                continue
+            v = float(v)
+            if not 0 <= v <= it.max_points:
+                raise ValueError(f"{person}/{it.key}: {v} outside 0..{it.max_points}")
+            pts[i, j], answered[i, j] = v, True
+    return pts, answered
+
+
+def _pearson(x: np.ndarray, y: np.ndarray):
+    """Pearson r, None when undefined (n < 2 or a zero variance)."""
+    if len(x) < 2 or x.std() < _EPS or y.std() < _EPS:
+        return None
+    return float(np.corrcoef(x, y)[0, 1])
+
+
+def reliability(points: np.ndarray):
+    """Cronbach's alpha = k/(k-1) * (1 - sum(var item_j) / var(total)).
+
+    For 0/1 items var(item_j) = p_j q_j (population form), so the same number
+    is KR-20 = k/(k-1) * (1 - sum p_j q_j / var(total)); the ddof choice cancels
+    in the ratio as long as it is the same for items and total (ddof=1 here).
+    None when k < 2, n < 2 or the totals do not vary.
+    """
+    n, k = points.shape
+    if k < 2 or n < 2:
+        return None
+    total_var = points.sum(axis=1).var(ddof=1)
+    if total_var < _EPS:
+        return None
+    return k / (k - 1) * (1 - points.var(axis=0, ddof=1).sum() / total_var)
+
+
+def holm(pvalues: Sequence["float | None"]) -> list["float | None"]:
+    """Holm step-down adjustment, in the input order; None entries are skipped.
+
+    Sort the m p-values ascending p_(1) <= ... <= p_(m); adjusted
+    p~_(i) = max_{j<=i} min(1, (m - j + 1) p_(j)), which keeps them monotone.
+    """
+    idx = [i for i, p in enumerate(pvalues) if p is not None]
+    m = len(idx)
+    out: list[float | None] = [None] * len(pvalues)
+    running = 0.0
+    for rank, i in enumerate(sorted(idx, key=lambda i: pvalues[i])):
+        running = max(running, min(1.0, (m - rank) * pvalues[i]))
+        out[i] = running
+    return out
+
+
+def _wilcoxon(d: np.ndarray):
+    """scipy.stats.wilcoxon with its defaults: zero differences dropped
+    ("wilcox"), two-sided, W = smaller of the positive/negative rank sums.
+    p-value (scipy 1.17 method="auto"): exact distribution when n <= 50 with
+    no ties or zeros; with ties/zeros an exact permutation test when n <= 13,
+    else the normal approximation without continuity correction.
+    (None, None) when n < 2 or all differences are zero."""
+    d = np.round(d, 9)  # float noise must not turn a zero difference into a rank
+    if len(d) < 2 or not np.any(d):
+        return None, None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # small-sample / ties notices are expected here
+        res = sps.wilcoxon(d)
+    return float(res.statistic), float(res.pvalue)
+
+
+# ---------------------------------------------------------------- summary
+def _summary(pre: np.ndarray, post: np.ndarray, max_score: float, method: str) -> dict:
+    """Class-level figures on matched pairs (rows of ``pre``/``post`` align).
+
+    * mean gain  = mean(D); sd_gain = SD(D) with ddof=1
+    * ci95_gain  = mean(D) +/- t_{0.975, n-1} * sd_gain / sqrt(n)
+    * pct_pre/post = 100 * mean(X) / M, 100 * mean(Y) / M
+    * hake_g     = (pct_post - pct_pre) / (100 - pct_pre)   (Hake 1998, class means)
+    * mean_individual_g = mean over i with X_i < M of (Y_i - X_i) / (M - X_i)
+    * paired_t   = mean(D) / (sd_gain / sqrt(n)), df = n - 1 (scipy.stats.ttest_rel)
+    * cohen_dz   = mean(D) / sd_gain
+    t-test and d_z are None when sd_gain = 0 (t would be infinite); tests and SD
+    are None for n < 2.
+    """
+    out: dict = dict.fromkeys(SUMMARY_KEYS)
+    out["reliability_method"] = method
+    n = len(pre)
+    if n == 0:
+        return out
+    x, y = pre.sum(axis=1), post.sum(axis=1)
+    d = y - x
+    mean_gain = d.mean()
+    out.update(mean_pre=_num(x.mean()), mean_post=_num(y.mean()), mean_gain=_num(mean_gain))
+    pct_pre, pct_post = 100 * x.mean() / max_score, 100 * y.mean() / max_score
+    out.update(pct_pre=_num(pct_pre), pct_post=_num(pct_post))
+    if pct_pre < 100 - _EPS:
+        out["hake_g"] = _num((pct_post - pct_pre) / (100 - pct_pre))
+    below_max = x < max_score - _EPS
+    if below_max.any():
+        out["mean_individual_g"] = _num(np.mean(d[below_max] / (max_score - x[below_max])))
+    if n >= 2:
+        sd = d.std(ddof=1)
+        sd = 0.0 if sd < _EPS else sd
+        half = sps.t.ppf(0.975, n - 1) * sd / math.sqrt(n)
+        out.update(sd_gain=_num(sd), ci95_gain=[_num(mean_gain - half), _num(mean_gain + half)])
+        if sd > 0:
+            res = sps.ttest_rel(y, x)  # post first: positive t means a gain
+            out.update(paired_t=_num(res.statistic), paired_t_df=int(res.df),
+                       paired_t_p=_pval(res.pvalue), cohen_dz=_num(mean_gain / sd))
+        w, p = _wilcoxon(d)
+        out.update(wilcoxon_W=_num(w), wilcoxon_p=_pval(p))
+    out["kr20_pre"], out["kr20_post"] = _num(reliability(pre)), _num(reliability(post))
+    return out
+
+
+def _reliability_method(items: Sequence[Item], *matrices: np.ndarray) -> str:
+    """"kr20" when every item is right/wrong (max 1, points 0 or 1), else
+    "cronbach_alpha". Decided once for pre and post so both are comparable."""
+    binary = all(it.max_points == 1 for it in items) and all(
+        np.isin(m, (0.0, 1.0)).all() for m in matrices)
+    return "kr20" if binary else "cronbach_alpha"
+
+
+def _prepare(items, pre, post):
+    """Matched keys (in ``pre`` order) and their aligned pre/post matrices.
+    Every row is validated, matched or not, so bad data never depends on pairing."""
+    _check_items(items)
+    pre_m, pre_ans = _matrix(items, pre, list(pre))
+    post_m, post_ans = _matrix(items, post, list(post))
+    post_row = {p: r for r, p in enumerate(post)}
+    i = [r for r, p in enumerate(pre) if p in post_row]
+    matched = [p for p in pre if p in post_row]
+    k = [post_row[p] for p in matched]
+    return matched, pre_m[i], pre_ans[i], post_m[k], post_ans[k]
+
+
+# ---------------------------------------------------------------- public API
+def training_results(
+    items: Sequence[Item],
+    pre: Answers,
+    post: Answers,
+    dont_know_pre: DontKnow | None = None,
+    dont_know_post: DontKnow | None = None,
+) -> dict:
+    """All figures for one training: counts, ``summary`` and ``questions``.
+
+    ``dont_know_*`` map participant -> item keys answered "don't know"; when
+    not given the ``dont_know_*`` shares are None (unknown, not zero).
+
+    Per question, on matched pairs ("correct" = full points):
+    * pct_pre/pct_post = 100 * share correct; difficulty_* = share correct (0..1)
+    * wrong_to_right = b, right_to_wrong = c (discordant pairs)
+    * mcnemar_p = exact two-sided binomial test of b among b + c at p = 0.5
+      (scipy.stats.binomtest); 1.0 when b + c = 0
+    * mcnemar_p_holm = Holm-adjusted across the questions
+    * discrimination_* = corrected item-rest point-biserial: Pearson r of the
+      item points with (total - item points); None when undefined
+    * answered_pre/answered_post = matched participants who answered it
+    * flags = codes listed at the top of the module (none when n_matched = 0)
+    """
+    matched, pre_m, pre_ans, post_m, post_ans = _prepare(items, pre, post)
+    n = len(matched)
+    max_score = float(sum(it.max_points for it in items))
+    method = _reliability_method(items, pre_m, post_m)
+    tot_pre, tot_post = pre_m.sum(axis=1), post_m.sum(axis=1)
+
+    def dont_know_share(dk, key):
+        if dk is None or n == 0:
+            return None
+        return _num(sum(key in (dk.get(p) or ()) for p in matched) / n)
+
+    questions, raw_p = [], []
+    for j, it in enumerate(items):
+        q: dict = {"key": it.key, "max_points": float(it.max_points),
+                   "answered_pre": int(pre_ans[:, j].sum()),
+                   "answered_post": int(post_ans[:, j].sum())}
+        right_pre = pre_m[:, j] >= it.max_points - _EPS
+        right_post = post_m[:, j] >= it.max_points - _EPS
+        b = int((~right_pre & right_post).sum())
+        c = int((right_pre & ~right_post).sum())
+        p = None
+        if n:
+            p = sps.binomtest(b, b + c, 0.5).pvalue if b + c else 1.0
+        raw_p.append(p)
+        q.update(
+            pct_pre=_num(100 * right_pre.mean()) if n else None,
+            pct_post=_num(100 * right_post.mean()) if n else None,
+            difficulty_pre=_num(right_pre.mean()) if n else None,
+            difficulty_post=_num(right_post.mean()) if n else None,
+            wrong_to_right=b, right_to_wrong=c, mcnemar_p=_pval(p),
+            discrimination_pre=_num(_pearson(pre_m[:, j], tot_pre - pre_m[:, j])),
+            discrimination_post=_num(_pearson(post_m[:, j], tot_post - post_m[:, j])),
+            dont_know_pre=dont_know_share(dont_know_pre, it.key),
+            dont_know_post=dont_know_share(dont_know_post, it.key),
+        )
+        questions.append(q)
+
+    for q, p, p_holm in zip(questions, raw_p, holm(raw_p)):
+        q["mcnemar_p_holm"] = _pval(p_holm)
+        q["flags"] = _flags(q, p, p_holm) if n else []
+
+    return {
+        "max_score": _num(max_score),
+        "n_pre": len(pre),
+        "n_post": len(post),
+        "n_matched": n,
+        "summary": _summary(pre_m, post_m, max_score, method),
+        "questions": questions,
+    }
+
+
+def _flags(q: dict, p: float, p_holm: float) -> list[str]:
+    """Warnings use the raw p (better to show a doubtful warning than hide
+    one); the "improved" claim uses Holm so 20 questions do not produce a
+    lucky success by chance."""
+    if q["answered_pre"] == 0 and q["answered_post"] == 0:
+        return [FLAG_NOT_ANSWERED]  # its 0% says nothing about understanding
+    flags = []
+    if q["pct_post"] < STILL_MISUNDERSTOOD_BELOW:
+        flags.append(FLAG_STILL_MISUNDERSTOOD)
+    if q["pct_pre"] > KNOWN_BEFORE_ABOVE:
+        flags.append(FLAG_KNOWN_BEFORE)
+    if any(r is not None and r < 0 for r in (q["discrimination_pre"], q["discrimination_post"])):
+        flags.append(FLAG_PROBLEMATIC)
+    b, c = q["wrong_to_right"], q["right_to_wrong"]
+    if c > b and p < ALPHA:
+        flags.append(FLAG_GOT_WORSE)
+    if b > c and p_holm < ALPHA:
+        flags.append(FLAG_IMPROVED)
+    return flags
+
+
+def breakdown(
+    items: Sequence[Item],
+    pre: Answers,
+    post: Answers,
+    groups: Mapping[str, Iterable[str]],
+) -> dict[str, dict]:
+    """Summary per group (sex, ethnicity, age band, village...).
+
+    ``groups`` maps a group label -> participant keys (see ``group_by``).
+    Each entry: ``n`` (matched pairs in the group), ``n_pre``, ``n_post``,
+    ``masked`` (False; see ``mask_small``) and the ``summary`` keys.
+    """
+    _check_items(items)
+    max_score = float(sum(it.max_points for it in items))
+    _, all_pre, _, all_post, _ = _prepare(items, pre, post)
+    # One reliability method for every group, so groups stay comparable.
+    method = _reliability_method(items, all_pre, all_post)
+    out = {}
+    for label, members in groups.items():
+        members = set(members)
+        g_pre = {p: a for p, a in pre.items() if p in members}
+        g_post = {p: a for p, a in post.items() if p in members}
+        matched, pre_m, _, post_m, _ = _prepare(items, g_pre, g_post)
+        out[label] = {"n": len(matched), "n_pre": len(g_pre), "n_post": len(g_post),
+                      "masked": False, **_summary(pre_m, post_m, max_score, method)}
+    return out
+
+
+def mask_small(groups: Mapping[str, dict], min_n: int = 5) -> dict[str, dict]:
+    """Suppress the figures of groups with fewer than ``min_n`` matched pairs.
+
+    In a village a group of 2 Dao women over 60 identifies people, and
+    ethnicity is sensitive data. Counts (n, n_pre, n_post) stay visible, as
+    attendance by sex and ethnicity is already public in minutes; every other
+    figure becomes None and ``masked`` becomes True. Returns a new dict.
+    """
+    out = {}
+    for label, fig in groups.items():
+        if (fig.get("n") or 0) >= min_n:
+            out[label] = dict(fig)
+        else:
+            out[label] = {k: (v if k in COUNT_KEYS else None) for k, v in fig.items()}
+            out[label]["masked"] = True
+    return out
+
+
+def group_by(attribute: Mapping[str, "str | None"], missing: str = "unknown") -> dict[str, list[str]]:
+    """participant -> attribute value  ==>  value -> participants (for ``breakdown``)."""
+    out: dict[str, list[str]] = {}
+    for person, value in attribute.items():
+        out.setdefault(missing if value is None else value, []).append(person)
+    return out
+
+
+def age_band(birth_year: int | None, on_year: int) -> str | None:
+    """Age band from years only (age = on_year - birth_year, so +/- 1 year:
+    forms often record only the birth year). None when unknown or negative."""
+    if birth_year is None or on_year - birth_year < 0:
+        return None
+    age = on_year - birth_year
+    for upper, band in zip((18, 30, 45, 60), AGE_BANDS):
+        if age < upper:
+            return band
+    return AGE_BANDS[-1]
+
+
+def likert_shift(
+    pre_values: "Mapping[str, int | None] | Sequence[int | None]",
+    post_values: "Mapping[str, int | None] | Sequence[int | None]",
+    scale_points: int,
+) -> dict:
+    """Before/after distribution of one Likert question (values 1..scale_points).
+
+    * counts_pre/counts_post: list, index 0 = value 1; None answers skipped
+    * mean_pre/mean_post/mean_shift: on everyone who answered (unmatched)
+    * matched_mean_pre/_post/_shift, wilcoxon_W/_p: on people who answered
+      both, only when the values are keyed by participant (mappings); plain
+      sequences cannot be paired, so these stay None and n_matched = 0.
+    """
+    def clean(values) -> dict:
+        seq = values.items() if isinstance(values, Mapping) else enumerate(values)
+        out = {}
+        for k, v in seq:
+            if v is None:
+                continue
+            if v != int(v) or not 1 <= v <= scale_points:
+                raise ValueError(f"{k}: {v} outside 1..{scale_points}")
+            out[k] = int(v)
+        return out
+
+    pre, post = clean(pre_values), clean(post_values)
+    keyed = isinstance(pre_values, Mapping) and isinstance(post_values, Mapping)
+    both = [k for k in pre if k in post] if keyed else []
+
+    def counts(vals):
+        return [sum(v == s for v in vals) for s in range(1, scale_points + 1)]
+
+    def mean(vals):
+        return float(np.mean(vals)) if vals else None
+
+    def shift(a, b):
+        return None if a is None or b is None else b - a
+
+    m_pre, m_post = mean(list(pre.values())), mean(list(post.values()))
+    mm_pre, mm_post = mean([pre[k] for k in both]), mean([post[k] for k in both])
+    w, p = _wilcoxon(np.array([post[k] - pre[k] for k in both], dtype=float))
+    return {
+        "scale_points": scale_points,
+        "n_pre": len(pre), "n_post": len(post), "n_matched": len(both),
+        "counts_pre": counts(pre.values()), "counts_post": counts(post.values()),
+        "mean_pre": _num(m_pre), "mean_post": _num(m_post),
+        "mean_shift": _num(shift(m_pre, m_post)),
+        "matched_mean_pre": _num(mm_pre), "matched_mean_post": _num(mm_post),
+        "matched_mean_shift": _num(shift(mm_pre, mm_post)),
+        "wilcoxon_W": _num(w), "wilcoxon_p": _pval(p),
+    }
