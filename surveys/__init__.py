@@ -1,5 +1,10 @@
-"""Pre/post training knowledge surveys."""
+"""Pre/post training knowledge surveys: question bank, tests, trainings, three ways to collect
+answers (phone, paper grid, Excel workbook), scores."""
 from __future__ import annotations
+
+from surveys.results import results_input
+
+__all__ = ["init_app", "results_input"]
 
 
 def init_app(app) -> None:
