@@ -90,17 +90,11 @@ def official_date_line(place: str, d: date) -> str:
     return f'{place}, ngày {d.day:02d} tháng {month} năm {d.year}'
 
 
-def dmy(d: date) -> str:
-    """Short date for tables and body text: 05/01/2024."""
-    return d.strftime('%d/%m/%Y')
-
-
 def sha256_hex(data: bytes) -> str:
     """Hex digest used to record and later verify an issued PDF."""
     return hashlib.sha256(data).hexdigest()
 
 
 def init_app(app) -> None:
-    """Register the date filters: ``{{ doc_date|official_date(place) }}``, ``|dmy``."""
+    """Register ``{{ doc_date|official_date(place) }}`` (``|dmy`` lives in app.filters)."""
     app.add_template_filter(lambda d, place: official_date_line(place, d), 'official_date')
-    app.add_template_filter(dmy, 'dmy')

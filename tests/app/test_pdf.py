@@ -36,11 +36,7 @@ SAMPLE_CONTEXT = {
 
 
 @pytest.fixture
-def pdf_app():
-    """Minimal app until the shared ``app`` fixture (app factory) exists."""
-    app = Flask(__name__, root_path=str(REPO / 'app'), template_folder=str(REPO / 'templates'),
-                static_folder=str(STATIC))
-    init_app(app)
+def pdf_app(app):
     with app.app_context():
         yield app
 
