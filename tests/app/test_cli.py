@@ -86,3 +86,20 @@ def test_cli_changes_are_audited(runner, db, units):
     runner.invoke(args=["agencies", "create", "UB1", "--name", "Ủy ban xã", "--unit", "02020"])
     row = db.session.scalar(sa.select(AuditLog).where(AuditLog.object_type == "Agency"))
     assert row.action == "create" and row.source == "cli" and row.after["code"] == "UB1"
+
+
+def test_old_units_are_kept_inactive(runner, db, units):
+    result = runner.invoke(args=["units", "deactivate", "02086", "--date", "2025-06-30"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert not units["02086"].is_active and units["02086"].valid_to.isoformat() == "2025-06-30"
+    assert units["19"].contains(units["na_nguoc"])  # its records stay in the province's scope
+
+
+def test_moving_a_unit_moves_its_subtree(runner, db, units):
+    result = runner.invoke(args=["units", "move", "02020", "08"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert units["08"].contains(units["ban_ca"]) and not units["19"].contains(units["ban_ca"])
+    refused = runner.invoke(args=["units", "move", "19", "02086"])
+    assert refused.exit_code != 0 and "bên dưới chính nó" in refused.output
