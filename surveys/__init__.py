@@ -8,6 +8,10 @@ __all__ = ["init_app", "results_input"]
 
 
 def init_app(app) -> None:
-    from surveys.views import bp
+    from surveys import cli
+    from surveys.demo import load_demo
+    from surveys.views import register
 
-    app.register_blueprint(bp)
+    register(app)
+    cli.register(app)
+    app.extensions.setdefault("caunoi_demo", []).append(load_demo)
