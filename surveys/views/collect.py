@@ -53,7 +53,7 @@ def enter_grid(training_id: int, phase: str):
     values = {a.item.key: (a.choice or a.text or "") for a in existing.answers} if existing else {}
     errors: dict[str, str] = {}
     if request.method == "POST":
-        values = {it.key: request.form.get(it.key, "")[:1000] for it in items}
+        values = {it.key: request.form.get(it.key, "")[:2000] for it in items}
         answers, errors = services.parse_answers(items, values)
         if not errors:
             try:
