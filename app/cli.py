@@ -47,6 +47,24 @@ def units_add_village(commune_code, name, division_type):
     click.echo(f"{unit.code}\t{unit.name}")
 
 
+@units_cli.command("deactivate")
+@click.argument("code")
+@click.option("--date", "valid_to", type=click.DateTime(["%Y-%m-%d"]), default=None, help="YYYY-MM-DD")
+def units_deactivate(code, valid_to):
+    """Keep an old unit (and its records) but mark it no longer active."""
+    run_service(lambda: services.deactivate_unit(services.unit_by_code(code), valid_to.date() if valid_to else None))
+    click.echo(f"{code}\tinactive")
+
+
+@units_cli.command("move")
+@click.argument("code")
+@click.argument("new_parent_code")
+def units_move(code, new_parent_code):
+    """Move a unit (with everything below it) under another parent, e.g. after a merger."""
+    run_service(lambda: services.move_unit(services.unit_by_code(code), services.unit_by_code(new_parent_code)))
+    click.echo(f"{code}\t-> {new_parent_code}")
+
+
 @agencies_cli.command("create")
 @click.argument("code")
 @click.option("--name", required=True)
