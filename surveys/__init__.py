@@ -11,3 +11,6 @@ def init_app(app) -> None:
     from surveys.views import bp
 
     app.register_blueprint(bp)
+    from surveys.analytics import init_app as init_results
+
+    init_results(app)

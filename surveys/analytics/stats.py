@@ -439,3 +439,34 @@ def likert_shift(
         "matched_mean_shift": _num(shift(mm_pre, mm_post)),
         "wilcoxon_W": _num(w), "wilcoxon_p": _pval(p),
     }
+
+
+# ---------------------------------------------------------------- totals only
+_TOTAL = "total"
+
+
+def _as_answers(totals: Mapping[str, float]) -> dict[str, dict[str, float]]:
+    return {p: {_TOTAL: v} for p, v in totals.items()}
+
+
+def score_results(pre_totals: Mapping[str, float], post_totals: Mapping[str, float], max_score: float) -> dict:
+    """Counts and ``summary`` from total scores alone, for pooling trainings whose tests differ
+    (pass percentages with ``max_score`` = 100) or comparing trainings side by side.
+
+    The same formulas as ``training_results`` (the totals are fed as one item worth
+    ``max_score``), so a training's figures here equal its own summary; reliability needs the
+    items, so ``kr20_*`` and ``reliability_method`` are None.
+    """
+    res = training_results([Item(_TOTAL, max_score)], _as_answers(pre_totals), _as_answers(post_totals))
+    summary = {**res["summary"], "kr20_pre": None, "kr20_post": None, "reliability_method": None}
+    return {"max_score": res["max_score"], "n_pre": res["n_pre"], "n_post": res["n_post"],
+            "n_matched": res["n_matched"], "summary": summary}
+
+
+def score_breakdown(pre_totals: Mapping[str, float], post_totals: Mapping[str, float], max_score: float,
+                    groups: Mapping[str, Iterable[str]]) -> dict[str, dict]:
+    """``breakdown`` on total scores alone (see ``score_results``); reliability keys are None."""
+    out = breakdown([Item(_TOTAL, max_score)], _as_answers(pre_totals), _as_answers(post_totals), groups)
+    for fig in out.values():
+        fig.update(kr20_pre=None, kr20_post=None, reliability_method=None)
+    return out
