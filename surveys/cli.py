@@ -62,7 +62,8 @@ def export_workbook_command(training_id: int, file: Path, username: str):
     training = db.session.get(Training, training_id)
     if training is None or not user.can_see_unit(training.unit):
         raise click.ClickException(f"Không có lớp tập huấn số {training_id} trong phạm vi của {user.username}.")
-    file.write_bytes(services.export_workbook(training))
+    file.write_bytes(services.export_workbook(training, user=user))
+    db.session.commit()
     click.echo(str(file))
 
 

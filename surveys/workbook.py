@@ -173,16 +173,37 @@ class _Reader:
                 yield number, values
 
 
-def read_workbook(data: bytes) -> WorkbookData:
-    """Parse and check a workbook; raises WorkbookError listing every problem."""
-    reader = _Reader()
+def _open(data: bytes):
     if not data:
         raise WorkbookError([Problem(None, None, None, None, _("Tệp rỗng."))])
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, TypeError):
         raise WorkbookError([Problem(None, None, None, None,
                                      _("Tệp không phải là tệp Excel .xlsx hợp lệ."))]) from None
+
+
+def read_participants(data: bytes) -> WorkbookData:
+    """Only the ``participants`` sheet (a roster file); the other parts come back empty."""
+    reader = _Reader()
+    wb = _open(data)
+    try:
+        if "participants" not in wb.sheetnames:
+            raise WorkbookError([Problem("participants", None, None, None, _("thiếu trang này."))])
+        participants = _read_participants(reader, wb["participants"])
+    finally:
+        wb.close()
+    if not participants and not reader.problems:
+        reader.problem("participants", None, None, None, _("chưa có người nào."))
+    if reader.problems:
+        raise WorkbookError(reader.problems)
+    return WorkbookData({}, [], participants, {phase: [] for phase in Phase}, reader.letters)
+
+
+def read_workbook(data: bytes) -> WorkbookData:
+    """Parse and check a workbook; raises WorkbookError listing every problem."""
+    reader = _Reader()
+    wb = _open(data)
     try:
         missing = [name for name in SHEETS if name not in wb.sheetnames]
         if missing:

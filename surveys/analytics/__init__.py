@@ -3,12 +3,10 @@ across trainings (``pooled``), and the page, PDF, XLSX and JSON built from them.
 
 
 def init_app(app) -> None:
-    """Register the results screens and ``flask surveys results``."""
+    """Add the results screens to the surveys blueprint (before it is registered) and
+    ``flask surveys results`` to the surveys command group."""
+    from surveys.analytics import views  # noqa: F401  (adds the routes)
     from surveys.analytics.cli import results_command
-    from surveys.analytics.views import bp
     from surveys.cli import surveys_cli
 
-    app.register_blueprint(bp)
     surveys_cli.add_command(results_command)
-    if "surveys" not in app.cli.commands:  # the surveys package registers its group itself
-        app.cli.add_command(surveys_cli)

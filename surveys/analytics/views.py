@@ -4,7 +4,7 @@ officers of the training's unit or above); out of scope answers 404."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,10 +15,8 @@ from surveys.analytics import report
 from surveys.analytics.forms import ALL, PooledFilterForm
 from surveys.analytics.pooled import Selection, load_pooled_results
 from surveys.analytics.results import load_training_results
+from surveys.blueprint import bp
 from surveys.models import Topic
-
-bp = Blueprint("survey_results", __name__, url_prefix="/surveys")
-
 
 @bp.route("/trainings/<int:training_id>/results")
 @surveys_required

@@ -49,7 +49,7 @@ class Training(db.Model):
     unit: Mapped[Unit] = relationship()
     version: Mapped[InstrumentVersion] = relationship()
     phases: Mapped[list[TrainingPhase]] = relationship(
-        back_populates="training", order_by="TrainingPhase.phase", cascade="all, delete-orphan")
+        back_populates="training", order_by="TrainingPhase.id", cascade="all, delete-orphan")
     participants: Mapped[list[Participant]] = relationship(back_populates="training",
                                                            cascade="all, delete-orphan")
 

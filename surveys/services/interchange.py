@@ -8,10 +8,11 @@ already stored identically are skipped, so importing the same file twice changes
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import has_request_context
 from flask_babel import gettext as _
 
 from app.extensions import db
-from app.models import Consent, Person, Unit, UnitLevel, User
+from app.models import AuditLog, Consent, Person, Unit, User
 from app.services import ServiceError
 from surveys.models import Answer, Phase, Question, Response, ResponseSource, Topic, Training
 from surveys.models.bank import shared_unit_filter
@@ -71,18 +72,7 @@ def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,
 
     if training is None:
         training = _create_training(book, topic, unit, user)
-    for participant_row in book.participants:
-        person = people.get(participant_row.code)
-        if person is None:
-            person, _created = find_or_create_person(
-                user=user, unit=new_in[participant_row.code], full_name=participant_row.full_name,
-                code=participant_row.code, sex=participant_row.sex, birth_year=participant_row.birth_year,
-                ethnicity_code=participant_row.ethnicity_code)
-            people[participant_row.code] = person
-        if not is_on_roster(training, person):
-            add_participant(training, person)
-        if participant_row.consent:
-            ensure_consent(person, True, user)
+    _add_people(book, training, people, new_in, user)
     for phase, rows in book.answers.items():
         for row in rows:
             person = people[row.code]
@@ -94,6 +84,41 @@ def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,
             save_response(training, phase, person, answers, source=ResponseSource.workbook, user=user)
     db.session.flush()
     return training
+
+
+def import_roster(data: bytes, *, training: Training, user: User | None) -> int:
+    """Add the people of a workbook's ``participants`` sheet to the roster (matching existing
+    people); all or nothing. Returns how many were added."""
+    book = workbook.read_participants(data)
+    problems: list[workbook.Problem] = []
+
+    def problem(sheet, row, column, message):
+        problems.append(workbook.Problem(sheet, row, column, book.letters.get(sheet, {}).get(column), message))
+
+    people, new_in = _resolve_people(book, home_commune(training.unit), user, problem)
+    if problems:
+        raise workbook.WorkbookError(problems)
+    return _add_people(book, training, people, new_in, user)
+
+
+def _add_people(book: workbook.WorkbookData, training: Training, people: dict[str, Person],
+                new_in: dict[str, Unit], user: User | None) -> int:
+    """Create the new people, put everyone on the roster and record the consents given."""
+    added = 0
+    for participant_row in book.participants:
+        person = people.get(participant_row.code)
+        if person is None:
+            person, _created = find_or_create_person(
+                user=user, unit=new_in[participant_row.code], full_name=participant_row.full_name,
+                code=participant_row.code, sex=participant_row.sex, birth_year=participant_row.birth_year,
+                ethnicity_code=participant_row.ethnicity_code)
+            people[participant_row.code] = person
+        if not is_on_roster(training, person):
+            add_participant(training, person)
+            added += 1
+        if participant_row.consent:
+            ensure_consent(person, True, user)
+    return added
 
 
 TRAINING_ROWS = {key: i for i, key in enumerate(("title", "topic", "start_date", "end_date", "venue"), start=1)}
@@ -228,9 +253,10 @@ def _bank_question(content: dict, topic: Topic, owner: Unit, user: User | None) 
 
 # --- export ------------------------------------------------------------------------------
 
-def export_workbook(training: Training, with_answers: bool = True) -> bytes:
+def export_workbook(training: Training, with_answers: bool = True, user: User | None = None) -> bytes:
     """The training as an interchange workbook; without answers it is the fill-in template
-    (every roster code listed on the pre and post sheets)."""
+    (every roster code listed on the pre and post sheets). Logged: it holds personal data."""
+    log_export(training, user, "workbook" if with_answers else "workbook-template")
     roster = db.session.execute(
         sa.select(Person, Unit).join(Participant, Participant.person_id == Person.id)
         .join(Unit, Unit.id == Person.unit_id).where(Participant.training_id == training.id)
@@ -257,6 +283,13 @@ def export_workbook(training: Training, with_answers: bool = True) -> bytes:
                   "end_date": training.end_date, "venue": training.venue},
         questions=[it.content() for it in training.version.items], participants=participants, answers=answers)
     return workbook.write_workbook(data, instructions())
+
+
+def log_export(training: Training, user: User | None, what: str) -> None:
+    """Exports of personal data are recorded in the audit log (who, when, which training)."""
+    db.session.add(AuditLog(user_id=user.id if user else None, source="web" if has_request_context() else "cli",
+                            action="export", object_type="Training", object_id=training.id, after={"what": what}))
+    db.session.flush()
 
 
 def blank_template() -> bytes:
