@@ -35,7 +35,7 @@ class Chart:
         self.rects.append({"x": round(x, 1), "y": round(y, 1), "w": round(max(w, 0), 1), "h": round(max(h, 0), 1),
                            "fill": fill})
 
-    def text(self, x, y, text, anchor="start", size=11, bold=False):
+    def text(self, x, y, text, anchor="start", size=12, bold=False):
         self.texts.append({"x": round(x, 1), "y": round(y, 1), "text": text, "anchor": anchor, "size": size,
                            "bold": bold})
 
@@ -44,9 +44,9 @@ class Chart:
                            "dash": dash})
 
     def legend(self, y: float = 12) -> None:
-        for x, colour, label in ((0, PRE_COLOUR, _("Trước tập huấn")), (130, POST_COLOUR, _("Sau tập huấn"))):
-            self.rect(x, y - 9, 12, 12, colour)
-            self.text(x + 17, y + 1, label)
+        for x, colour, label in ((0, PRE_COLOUR, _("Trước tập huấn")), (150, POST_COLOUR, _("Sau tập huấn"))):
+            self.rect(x, y - 10, 13, 13, colour)
+            self.text(x + 18, y + 1, label, size=13)
 
 
 def score_bins(max_score: float) -> list[tuple[float, float, str]]:
@@ -79,7 +79,7 @@ def distribution_chart(participants: list[dict], max_score: float, chart_id: str
     exact = len(bins) > 0 and bins[0][2] == "0"
     desc = "; ".join(_("%(bin)s: %(pre)d người trước, %(post)d người sau", bin=label, pre=a, post=b)
                      for (_lo, _hi, label), a, b in zip(bins, pre, post))
-    chart = Chart(chart_id, _("Phân bố điểm của %(n)d người làm cả hai bài", n=len(matched)), desc, height=240)
+    chart = Chart(chart_id, _("Phân bố điểm của %(n)d người làm cả hai bài", n=len(matched)), desc, height=246)
     chart.legend()
     left, top, bottom = 26, 34, 196
     plot_h = bottom - top
@@ -88,7 +88,7 @@ def distribution_chart(participants: list[dict], max_score: float, chart_id: str
     for t in ticks:
         y = bottom - t * scale
         chart.line(left, y, WIDTH, y, dash=t > 0)
-        chart.text(left - 4, y + 4, str(t), anchor="end", size=10)
+        chart.text(left - 4, y + 4, str(t), anchor="end", size=11)
     slot = (WIDTH - left) / len(bins)
     bar_w = min(16, slot * 0.38)
     for i, ((_lo, _hi, label), a, b) in enumerate(zip(bins, pre, post)):
@@ -96,31 +96,31 @@ def distribution_chart(participants: list[dict], max_score: float, chart_id: str
         for x, count, colour in ((centre - bar_w - 1, a, PRE_COLOUR), (centre + 1, b, POST_COLOUR)):
             chart.rect(x, bottom - count * scale, bar_w, count * scale, colour)
             if count:
-                chart.text(x + bar_w / 2, bottom - count * scale - 3, str(count), anchor="middle", size=9)
-        chart.text(centre, bottom + 14, label, anchor="middle", size=10)
+                chart.text(x + bar_w / 2, bottom - count * scale - 3, str(count), anchor="middle", size=11)
+        chart.text(centre, bottom + 15, label, anchor="middle")
     axis = _("Điểm (tối đa %(max)s)", max=f"{max_score:g}") if exact else _("Điểm theo % điểm tối đa")
-    chart.text(left + (WIDTH - left) / 2, bottom + 32, axis, anchor="middle", size=10)
+    chart.text(left + (WIDTH - left) / 2, bottom + 34, axis, anchor="middle")
     return chart
 
 
 def items_chart(items: list[dict], chart_id: str = "items") -> Chart:
     """One row per question, in question order: % right before (upper bar) and after (lower bar),
     with a dashed line at 50%, the "still misunderstood" threshold."""
-    row_h, top, label_w, bar_max = 26, 30, 48, 262
+    row_h, top, label_w, bar_max = 30, 30, 50, 256
     bottom = top + row_h * len(items)
     desc = "; ".join(_("Câu %(no)d: %(pre)s đúng trước, %(post)s đúng sau", no=it["no"], pre=pct(it["pct_pre"]),
                        post=pct(it["pct_post"])) for it in items)
-    chart = Chart(chart_id, _("Tỷ lệ trả lời đúng từng câu, trước và sau tập huấn"), desc, height=bottom + 22)
+    chart = Chart(chart_id, _("Tỷ lệ trả lời đúng từng câu, trước và sau tập huấn"), desc, height=bottom + 24)
     chart.legend()
     for share in (0, 50, 100):
         x = label_w + bar_max * share / 100
         chart.line(x, top - 4, x, bottom, dash=share == 50)
-        chart.text(x, bottom + 14, f"{share}%", anchor="middle", size=10)
+        chart.text(x, bottom + 15, f"{share}%", anchor="middle", size=11)
     for i, it in enumerate(items):
         y = top + i * row_h
-        chart.text(label_w - 5, y + 15, _("Câu %(no)d", no=it["no"]), anchor="end")
-        for offset, value, colour in ((2, it["pct_pre"], PRE_COLOUR), (12, it["pct_post"], POST_COLOUR)):
+        chart.text(label_w - 5, y + 19, _("Câu %(no)d", no=it["no"]), anchor="end")
+        for offset, value, colour in ((3, it["pct_pre"], PRE_COLOUR), (15, it["pct_post"], POST_COLOUR)):
             width = bar_max * (value or 0) / 100
-            chart.rect(label_w, y + offset, width, 9, colour)
-            chart.text(label_w + width + 3, y + offset + 8, pct(value), size=9)
+            chart.rect(label_w, y + offset, width, 11, colour)
+            chart.text(label_w + width + 3, y + offset + 10, pct(value), size=11)
     return chart

@@ -64,7 +64,7 @@ def dec(value, digits: int = 2) -> str:
     """0.3512 -> "0,35" in Vietnamese, "0.35" in English ("—" when unknown)."""
     if value is None:
         return "—"
-    return format_decimal(round(value, digits), format="#,##0." + "0" * digits)
+    return format_decimal(round(value, digits) + 0.0, format="#,##0." + "0" * digits)  # + 0.0: no "-0,00"
 
 
 def num(value) -> str:
@@ -129,7 +129,10 @@ def summary_reading(n_pre: int, n_post: int, n_matched: int, summary: dict) -> l
     g = summary["hake_g"]
     if g is not None:
         lines.append(_("Hệ số tiến bộ chuẩn hóa (Hake g) = %(g)s: %(level)s.", g=dec(g), level=hake_level(g)))
-    kr = summary.get("kr20_post")
+    # After a good training most answers are right and the post-test coefficient drops by itself
+    # (little variance left), so only warn when neither test reaches the threshold.
+    known = [k for k in (summary.get("kr20_pre"), summary.get("kr20_post")) if k is not None]
+    kr = max(known) if known else None
     if kr is not None and kr < LOW_RELIABILITY:
         lines.append(_("Độ tin cậy của bài kiểm tra thấp (hệ số %(k)s): các câu hỏi chưa đo cùng một hiểu biết, "
                        "nên xem lại các câu bị đánh dấu “câu hỏi có vấn đề”.", k=dec(kr)))

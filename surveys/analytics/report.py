@@ -98,7 +98,7 @@ def report_pdf(training: Training, results: TrainingResults, today: date | None 
 def file_name(training: Training, extension: str) -> str:
     """ASCII file name: "ket-qua-12-phong-chong-bao-luc-gia-dinh.pdf"."""
     ascii_title = unicodedata.normalize("NFKD", training.title.replace("đ", "d").replace("Đ", "D"))
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.encode("ascii", "ignore").decode().lower()).strip("-")[:60]
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.encode("ascii", "ignore").decode().lower())[:60].strip("-")
     return f"ket-qua-{training.id}-{slug or 'tap-huan'}.{extension}"
 
 

@@ -54,7 +54,7 @@ def show_pooled_results():
     form.unit.choices = [(u.id, u.name) for u in _unit_choices(unit)]
     form.unit.data = unit.id
     topics = db.session.execute(sa.select(Topic.id, Topic.name).order_by(Topic.name)).all()
-    form.topic.choices = [(ALL, _("Tất cả chủ đề")), *topics]
+    form.topic.choices = [(ALL, _("Tất cả chủ đề")), *((t.id, t.name) for t in topics)]
     results = None
     if form.validate():
         topic = db.session.get(Topic, form.topic.data) if form.topic.data else None
