@@ -140,24 +140,23 @@ def likert_value(item: Item, choice: str | None) -> int | None:
 
 def compute_training_results(training: Training, items: list[Item], rows, facts: dict[int, dict]) -> TrainingResults:
     """Turn loaded rows into the statistics inputs and run ``stats`` on them (no queries)."""
-    by_id = {it.id: it for it in items}
     scored = [it for it in items if it.is_scored]
     likert_items = [it for it in items if it.kind is QuestionKind.likert]
+    # Plain lookups for the loop over every answer (thousands of rows): no ORM attribute access.
+    scored_key = {it.id: it.key for it in scored}
+    likert_by_id = {it.id: it for it in likert_items}
     answers: dict[Phase, dict[str, dict]] = {Phase.pre: {}, Phase.post: {}}
     dont_know: dict[Phase, dict[str, set]] = {Phase.pre: {}, Phase.post: {}}
     likert: dict[int, dict[Phase, dict]] = {it.id: {Phase.pre: {}, Phase.post: {}} for it in likert_items}
     for _training_id, phase, person_id, item_id, points, choice, is_dont_know in rows:
         code = facts[person_id]["code"]
         person_answers = answers[phase].setdefault(code, {})  # a blank response still counts
-        item = by_id.get(item_id)
-        if item is None:
-            continue
-        if item.is_scored:
-            person_answers[item.key] = points
+        if (key := scored_key.get(item_id)) is not None:
+            person_answers[key] = points
             if is_dont_know:
-                dont_know[phase].setdefault(code, set()).add(item.key)
-        elif item.kind is QuestionKind.likert and (value := likert_value(item, choice)) is not None:
-            likert[item.id][phase][code] = value
+                dont_know[phase].setdefault(code, set()).add(key)
+        elif (item := likert_by_id.get(item_id)) is not None and (value := likert_value(item, choice)) is not None:
+            likert[item_id][phase][code] = value
 
     stat_items = [stats.Item(it.key, float(it.max_points)) for it in scored]
     pre, post = answers[Phase.pre], answers[Phase.post]
