@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-from surveys.analytics.reading import pct
+from surveys.analytics.reading import num, pct
 
 WIDTH = 360
 PRE_COLOUR, POST_COLOUR, TEXT_COLOUR, GRID_COLOUR = "#E69F00", "#0072B2", "#222222", "#BBBBBB"
@@ -98,7 +98,7 @@ def distribution_chart(participants: list[dict], max_score: float, chart_id: str
             if count:
                 chart.text(x + bar_w / 2, bottom - count * scale - 3, str(count), anchor="middle", size=11)
         chart.text(centre, bottom + 15, label, anchor="middle")
-    axis = _("Điểm (tối đa %(max)s)", max=f"{max_score:g}") if exact else _("Điểm theo % điểm tối đa")
+    axis = _("Điểm (tối đa %(max)s)", max=num(max_score)) if exact else _("Điểm theo % điểm tối đa")
     chart.text(left + (WIDTH - left) / 2, bottom + 34, axis, anchor="middle")
     return chart
 
