@@ -16,6 +16,7 @@ units_cli = AppGroup("units", help="Đơn vị hành chính.")
 agencies_cli = AppGroup("agencies", help="Cơ quan trả lời kiến nghị.")
 users_cli = AppGroup("users", help="Người dùng.")
 demo_cli = AppGroup("demo", help="Dữ liệu mẫu.")
+people_cli = AppGroup("people", help="Người tham gia và dữ liệu cá nhân.")
 
 
 def run_service(fn, *args, **kwargs):
@@ -90,6 +91,36 @@ def users_create(username, role, unit_code, agency_code, password, full_name):
     click.echo(f"{user.username}\t{user.role.value}\t{user.unit.code}")
 
 
+@people_cli.command("erase")
+@click.argument("code")
+def people_erase(code):
+    """Erase a person's identity (name, phone, code); statistics keep the anonymous record."""
+    from sqlalchemy import select
+
+    from app.models import Person
+
+    person = db.session.scalar(select(Person).where(Person.code == code))
+    if person is None:
+        raise click.ClickException(f"Không có người tham gia mã “{code}”.")
+    run_service(services.erase_person, person)
+    click.echo(f"{code}\terased")
+
+
+@people_cli.command("retention")
+@click.option("--years", type=int, default=None, help="Mặc định: RETENTION_YEARS.")
+@click.option("--apply", "apply_", is_flag=True, help="Xóa thật; không có cờ này chỉ liệt kê.")
+def people_retention(years, apply_):
+    """List (or with --apply erase) people past the retention period or whose consent was withdrawn."""
+    years = years if years is not None else current_app.config["RETENTION_YEARS"]
+    due = services.people_past_retention(years)
+    for person in due:
+        click.echo(f"{person.code}\t{person.created_dt:%Y-%m-%d}")
+        if apply_:
+            services.erase_person(person)
+    db.session.commit()
+    click.echo(f"{len(due)} {'erased' if apply_ else 'due'}")
+
+
 @demo_cli.command("load")
 @click.option("--if-empty", is_flag=True, help="Chỉ nạp khi cơ sở dữ liệu chưa có người dùng.")
 def demo_load(if_empty):
@@ -106,5 +137,5 @@ def demo_load(if_empty):
 
 
 def register_cli(app) -> None:
-    for group in (units_cli, agencies_cli, users_cli, demo_cli):
+    for group in (units_cli, agencies_cli, users_cli, demo_cli, people_cli):
         app.cli.add_command(group)

@@ -197,3 +197,17 @@ def update_consent(person_id: int):
         services.give_consent(person, CONSENT_PURPOSE, current_user, request.form.get("guardian_name", "")[:200])
         flash(_("Đã ghi nhận sự đồng ý."), "success")
     return redirect(url_for("core.show_person", person_id=person.id))
+
+
+@bp.route("/people/<int:person_id>/erase", methods=["POST"])
+@roles_required(Role.province, Role.commune)
+def erase_person(person_id: int):
+    from flask_wtf import FlaskForm
+
+    person = get_in_scope_or_404(Person, person_id)
+    if not FlaskForm().validate_on_submit() or request.form.get("confirm") != "yes":
+        flash(_("Hãy đánh dấu xác nhận trước khi xóa."), "error")
+        return redirect(url_for("core.show_person", person_id=person.id))
+    services.erase_person(person)
+    flash(_("Đã xóa thông tin nhận dạng; số liệu thống kê được giữ nguyên."), "success")
+    return redirect(url_for("core.list_people"))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -26,8 +27,17 @@ def _trainer(username: str) -> User:
         raise click.ClickException(f"Không có người dùng “{username}”.")
     if not user.has_role(*SURVEY_ROLES):
         raise click.ClickException(f"Người dùng “{username}” không có quyền quản lý tập huấn.")
-    set_cli_actor(user.id)
     return user
+
+
+@contextmanager
+def acting_as(user: User):
+    """Attribute the command's changes to ``user`` in the audit log, and only this command's."""
+    set_cli_actor(user.id)
+    try:
+        yield user
+    finally:
+        set_cli_actor(None)
 
 
 @surveys_cli.command("import-workbook")
@@ -38,9 +48,10 @@ def import_workbook_command(file: Path, unit_code: str, username: str):
     """Create a training from an interchange workbook; prints {"training_id": N} last."""
     user = _trainer(username)
     try:
-        unit = core.unit_by_code(unit_code)
-        training = services.import_workbook(file.read_bytes(), user=user, unit=unit)
-        db.session.commit()
+        with acting_as(user):
+            unit = core.unit_by_code(unit_code)
+            training = services.import_workbook(file.read_bytes(), user=user, unit=unit)
+            db.session.commit()
     except WorkbookError as exc:
         db.session.rollback()
         for problem in exc.problems:
@@ -62,8 +73,9 @@ def export_workbook_command(training_id: int, file: Path, username: str):
     training = db.session.get(Training, training_id)
     if training is None or not user.can_see_unit(training.unit):
         raise click.ClickException(f"Không có lớp tập huấn số {training_id} trong phạm vi của {user.username}.")
-    file.write_bytes(services.export_workbook(training, user=user))
-    db.session.commit()
+    with acting_as(user):
+        file.write_bytes(services.export_workbook(training, user=user))
+        db.session.commit()
     click.echo(str(file))
 
 

@@ -409,7 +409,7 @@ def write_workbook(data: WorkbookData, instructions: list[str] | None = None) ->
     for no, q in enumerate(data.questions, start=1):
         options = list(q["options"]) + (["Không biết"] if q["has_dont_know"] else [])
         ws.append([no, q["text"], q["kind"].value, OPTION_SEPARATOR.join(options),
-                   ",".join(map(str, q["correct"])), q["points"]])
+                   _cell_value(",".join(map(str, q["correct"]))), q["points"]])
     for letter, width in zip("ABCDEF", (5, 60, 10, 60, 10, 8)):
         ws.column_dimensions[letter].width = width
 

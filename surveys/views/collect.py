@@ -53,7 +53,7 @@ def enter_grid(training_id: int, phase: str):
     values = {a.item.key: (a.choice or a.text or "") for a in existing.answers} if existing else {}
     errors: dict[str, str] = {}
     if request.method == "POST":
-        values = {it.key: request.form.get(it.key, "")[:1000] for it in items}
+        values = {it.key: request.form.get(it.key, "")[:2000] for it in items}
         answers, errors = services.parse_answers(items, values)
         if not errors:
             try:
@@ -129,16 +129,31 @@ def export_workbook(training_id: int):
 def import_answers(training_id: int):
     """Add the workbook's people and pre/post answers to this training (all or nothing)."""
     training = get_training_or_404(training_id)
+    return _import_into(training, lambda data: services.import_workbook(data, user=current_user, training=training),
+                        lambda _training: _("Đã nhập câu trả lời từ tệp."))
+
+
+@bp.route("/trainings/<int:training_id>/participants/import", methods=["POST"])
+@surveys_required
+def import_roster(training_id: int):
+    """Add the people of a workbook's ``participants`` sheet to the roster (all or nothing)."""
+    training = get_training_or_404(training_id)
+    return _import_into(training, lambda data: services.import_roster(data, training=training, user=current_user),
+                        lambda added: _("Đã thêm %(n)d người vào danh sách lớp.", n=added))
+
+
+def _import_into(training: Training, do_import, done_message):
+    """Run an import of the uploaded file; on problems show them all, on success go back."""
     form = UploadForm()
     data = form.file.data.read() if form.validate_on_submit() and form.file.data else b""
     try:
-        services.import_workbook(data, user=current_user, training=training)
+        result = do_import(data)
     except WorkbookError as exc:
         db.session.rollback()
         return render_template("surveys/import_problems.html", training=training, problems=exc.problems), 400
     except ServiceError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return redirect(url_for("surveys.show_training", training_id=training.id))
-    flash(_("Đã nhập câu trả lời từ tệp."), "success")
-    return redirect(url_for("surveys.show_training", training_id=training.id))
+    else:
+        flash(done_message(result), "success")
+    return redirect(url_for("surveys.show_training", training_id=training.id, _anchor="roster"))

@@ -69,7 +69,8 @@ def submit_form(token: str):
     training = phase.training
     items = training.version.items
     client_token = request.form.get("client_token", "")[:64]
-    values = {it.key: [v[:1000] for v in request.form.getlist(it.key)] for it in items}
+    # Cut only far beyond the 1000-character limit, so an over-long answer gets its message.
+    values = {it.key: [v[:2000] for v in request.form.getlist(it.key)] for it in items}
     step = min(max(request.form.get("step", 1, type=int), 1), len(items))
     go = request.form.get("go", "submit")
     if training.one_question_per_screen and go in ("next", "back"):

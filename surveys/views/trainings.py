@@ -223,26 +223,6 @@ def remove_participant(training_id: int, person_id: int):
     return redirect(url_for("surveys.show_training", training_id=training.id, _anchor="roster"))
 
 
-@bp.route("/trainings/<int:training_id>/participants/import", methods=["POST"])
-@surveys_required
-def import_roster(training_id: int):
-    training = get_training_or_404(training_id)
-    form = UploadForm()
-    data = form.file.data.read() if form.validate_on_submit() and form.file.data else b""
-    try:
-        added = services.import_roster(data, training=training, user=current_user)
-    except WorkbookError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return render_template("surveys/import_problems.html", training=training, problems=exc.problems), 400
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        flash(_("Đã thêm %(n)d người vào danh sách lớp.", n=added), "success")
-    return redirect(url_for("surveys.show_training", training_id=training.id, _anchor="roster"))
-
-
 @bp.route("/trainings/import", methods=["GET", "POST"])
 @surveys_required
 def import_training():

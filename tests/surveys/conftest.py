@@ -70,3 +70,35 @@ def create_training(db, units, create_instrument, create_person):
         db.session.commit()
         return training
     return create
+
+
+def form_token(html: str) -> str:
+    """The client token the phone form was rendered with."""
+    import re
+
+    return re.search(r'name="client_token" value="([^"]+)"', html).group(1)
+
+
+@pytest.fixture
+def phone(client):
+    """phone(training, phase) -> helpers to open the public form and submit answers like a phone."""
+    class Phone:
+        def __init__(self, training, phase):
+            self.state = training.phase(phase)
+            self.url = f"/t/{self.state.public_token}"
+
+        def open(self, person):
+            return client.get(self.url, query_string={"code": person.code})
+
+        def token_for(self, person) -> str:
+            response = self.open(person)
+            assert response.status_code == 200, response.get_data(as_text=True)[:300]
+            return form_token(response.get_data(as_text=True))
+
+        def submit(self, person, answers: dict, token: str | None = None, consent: bool = False, via=None):
+            data = {"person": str(person.id), "client_token": token or self.token_for(person), "go": "submit"}
+            data.update({k: v for k, v in answers.items()})
+            if consent:
+                data["consent"] = "yes"
+            return (via or client).post(self.url, data=data)
+    return Phone
