@@ -6,9 +6,10 @@ import shutil
 import subprocess
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from app.models import Role
+from app.models import ExportLog, Role
 from results_datasets import DATASETS
 from surveys.analytics import stats
 from surveys.analytics.results import load_training_results
@@ -140,3 +141,27 @@ def test_pdf_is_vietnamese_whatever_the_interface_language(client, login_as, tra
     client.set_cookie("lang", "en")
     text = pdf_text(client.get(f"/surveys/trainings/{training.id}/results.pdf").data, tmp_path)
     assert "Điểm trung bình tăng" in " ".join(text.split())
+
+
+# ---------------------------------------------------------------- access log
+def test_xlsx_download_is_logged_as_a_named_export(client, login_as, db, training_a):
+    training, _ = training_a
+    user = login_as(Role.trainer, "02086")
+    assert client.get(f"/surveys/trainings/{training.id}/results.xlsx").status_code == 200
+    entry = db.session.scalars(sa.select(ExportLog)).one()
+    assert (entry.user_id, entry.kind, entry.object_type, entry.object_id, entry.has_names, entry.rows) == (
+        user.id, "training_results_xlsx", "Training", training.id, True, 8)
+
+
+def test_pdf_report_is_not_a_personal_data_export(client, login_as, db, training_a):
+    training, _ = training_a
+    login_as(Role.trainer, "02086")
+    assert client.get(f"/surveys/trainings/{training.id}/results.pdf").status_code == 200
+    assert db.session.scalar(sa.select(sa.func.count(ExportLog.id))) == 0
+
+
+def test_cli_json_export_is_logged_without_names(runner, db, training_a):
+    training, _ = training_a
+    assert runner.invoke(args=["surveys", "results", str(training.id)]).exit_code == 0
+    entry = db.session.scalars(sa.select(ExportLog)).one()
+    assert (entry.kind, entry.object_id, entry.has_names, entry.rows) == ("training_results_json", training.id, False, 8)
