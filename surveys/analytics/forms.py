@@ -6,6 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
+BAD_CHOICE = _l("Lựa chọn không hợp lệ.")
+
 ALL = 0
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]  # what a date input sends, and what people type
 
@@ -20,12 +22,28 @@ class DayField(DateField):
             raise ValueError(_("Ngày không hợp lệ; ghi theo dạng dd/mm/yyyy.")) from None
 
 
+class ChoiceField(SelectField):
+    """A select whose refusals (not a number, not in the list) speak Vietnamese like the rest."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(str(BAD_CHOICE)) from None
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(str(BAD_CHOICE)) from None
+
+
 class PooledFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    unit = SelectField(_l("Đơn vị"), coerce=int, validators=[Optional()])
-    topic = SelectField(_l("Chủ đề"), coerce=int, default=ALL, validators=[Optional()])
+    unit = ChoiceField(_l("Đơn vị"), coerce=int, validators=[Optional()])
+    topic = ChoiceField(_l("Chủ đề"), coerce=int, default=ALL, validators=[Optional()])
     date_from = DayField(_l("Từ ngày"), validators=[Optional()], format=DATE_FORMATS)
     date_to = DayField(_l("Đến ngày"), validators=[Optional()], format=DATE_FORMATS)
 
