@@ -1,7 +1,7 @@
 """surveys: question bank, tests, trainings, responses
 
 Revision ID: 0002_surveys
-Revises: 0001_core
+Revises: 0005_security
 Create Date: 2026-11-28 23:56:20.018329
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0002_surveys'
-down_revision = '0001_core'
+down_revision = '0005_security'
 branch_labels = None
 depends_on = None
 

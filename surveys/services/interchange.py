@@ -8,11 +8,11 @@ already stored identically are skipped, so importing the same file twice changes
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import has_request_context
 from flask_babel import gettext as _
 
 from app.extensions import db
-from app.models import AuditLog, Consent, Person, Unit, User
+from app import services as core
+from app.models import Consent, Person, Unit, User
 from app.services import ServiceError
 from surveys.models import Answer, Phase, Question, Response, ResponseSource, Topic, Training
 from surveys.models.bank import shared_unit_filter
@@ -256,7 +256,6 @@ def _bank_question(content: dict, topic: Topic, owner: Unit, user: User | None) 
 def export_workbook(training: Training, with_answers: bool = True, user: User | None = None) -> bytes:
     """The training as an interchange workbook; without answers it is the fill-in template
     (every roster code listed on the pre and post sheets). Logged: it holds personal data."""
-    log_export(training, user, "workbook" if with_answers else "workbook-template")
     roster = db.session.execute(
         sa.select(Person, Unit).join(Participant, Participant.person_id == Person.id)
         .join(Unit, Unit.id == Person.unit_id).where(Participant.training_id == training.id)
@@ -278,18 +277,13 @@ def export_workbook(training: Training, with_answers: bool = True, user: User | 
     else:
         for phase in Phase:
             answers[phase] = [workbook.AnswerRow(0, p.code, {}) for p, _unit in roster]
+    core.log_export(user, "training_xlsx" if with_answers else "training_xlsx_template", "Training", training.id,
+                    has_names=bool(roster), rows=len(roster))
     data = workbook.WorkbookData(
         training={"title": training.title, "topic": training.topic.name, "start_date": training.start_date,
                   "end_date": training.end_date, "venue": training.venue},
         questions=[it.content() for it in training.version.items], participants=participants, answers=answers)
     return workbook.write_workbook(data, instructions())
-
-
-def log_export(training: Training, user: User | None, what: str) -> None:
-    """Exports of personal data are recorded in the audit log (who, when, which training)."""
-    db.session.add(AuditLog(user_id=user.id if user else None, source="web" if has_request_context() else "cli",
-                            action="export", object_type="Training", object_id=training.id, after={"what": what}))
-    db.session.flush()
 
 
 def blank_template() -> bytes:

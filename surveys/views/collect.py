@@ -7,7 +7,9 @@ from flask import Response as HttpResponse, abort, flash, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import services as core
 from app.extensions import db
+from app.pdf import render_pdf
 from app.models import Person
 from app.services import ServiceError
 from surveys import qr, services
@@ -69,10 +71,9 @@ def enter_grid(training_id: int, phase: str):
                 return redirect(url_for("surveys.enter_grid", training_id=training.id, phase=phase.value,
                                         person=following.id if following else person.id))
         flash(_("Chưa lưu: có %(n)d lỗi, xem các dòng tô đỏ.", n=len(errors)), "error")
-    status = 400 if errors else 200
     return render_template("surveys/enter_grid.html", training=training, phase=phase, roster=roster,
                            person=person, items=items, values=values, errors=errors, existing=existing,
-                           needs_consent=not person.has_consent(CONSENT_PURPOSE)), status
+                           needs_consent=not person.has_consent(CONSENT_PURPOSE))
 
 
 def _next_without_response(roster, current: Person) -> Person | None:
@@ -91,13 +92,12 @@ def _next_without_response(roster, current: Person) -> Person | None:
 def paper_pdf(training_id: int, phase: str):
     """One questionnaire per participant (name and code printed, QR to her own phone form);
     a blank one when the roster is empty."""
-    from app.pdf import render_pdf
-
     training = get_training_or_404(training_id)
     state = training.phase(phase_or_404(phase))
     people = [p for p, _r in _roster(training, state.phase)] or [None]
     sheets = [{"person": p, "qr": qr.qr_data_uri(qr.public_url(state, p.code if p else None))} for p in people]
-    services.log_export(training, current_user, f"paper-{state.phase.value}")
+    core.log_export(current_user, "training_paper_pdf", "Training", training.id, has_names=people != [None],
+                    rows=len(people))
     pdf = render_pdf("surveys/paper_questionnaire.html", training=training, phase=state.phase, sheets=sheets,
                      items=training.version.items)
     return HttpResponse(pdf, mimetype="application/pdf", headers={
@@ -150,7 +150,7 @@ def _import_into(training: Training, do_import, done_message):
         result = do_import(data)
     except WorkbookError as exc:
         db.session.rollback()
-        return render_template("surveys/import_problems.html", training=training, problems=exc.problems), 400
+        return render_template("surveys/import_problems.html", training=training, problems=exc.problems)
     except ServiceError as exc:
         db.session.rollback()
         flash(exc.message, "error")

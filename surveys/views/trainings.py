@@ -243,5 +243,4 @@ def import_training():
         else:
             flash(_("Đã nhập lớp tập huấn từ tệp."), "success")
             return redirect(url_for("surveys.show_training", training_id=training.id))
-    status = 400 if problems or form.errors else 200
-    return render_template("surveys/import_training.html", form=form, problems=problems), status
+    return render_template("surveys/import_training.html", form=form, problems=problems)
