@@ -3,8 +3,8 @@ the page's charts and sentences, the training report PDF (Decree 30 layout) and 
 (the interchange workbook of raw answers plus summary sheets).
 
 Documents meant for upward reporting (PDF, XLSX summary sheets) carry aggregates only, with groups
-under 5 people masked; the XLSX also carries the raw answers with names, so the view logs its
-download as a personal-data export.
+under 5 people masked; the XLSX also carries the raw answers with names, so its download is logged
+as a personal-data export.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from flask_babel import force_locale
 from openpyxl import load_workbook
 from openpyxl.styles import Font
 
-from app.models import Unit, UnitLevel
+from app.models import Unit, UnitLevel, User
 from app.pdf import render_pdf
 from surveys.analytics import charts, reading, stats
 from surveys.analytics.pooled import PooledResults
@@ -103,11 +103,12 @@ def file_name(training: Training, extension: str) -> str:
 
 
 # ---------------------------------------------------------------- XLSX
-def results_workbook(training: Training, results: TrainingResults) -> bytes:
+def results_workbook(training: Training, results: TrainingResults, user: User | None) -> bytes:
     """The interchange workbook of the training (questions, participants, raw pre/post answers,
     written by ``surveys.workbook``) with sheets added: summary, items, likert, breakdowns
-    (masked) and scores. The import ignores the added sheets, so the file still imports."""
-    book = load_workbook(io.BytesIO(export_workbook(training)))
+    (masked) and scores. The import ignores the added sheets, so the file still imports.
+    ``export_workbook`` records the download in the export access log (it carries names)."""
+    book = load_workbook(io.BytesIO(export_workbook(training, user=user)))
     bold = Font(bold=True)
 
     def sheet(title: str, header: list[str], rows: list[list]):

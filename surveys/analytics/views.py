@@ -8,7 +8,6 @@ from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import services as core
 from app.extensions import db
 from app.models import Unit, UnitLevel
 from surveys.access import get_training_or_404, surveys_required
@@ -42,10 +41,7 @@ def download_results_pdf(training_id: int):
 def download_results_xlsx(training_id: int):
     training = get_training_or_404(training_id)
     results = load_training_results(training)
-    data = report.results_workbook(training, results)
-    # The raw answers sheets carry names: the download goes into the export access log.
-    core.log_export(current_user, "training_results_xlsx", "Training", training.id, has_names=True,
-                    rows=len(results.participants))
+    data = report.results_workbook(training, results, current_user)
     return _download(data, report.XLSX_MIMETYPE, report.file_name(training, "xlsx"))
 
 

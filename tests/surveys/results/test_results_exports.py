@@ -150,7 +150,7 @@ def test_xlsx_download_is_logged_as_a_named_export(client, login_as, db, trainin
     assert client.get(f"/surveys/trainings/{training.id}/results.xlsx").status_code == 200
     entry = db.session.scalars(sa.select(ExportLog)).one()
     assert (entry.user_id, entry.kind, entry.object_type, entry.object_id, entry.has_names, entry.rows) == (
-        user.id, "training_results_xlsx", "Training", training.id, True, 8)
+        user.id, "training_xlsx", "Training", training.id, True, 8)
 
 
 def test_pdf_report_is_not_a_personal_data_export(client, login_as, db, training_a):
