@@ -18,6 +18,7 @@ from surveys.analytics.reading import num, pct
 WIDTH = 360
 PRE_COLOUR, POST_COLOUR, TEXT_COLOUR, GRID_COLOUR = "#E69F00", "#0072B2", "#222222", "#BBBBBB"
 EXACT_BINS_UP_TO = 12  # tests up to 12 points get one bar per score, longer ones 20% bands
+COMPACT_FROM = 12  # questions: beyond this the per-question chart uses tighter rows
 
 
 @dataclass
@@ -67,8 +68,11 @@ def _bin_counts(scores: list[float], bins) -> list[int]:
 
 
 def _ticks(top: int) -> list[int]:
-    step = max(1, math.ceil(top / 4))
-    return list(range(0, top + step, step))
+    """0 up to at least ``top`` in about four round steps (1, 2 or 5 times a power of ten)."""
+    raw = max(top / 4, 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(int(m * magnitude) for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    return list(range(0, math.ceil(top / step) * step + 1, step))
 
 
 def distribution_chart(participants: list[dict], max_score: float, chart_id: str = "dist") -> Chart:
@@ -106,7 +110,9 @@ def distribution_chart(participants: list[dict], max_score: float, chart_id: str
 def items_chart(items: list[dict], chart_id: str = "items") -> Chart:
     """One row per question, in question order: % right before (upper bar) and after (lower bar),
     with a dashed line at 50%, the "still misunderstood" threshold."""
-    row_h, top, label_w, bar_max = 30, 30, 50, 256
+    # Long tests get tighter rows so 30 questions still fit on one printed page.
+    row_h, bar_h = (30, 11) if len(items) <= COMPACT_FROM else (24, 10)
+    top, label_w, bar_max = 30, 50, 256
     bottom = top + row_h * len(items)
     desc = "; ".join(_("Câu %(no)d: %(pre)s đúng trước, %(post)s đúng sau", no=it["no"], pre=pct(it["pct_pre"]),
                        post=pct(it["pct_post"])) for it in items)
@@ -118,9 +124,9 @@ def items_chart(items: list[dict], chart_id: str = "items") -> Chart:
         chart.text(x, bottom + 15, f"{share}%", anchor="middle", size=11)
     for i, it in enumerate(items):
         y = top + i * row_h
-        chart.text(label_w - 5, y + 19, _("Câu %(no)d", no=it["no"]), anchor="end")
-        for offset, value, colour in ((3, it["pct_pre"], PRE_COLOUR), (15, it["pct_post"], POST_COLOUR)):
+        chart.text(label_w - 5, y + bar_h + 8, _("Câu %(no)d", no=it["no"]), anchor="end")
+        for offset, value, colour in ((2, it["pct_pre"], PRE_COLOUR), (3 + bar_h, it["pct_post"], POST_COLOUR)):
             width = bar_max * (value or 0) / 100
-            chart.rect(label_w, y + offset, width, 11, colour)
-            chart.text(label_w + width + 3, y + offset + 10, pct(value), size=11)
+            chart.rect(label_w, y + offset, width, bar_h, colour)
+            chart.text(label_w + width + 3, y + offset + bar_h - 1, pct(value), size=bar_h)
     return chart
