@@ -106,6 +106,8 @@ def summary_reading(n_pre: int, n_post: int, n_matched: int, summary: dict) -> l
     lines = [_("%(pre)d người làm bài trước, %(post)d người làm bài sau; kết quả tính trên %(n)d người làm "
                "cả hai bài.", pre=n_pre, post=n_post, n=n_matched)]
     before, after = summary["pct_pre"], summary["pct_post"]
+    if before is None:  # a test of attitude questions only
+        return [*lines, _("Bài kiểm tra không có câu hỏi tính điểm; xem phần câu hỏi thái độ.")]
     if after > before:
         change = _("Điểm trung bình tăng từ %(pre)s lên %(post)s", pre=pct(before), post=pct(after))
     elif after < before:

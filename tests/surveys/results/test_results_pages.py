@@ -142,3 +142,14 @@ def test_pooled_results_of_another_unit_are_scoped(client, login_as, units, role
 def test_pooled_results_refuse_authority_users(client, login_as):
     login_as(Role.authority, "02086")
     assert client.get("/surveys/results").status_code == 403
+
+
+def test_attitude_only_test_shows_its_scales_without_a_score(client, login_as, fill_training):
+    scale = dict(text="Tôi sẽ nói với chồng về việc chia sẻ việc nhà.", kind=QuestionKind.likert)
+    training, _ = fill_training([dict(label="L1", pre={"Q1": "2"}, post={"Q1": "4"}),
+                                 dict(label="L2", pre={"Q1": "3"}, post={"Q1": "5"})], questions=[scale])
+    login_as(Role.trainer, "02086")
+    html = client.get(f"/surveys/trainings/{training.id}/results").get_data(as_text=True)
+    assert "Bài kiểm tra không có câu hỏi tính điểm; xem phần câu hỏi thái độ." in html
+    assert "Tôi sẽ nói với chồng về việc chia sẻ việc nhà." in html
+    assert client.get(f"/surveys/trainings/{training.id}/results.pdf").status_code == 200
