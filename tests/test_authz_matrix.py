@@ -62,6 +62,10 @@ MATRIX = {
     "surveys.add_participant": ("POST", "/surveys/trainings/{training}/participants", STAFF, "training"),
     "surveys.import_roster": ("POST", "/surveys/trainings/{training}/participants/import", STAFF, "training"),
     "surveys.remove_participant": ("POST", "/surveys/trainings/{participant}/remove", STAFF, "participant"),
+    "surveys.show_training_results": ("GET", "/surveys/trainings/{training}/results", STAFF, "training"),
+    "surveys.download_results_pdf": ("GET", "/surveys/trainings/{training}/results.pdf", STAFF, "training"),
+    "surveys.download_results_xlsx": ("GET", "/surveys/trainings/{training}/results.xlsx", STAFF, "training"),
+    "surveys.show_pooled_results": ("GET", "/surveys/results", STAFF, None),
     "dialogues.index": ("GET", "/dialogues/", ALL, None),
 }
 
