@@ -7,7 +7,18 @@ HOST ?= 127.0.0.1
 export FLASK_APP := wsgi.py
 PKGS := app surveys dialogues
 
-.PHONY: run test db translations extract bench e2e clean
+.PHONY: run test db translations extract bench e2e clean sysdeps
+
+# System libraries: Pango for WeasyPrint, poppler-utils for the PDF checks in the tests.
+# Installed with apt-get when we are root on Debian; otherwise we say what is missing.
+SYSDEPS := libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+sysdeps:
+	@missing=""; for p in $(SYSDEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing system packages:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -23,11 +34,11 @@ translations: $(BIN)/.installed
 db: translations
 	$(BIN)/flask db upgrade
 
-run: db
+run: sysdeps db
 	$(BIN)/flask demo load --if-empty
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-test: translations
+test: sysdeps translations
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 # Refresh the English catalogues after adding strings (Vietnamese is the source language).

@@ -37,7 +37,8 @@ def create_app(config: dict | None = None) -> Flask:
     from app import audit  # noqa: F401  (registers the flush listener)
     from app import admin, auth, errors, views
     from app.cli import register_cli
-    from app.pdf_filters import register_filters
+    from app.filters import register_filters
+    from app import pdf
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
@@ -50,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     register_cli(app)
     register_filters(app)
+    pdf.init_app(app)
 
     @app.after_request
     def commit_and_secure(response):

@@ -13,6 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from app import throttle
 from app.extensions import db, login_manager
 from app.forms import ChangePasswordForm, LoginForm
 from app.models import Role, Unit, User, utcnow
@@ -71,10 +72,18 @@ def login():
         return redirect(url_for("core.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(sa.select(User).where(User.username == form.username.data.strip().lower()))
+        username = form.username.data.strip().lower()
+        address = request.remote_addr or "?"
+        wait = throttle.seconds_to_wait(username, address)
+        if wait:
+            form.password.errors.append(_("Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau %(n)d giây.", n=wait))
+            return render_template("auth/login.html", form=form), 429
+        user = db.session.scalar(sa.select(User).where(User.username == username))
         if user is None or not user.check_password(form.password.data) or not user.is_active:
+            throttle.record_failure(username, address)  # committed: the page answers 200
             form.password.errors.append(_("Tên đăng nhập hoặc mật khẩu không đúng."))
         else:
+            throttle.clear(username)
             login_user(user, remember=form.remember.data)
             user.last_login_dt = utcnow()
             target = request.args.get("next")

@@ -16,6 +16,7 @@ units_cli = AppGroup("units", help="Đơn vị hành chính.")
 agencies_cli = AppGroup("agencies", help="Cơ quan trả lời kiến nghị.")
 users_cli = AppGroup("users", help="Người dùng.")
 demo_cli = AppGroup("demo", help="Dữ liệu mẫu.")
+people_cli = AppGroup("people", help="Người tham gia và dữ liệu cá nhân.")
 
 
 def run_service(fn, *args, **kwargs):
@@ -47,6 +48,24 @@ def units_add_village(commune_code, name, division_type):
     click.echo(f"{unit.code}\t{unit.name}")
 
 
+@units_cli.command("deactivate")
+@click.argument("code")
+@click.option("--date", "valid_to", type=click.DateTime(["%Y-%m-%d"]), default=None, help="YYYY-MM-DD")
+def units_deactivate(code, valid_to):
+    """Keep an old unit (and its records) but mark it no longer active."""
+    run_service(lambda: services.deactivate_unit(services.unit_by_code(code), valid_to.date() if valid_to else None))
+    click.echo(f"{code}\tinactive")
+
+
+@units_cli.command("move")
+@click.argument("code")
+@click.argument("new_parent_code")
+def units_move(code, new_parent_code):
+    """Move a unit (with everything below it) under another parent, e.g. after a merger."""
+    run_service(lambda: services.move_unit(services.unit_by_code(code), services.unit_by_code(new_parent_code)))
+    click.echo(f"{code}\t-> {new_parent_code}")
+
+
 @agencies_cli.command("create")
 @click.argument("code")
 @click.option("--name", required=True)
@@ -72,6 +91,36 @@ def users_create(username, role, unit_code, agency_code, password, full_name):
     click.echo(f"{user.username}\t{user.role.value}\t{user.unit.code}")
 
 
+@people_cli.command("erase")
+@click.argument("code")
+def people_erase(code):
+    """Erase a person's identity (name, phone, code); statistics keep the anonymous record."""
+    from sqlalchemy import select
+
+    from app.models import Person
+
+    person = db.session.scalar(select(Person).where(Person.code == code))
+    if person is None:
+        raise click.ClickException(f"Không có người tham gia mã “{code}”.")
+    run_service(services.erase_person, person)
+    click.echo(f"{code}\terased")
+
+
+@people_cli.command("retention")
+@click.option("--years", type=int, default=None, help="Mặc định: RETENTION_YEARS.")
+@click.option("--apply", "apply_", is_flag=True, help="Xóa thật; không có cờ này chỉ liệt kê.")
+def people_retention(years, apply_):
+    """List (or with --apply erase) people past the retention period or whose consent was withdrawn."""
+    years = years if years is not None else current_app.config["RETENTION_YEARS"]
+    due = services.people_past_retention(years)
+    for person in due:
+        click.echo(f"{person.code}\t{person.created_dt:%Y-%m-%d}")
+        if apply_:
+            services.erase_person(person)
+    db.session.commit()
+    click.echo(f"{len(due)} {'erased' if apply_ else 'due'}")
+
+
 @demo_cli.command("load")
 @click.option("--if-empty", is_flag=True, help="Chỉ nạp khi cơ sở dữ liệu chưa có người dùng.")
 def demo_load(if_empty):
@@ -88,5 +137,5 @@ def demo_load(if_empty):
 
 
 def register_cli(app) -> None:
-    for group in (units_cli, agencies_cli, users_cli, demo_cli):
+    for group in (units_cli, agencies_cli, users_cli, demo_cli, people_cli):
         app.cli.add_command(group)

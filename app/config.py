@@ -44,6 +44,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "PER_PAGE": 25,
+        # Personal data is kept this many years, then `flask people retention --apply` erases it.
+        "RETENTION_YEARS": int(os.environ.get("RETENTION_YEARS", "5")),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "caunoi@localhost"),
         "INSTANCE_DIR": str(instance),

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from app import ethnicities
 from app.extensions import db
-from app.models import Agency, Consent, Person, Role, Sex, Unit, UnitLevel, User, utcnow
+from app.models import Agency, AuditLog, Consent, ExportLog, Person, Role, Sex, Unit, UnitLevel, User, utcnow
 
 USERNAME_RE = re.compile(r"^[a-z0-9_.-]{3,50}$")
 MIN_PASSWORD = 8
@@ -271,3 +271,57 @@ def withdraw_consent(person: Person, purpose: str) -> int:
             n += 1
     db.session.flush()
     return n
+
+
+# --- personal data -----------------------------------------------------------------------
+
+ERASED_FIELDS = ("full_name", "phone", "code")
+
+
+def erase_person(person: Person) -> None:
+    """Erase a person's identity but keep the row, so trainings, dialogues and every aggregate
+    computed from them stay intact. Sex, birth year, ethnicity and unit stay as anonymous
+    statistical attributes; name, phone and code go, in the audit log too."""
+    if person.erased_dt is not None:
+        return
+    person.full_name = _("(đã xóa)")
+    person.phone = None
+    person.code = f"X-{person.id}"
+    person.erased_dt = utcnow()
+    for consent in person.consents:
+        if consent.is_active:
+            consent.withdrawn_dt = person.erased_dt
+        consent.guardian_name = None
+    db.session.flush()
+    rows = db.session.scalars(sa.select(AuditLog).where(AuditLog.object_type == "Person",
+                                                        AuditLog.object_id == person.id))
+    for row in rows:
+        for side in ("before", "after"):
+            values = getattr(row, side)
+            if values:
+                setattr(row, side, {k: ("[đã xóa]" if k in ERASED_FIELDS and v else v) for k, v in values.items()})
+    db.session.flush()
+
+
+def people_past_retention(years: int) -> list[Person]:
+    """People not yet erased whose record is older than ``years``, or whose consent was withdrawn."""
+    from datetime import timedelta
+
+    cutoff = utcnow() - timedelta(days=365 * years)
+    withdrawn = sa.select(Consent.person_id).where(Consent.withdrawn_dt.is_not(None))
+    active = sa.select(Consent.person_id).where(Consent.withdrawn_dt.is_(None))
+    return list(db.session.scalars(
+        sa.select(Person).where(Person.erased_dt.is_(None),
+                                sa.or_(Person.created_dt < cutoff,
+                                       sa.and_(Person.id.in_(withdrawn), Person.id.not_in(active))))
+        .order_by(Person.id)))
+
+
+def log_export(user: User | None, kind: str, object_type: str, object_id: int | None, has_names: bool,
+               rows: int | None = None) -> ExportLog:
+    """Record an export of personal data; call it from every export that carries people."""
+    entry = ExportLog(user_id=user.id if user else None, kind=kind, object_type=object_type,
+                      object_id=object_id, has_names=has_names, rows=rows)
+    db.session.add(entry)
+    db.session.flush()
+    return entry

@@ -130,7 +130,8 @@ def _person_form_apply(form: PersonForm, person: Person | None) -> Person | None
         saved = services.save_person(
             person, full_name=form.full_name.data, unit=unit,
             sex=Sex(form.sex.data) if form.sex.data else None, birth_year=form.birth_year.data,
-            ethnicity_code=form.ethnicity_code.data or None, phone=form.phone.data or None,
+            ethnicity_code=(form.ethnicity_code.data if "ethnicity_code" in form else person and person.ethnicity_code)
+            or None, phone=form.phone.data or None,
             code=form.code.data or None)
         if person is None and form.consent.data:
             services.give_consent(saved, CONSENT_PURPOSE, current_user)
@@ -167,9 +168,14 @@ def edit_person(person_id: int):
     person = get_in_scope_or_404(Person, person_id)
     if person.erased_dt:
         abort(404)
-    form = PersonForm(obj=person, sex=person.sex.value if person.sex else "")
+    form = PersonForm(data={
+        "full_name": person.full_name, "code": person.code, "sex": person.sex.value if person.sex else "",
+        "birth_year": person.birth_year, "ethnicity_code": person.ethnicity_code or "", "unit_id": person.unit_id,
+        "phone": person.phone or ""})
     form.unit_id.choices = person_unit_choices()
     del form.consent
+    if not current_user.can_see_ethnicity:
+        del form.ethnicity_code
     if form.validate_on_submit() and _person_form_apply(form, person):
         flash(_("Đã lưu."), "success")
         return redirect(url_for("core.show_person", person_id=person.id))
@@ -191,3 +197,17 @@ def update_consent(person_id: int):
         services.give_consent(person, CONSENT_PURPOSE, current_user, request.form.get("guardian_name", "")[:200])
         flash(_("Đã ghi nhận sự đồng ý."), "success")
     return redirect(url_for("core.show_person", person_id=person.id))
+
+
+@bp.route("/people/<int:person_id>/erase", methods=["POST"])
+@roles_required(Role.province, Role.commune)
+def erase_person(person_id: int):
+    from flask_wtf import FlaskForm
+
+    person = get_in_scope_or_404(Person, person_id)
+    if not FlaskForm().validate_on_submit() or request.form.get("confirm") != "yes":
+        flash(_("Hãy đánh dấu xác nhận trước khi xóa."), "error")
+        return redirect(url_for("core.show_person", person_id=person.id))
+    services.erase_person(person)
+    flash(_("Đã xóa thông tin nhận dạng; số liệu thống kê được giữ nguyên."), "success")
+    return redirect(url_for("core.list_people"))

@@ -1,4 +1,4 @@
-"""Jinja filters for dates and numbers: dd/mm/yyyy everywhere, in the user's timezone."""
+"""Jinja filters for dates and numbers: dd/mm/yyyy everywhere, datetimes in the user's timezone."""
 from __future__ import annotations
 
 from datetime import date, datetime

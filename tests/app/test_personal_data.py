@@ -1,0 +1,100 @@
+"""Login throttling, erasure that keeps statistics, retention, export access log."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from app import services, throttle
+from app.models import AuditLog, Consent, ExportLog, LoginAttempt, Person, Role, utcnow
+
+
+def test_account_is_throttled_with_backoff(client, create_user, db):
+    user = create_user(Role.trainer, "02020")
+    for _ in range(throttle.FREE_TRIES):
+        assert client.post("/login", data={"username": user.username, "password": "wrong-pw1"}).status_code == 200
+    blocked = client.post("/login", data={"username": user.username, "password": "secret123"})
+    assert blocked.status_code == 429
+    assert "thử lại sau" in blocked.get_data(as_text=True)
+    # the right password is refused while the wait runs, and nothing is logged in
+    assert client.get("/home").status_code == 302
+
+
+def test_throttle_wait_grows_and_expires(db):
+    for _ in range(throttle.FREE_TRIES):
+        throttle.record_failure("lan", "10.0.0.1")
+    first = throttle.seconds_to_wait("lan", "10.0.0.2")
+    throttle.record_failure("lan", "10.0.0.1")
+    second = throttle.seconds_to_wait("lan", "10.0.0.2")
+    assert 0 < first <= throttle.BASE_WAIT + 1 and second > first
+    db.session.execute(sa.update(LoginAttempt).values(created_dt=utcnow() - timedelta(minutes=16)))
+    assert throttle.seconds_to_wait("lan", "10.0.0.2") == 0
+
+
+def test_address_is_throttled_across_accounts(db):
+    for i in range(throttle.FREE_TRIES_ADDRESS):
+        throttle.record_failure(f"user{i}", "10.0.0.9")
+    assert throttle.seconds_to_wait("someone-new", "10.0.0.9") > 0
+    assert throttle.seconds_to_wait("someone-new", "10.0.0.10") == 0
+
+
+def test_success_clears_the_account_failures(client, create_user, db):
+    user = create_user(Role.trainer, "02020")
+    client.post("/login", data={"username": user.username, "password": "wrong-pw1"})
+    assert client.post("/login", data={"username": user.username, "password": "secret123"}).status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(LoginAttempt.id))) == 0
+
+
+def test_erasure_removes_identity_everywhere_but_keeps_the_record(client, login_as, db, create_person):
+    person = create_person(full_name="Triệu Thị Lan", phone="0912345678", birth_year=1988, code="CD-001")
+    services.give_consent(person, "caunoi")
+    db.session.commit()
+    login_as(Role.commune, "02020")
+    response = client.post(f"/people/{person.id}/erase", data={"confirm": "yes"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    person = db.session.get(Person, person.id)
+    assert person.erased_dt and "Triệu" not in person.full_name and person.phone is None and person.code != "CD-001"
+    assert person.birth_year == 1988 and person.sex is not None  # statistics keep their inputs
+    assert not person.has_consent("caunoi")
+    logs = db.session.scalars(sa.select(AuditLog).where(AuditLog.object_type == "Person")).all()
+    assert logs and all("Triệu" not in str(r.before) + str(r.after) for r in logs)
+    assert all("0912345678" not in str(r.before) + str(r.after) for r in logs)
+    assert "Triệu Thị Lan" not in client.get("/people/").get_data(as_text=True)
+
+
+def test_erasure_needs_confirmation(client, login_as, db, create_person):
+    person = create_person(full_name="Triệu Thị Lan")
+    login_as(Role.commune, "02020")
+    client.post(f"/people/{person.id}/erase", data={})
+    db.session.expire_all()
+    assert db.session.get(Person, person.id).erased_dt is None
+
+
+def test_trainer_cannot_erase(client, login_as, create_person):
+    person = create_person()
+    login_as(Role.trainer, "02020")
+    assert client.post(f"/people/{person.id}/erase", data={"confirm": "yes"}).status_code == 403
+
+
+def test_retention_lists_then_erases(runner, db, create_person):
+    old = create_person(full_name="Người cũ")
+    withdrawn = create_person(full_name="Đã rút")
+    keep = create_person(full_name="Còn đồng ý")
+    old.created_dt = utcnow() - timedelta(days=365 * 6)
+    services.give_consent(withdrawn, "caunoi")
+    services.withdraw_consent(withdrawn, "caunoi")
+    services.give_consent(keep, "caunoi")
+    db.session.commit()
+    listed = runner.invoke(args=["people", "retention", "--years", "5"])
+    assert "2 due" in listed.output
+    assert db.session.scalar(sa.select(sa.func.count(Person.id)).where(Person.erased_dt.is_not(None))) == 0
+    applied = runner.invoke(args=["people", "retention", "--years", "5", "--apply"])
+    assert "2 erased" in applied.output
+    db.session.expire_all()
+    assert {p.full_name for p in db.session.scalars(sa.select(Person).where(Person.erased_dt.is_(None)))} == {"Còn đồng ý"}
+
+
+def test_export_log_records_who_exported_what(db, create_user):
+    user = create_user(Role.province, "19")
+    services.log_export(user, "training_xlsx", "Training", 7, has_names=True, rows=30)
+    row = db.session.scalar(sa.select(ExportLog))
+    assert row.user_id == user.id and row.has_names and row.rows == 30

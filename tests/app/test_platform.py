@@ -1,0 +1,114 @@
+"""Factory, configuration, database settings, errors, i18n, audit log, CSRF."""
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from app.config import ConfigError
+from app.models import AuditLog, Role
+
+
+def test_production_refuses_default_secret(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError):
+        create_app()
+
+
+def test_production_cookie_is_secure(monkeypatch, tmp_path):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a-real-random-secret-value")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}", "INSTANCE_DIR": str(tmp_path)})
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_sqlite_pragmas(db):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
+
+
+def test_error_pages_are_vietnamese_and_json_when_asked(client, db):
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and "Không tìm thấy" in page.get_data(as_text=True)
+    data = client.get("/no-such-page", headers={"Accept": "application/json"})
+    assert data.status_code == 404 and data.json["error"]["code"] == 404
+    assert data.json["error"]["title"] == "Không tìm thấy"
+
+
+def test_english_locale_is_remembered(client, db):
+    response = client.get("/lang/en?next=/login")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    page = client.get("/login").get_data(as_text=True)
+    assert "Log in" in page and 'lang="en"' in page
+    client.get("/lang/vi")
+    assert "Đăng nhập" in client.get("/login").get_data(as_text=True)
+
+
+def test_language_switch_is_no_open_redirect(client, db):
+    response = client.get("/lang/en?next=https://evil.example/")
+    assert "evil.example" not in response.headers["Location"]
+
+
+def test_login_has_no_open_redirect(client, create_user):
+    user = create_user(Role.trainer, "02020")
+    response = client.post("/login?next=//evil.example/x", data={"username": user.username, "password": "secret123"})
+    assert response.status_code == 302 and "evil.example" not in response.headers["Location"]
+
+
+def test_login_redirects_to_safe_next(client, create_user):
+    user = create_user(Role.trainer, "02020")
+    response = client.post("/login?next=/people/", data={"username": user.username, "password": "secret123"})
+    assert response.headers["Location"].endswith("/people/")
+
+
+def test_csrf_is_required_on_forms(app, client, create_user, db):
+    user = create_user(Role.trainer, "02020")
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = client.post("/login", data={"username": user.username, "password": "secret123"})
+        assert response.status_code == 400
+        assert "biểu mẫu không hợp lệ" in response.get_data(as_text=True)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_logout_needs_post(client, login_as):
+    login_as(Role.trainer, "02020")
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 302
+    assert client.get("/home").status_code == 302
+
+
+def test_security_headers(client, db):
+    response = client.get("/login")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_audit_log_records_who_and_before_after(client, login_as, db, create_person):
+    person = create_person(full_name="Lò Thị Ánh")
+    user = login_as(Role.trainer, "02020")
+    client.post(f"/people/{person.id}/edit", data={"full_name": "Lò Thị Ánh Hồng", "unit_id": person.unit_id})
+    row = db.session.scalar(sa.select(AuditLog).where(AuditLog.object_type == "Person", AuditLog.action == "update"))
+    assert row.user_id == user.id and row.source == "web"
+    assert row.before["full_name"] == "Lò Thị Ánh" and row.after["full_name"] == "Lò Thị Ánh Hồng"
+    # password hashes never reach the log
+    created = db.session.scalar(sa.select(AuditLog).where(AuditLog.object_type == "User"))
+    assert "password_hash" not in (created.after or {})
+
+
+def test_admin_reads_audit_log(client, login_as, create_person):
+    create_person(full_name="Lò Thị Ánh")
+    login_as(Role.admin, "VN")
+    page = client.get("/admin/audit/?type=Person").get_data(as_text=True)
+    assert "Lò Thị Ánh" in page
+
+
+def test_utc_datetimes_are_aware(db, create_person):
+    person = create_person()
+    db.session.expire_all()
+    assert person.created_dt.tzinfo is not None

@@ -1,0 +1,97 @@
+"""Authorization matrix generated from the app's URL map.
+
+Every route must have an entry here (a new route without one fails), and every entry is checked for
+every role against an object inside the user's scope and one outside it: allowed roles get a normal
+answer in scope and 404 out of scope, other roles 403, anonymous visitors the login page.
+"""
+import pytest
+
+from app import services
+from app.models import Role, Unit, UnitLevel
+
+A, P, C, T, U = Role.admin, Role.province, Role.commune, Role.trainer, Role.authority
+ALL = frozenset(Role)
+STAFF = frozenset({A, P, C, T})
+
+# Reachable without logging in (the public phone form, the login page, assets).
+PUBLIC = {"static", "auth.login", "core.index", "core.set_language"}
+
+# endpoint: (method, URL template, roles allowed, kind of object in the URL or None)
+MATRIX = {
+    "auth.logout": ("POST", "/logout", ALL, None),
+    "auth.change_password_view": ("GET", "/account/password", ALL, None),
+    "core.home": ("GET", "/home", ALL, None),
+    "core.list_units": ("GET", "/units/", ALL, None),
+    "core.show_unit": ("GET", "/units/{commune}", ALL, "commune"),
+    "core.create_village": ("POST", "/units/{commune}/villages", {A, P, C}, "commune"),
+    "core.list_people": ("GET", "/people/", STAFF, None),
+    "core.create_person": ("GET", "/people/new", STAFF, None),
+    "core.show_person": ("GET", "/people/{person}", STAFF, "person"),
+    "core.edit_person": ("GET", "/people/{person}/edit", STAFF, "person"),
+    "core.update_consent": ("POST", "/people/{person}/consent", STAFF, "person"),
+    "core.erase_person": ("POST", "/people/{person}/erase", {A, P, C}, "person"),
+    "admin.list_users": ("GET", "/admin/users/", {A}, None),
+    "admin.create_user": ("GET", "/admin/users/new", {A}, None),
+    "admin.edit_user": ("GET", "/admin/users/{user}/edit", {A}, "user"),
+    "admin.list_agencies": ("GET", "/admin/agencies/", {A, P, C}, None),
+    "admin.create_agency": ("GET", "/admin/agencies/new", {A, P}, None),
+    "admin.list_audit": ("GET", "/admin/audit/", {A}, None),
+    "surveys.index": ("GET", "/surveys/", ALL, None),
+    "dialogues.index": ("GET", "/dialogues/", ALL, None),
+}
+
+# How to make one object of each kind inside (Chợ Đồn) or outside (another province) the scope.
+def _builders(units, create_person, create_user):
+    far_commune = Unit(code="00001", name="Xã Xa", level=UnitLevel.commune, parent=units["08"],
+                       path=Unit.make_path(units["08"], "00001"))
+    from app.extensions import db
+    db.session.add(far_commune)
+    db.session.flush()
+    far_village = services.create_unit(far_commune, "Bản Xa")
+    db.session.commit()
+    return {
+        "commune": {"in": lambda: units["02020"].id, "out": lambda: far_commune.id},
+        "person": {"in": lambda: create_person(unit="ban_ca").id, "out": lambda: create_person(unit=far_village).id},
+        "user": {"in": lambda: create_user(T, "02020").id, "out": lambda: create_user(T, far_commune).id},
+    }
+
+
+ROLE_UNIT = {A: "19", P: "19", C: "02020", T: "02020", U: "02020"}
+
+
+def test_every_route_has_an_entry(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = endpoints - PUBLIC - set(MATRIX)
+    assert not missing, f"routes without an authorization entry: {sorted(missing)}"
+    stale = set(MATRIX) - endpoints
+    assert not stale, f"entries for routes that no longer exist: {sorted(stale)}"
+
+
+def _url(template, kind, builders, where):
+    return template.format(**({kind: builders[kind][where]()} if kind else {}))
+
+
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_matrix(endpoint, role, client, login_as, units, create_person, create_user):
+    method, template, allowed, kind = MATRIX[endpoint]
+    builders = _builders(units, create_person, create_user)
+    login_as(role, ROLE_UNIT[role])
+    send = client.post if method == "POST" else client.get
+    inside = send(_url(template, kind, builders, "in"))
+    if role in allowed:
+        assert inside.status_code < 400, f"{role.value} {endpoint}: {inside.status_code}"
+        if kind:
+            login_as(role, ROLE_UNIT[role])  # the in-scope call may have logged out
+            outside = send(_url(template, kind, builders, "out"))
+            assert outside.status_code == 404, f"{role.value} {endpoint} out of scope: {outside.status_code}"
+    else:
+        assert inside.status_code == 403, f"{role.value} {endpoint}: {inside.status_code}"
+
+
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+def test_anonymous_goes_to_login(endpoint, client, units, create_person, create_user):
+    method, template, _allowed, kind = MATRIX[endpoint]
+    builders = _builders(units, create_person, create_user)
+    response = (client.post if method == "POST" else client.get)(_url(template, kind, builders, "in"))
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
