@@ -29,9 +29,9 @@ LABELS = dict(level_labels=LEVEL_LABELS, status_labels=STATUS_LABELS, origin_lab
               raiser_labels=RAISER_LABELS, outcome_labels=OUTCOME_LABELS, Status=DialogueStatus)
 
 
-@bp.app_context_processor
+@bp.context_processor
 def dialogue_labels():
-    return LABELS if request.blueprint == "dialogues" else {}
+    return LABELS
 
 
 @bp.route("/")
