@@ -87,3 +87,22 @@ def pdf_text():
                              capture_output=True).stdout.decode()
         return re.sub(r"\s+", " ", unicodedata.normalize("NFC", out))
     return extract
+
+
+@pytest.fixture
+def dialogue_form(units):
+    """dialogue_form(dialogue=None, **fields) -> POST data of the dialogue form (a valid one by default)."""
+    def build(dialogue=None, **overrides) -> dict:
+        data = {
+            "title": "Hội nghị đối thoại với hội viên, phụ nữ", "level": "commune", "unit_id": units["02020"].id,
+            "held_on": (date.today() - timedelta(days=2)).isoformat(), "start_time": "08:00", "end_time": "11:00",
+            "venue": "Hội trường UBND xã", "chair_name": "Hoàng Văn Thắng", "secretary_name": "Triệu Thị Mai",
+            "attendance_total": "40", "attendance_women": "35", "attendance_minority": "30",
+            "leaders-0-name": "", "groups-0-label": "", "token": "t-" + str(id(overrides)),
+        }
+        if dialogue is not None:
+            data.update(title=dialogue.title, level=dialogue.level.value, unit_id=dialogue.unit_id,
+                        held_on=dialogue.held_on.isoformat(), revision=dialogue.revision)
+        data.update(overrides)
+        return {k: v for k, v in data.items() if v is not None}
+    return build
