@@ -281,7 +281,9 @@ class EntryForm(BaseForm):
             "id", "number", "origin", "is_raised", "raiser_kind", "raiser_name", "raiser_sex", "village_id",
             "content", "category_id", "agency_id")}
         row["ethnicity_code"] = question.raiser_ethnicity_code or ""
-        row["person_code"] = question.person.code if question.person else ""
+        person = question.person if question.person and not question.person.erased_dt else None
+        row["person_code"] = person.code if person else ""
+        row["raiser_name"] = question.raiser_label
         if answer is not None:
             row.update(answerer_name=answer.answerer_name, answerer_title=answer.answerer_title,
                        answerer_agency_id=answer.answerer_agency_id, answer=answer.content, outcome=answer.outcome,

@@ -34,9 +34,9 @@ def raiser_text(question) -> str:
     if question.raiser_kind is RaiserKind.anonymous:
         return f"Ý kiến không nêu tên{village}"
     if question.raiser_kind is RaiserKind.group:
-        return question.raiser_name + village
+        return question.raiser_label + village
     honorific = {Sex.female: "Bà ", Sex.male: "Ông "}.get(question.raiser_sex, "")
-    return f"{honorific}{question.raiser_name}{village}"
+    return f"{honorific}{question.raiser_label}{village}"
 
 
 def default_recipients(dialogue: Dialogue, questions) -> list[str]:

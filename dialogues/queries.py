@@ -118,6 +118,7 @@ def questions_for(dialogue: Dialogue, only=None) -> list[Question]:
     loaded in a fixed number of queries. ``only`` is an extra SQL filter (an agency's view)."""
     stmt = (sa.select(Question).where(Question.dialogue_id == dialogue.id)
             .options(joinedload(Question.category), joinedload(Question.agency), joinedload(Question.village),
+                     joinedload(Question.person),
                      selectinload(Question.answer).options(joinedload(Answer.answerer_agency),
                                                            joinedload(Answer.forwarded_agency)),
                      selectinload(Question.commitments).joinedload(Commitment.agency))
@@ -176,6 +177,7 @@ def question_search(visible, q: str = "", category_id: int | None = None, outcom
     """Statement for the question search page."""
     stmt = (sa.select(Question).join(Question.dialogue).where(visible)
             .options(joinedload(Question.dialogue).joinedload(Dialogue.unit), joinedload(Question.category),
+                     joinedload(Question.person), joinedload(Question.village),
                      joinedload(Question.agency), selectinload(Question.answer),
                      selectinload(Question.commitments).joinedload(Commitment.agency))
             .order_by(Dialogue.held_on.desc(), Question.dialogue_id.desc(), Question.number))

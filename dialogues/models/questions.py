@@ -86,6 +86,11 @@ class Question(db.Model):
         return self.dialogue
 
     @property
+    def raiser_label(self) -> str:
+        """Who raised it: the registered person's (possibly erased) name, or the typed name."""
+        return self.person.full_name if self.person is not None else self.raiser_name
+
+    @property
     def raiser_ethnicity_name(self) -> str:
         return ethnicities.name_of(self.raiser_ethnicity_code,
                                    self.raiser_ethnicity_system or ethnicities.DEFAULT_SYSTEM)

@@ -120,7 +120,8 @@ def _check_row(dialogue: Dialogue, row: QuestionRow, i: int, existing: dict[int,
     values = dict(
         number=row.number, origin=row.origin,
         is_raised=True if row.origin is QuestionOrigin.on_day else bool(row.is_raised),
-        raiser_kind=row.raiser_kind, raiser_name=name or (person.full_name if person else ""), person=person,
+        # A registered person's name is read from the register, so erasing the person erases it here too.
+        raiser_kind=row.raiser_kind, raiser_name="" if person else name, person=person,
         raiser_sex=row.raiser_sex or (person.sex if person else None),
         raiser_ethnicity_code=ethnicity or (person.ethnicity_code if person else None),
         village=village or (person.unit if person and person.unit.level is UnitLevel.village else None),

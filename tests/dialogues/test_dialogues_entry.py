@@ -177,7 +177,7 @@ def test_person_code_fills_the_statistics_fields(client, officer, create_dialogu
     dialogue = create_dialogue(status="held")
     assert post(client, dialogue, row(0, content="Đề nghị tập huấn trồng quế", person_code="CD-006")).status_code == 302
     question = db.session.scalar(sa.select(Question))
-    assert question.person_id == person.id and question.raiser_name == "Giàng Thị Mỷ"
+    assert question.person_id == person.id and question.raiser_label == "Giàng Thị Mỷ"
     assert question.raiser_sex is Sex.female and question.raiser_ethnicity_code == person.ethnicity_code
     assert question.village_id == person.unit_id
 
@@ -187,3 +187,16 @@ def test_entry_of_another_communes_dialogue_is_not_found(client, officer, create
     assert client.get(f"/dialogues/{dialogue.id}/questions").status_code == 404
     assert post(client, dialogue, row(0, content="x", raiser_name="y")).status_code == 404
     assert Dialogue  # the dialogue exists; the officer simply cannot see it
+
+
+def test_erasing_a_person_erases_the_name_on_their_questions(client, officer, create_dialogue, create_person, db):
+    from app.services import erase_person
+
+    person = create_person(full_name="Lục Thị Hoa", code="CD-005")
+    dialogue = create_dialogue(status="held")
+    assert post(client, dialogue, row(0, content="Đề nghị khám thai tại bản", person_code="CD-005")).status_code == 302
+    assert "Lục Thị Hoa" in client.get(f"/dialogues/{dialogue.id}").get_data(as_text=True)
+    erase_person(person)
+    db.session.commit()
+    page = client.get(f"/dialogues/{dialogue.id}").get_data(as_text=True)
+    assert "Lục Thị Hoa" not in page and "Đề nghị khám thai tại bản" in page
