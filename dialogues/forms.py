@@ -144,9 +144,13 @@ class DialogueForm(BaseForm):
             row.form.agency_id.choices = [("", "—")] + agencies
         self._agencies = agencies
 
-    def add_row(self, name: str) -> None:
-        getattr(self, name).append_entry()
+    def add_row(self, name: str) -> bool:
+        rows = getattr(self, name)
+        if len(rows.entries) >= rows.max_entries:
+            return False
+        rows.append_entry()
         self.set_choices(self.unit_id.choices, self.venue_unit_id.choices[1:], self._agencies)
+        return True
 
     def to_data(self) -> services.DialogueData:
         return services.DialogueData(
@@ -238,9 +242,12 @@ class EntryForm(BaseForm):
             for c in f.commitments:
                 c.form.agency_id.choices = blank + agencies
 
-    def add_question(self, defaults: dict) -> None:
+    def add_question(self, defaults: dict) -> bool:
+        if len(self.questions.entries) >= self.questions.max_entries:
+            return False
         self.questions.append_entry(defaults)
         self.set_choices(**self._choices)
+        return True
 
     def add_commitment(self, index: int) -> bool:
         if not 0 <= index < len(self.questions.entries):

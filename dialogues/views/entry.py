@@ -50,8 +50,10 @@ def enter_questions(dialogue_id: int):
                      higher_agencies=agency_choices(dialogue.unit, higher_only=True))
     focus = None
     if "add_row" in request.form:
-        form.add_question(blank_row(dialogue, _next_number(form)))
-        focus = form.questions.entries[-1].id
+        if form.add_question(blank_row(dialogue, _next_number(form))):
+            focus = form.questions.entries[-1].id
+        else:
+            flash(_("Đã đủ số dòng tối đa; hãy lưu trước khi thêm."), "error")
     elif "add_commitment" in request.form:
         index = request.form.get("add_commitment", "")
         if index.isdigit() and form.add_commitment(int(index)):

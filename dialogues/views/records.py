@@ -73,7 +73,8 @@ def create_dialogue():
     _dialogue_form_choices(form, unit)
     row_list = request.form.get("add_row")
     if row_list in ("leaders", "groups"):
-        form.add_row(row_list)
+        if not form.add_row(row_list):
+            flash(_("Đã đủ số dòng tối đa."), "error")
     elif form.validate_on_submit():
         try:
             dialogue = services.create_dialogue(form.to_data(), current_user, token=form.token.data)
@@ -99,7 +100,8 @@ def edit_dialogue(dialogue_id: int):
         form.unit_id.data = dialogue.unit_id  # the organising unit does not change
     row_list = request.form.get("add_row")
     if row_list in ("leaders", "groups"):
-        form.add_row(row_list)
+        if not form.add_row(row_list):
+            flash(_("Đã đủ số dòng tối đa."), "error")
     elif form.validate_on_submit():
         try:
             services.update_dialogue(dialogue, form.to_data(), current_user, expected_revision=expected_revision(form))

@@ -200,3 +200,15 @@ def test_erasing_a_person_erases_the_name_on_their_questions(client, officer, cr
     db.session.commit()
     page = client.get(f"/dialogues/{dialogue.id}").get_data(as_text=True)
     assert "Lục Thị Hoa" not in page and "Đề nghị khám thai tại bản" in page
+
+
+def test_adding_rows_stops_at_the_maximum(client, officer, create_dialogue, count):
+    from dialogues.services.questions import MAX_QUESTIONS
+
+    dialogue = create_dialogue(status="held")
+    rows = {}
+    for i in range(MAX_QUESTIONS):
+        rows.update(row(i, content=""))
+    response = post(client, dialogue, rows, add_row="1")
+    assert response.status_code == 200 and "Đã đủ số dòng tối đa" in response.get_data(as_text=True)
+    assert count(Question) == 0
