@@ -176,7 +176,8 @@ class DialogueForm(BaseForm):
                   "secretary_position", "attendance_total", "attendance_women", "attendance_minority",
                   "conclusions", "recipients", "revision")
         data = {name: getattr(dialogue, name) for name in fields}
-        data["leaders"] = [{"name": r.name, "title": r.title, "agency_id": r.agency_id} for r in dialogue.leaders] or [{}]
+        data["leaders"] = [{"name": r.name, "title": r.title, "agency_id": r.agency_id}
+                           for r in dialogue.leaders] or [{}]
         data["groups"] = [{"label": r.label, "count": r.count} for r in dialogue.groups] or [{}]
         return data
 
@@ -356,5 +357,6 @@ class QuestionFilterForm(Form):
 
     q = StringField(_l("Tìm trong nội dung ý kiến và trả lời"), [Optional(), _long(100)])
     category_id = SelectField(_l("Lĩnh vực"), coerce=optional_int, validate_choice=False)
-    outcome = SelectField(_l("Kết quả tại hội nghị"), coerce=enum_of(AnswerOutcome), choices=choices(OUTCOME_LABELS, "—"))
+    outcome = SelectField(_l("Kết quả tại hội nghị"), coerce=enum_of(AnswerOutcome),
+                          choices=choices(OUTCOME_LABELS, "—"))
     unit_id = SelectField(_l("Đơn vị"), coerce=optional_int, validate_choice=False)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models import Agency, UTCDateTime, enum_column, utcnow
-from dialogues.models.questions import Question
+from dialogues.models.questions import DialogueQuestion
 
 
 class CommitmentStatus(enum.Enum):
@@ -47,7 +47,7 @@ class Commitment(db.Model):
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    question: Mapped[Question] = relationship(back_populates="commitments")
+    question: Mapped[DialogueQuestion] = relationship(back_populates="commitments")
     agency: Mapped[Agency] = relationship()
 
     def __repr__(self) -> str:
