@@ -1,8 +1,8 @@
 """Core benchmark: the people list stays flat in data size.
 
 The list of participants is paginated, so with 2,000 people it must issue exactly as many queries
-as with 10 (a query per row would show up here: 10 rows against 25), take about as long as with
-one full page of 25, and cost a bounded multiple of the cheapest page (the login form, which
+as with 10 (a query per row would show up here: 10 rows against 25), cost less than twice one full
+page of 25 (the database counts and sorts all rows; Python must not touch them), and cost a bounded multiple of the cheapest page (the login form, which
 touches no database), all measured in the same run on the same machine.
 """
 from __future__ import annotations
@@ -16,6 +16,9 @@ SMALL, PAGE, LARGE = 10, 25, 2_000  # PAGE: one full page (PER_PAGE), the same r
 # A regression guard set from measurement: a 25-row table with search, pagination and navigation
 # costs about 4.3x the CPU time of the bare login form (x86_64, Nov 2026); 6x leaves room for noise.
 LIST_VS_LOGIN = 6
+# SQLite still counts and sorts every row for "page 1 of 80" (about +1.5 ms at 2,000 people, so
+# ~1.4x); loading the rows into Python instead would cost 10x and more.
+LARGE_VS_PAGE = 2
 PASSWORD = "bench1234"
 
 
@@ -88,7 +91,7 @@ def run() -> list[dict]:
         row(f"people list, {LARGE:,} vs {SMALL} people (queries)", large_queries, small_queries,
             max_ratio=1, min_ratio=1, unit="queries"),
         row(f"people list, {LARGE:,} people vs one full page ({PAGE}) (time)", large_ms, page_ms,
-            max_ratio=1.5, unit="ms"),
+            max_ratio=LARGE_VS_PAGE, unit="ms"),
         row(f"people list with {LARGE:,} people vs login page (time)", large_ms, login_ms,
             max_ratio=LIST_VS_LOGIN, unit="ms"),
     ]
