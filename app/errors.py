@@ -7,7 +7,7 @@ before use (``pool_pre_ping``), so the app recovers by itself once the database 
 """
 from __future__ import annotations
 
-from flask import g, jsonify, render_template, request
+from flask import current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
@@ -59,8 +59,6 @@ def render_error(code: int, detail: str | None = None):
 
 def database_unavailable(exc: BaseException):
     """The 503 page, rendered without touching the database again."""
-    from flask import current_app
-
     current_app.logger.error("database unavailable: %s", exc)
     try:
         db.session.rollback()
