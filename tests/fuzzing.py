@@ -12,6 +12,7 @@ repeated, missing and extra fields, and asserts for every one:
 """
 from __future__ import annotations
 
+import io
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -40,25 +41,31 @@ HOSTILE = (
 NO_VALID = object()  # a field with no valid value to mix in
 MISSING = object()
 VALUE = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=60), st.integers().map(str))
+HOSTILE_FILES = (b"", b"PK\x03\x04" + b"\x00" * 64, SCRIPT.encode(), b"\x00" * 1024, "Ạ".encode() * 20_000)
+FILE_NAME = "tải lên.xlsx"
 
 
-def _field_value(valid: Any) -> st.SearchStrategy:
-    choices = [VALUE, st.lists(VALUE, min_size=2, max_size=3)]  # a list: the field sent several times
+def _field_value(valid: Any, is_file: bool = False) -> st.SearchStrategy:
+    if is_file:
+        choices = [st.sampled_from(HOSTILE_FILES), st.binary(max_size=2048)]
+    else:
+        choices = [VALUE, st.lists(VALUE, min_size=2, max_size=3)]  # a list: the field sent several times
     if valid is not NO_VALID:
         choices.insert(0, st.just(valid))
     return st.one_of(*choices)
 
 
-def submissions(valid: dict[str, Any]) -> st.SearchStrategy[dict]:
+def submissions(valid: dict[str, Any], files: tuple[str, ...] = ()) -> st.SearchStrategy[dict]:
     """Form data of two kinds, half and half: every field missing, valid, hostile or random; or a
-    valid submission with one or two fields made hostile or left out, which gets past the form's
+    valid submission with one field made hostile or left out, which gets past the form's
     checks into the services, the database and the pages that show what was stored. Both kinds
     carry unknown extra fields now and then."""
     names = sorted(valid)
-    anything = st.fixed_dictionaries({}, optional={name: _field_value(v) for name, v in valid.items()})
+    anything = st.fixed_dictionaries({}, optional={name: _field_value(v, name in files) for name, v in valid.items()})
     complete = {name: v for name, v in valid.items() if v is not NO_VALID}
-    spoiled = st.dictionaries(st.sampled_from(names), st.one_of(st.just(MISSING), _field_value(NO_VALID)),
-                              min_size=1, max_size=2) if names else st.just({})
+    spoiled = st.sampled_from(names).flatmap(lambda name: st.one_of(
+        st.just(MISSING), _field_value(NO_VALID, name in files)).map(lambda value: {name: value})) \
+        if names else st.just({})
     nearly_valid = spoiled.map(lambda changes: {k: v for k, v in {**complete, **changes}.items() if v is not MISSING})
     extra = st.dictionaries(st.one_of(st.sampled_from(HOSTILE[:12]), st.text(min_size=1, max_size=20)),
                             VALUE, max_size=3)
@@ -72,13 +79,16 @@ class FormRoute:
     ``role``/``unit``: who posts it (``role=None``: an anonymous visitor). ``url(fixture)`` builds
     the URL; ``fixture(name)`` returns any pytest fixture visible to the test (factories included),
     so ``lambda f: f"/people/{f('create_person')().id}/edit"`` makes the object it needs. ``fields``:
-    field name -> a valid value, or ``callable(fixture)`` returning one, or ``NO_VALID``.
+    field name -> a valid value, or ``callable(fixture)`` returning one, or ``NO_VALID``; or, when
+    the names themselves depend on the data (one field per question), ``callable(fixture)``
+    returning that dict. ``files``: names of file fields (sent as uploads; valid values are bytes).
     ``writes_on_error``: tables a refused submission may still write (e.g. failed-login records).
     """
     role: Any
     unit: str
     url: Callable[[Callable[[str], Any]], str]
-    fields: dict[str, Any]
+    fields: dict[str, Any] | Callable[[Callable[[str], Any]], dict[str, Any]]
+    files: tuple[str, ...] = ()
     json: bool = False
     writes_on_error: tuple[str, ...] = field(default=())
 
@@ -109,13 +119,17 @@ def fuzz_form(route: FormRoute, client, fixture: Callable[[str], Any], *, max_ex
     if route.role is not None:
         fixture("login_as")(route.role, route.unit)
     url = route.url(fixture)
-    valid = {name: value(fixture) if callable(value) else value for name, value in route.fields.items()}
+    fields = route.fields(fixture) if callable(route.fields) else route.fields
+    valid = {name: value(fixture) if callable(value) else value for name, value in fields.items()}
 
     def post_one(data):
         if route.role is None:
             client.delete_cookie("session")
         before = row_counts()
-        response = client.post(url, json=data) if route.json else client.post(url, data=data)
+        if route.json:
+            response = client.post(url, json=data)
+        else:
+            response = client.post(url, data={k: as_upload(v) if k in route.files else v for k, v in data.items()})
         assert_safe_html(response, f"POST {url}")
         # Core forms redirect after success (POST/redirect/GET): a 200 is the form shown again.
         refused = response.status_code >= 400 or (response.status_code == 200 and not route.json) or \
@@ -128,7 +142,7 @@ def fuzz_form(route: FormRoute, client, fixture: Callable[[str], Any], *, max_ex
                      if after[t] > before[t] and t not in route.writes_on_error}
             assert not grown, f"refused POST {url} ({response.status_code}) stored rows: {grown}"
 
-    test = given(data=submissions(valid))(post_one)
+    test = given(data=submissions(valid, route.files))(post_one)
     for data in one_bad_field(valid):
         test = example(data=data)(test)
     settings(max_examples=max_examples, deadline=None, derandomize=True, database=None,
@@ -136,10 +150,17 @@ def fuzz_form(route: FormRoute, client, fixture: Callable[[str], Any], *, max_ex
                                     HealthCheck.large_base_example])(test)()
 
 
+def as_upload(value: Any) -> tuple:
+    """A file field's value as the test client uploads it (text payloads as their UTF-8 bytes)."""
+    if isinstance(value, list):
+        value = value[0]
+    return io.BytesIO(value if isinstance(value, bytes) else str(value).encode()), FILE_NAME
+
+
 def one_bad_field(valid: dict[str, Any]) -> list[dict]:
     """Explicit examples run before the random ones: the valid submission with one field at a time
-    carrying NUL, a script or 100k characters. Random draws seldom put a payload in exactly the one
-    field that reaches the database or the page; these always do."""
+    carrying NUL, a script, 100k characters or a lone space. Random draws seldom put a payload in
+    exactly the one field that reaches the database or the page; these always do."""
     complete = {name: v for name, v in valid.items() if v is not NO_VALID}
     return [{**complete, name: bad} for name, value in complete.items()
-            for bad in (f"{value}\x00", SCRIPT, "Ạ" * 100_000)]
+            for bad in (f"{value}\x00", SCRIPT, "Ạ" * 100_000, " ")]

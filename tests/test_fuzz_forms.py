@@ -5,10 +5,14 @@ FORMS has one entry per endpoint that accepts POST; a new one without an entry f
 ``test_every_form_route_has_an_entry``. To add a feature form, add one line: who posts it, its URL
 (built from fixtures), and a valid value for each field.
 """
+from types import SimpleNamespace
+
 import pytest
 
 from fuzzing import FormRoute, fuzz_form
+from test_authz_matrix import _survey_builders
 
+from app.extensions import db
 from app.models import Role
 
 A, P, C, T = Role.admin, Role.province, Role.commune, Role.trainer
@@ -48,8 +52,77 @@ FORMS = {
     "core.erase_person": FormRoute(C, "02020", person_url("/erase"), {"confirm": "yes"}),
 }
 
-# POST endpoints with no user input to fuzz.
-NO_INPUT = {"auth.logout", "core.set_language"}
+
+
+@pytest.fixture
+def survey(units, create_person):
+    """A training in Chợ Đồn (built as in the authorization matrix) with one participant and its
+    pre test open on the phone: the ids, item keys, phone token and a valid workbook."""
+    from surveys import services as surveys
+    from surveys.models import Phase, Training
+
+    made = _survey_builders(units["02020"], units["ban_ca"], units["02086"], units["na_nguoc"], create_person)
+    training = db.session.get(Training, made["training"]["in"]())
+    person = create_person(unit="ban_ca")
+    surveys.add_participant(training, person)
+    surveys.set_phase_open(training, Phase.pre, True)
+    db.session.commit()
+    return SimpleNamespace(
+        topic=training.topic_id, question=training.version.items[0].question_id,
+        instrument=training.version.instrument_id, training=training.id, person=person.id,
+        answers={item.key: "1" for item in training.version.items}, token=training.phase(Phase.pre).public_token,
+        workbook=surveys.export_workbook(training, with_answers=True))
+
+
+def survey_url(template):
+    return lambda f: template.format(s=f("survey"))
+
+
+def instrument_fields(f):
+    return {"title": "Bài kiểm tra trước", "topic_id": f("survey").topic, "shuffle_options": "y",
+            f"pos_{f('survey').question}": "1"}
+
+
+TRAINING = {"title": "Tập huấn phòng chống bạo lực", "topic_id": lambda f: f("survey").topic,
+            "unit_id": lambda f: f("units")["02020"].id, "instrument_id": lambda f: f("survey").instrument,
+            "start_date": "2025-09-20", "end_date": "2025-09-21", "venue": "Nhà văn hóa Bản Ca",
+            "trainers": "Ma Thị Hương", "one_question_per_screen": "y"}
+QUESTION = {"topic_id": lambda f: f("survey").topic, "text": "Số điện thoại đường dây nóng là số nào?",
+            "kind": "single", "options": "111\n113\n115", "correct": "1", "points": "1", "has_dont_know": "y"}
+
+FORMS |= {
+    "surveys.list_topics": FormRoute(C, "02020", lambda f: "/surveys/topics/",
+                                     {"name": "Phòng chống mua bán người", "is_active": "y"}),
+    "surveys.edit_topic": FormRoute(C, "02020", survey_url("/surveys/topics/{s.topic}/edit"),
+                                    {"name": "Bình đẳng giới trong gia đình", "is_active": "y"}),
+    "surveys.create_question": FormRoute(C, "02020", lambda f: "/surveys/questions/new", QUESTION),
+    "surveys.edit_question": FormRoute(C, "02020", survey_url("/surveys/questions/{s.question}/edit"), QUESTION),
+    "surveys.create_instrument": FormRoute(C, "02020", lambda f: "/surveys/tests/new", instrument_fields),
+    "surveys.edit_instrument": FormRoute(C, "02020", survey_url("/surveys/tests/{s.instrument}/edit"),
+                                         instrument_fields),
+    "surveys.create_training": FormRoute(T, "02020", lambda f: "/surveys/trainings/new", TRAINING),
+    "surveys.edit_training": FormRoute(T, "02020", survey_url("/surveys/trainings/{s.training}/edit"), TRAINING),
+    "surveys.add_participant": FormRoute(T, "02020", survey_url("/surveys/trainings/{s.training}/participants"),
+                                         {**PERSON, "unit_id": village_id, "consent": "y"}),
+    "surveys.enter_grid": FormRoute(T, "02020", survey_url("/surveys/trainings/{s.training}/pre/grid"),
+                                    lambda f: {"person": f("survey").person, "consent": "y", **f("survey").answers}),
+    "surveys.import_answers": FormRoute(T, "02020", survey_url("/surveys/trainings/{s.training}/import"),
+                                        {"file": lambda f: f("survey").workbook}, files=("file",)),
+    "surveys.import_roster": FormRoute(T, "02020",
+                                       survey_url("/surveys/trainings/{s.training}/participants/import"),
+                                       {"file": lambda f: f("survey").workbook}, files=("file",)),
+    "surveys.import_training": FormRoute(T, "02020", lambda f: "/surveys/trainings/import",
+                                         {"file": lambda f: f("survey").workbook, "unit_id": village_id},
+                                         files=("file",)),
+    "surveys_public.submit_form": FormRoute(None, "", survey_url("/t/{s.token}"),
+                                            lambda f: {"person": f("survey").person, "client_token": "b4c9e1f0a2",
+                                                       "go": "submit", "step": "1", "consent": "yes",
+                                                       **f("survey").answers}),
+}
+
+# POST endpoints with no user input to fuzz (their only effect is named by the URL).
+NO_INPUT = {"auth.logout", "core.set_language", "surveys.archive_question", "surveys.set_phase",
+            "surveys.remove_participant"}
 
 
 def test_every_form_route_has_an_entry(app):
