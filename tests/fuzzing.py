@@ -159,8 +159,8 @@ def as_upload(value: Any) -> tuple:
 
 def one_bad_field(valid: dict[str, Any]) -> list[dict]:
     """Explicit examples run before the random ones: the valid submission with one field at a time
-    carrying NUL, a script, 100k characters or a lone space. Random draws seldom put a payload in
-    exactly the one field that reaches the database or the page; these always do."""
+    carrying NUL, a script or a lone space. Random draws seldom put a payload in exactly the one
+    field that reaches the database or the page; these always do. (Huge strings need no aim: any
+    field that takes text refuses or stores them, and the random draws include them.)"""
     complete = {name: v for name, v in valid.items() if v is not NO_VALID}
-    return [{**complete, name: bad} for name, value in complete.items()
-            for bad in (f"{value}\x00", SCRIPT, "Ạ" * 100_000, " ")]
+    return [{**complete, name: bad} for name, value in complete.items() for bad in (f"{value}\x00", SCRIPT, " ")]
