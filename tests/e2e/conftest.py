@@ -10,7 +10,8 @@ Run with ``make e2e`` (``pytest -m e2e``); ``make test`` deselects these tests (
 - ``new_page(viewport="phone"|"desktop", javascript=True)``: a page in a fresh context (own
   cookies) whose ``goto("/path")`` is relative to the live server. Every request the page makes
   to a host other than 127.0.0.1 is blocked and fails the test: the app must work offline.
-- ``page_phone`` (360x640, touch) and ``page_desktop`` (1280x800): ready-made pages.
+- ``page_phone`` (360x640, touch), ``page_phone_nojs`` (the same, JavaScript off) and
+  ``page_desktop`` (1280x800): ready-made pages.
 - ``login(page, username, password="demo1234")``: logs in through the form, waits for the home page.
 
 Feature flows build on these, e.g. the pre test answered on a phone without JavaScript:
@@ -151,6 +152,11 @@ def new_page(browser, live_server, outside_requests):
 @pytest.fixture
 def page_phone(new_page):
     return new_page("phone")
+
+
+@pytest.fixture
+def page_phone_nojs(new_page):
+    return new_page("phone", javascript=False)
 
 
 @pytest.fixture

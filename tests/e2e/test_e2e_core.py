@@ -1,4 +1,4 @@
-"""The core flow in a real browser, on a phone and on a desktop: log in, see one's commune, add a
+"""The core flow in a real browser, on a phone (with and without JavaScript) and on a desktop: log in, see one's commune, add a
 participant through the form and find them in the list; switch the language and back; and nothing
 the pages load comes from outside 127.0.0.1."""
 import itertools
@@ -11,7 +11,7 @@ pytestmark = pytest.mark.e2e
 _names = itertools.count(1)
 
 
-@pytest.fixture(params=["page_phone", "page_desktop"], ids=["phone", "desktop"])
+@pytest.fixture(params=["page_phone", "page_phone_nojs", "page_desktop"], ids=["phone", "phone-nojs", "desktop"])
 def page(request):
     return request.getfixturevalue(request.param)
 
