@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from fuzzing import FormRoute, fuzz_form
-from test_authz_matrix import _survey_builders
+from test_authz_matrix import _category, _dialogue, _survey_builders
 
 from app.extensions import db
 from app.models import Role
@@ -57,7 +57,7 @@ FORMS = {
 @pytest.fixture
 def survey(units, create_person):
     """A training in Chợ Đồn (built as in the authorization matrix) with one participant and its
-    pre test open on the phone: the ids, item keys, phone token and a valid workbook."""
+    pre test open on the phone: the ids, item keys and phone token."""
     from surveys import services as surveys
     from surveys.models import Phase, Training
 
@@ -70,8 +70,16 @@ def survey(units, create_person):
     return SimpleNamespace(
         topic=training.topic_id, question=training.version.items[0].question_id,
         instrument=training.version.instrument_id, training=training.id, person=person.id,
-        answers={item.key: "1" for item in training.version.items}, token=training.phase(Phase.pre).public_token,
-        workbook=surveys.export_workbook(training, with_answers=True))
+        answers={item.key: "1" for item in training.version.items}, token=training.phase(Phase.pre).public_token)
+
+
+@pytest.fixture
+def survey_workbook(survey):
+    """The training of ``survey`` as a valid interchange workbook, with its answers."""
+    from surveys import services as surveys
+    from surveys.models import Training
+
+    return surveys.export_workbook(db.session.get(Training, survey.training), with_answers=True)
 
 
 def survey_url(template):
@@ -107,17 +115,102 @@ FORMS |= {
     "surveys.enter_grid": FormRoute(T, "02020", survey_url("/surveys/trainings/{s.training}/pre/grid"),
                                     lambda f: {"person": f("survey").person, "consent": "y", **f("survey").answers}),
     "surveys.import_answers": FormRoute(T, "02020", survey_url("/surveys/trainings/{s.training}/import"),
-                                        {"file": lambda f: f("survey").workbook}, files=("file",)),
+                                        {"file": lambda f: f("survey_workbook")}, files=("file",)),
     "surveys.import_roster": FormRoute(T, "02020",
                                        survey_url("/surveys/trainings/{s.training}/participants/import"),
-                                       {"file": lambda f: f("survey").workbook}, files=("file",)),
+                                       {"file": lambda f: f("survey_workbook")}, files=("file",)),
     "surveys.import_training": FormRoute(T, "02020", lambda f: "/surveys/trainings/import",
-                                         {"file": lambda f: f("survey").workbook, "unit_id": village_id},
+                                         {"file": lambda f: f("survey_workbook"), "unit_id": village_id},
                                          files=("file",)),
     "surveys_public.submit_form": FormRoute(None, "", survey_url("/t/{s.token}"),
-                                            lambda f: {"person": f("survey").person, "client_token": "b4c9e1f0a2",
+                                            lambda f: {"person": f("survey").person, "client_token": "b4c9e1f0a2d34c5b8e7f",
                                                        "go": "submit", "step": "1", "consent": "yes",
-                                                       **f("survey").answers}),
+                                                       **f("survey").answers}, accepted=(200,)),
+}
+
+
+
+@pytest.fixture
+def dialogue(units):
+    """A draft dialogue of Chợ Đồn with one question (built as in the authorization matrix)."""
+    from dialogues.models import Dialogue
+
+    found = db.session.get(Dialogue, _dialogue(units["02020"]))
+    return SimpleNamespace(id=found.id, revision=found.revision, question=found.questions[0].id)
+
+
+@pytest.fixture
+def held_dialogue(units):
+    from dialogues import services as ds
+    from dialogues.models import Dialogue
+
+    held = db.session.get(Dialogue, _dialogue(units["02020"]))
+    ds.mark_held(held, None)
+    db.session.commit()
+    return held.id
+
+
+@pytest.fixture
+def approved_dialogue(units):
+    return _dialogue(units["02020"], approved=True)
+
+
+@pytest.fixture
+def category():
+    return _category()
+
+
+def dialogue_url(suffix):
+    return lambda f: f"/dialogues/{f('dialogue').id}{suffix}"
+
+
+DIALOGUE = {"token": "5f0c2a9e7b1d4c3e8a6f", "title": "Hội nghị đối thoại với hội viên phụ nữ", "level": "commune",
+            "unit_id": lambda f: f("units")["02020"].id, "venue_unit_id": village_id, "held_on": "2025-10-01",
+            "start_time": "08:00", "end_time": "10:30", "venue": "Nhà văn hóa Bản Ca", "organiser": "Hội LHPN xã",
+            "co_organisers": "Đoàn Thanh niên", "topics": "Nước sạch\nĐường vào bản",
+            "chair_name": "Nông Văn Dũng", "chair_position": "Chủ tịch UBND xã", "secretary_name": "Lý Thị Mai",
+            "secretary_position": "Cán bộ Hội", "leaders-0-name": "Hoàng Văn Tú", "leaders-0-title": "Phó Chủ tịch",
+            "leaders-0-agency_id": "", "attendance_total": "42", "attendance_women": "38",
+            "attendance_minority": "35", "groups-0-label": "Hội viên", "groups-0-count": "30",
+            "conclusions": "Giao UBND xã sửa đường trước mùa mưa.", "recipients": "Lưu: VT"}
+QUESTION_ROW = {"questions-0-id": lambda f: f("dialogue").question, "questions-0-number": "1",
+                "questions-0-origin": "collected", "questions-0-is_raised": "y", "questions-0-raiser_kind": "person",
+                "questions-0-raiser_name": "Triệu Thị Lan", "questions-0-person_code": "",
+                "questions-0-raiser_sex": "F", "questions-0-ethnicity_code": "07",
+                "questions-0-village_id": village_id, "questions-0-content": "Đề nghị sửa đường vào bản.",
+                "questions-0-category_id": lambda f: f("category"), "questions-0-agency_id": "",
+                "questions-0-answerer_name": "Nông Văn Dũng", "questions-0-answerer_title": "Chủ tịch UBND xã",
+                "questions-0-answerer_agency_id": "", "questions-0-answer": "Xã sẽ sửa trong quý IV.",
+                "questions-0-outcome": "answered", "questions-0-forwarded_agency_id": "",
+                "questions-0-forward_document": ""}
+
+FORMS |= {
+    "dialogues.create_dialogue": FormRoute(C, "02020", lambda f: "/dialogues/new", DIALOGUE),
+    "dialogues.edit_dialogue": FormRoute(C, "02020", dialogue_url("/edit"),
+                                         {**DIALOGUE, "revision": lambda f: f("dialogue").revision}),
+    "dialogues.enter_questions": FormRoute(C, "02020", dialogue_url("/questions"),
+                                           {"revision": lambda f: f("dialogue").revision, **QUESTION_ROW}),
+    "dialogues.edit_roster": FormRoute(C, "02020", dialogue_url("/roster"),
+                                       {"person_codes": lambda f: f("create_person")().code,
+                                        "person_id": lambda f: f("create_person")().id}),
+    "dialogues.remove_attendee": FormRoute(C, "02020",
+                                           lambda f: f"/dialogues/{f('dialogue').id}/roster/"
+                                                     f"{f('create_person')().id}/remove", {"note": "Vắng mặt"}),
+    "dialogues.mark_held": FormRoute(C, "02020", dialogue_url("/held"), {"note": "Đã tổ chức đúng lịch"}),
+    "dialogues.approve_minutes": FormRoute(C, "02020", lambda f: f"/dialogues/{f('held_dialogue')}/approve",
+                                           {"note": "Đã đọc lại tại hội nghị"}),
+    "dialogues.add_addendum": FormRoute(C, "02020", lambda f: f"/dialogues/{f('approved_dialogue')}/addenda",
+                                        {"token": "9d8e7f6a5b4c", "written_on": "2025-10-02",
+                                         "text": "Bổ sung: số người tham dự là 43."}),
+    "dialogues.verify_minutes": FormRoute(C, "02020", lambda f: "/dialogues/verify",
+                                          {"file": b"%PDF-1.7\n%%EOF", "sha256": "0" * 64}, files=("file",)),
+    "dialogues.edit_header": FormRoute(C, "02020", lambda f: f"/dialogues/header/{f('units')['02020'].id}",
+                                       {"parent_body": "Hội LHPN tỉnh Thái Nguyên", "issuing_body": "Hội LHPN xã Chợ Đồn",
+                                        "number_suffix": "BB-HLHPN", "place_name": "Chợ Đồn"}),
+    "dialogues.list_categories": FormRoute(P, "19", lambda f: "/dialogues/categories/",
+                                           {"name": "Nước sạch và vệ sinh"}),
+    "dialogues.edit_category": FormRoute(P, "19", lambda f: f"/dialogues/categories/{f('category')}",
+                                         {"name": "Giao thông nông thôn", "is_active": "y"}),
 }
 
 # POST endpoints with no user input to fuzz (their only effect is named by the URL).
