@@ -72,6 +72,10 @@ def optional_int(value):
     return int(value)
 
 
+def optional_str(value):
+    return value or None
+
+
 def enum_of(enum_cls):
     def coerce(value):
         if value is None or value == "":
@@ -200,7 +204,7 @@ class QuestionRowForm(RowForm):
     person_code = StringField(_l("Mã người tham gia (nếu có)"), [Optional(), _long(40)])
     raiser_sex = SelectField(_l("Giới tính"), coerce=enum_of(Sex),
                              choices=[("", "—")] + [(s.value, label) for s, label in SEX_LABELS.items()])
-    ethnicity_code = SelectField(_l("Dân tộc"), choices=[("", "—")] + ethnicities.choices())
+    ethnicity_code = SelectField(_l("Dân tộc"), choices=[("", "—")] + ethnicities.choices(), coerce=optional_str)
     village_id = SelectField(_l("Thôn, bản"), coerce=optional_int, validate_choice=False)
     content = TextAreaField(_l("Nội dung ý kiến, kiến nghị"), [Optional(), _long(10000)], render_kw={"rows": 3})
     category_id = SelectField(_l("Lĩnh vực"), coerce=optional_int, validate_choice=False)

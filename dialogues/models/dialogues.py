@@ -143,10 +143,12 @@ class Dialogue(db.Model):
         if not self.can_move_to(status):
             raise InvalidTransition(_("Không thể chuyển trạng thái từ “%(a)s” sang “%(b)s”.",
                                       a=status_label(self.status), b=status_label(status)))
+        change = DialogueStatusChange(status=status, user=user, note=(note or "").strip())
+        # Append first: loading the history may autoflush, and the lock guard must see the
+        # status change together with the fields that come with it.
+        self.history.append(change)
         self.status = status
         self.updated_dt = utcnow()
-        change = DialogueStatusChange(status=status, user=user, note=(note or "").strip())
-        self.history.append(change)
         return change
 
     def record_creation(self, user: User | None) -> None:
@@ -162,11 +164,12 @@ class Dialogue(db.Model):
     def approve(self, user: User | None, *, year: int, number: int, number_text: str, header: dict,
                 note: str = "") -> DialogueStatusChange:
         """Approve the minutes under an allocated number; from now on the record is locked."""
-        change = self._move_to(DialogueStatus.approved, user, note)
+        if not self.can_move_to(DialogueStatus.approved):
+            return self._move_to(DialogueStatus.approved, user, note)  # raises with the reason
         self.minutes_year, self.minutes_number, self.minutes_number_text = year, number, number_text
         self.minutes_header = header
-        self.approved_dt, self.approved_by = change.created_dt or utcnow(), user
-        return change
+        self.approved_dt, self.approved_by = utcnow(), user
+        return self._move_to(DialogueStatus.approved, user, note)
 
     @property
     def attendance_men(self) -> int | None:

@@ -148,8 +148,9 @@ def approve_minutes(dialogue: Dialogue, actor: User | None, note: str = "") -> M
     header = header_lines(dialogue.unit)
     year = dialogue.held_on.year
     number = allocate_number(dialogue.unit_id, year)
-    dialogue.approve(actor, year=year, number=number, number_text=f"{number:02d}/{header['number_suffix']}",
-                     header=header, note=note)
+    with db.session.no_autoflush:  # the status and the number reach the database together
+        dialogue.approve(actor, year=year, number=number, number_text=f"{number:02d}/{header['number_suffix']}",
+                         header=header, note=note)
     flush_guarded()
     return issue_minutes(dialogue, actor)
 
