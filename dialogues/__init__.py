@@ -17,8 +17,9 @@ def init_app(app) -> None:
     from dialogues.cli import dialogues_cli
     from dialogues.follow_up import cli as _follow_up_cli  # noqa: F401  (adds remind, indicators)
     from dialogues.demo import load_demo
+    from dialogues.follow_up.demo import load_demo as load_follow_up_demo
     from dialogues.views import bp
 
     app.register_blueprint(bp)
     app.cli.add_command(dialogues_cli)
-    app.extensions.setdefault("caunoi_demo", []).append(load_demo)
+    app.extensions.setdefault("caunoi_demo", []).extend([load_demo, load_follow_up_demo])
