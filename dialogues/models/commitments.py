@@ -147,6 +147,11 @@ class Commitment(db.Model):
         return sa.and_(cls.status.in_(OPEN_STATUSES), cls.deadline.between(day, day + timedelta(days=days)))
 
     @property
+    def can_reopen(self) -> bool:
+        """Closed, and not still being handled by an agency it was forwarded to."""
+        return self.is_closed and all(copy.is_closed for copy in self.forwards)
+
+    @property
     def is_extended(self) -> bool:
         return self.deadline != self.original_deadline
 
@@ -225,8 +230,8 @@ class Commitment(db.Model):
         reason = (reason or "").strip()
         if not reason:
             raise ServiceError(_("Hãy ghi lý do mở lại cam kết."), "reason")
-        pending = [c for c in self.forwards if not c.is_closed]
-        if pending:
+        if not self.can_reopen:
+            pending = [c for c in self.forwards if not c.is_closed]
             raise InvalidTransition(_("Cam kết đã chuyển cho %(a)s và đang được xử lý ở đó; chỉ mở lại khi cơ quan "
                                       "nhận đã kết thúc.", a=pending[-1].agency.name), "reason")
         return self._set_status(REOPENED_STATUS, actor, CommitmentEventKind.reopen, reason, token)
