@@ -106,8 +106,8 @@ def check_upload(filename: str | None, data: bytes, max_bytes: int, field: str =
     if not data:
         raise ServiceError(_("Tệp “%(name)s” rỗng.", name=name), field)
     if len(data) > max_bytes:
-        raise ServiceError(_("Tệp “%(name)s” lớn quá giới hạn %(limit)s MB.", name=name,
-                             limit=_megabytes(max_bytes)), field)
+        raise ServiceError(_("Tệp “%(name)s” lớn quá giới hạn %(limit)s.", name=name, limit=readable_size(max_bytes)),
+                           field)
     extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     claimed = BY_EXTENSION.get(extension)
     if claimed is None:
@@ -120,5 +120,7 @@ def check_upload(filename: str | None, data: bytes, max_bytes: int, field: str =
     return CheckedFile(name, claimed, data)
 
 
-def _megabytes(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f}".rstrip("0").rstrip(".").replace(".", ",")
+def readable_size(n: int) -> str:
+    """2048 -> "2 KB", 10485760 -> "10 MB", with a decimal comma."""
+    value, unit = (n / (1024 * 1024), "MB") if n >= 1024 * 1024 else (n / 1024, "KB")
+    return f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",") + " " + unit

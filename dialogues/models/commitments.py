@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import event, inspect
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.models import Agency, User, UTCDateTime, enum_column, utcnow
@@ -214,7 +215,10 @@ class Commitment(db.Model):
         _check_new_deadline(deadline, today, "deadline")
         copy = Commitment(question_id=self.question_id, position=self.position, agency=agency,
                           description=self.description, deadline=deadline, original_deadline=deadline,
-                          status=CommitmentStatus.open, forwarded_from=self)  # joins the session through self
+                          status=CommitmentStatus.open)
+        # Same question, but not among the question's minuted commitments: set without the backref.
+        set_committed_value(copy, "question", self.question)
+        self.forwards.append(copy)  # joins the session through self
         note = (note or "").strip()
         self._set_status(CommitmentStatus.forwarded, actor, CommitmentEventKind.forward, note, token,
                          agency_from_id=self.agency_id, agency_to=agency, linked_commitment=copy)
