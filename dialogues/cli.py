@@ -6,6 +6,7 @@ here too). Errors print one line and exit non-zero; each command commits once.
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -31,14 +32,17 @@ def _dialogue(dialogue_id: int) -> Dialogue:
     return dialogue
 
 
-def _actor(username: str | None) -> User | None:
-    if not username:
-        return None
+@contextmanager
+def acting_as(username: str):
+    """The named user, to whom the command's audit rows are attributed while it runs."""
     user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
     if user is None:
         raise click.ClickException(f"Không có người dùng “{username}”.")
     set_cli_actor(user.id)
-    return user
+    try:
+        yield user
+    finally:
+        set_cli_actor(None)
 
 
 @dialogues_cli.command("minutes")
@@ -70,10 +74,10 @@ def minutes(dialogue_id, out, version):
 def approve(dialogue_id, username, note):
     """Approve the minutes: allocate the number, lock the record, store the PDF."""
     dialogue = _dialogue(dialogue_id)
-    actor = _actor(username)
-    if not can_manage(actor, dialogue):
-        raise click.ClickException(f"Người dùng “{actor.username}” không quản lý cuộc đối thoại này.")
-    issue = run_service(services.approve_minutes, dialogue, actor, note)
+    with acting_as(username) as actor:
+        if not can_manage(actor, dialogue):
+            raise click.ClickException(f"Người dùng “{actor.username}” không quản lý cuộc đối thoại này.")
+        issue = run_service(services.approve_minutes, dialogue, actor, note)
     click.echo(f"Đã duyệt biên bản số {dialogue.minutes_number_text}\tSHA-256 {issue.sha256}")
 
 
@@ -114,8 +118,10 @@ def add_question(dialogue_id, content, raised_by, group, anonymous, collected, c
 def add_addendum(dialogue_id, text, username):
     """Add a dated correction to approved minutes and re-issue the PDF."""
     dialogue = _dialogue(dialogue_id)
-    actor = _actor(username)
-    run_service(services.add_addendum, dialogue, text, actor)
+    with acting_as(username) as actor:
+        if not can_manage(actor, dialogue):
+            raise click.ClickException(f"Người dùng “{actor.username}” không quản lý cuộc đối thoại này.")
+        run_service(services.add_addendum, dialogue, text, actor)
     issue = dialogue.current_issue
     click.echo(f"Đã phát hành lại biên bản lần {issue.version}\tSHA-256 {issue.sha256}")
 

@@ -38,7 +38,8 @@ def attach_error(form, exc: ServiceError) -> None:
 def organising_unit_choices(user: User) -> list[tuple[int, str]]:
     units = db.session.scalars(scoped_units(user).where(
         Unit.level.in_([UnitLevel.commune, UnitLevel.province]), Unit.is_active).order_by(Unit.path)).all()
-    return [(u.id, u.name if u.level is UnitLevel.province else f"— {u.name}") for u in units]
+    nested = any(u.level is UnitLevel.province for u in units)  # indent communes under their province
+    return [(u.id, f"— {u.name}" if nested and u.level is UnitLevel.commune else u.name) for u in units]
 
 
 def village_choices(unit: Unit) -> list[tuple[int, str]]:
