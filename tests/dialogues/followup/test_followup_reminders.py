@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from app.models import Role
+from app.models import Agency, Role
 from dialogues.models import CommitmentStatus, OutboxMessage, ReminderLog
 from dialogues.services import reminders
 
@@ -211,14 +211,14 @@ def test_remind_for_a_given_date(db, runner, due_items, no_smtp):
 def test_concurrent_runs_remind_once(app, db, due_items, agencies, no_smtp, count):
     """Two runs overlap: the second blocks on the unique key until the first commits, then
     claims nothing (PostgreSQL row locks; SQLite's single writer gives the same result)."""
-    ubnd, day = agencies["UBND-02020"], date(2025, 6, 2)
+    agency_id, day = agencies["UBND-02020"].id, date(2025, 6, 2)  # read here: the threads have their own sessions
     first_claimed, release, results = threading.Event(), threading.Event(), {}
 
     def run(name, hold):
         with app.app_context():
             from app.extensions import db as session_db
 
-            agency = session_db.session.get(type(ubnd), ubnd.id)
+            agency = session_db.session.get(Agency, agency_id)
             items = reminders.due_by_agency(day).get(agency, [])
             if not hold:
                 first_claimed.wait(10)
