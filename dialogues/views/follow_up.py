@@ -70,7 +70,7 @@ def _visible_agency_choices() -> list[tuple[int, str]]:
 
 # --- one commitment ----------------------------------------------------------------------
 
-def _show(commitment, status: int = 200, **forms):
+def _show(commitment, **forms):
     """The commitment page; ``forms`` replaces a fresh form by the one that failed validation."""
     update = forms.get("update") or UpdateForm.fresh()
     update.set_choices(commitment)
@@ -86,18 +86,13 @@ def _show(commitment, status: int = 200, **forms):
         linked_visible=set(db.session.scalars(sa.select(Commitment.id).where(
             Commitment.id.in_(linked), visible_commitments(current_user)))) if linked else set(),
         update_form=update, forward_form=forward, extend_form=forms.get("extend") or ExtendForm.fresh(),
-        reopen_form=forms.get("reopen") or ReopenForm.fresh()), status
+        reopen_form=forms.get("reopen") or ReopenForm.fresh())
 
 
 @bp.route("/commitments/<int:commitment_id>")
 @roles_required(*VIEW_ROLES)
 def show_commitment(commitment_id: int):
     return _show(get_commitment_or_404(commitment_id))
-
-
-def _done(commitment_id: int, message: str):
-    flash(message, "success")
-    return redirect(url_for("dialogues.show_commitment", commitment_id=commitment_id))
 
 
 def _evidence(upload) -> services.Evidence | None:
@@ -107,68 +102,51 @@ def _evidence(upload) -> services.Evidence | None:
     return services.Evidence(upload.filename, upload.stream.read(current_app.config["EVIDENCE_MAX_BYTES"] + 1))
 
 
-@bp.route("/commitments/<int:commitment_id>/update", methods=["POST"])
-@roles_required(*VIEW_ROLES)
-def update_commitment(commitment_id: int):
+def _submit(commitment_id: int, form_name: str, form_class, write, success):
+    """The shape of every follow-up POST: load in scope, validate, one service call, then
+    redirect with ``success(commitment, result)``, or show the page with the form's errors."""
     commitment = get_commitment_or_404(commitment_id)
-    form = UpdateForm()
-    form.set_choices(commitment)
+    form = form_class()
     if form.validate_on_submit():
         try:
-            services.update_commitment(commitment, current_user, status=form.status.data, note=form.note.data,
-                                       evidence=_evidence(form.file.data), token=form.token.data)
+            result = write(commitment, form)
         except ServiceError as exc:
             attach_error(form, exc)
         else:
-            return _done(commitment_id, _("Đã cập nhật cam kết."))
-    return _show(commitment, update=form)
+            flash(success(commitment, result), "success")
+            return redirect(url_for("dialogues.show_commitment", commitment_id=commitment_id))
+    return _show(commitment, **{form_name: form})
+
+
+@bp.route("/commitments/<int:commitment_id>/update", methods=["POST"])
+@roles_required(*VIEW_ROLES)
+def update_commitment(commitment_id: int):
+    return _submit(commitment_id, "update", UpdateForm, lambda c, f: services.update_commitment(
+        c, current_user, status=f.status.data, note=f.note.data, evidence=_evidence(f.file.data), token=f.token.data),
+        lambda c, _event: _("Đã cập nhật cam kết."))
 
 
 @bp.route("/commitments/<int:commitment_id>/forward", methods=["POST"])
 @roles_required(*VIEW_ROLES)
 def forward_commitment(commitment_id: int):
-    commitment = get_commitment_or_404(commitment_id)
-    form = ForwardForm()
-    if form.validate_on_submit():
-        try:
-            copy = services.forward_commitment(commitment, current_user, form.agency_id.data, form.note.data,
-                                               form.deadline.data, token=form.token.data)
-        except ServiceError as exc:
-            attach_error(form, exc)
-        else:
-            return _done(commitment_id, _("Đã chuyển cam kết cho %(a)s.", a=copy.agency.name))
-    return _show(commitment, forward=form)
+    return _submit(commitment_id, "forward", ForwardForm, lambda c, f: services.forward_commitment(
+        c, current_user, f.agency_id.data, f.note.data, f.deadline.data, token=f.token.data),
+        lambda c, copy: _("Đã chuyển cam kết cho %(a)s.", a=copy.agency.name))
 
 
 @bp.route("/commitments/<int:commitment_id>/extend", methods=["POST"])
 @roles_required(*VIEW_ROLES)
 def extend_commitment(commitment_id: int):
-    commitment = get_commitment_or_404(commitment_id)
-    form = ExtendForm()
-    if form.validate_on_submit():
-        try:
-            services.extend_deadline(commitment, current_user, form.deadline.data, form.reason.data,
-                                     token=form.token.data)
-        except ServiceError as exc:
-            attach_error(form, exc)
-        else:
-            return _done(commitment_id, _("Đã gia hạn cam kết đến %(d)s.", d=commitment.deadline.strftime("%d/%m/%Y")))
-    return _show(commitment, extend=form)
+    return _submit(commitment_id, "extend", ExtendForm, lambda c, f: services.extend_deadline(
+        c, current_user, f.deadline.data, f.reason.data, token=f.token.data),
+        lambda c, _event: _("Đã gia hạn cam kết đến %(d)s.", d=c.deadline.strftime("%d/%m/%Y")))
 
 
 @bp.route("/commitments/<int:commitment_id>/reopen", methods=["POST"])
 @roles_required(*VIEW_ROLES)
 def reopen_commitment(commitment_id: int):
-    commitment = get_commitment_or_404(commitment_id)
-    form = ReopenForm()
-    if form.validate_on_submit():
-        try:
-            services.reopen_commitment(commitment, current_user, form.reason.data, token=form.token.data)
-        except ServiceError as exc:
-            attach_error(form, exc)
-        else:
-            return _done(commitment_id, _("Đã mở lại cam kết."))
-    return _show(commitment, reopen=form)
+    return _submit(commitment_id, "reopen", ReopenForm, lambda c, f: services.reopen_commitment(
+        c, current_user, f.reason.data, token=f.token.data), lambda c, _event: _("Đã mở lại cam kết."))
 
 
 @bp.route("/commitments/<int:commitment_id>/files/<int:attachment_id>")
