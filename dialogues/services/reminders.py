@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import smtplib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from email.message import EmailMessage
 from itertools import groupby
 
@@ -31,8 +31,7 @@ from app.extensions import db
 from app.models import Agency, Role, User, utcnow
 from app.services import ServiceError
 from dialogues.labels import COMMITMENT_STATUS_LABELS
-from dialogues.models import (Commitment, CommitmentStatus, Dialogue, DialogueStatus, OutboxMessage, Question,
-                              ReminderLog)
+from dialogues.models import Commitment, Dialogue, DialogueStatus, OutboxMessage, Question, ReminderLog
 
 WINDOW_DAYS = 7
 
@@ -53,9 +52,9 @@ def due_by_agency(day: date, window: int = WINDOW_DAYS) -> dict[Agency, list[Com
     reminded = sa.select(ReminderLog.commitment_id).where(ReminderLog.day == day)
     rows = db.session.scalars(
         sa.select(Commitment).join(Commitment.question).join(Question.dialogue)
-        .where(Dialogue.status == DialogueStatus.approved, Commitment.status.in_(
-            [CommitmentStatus.open, CommitmentStatus.in_progress]),
-            Commitment.deadline <= day + timedelta(days=window), Commitment.id.not_in(reminded))
+        .where(Dialogue.status == DialogueStatus.approved,
+               sa.or_(Commitment.overdue_on(day), Commitment.due_within(day, window)),
+               Commitment.id.not_in(reminded))
         .options(joinedload(Commitment.agency),
                  joinedload(Commitment.question).joinedload(Question.dialogue).joinedload(Dialogue.unit))
         .order_by(Commitment.agency_id, Commitment.deadline, Commitment.id)).all()
