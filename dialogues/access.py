@@ -16,7 +16,7 @@ from flask_login import current_user
 from app.auth import unit_scope
 from app.extensions import db
 from app.models import Agency, Role, User
-from dialogues.models import Answer, Commitment, Dialogue, OutboxMessage, Question
+from dialogues.models import Commitment, Dialogue, DialogueAnswer, DialogueQuestion, OutboxMessage
 
 MANAGE_ROLES = (Role.province, Role.commune)
 VIEW_ROLES = (Role.province, Role.commune, Role.authority)
@@ -25,9 +25,10 @@ VIEW_ROLES = (Role.province, Role.commune, Role.authority)
 def concerns_agency(agency_id: int | None):
     """SQL filter on questions: addressed to the agency, forwarded to it, or with a commitment it owns."""
     return sa.or_(
-        Question.agency_id == agency_id,
-        Question.id.in_(sa.select(Answer.question_id).where(Answer.forwarded_agency_id == agency_id)),
-        Question.id.in_(sa.select(Commitment.question_id).where(Commitment.agency_id == agency_id)),
+        DialogueQuestion.agency_id == agency_id,
+        DialogueQuestion.id.in_(sa.select(DialogueAnswer.question_id)
+                                .where(DialogueAnswer.forwarded_agency_id == agency_id)),
+        DialogueQuestion.id.in_(sa.select(Commitment.question_id).where(Commitment.agency_id == agency_id)),
     )
 
 
@@ -38,7 +39,7 @@ def is_agency_reader(user: User) -> bool:
 def visible_dialogues(user: User):
     """SQL filter on dialogues the user may open."""
     if is_agency_reader(user):
-        return Dialogue.id.in_(sa.select(Question.dialogue_id).where(concerns_agency(user.agency_id)))
+        return Dialogue.id.in_(sa.select(DialogueQuestion.dialogue_id).where(concerns_agency(user.agency_id)))
     return unit_scope(user, Dialogue.unit_id)
 
 
@@ -46,7 +47,7 @@ def visible_questions(user: User):
     """SQL filter on questions the user may read."""
     if is_agency_reader(user):
         return concerns_agency(user.agency_id)
-    return Question.dialogue_id.in_(sa.select(Dialogue.id).where(unit_scope(user, Dialogue.unit_id)))
+    return DialogueQuestion.dialogue_id.in_(sa.select(Dialogue.id).where(unit_scope(user, Dialogue.unit_id)))
 
 
 def can_manage(user: User, dialogue: Dialogue) -> bool:
@@ -69,7 +70,7 @@ def visible_commitments(user: User):
     """SQL filter on commitments the user may see and update."""
     if is_agency_reader(user):
         return Commitment.agency_id == user.agency_id
-    return Commitment.question_id.in_(sa.select(Question.id).join(Question.dialogue)
+    return Commitment.question_id.in_(sa.select(DialogueQuestion.id).join(DialogueQuestion.dialogue)
                                       .where(unit_scope(user, Dialogue.unit_id)))
 
 

@@ -146,7 +146,8 @@ def _ban_ca(ctx: dict) -> None:
                            "báo ngay Công an xã. Công an xã sẽ tuyên truyền tại các buổi họp bản.",
                     outcome=AnswerOutcome.answered),
         QuestionRow(origin=QuestionOrigin.collected, is_raised=True, raiser_kind=RaiserKind.group,
-                    raiser_name="Tổ truyền thông cộng đồng bản Bản Ca", category_id=cat["social_policy"], agency_id=vhxh,
+                    raiser_name="Tổ truyền thông cộng đồng bản Bản Ca", category_id=cat["social_policy"],
+                    agency_id=vhxh,
                     content="Đề nghị hỗ trợ kinh phí hoạt động để Tổ truyền thông cộng đồng duy trì sinh hoạt hằng "
                             "tháng.",
                     answerer_name="Bế Văn Sơn", answerer_title="Công chức Văn hóa - Xã hội", answerer_agency_id=vhxh,

@@ -144,9 +144,13 @@ class DialogueForm(BaseForm):
             row.form.agency_id.choices = [("", "—")] + agencies
         self._agencies = agencies
 
-    def add_row(self, name: str) -> None:
-        getattr(self, name).append_entry()
+    def add_row(self, name: str) -> bool:
+        rows = getattr(self, name)
+        if len(rows.entries) >= rows.max_entries:
+            return False
+        rows.append_entry()
         self.set_choices(self.unit_id.choices, self.venue_unit_id.choices[1:], self._agencies)
+        return True
 
     def to_data(self) -> services.DialogueData:
         return services.DialogueData(
@@ -172,7 +176,8 @@ class DialogueForm(BaseForm):
                   "secretary_position", "attendance_total", "attendance_women", "attendance_minority",
                   "conclusions", "recipients", "revision")
         data = {name: getattr(dialogue, name) for name in fields}
-        data["leaders"] = [{"name": r.name, "title": r.title, "agency_id": r.agency_id} for r in dialogue.leaders] or [{}]
+        data["leaders"] = [{"name": r.name, "title": r.title, "agency_id": r.agency_id}
+                           for r in dialogue.leaders] or [{}]
         data["groups"] = [{"label": r.label, "count": r.count} for r in dialogue.groups] or [{}]
         return data
 
@@ -238,9 +243,12 @@ class EntryForm(BaseForm):
             for c in f.commitments:
                 c.form.agency_id.choices = blank + agencies
 
-    def add_question(self, defaults: dict) -> None:
+    def add_question(self, defaults: dict) -> bool:
+        if len(self.questions.entries) >= self.questions.max_entries:
+            return False
         self.questions.append_entry(defaults)
         self.set_choices(**self._choices)
+        return True
 
     def add_commitment(self, index: int) -> bool:
         if not 0 <= index < len(self.questions.entries):
@@ -281,7 +289,9 @@ class EntryForm(BaseForm):
             "id", "number", "origin", "is_raised", "raiser_kind", "raiser_name", "raiser_sex", "village_id",
             "content", "category_id", "agency_id")}
         row["ethnicity_code"] = question.raiser_ethnicity_code or ""
-        row["person_code"] = question.person.code if question.person else ""
+        person = question.person if question.person and not question.person.erased_dt else None
+        row["person_code"] = person.code if person else ""
+        row["raiser_name"] = question.raiser_label
         if answer is not None:
             row.update(answerer_name=answer.answerer_name, answerer_title=answer.answerer_title,
                        answerer_agency_id=answer.answerer_agency_id, answer=answer.content, outcome=answer.outcome,
@@ -347,5 +357,6 @@ class QuestionFilterForm(Form):
 
     q = StringField(_l("Tìm trong nội dung ý kiến và trả lời"), [Optional(), _long(100)])
     category_id = SelectField(_l("Lĩnh vực"), coerce=optional_int, validate_choice=False)
-    outcome = SelectField(_l("Kết quả tại hội nghị"), coerce=enum_of(AnswerOutcome), choices=choices(OUTCOME_LABELS, "—"))
+    outcome = SelectField(_l("Kết quả tại hội nghị"), coerce=enum_of(AnswerOutcome),
+                          choices=choices(OUTCOME_LABELS, "—"))
     unit_id = SelectField(_l("Đơn vị"), coerce=optional_int, validate_choice=False)

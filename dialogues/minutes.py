@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections import Counter
 
 from markupsafe import Markup, escape
-from datetime import date, time
+from datetime import time
 
 import sqlalchemy as sa
 from flask_babel import force_locale
 
 from app.extensions import db
 from app.models import Sex
-from dialogues.models import Addendum, AnswerOutcome, Dialogue, MinutesIssue, QuestionOrigin, RaiserKind
+from dialogues.models import Addendum, AnswerOutcome, Dialogue, QuestionOrigin, RaiserKind
 from dialogues.queries import leaders_for, questions_for, roster_breakdown
 from dialogues.services.minutes import header_lines, union_display_name
 
@@ -34,9 +34,9 @@ def raiser_text(question) -> str:
     if question.raiser_kind is RaiserKind.anonymous:
         return f"Ý kiến không nêu tên{village}"
     if question.raiser_kind is RaiserKind.group:
-        return question.raiser_name + village
+        return question.raiser_label + village
     honorific = {Sex.female: "Bà ", Sex.male: "Ông "}.get(question.raiser_sex, "")
-    return f"{honorific}{question.raiser_name}{village}"
+    return f"{honorific}{question.raiser_label}{village}"
 
 
 def default_recipients(dialogue: Dialogue, questions) -> list[str]:
@@ -68,10 +68,9 @@ def minutes_context(dialogue: Dialogue, *, version: int | None = None) -> dict:
     raised = [q for q in questions if q.is_raised]
     outcomes = Counter(q.answer.outcome for q in raised if q.answer)
     recipients = dialogue.recipients.splitlines() if dialogue.recipients else default_recipients(dialogue, raised)
+    commitments = [(q, c) for q in raised for c in q.commitments]
     addenda = [] if draft else list(db.session.scalars(
         sa.select(Addendum).where(Addendum.dialogue_id == dialogue.id).order_by(Addendum.written_on, Addendum.id)))
-    issued_before = 0 if draft else db.session.scalar(
-        sa.select(sa.func.count(MinutesIssue.id)).where(MinutesIssue.dialogue_id == dialogue.id))
     return {
         # pdf/_official.html
         "parent_body": header["parent_body"],
@@ -86,8 +85,6 @@ def minutes_context(dialogue: Dialogue, *, version: int | None = None) -> dict:
         # minutes body
         "draft": draft,
         "version": version,
-        "reissue": bool(addenda) and not draft,
-        "issued_before": issued_before,
         "dialogue": dialogue,
         "leaders": leaders_for(dialogue),
         "roster": roster_breakdown(dialogue) if dialogue.attendees else [],
@@ -96,15 +93,13 @@ def minutes_context(dialogue: Dialogue, *, version: int | None = None) -> dict:
         "collected": sum(1 for q in raised if q.origin is QuestionOrigin.collected),
         "outcomes": outcomes,
         "Outcome": AnswerOutcome,
-        "commitments": [(q, c) for q in raised for c in q.commitments],
+        "commitments": commitments,
+        "commitment_no": {c.id: i for i, (_q, c) in enumerate(commitments, start=1)},  # numbers in section III
         "addenda": addenda,
-        "commitment_no": {c.id: i for i, (_q, c) in enumerate(
-            [(q, c) for q in raised for c in q.commitments], start=1)},
         "spoken_time": spoken_time,
         "lines": lines,
         "raiser_text": raiser_text,
         "percent": lambda part, whole: f"{100 * part / whole:.1f}".replace(".", ",") if whole else "0",
-        "today": date.today(),
     }
 
 

@@ -11,8 +11,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import ethnicities
 from app.extensions import db
 from app.models import Person, Sex, Unit
-from dialogues.models import (Answer, AnswerOutcome, Commitment, Dialogue, DialogueAttendee, DialogueLeader,
-                              DialogueStatus, Question)
+from dialogues.models import (DialogueAnswer, AnswerOutcome, Commitment, Dialogue, DialogueAttendee, DialogueLeader,
+                              DialogueStatus, DialogueQuestion)
 
 
 @dataclass
@@ -37,11 +37,12 @@ class DialogueFilter:
             stmt = stmt.where(Dialogue.status == self.status)
         if self.q:
             like = f"%{self.q}%"
-            stmt = stmt.where(sa.or_(Dialogue.title.ilike(like), Dialogue.topics.ilike(like), Dialogue.venue.ilike(like),
-                                     Dialogue.id.in_(sa.select(Question.dialogue_id).where(Question.content.ilike(like)))))
+            in_questions = sa.select(DialogueQuestion.dialogue_id).where(DialogueQuestion.content.ilike(like))
+            stmt = stmt.where(sa.or_(Dialogue.title.ilike(like), Dialogue.topics.ilike(like),
+                                     Dialogue.venue.ilike(like), Dialogue.id.in_(in_questions)))
         if self.category_id is not None:
-            stmt = stmt.where(Dialogue.id.in_(sa.select(Question.dialogue_id)
-                                              .where(Question.category_id == self.category_id)))
+            stmt = stmt.where(Dialogue.id.in_(sa.select(DialogueQuestion.dialogue_id)
+                                              .where(DialogueQuestion.category_id == self.category_id)))
         return stmt
 
 
@@ -50,12 +51,13 @@ def _count(model_column, where):
 
 
 # Per-dialogue counts as correlated subqueries: one SQL statement for a whole page.
-QUESTION_COUNT = _count(Question.id, sa.and_(Question.dialogue_id == Dialogue.id, Question.is_raised))
-ON_SPOT_COUNT = (sa.select(sa.func.count(Answer.id)).join(Answer.question)
-                 .where(Question.dialogue_id == Dialogue.id, Question.is_raised,
-                        Answer.outcome == AnswerOutcome.answered).correlate(Dialogue).scalar_subquery())
+QUESTION_COUNT = _count(DialogueQuestion.id,
+                        sa.and_(DialogueQuestion.dialogue_id == Dialogue.id, DialogueQuestion.is_raised))
+ON_SPOT_COUNT = (sa.select(sa.func.count(DialogueAnswer.id)).join(DialogueAnswer.question)
+                 .where(DialogueQuestion.dialogue_id == Dialogue.id, DialogueQuestion.is_raised,
+                        DialogueAnswer.outcome == AnswerOutcome.answered).correlate(Dialogue).scalar_subquery())
 COMMITMENT_COUNT = (sa.select(sa.func.count(Commitment.id)).join(Commitment.question)
-                    .where(Question.dialogue_id == Dialogue.id).correlate(Dialogue).scalar_subquery())
+                    .where(DialogueQuestion.dialogue_id == Dialogue.id).correlate(Dialogue).scalar_subquery())
 
 
 def dialogue_list(filters: DialogueFilter, visible):
@@ -92,13 +94,14 @@ def dialogue_totals(filters: DialogueFilter, visible) -> dict:
                   sa.func.coalesce(sa.func.sum(Dialogue.attendance_minority), 0).label("minority"))
         .where(Dialogue.id.in_(sa.select(ids.c.id)))).one()
     questions = db.session.execute(
-        sa.select(sa.func.count(Question.id).label("questions"),
-                  sa.func.count(Answer.id).filter(Answer.outcome == AnswerOutcome.answered).label("on_spot"))
-        .outerjoin(Question.answer)
-        .where(Question.is_raised, Question.dialogue_id.in_(sa.select(ids.c.id)))).one()
+        sa.select(sa.func.count(DialogueQuestion.id).label("questions"),
+                  sa.func.count(DialogueAnswer.id).filter(DialogueAnswer.outcome == AnswerOutcome.answered)
+                  .label("on_spot"))
+        .outerjoin(DialogueQuestion.answer)
+        .where(DialogueQuestion.is_raised, DialogueQuestion.dialogue_id.in_(sa.select(ids.c.id)))).one()
     commitments = db.session.scalar(
         sa.select(sa.func.count(Commitment.id)).join(Commitment.question)
-        .where(Question.dialogue_id.in_(sa.select(ids.c.id))))
+        .where(DialogueQuestion.dialogue_id.in_(sa.select(ids.c.id))))
     return {**row._asdict(), **questions._asdict(), "commitments": commitments}
 
 
@@ -113,15 +116,16 @@ def totals_by_unit(filters: DialogueFilter, visible) -> list:
     return db.session.execute(filters.apply(stmt, visible)).all()
 
 
-def questions_for(dialogue: Dialogue, only=None) -> list[Question]:
+def questions_for(dialogue: Dialogue, only=None) -> list[DialogueQuestion]:
     """Questions of a dialogue in meeting order, with everything the page or the minutes shows,
     loaded in a fixed number of queries. ``only`` is an extra SQL filter (an agency's view)."""
-    stmt = (sa.select(Question).where(Question.dialogue_id == dialogue.id)
-            .options(joinedload(Question.category), joinedload(Question.agency), joinedload(Question.village),
-                     selectinload(Question.answer).options(joinedload(Answer.answerer_agency),
-                                                           joinedload(Answer.forwarded_agency)),
-                     selectinload(Question.commitments).joinedload(Commitment.agency))
-            .order_by(Question.number))
+    stmt = (sa.select(DialogueQuestion).where(DialogueQuestion.dialogue_id == dialogue.id)
+            .options(joinedload(DialogueQuestion.category), joinedload(DialogueQuestion.agency),
+                     joinedload(DialogueQuestion.village), joinedload(DialogueQuestion.person),
+                     selectinload(DialogueQuestion.answer).options(joinedload(DialogueAnswer.answerer_agency),
+                                                           joinedload(DialogueAnswer.forwarded_agency)),
+                     selectinload(DialogueQuestion.commitments).joinedload(Commitment.agency))
+            .order_by(DialogueQuestion.number))
     if only is not None:
         stmt = stmt.where(only)
     return list(db.session.scalars(stmt).unique())
@@ -174,19 +178,23 @@ def roster_people(dialogue: Dialogue) -> list[Person]:
 def question_search(visible, q: str = "", category_id: int | None = None, outcome: AnswerOutcome | None = None,
                     unit_id: int | None = None):
     """Statement for the question search page."""
-    stmt = (sa.select(Question).join(Question.dialogue).where(visible)
-            .options(joinedload(Question.dialogue).joinedload(Dialogue.unit), joinedload(Question.category),
-                     joinedload(Question.agency), selectinload(Question.answer),
-                     selectinload(Question.commitments).joinedload(Commitment.agency))
-            .order_by(Dialogue.held_on.desc(), Question.dialogue_id.desc(), Question.number))
+    stmt = (sa.select(DialogueQuestion).join(DialogueQuestion.dialogue).where(visible)
+            .options(joinedload(DialogueQuestion.dialogue).joinedload(Dialogue.unit),
+                     joinedload(DialogueQuestion.category),
+                     joinedload(DialogueQuestion.person), joinedload(DialogueQuestion.village),
+                     joinedload(DialogueQuestion.agency), selectinload(DialogueQuestion.answer),
+                     selectinload(DialogueQuestion.commitments).joinedload(Commitment.agency))
+            .order_by(Dialogue.held_on.desc(), DialogueQuestion.dialogue_id.desc(), DialogueQuestion.number))
     if q:
         like = f"%{q}%"
-        stmt = stmt.where(sa.or_(Question.content.ilike(like), Question.raiser_name.ilike(like),
-                                 Question.id.in_(sa.select(Answer.question_id).where(Answer.content.ilike(like)))))
+        stmt = stmt.where(sa.or_(DialogueQuestion.content.ilike(like), DialogueQuestion.raiser_name.ilike(like),
+                                 DialogueQuestion.id.in_(sa.select(DialogueAnswer.question_id)
+                                                         .where(DialogueAnswer.content.ilike(like)))))
     if category_id is not None:
-        stmt = stmt.where(Question.category_id == category_id)
+        stmt = stmt.where(DialogueQuestion.category_id == category_id)
     if outcome is not None:
-        stmt = stmt.where(Question.id.in_(sa.select(Answer.question_id).where(Answer.outcome == outcome)))
+        stmt = stmt.where(DialogueQuestion.id.in_(sa.select(DialogueAnswer.question_id)
+                                                  .where(DialogueAnswer.outcome == outcome)))
     if unit_id is not None:
         unit = db.session.get(Unit, unit_id)
         stmt = stmt.where(unit.subtree_filter(Dialogue.unit_id) if unit else sa.false())

@@ -14,7 +14,8 @@ ALL = frozenset(Role)
 STAFF = frozenset({A, P, C, T})
 
 # Reachable without logging in (the public phone form, the login page, assets).
-PUBLIC = {"static", "auth.login", "core.index", "core.set_language"}
+PUBLIC = {"static", "auth.login", "core.index", "core.set_language",
+          "surveys_public.show_form", "surveys_public.submit_form"}
 
 # endpoint: (method, URL template, roles allowed, kind of object in the URL or None)
 MATRIX = {
@@ -36,7 +37,31 @@ MATRIX = {
     "admin.list_agencies": ("GET", "/admin/agencies/", {A, P, C}, None),
     "admin.create_agency": ("GET", "/admin/agencies/new", {A, P}, None),
     "admin.list_audit": ("GET", "/admin/audit/", {A}, None),
-    "surveys.index": ("GET", "/surveys/", ALL, None),
+    "surveys.index": ("GET", "/surveys/", STAFF, None),
+    "surveys.list_topics": ("GET", "/surveys/topics/", STAFF, None),
+    "surveys.edit_topic": ("GET", "/surveys/topics/{topic}/edit", STAFF, "topic"),
+    "surveys.list_questions": ("GET", "/surveys/questions/", STAFF, None),
+    "surveys.create_question": ("GET", "/surveys/questions/new", STAFF, None),
+    "surveys.edit_question": ("GET", "/surveys/questions/{question}/edit", STAFF, "question"),
+    "surveys.archive_question": ("POST", "/surveys/questions/{question}/archive", STAFF, "question"),
+    "surveys.list_instruments": ("GET", "/surveys/tests/", STAFF, None),
+    "surveys.create_instrument": ("GET", "/surveys/tests/new", STAFF, None),
+    "surveys.show_instrument": ("GET", "/surveys/tests/{instrument}", STAFF, "instrument"),
+    "surveys.edit_instrument": ("GET", "/surveys/tests/{instrument}/edit", STAFF, "instrument"),
+    "surveys.create_training": ("GET", "/surveys/trainings/new", STAFF, None),
+    "surveys.import_training": ("GET", "/surveys/trainings/import", STAFF, None),
+    "surveys.workbook_template": ("GET", "/surveys/workbook-template.xlsx", STAFF, None),
+    "surveys.show_training": ("GET", "/surveys/trainings/{training}", STAFF, "training"),
+    "surveys.edit_training": ("GET", "/surveys/trainings/{training}/edit", STAFF, "training"),
+    "surveys.set_phase": ("POST", "/surveys/trainings/{training}/pre/open", STAFF, "training"),
+    "surveys.phase_qr": ("GET", "/surveys/trainings/{training}/pre/qr.png", STAFF, "training"),
+    "surveys.paper_pdf": ("GET", "/surveys/trainings/{training}/post/paper.pdf", STAFF, "training"),
+    "surveys.enter_grid": ("GET", "/surveys/trainings/{training}/pre/grid", STAFF, "training"),
+    "surveys.export_workbook": ("GET", "/surveys/trainings/{training}/workbook.xlsx", STAFF, "training"),
+    "surveys.import_answers": ("POST", "/surveys/trainings/{training}/import", STAFF, "training"),
+    "surveys.add_participant": ("POST", "/surveys/trainings/{training}/participants", STAFF, "training"),
+    "surveys.import_roster": ("POST", "/surveys/trainings/{training}/participants/import", STAFF, "training"),
+    "surveys.remove_participant": ("POST", "/surveys/trainings/{participant}/remove", STAFF, "participant"),
     # Dialogues: trainers have no access; authority users read what concerns their agency.
     "dialogues.index": ("GET", "/dialogues/", {A, P, C, U}, None),
     "dialogues.create_dialogue": ("GET", "/dialogues/new", {A, P, C}, None),
@@ -83,7 +108,8 @@ def _builders(units, create_person, create_user):
     db.session.flush()
     far_village = services.create_unit(far_commune, "Bản Xa")
     db.session.commit()
-    return {
+    surveys = _survey_builders(units["02020"], units["ban_ca"], far_commune, far_village, create_person)
+    return surveys | {
         "dialogue": {"in": lambda: _dialogue(units["02020"]), "out": lambda: _dialogue(far_commune)},
         "issued_dialogue": {"in": lambda: _dialogue(units["02020"], approved=True),
                             "out": lambda: _dialogue(far_commune, approved=True)},
@@ -172,6 +198,52 @@ def _category():
     category = ds.save_category(None, name="Lĩnh vực thử")
     db.session.commit()
     return category.id
+
+
+def _survey_builders(commune, village, far_commune, far_village, create_person):
+    """Survey objects in Chợ Đồn or in the far commune. Topics are one shared list: "out" is a
+    topic that does not exist."""
+    from datetime import date
+
+    from app.extensions import db
+    from surveys import services as surveys
+
+    topic = surveys.save_topic(None, "Bình đẳng giới")
+
+    def question(unit):
+        return surveys.save_question(None, topic=topic, unit=unit, user=None, text="Bạo lực gia đình là chuyện riêng?",
+                                     kind="truefalse", correct=2)
+
+    def instrument(unit):
+        return surveys.create_instrument(title="Bài kiểm tra", topic=topic, unit=unit, user=None,
+                                         contents=surveys.question_contents([question(unit)]))
+
+    def training(unit):
+        return surveys.save_training(None, title="Tập huấn", topic=topic, unit=unit, instrument=instrument(unit),
+                                     start_date=date(2025, 9, 20))
+
+    def participant(unit, home):
+        one = training(unit)
+        person = create_person(unit=home)
+        surveys.add_participant(one, person)
+        return f"{one.id}/participants/{person.id}"
+
+    def committed(make):
+        def build():
+            value = make()
+            db.session.commit()
+            return value if isinstance(value, str) else value.id
+        return build
+
+    db.session.commit()
+    return {
+        "topic": {"in": lambda: topic.id, "out": lambda: 10 ** 6},
+        "question": {"in": committed(lambda: question(commune)), "out": committed(lambda: question(far_commune))},
+        "instrument": {"in": committed(lambda: instrument(commune)), "out": committed(lambda: instrument(far_commune))},
+        "training": {"in": committed(lambda: training(commune)), "out": committed(lambda: training(far_commune))},
+        "participant": {"in": committed(lambda: participant(commune, village)),
+                        "out": committed(lambda: participant(far_commune, far_village))},
+    }
 
 
 ROLE_UNIT = {A: "19", P: "19", C: "02020", T: "02020", U: "02020"}

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from dialogues import clock
 from dialogues.demo import BAN_CA_TOKEN
-from dialogues.models import Commitment, CommitmentEvent, CommitmentStatus, Dialogue, Question
+from dialogues.models import Commitment, CommitmentEvent, CommitmentStatus, Dialogue, DialogueQuestion
 from dialogues.services import follow_up
 
 # A 1x1 PNG: real image bytes, so the evidence passes the content check.
@@ -26,8 +26,8 @@ def load_demo(ctx: dict) -> None:
     if dialogue is None:
         return
     commitments = db.session.scalars(sa.select(Commitment).join(Commitment.question)
-                                     .where(Question.dialogue_id == dialogue.id)
-                                     .order_by(Question.number, Commitment.position)).all()
+                                     .where(DialogueQuestion.dialogue_id == dialogue.id)
+                                     .order_by(DialogueQuestion.number, Commitment.position)).all()
     if not commitments or db.session.scalar(sa.select(CommitmentEvent.id).where(
             CommitmentEvent.commitment_id.in_([c.id for c in commitments])).limit(1)) is not None:
         return

@@ -28,8 +28,8 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Unit
 from dialogues import clock
-from dialogues.models import (Answer, AnswerOutcome, Commitment, CommitmentStatus, Dialogue, DialogueStatus,
-                              Question)
+from dialogues.models import (AnswerOutcome, Commitment, CommitmentStatus, Dialogue, DialogueAnswer, DialogueQuestion,
+                              DialogueStatus)
 
 COUNTED_DIALOGUES = (DialogueStatus.held, DialogueStatus.approved)
 
@@ -43,12 +43,13 @@ def followup_indicators(unit: Unit, date_from: date, date_to: date, *, today: da
     in_period = sa.and_(unit.subtree_filter(Dialogue.unit_id), Dialogue.held_on.between(date_from, date_to),
                         Dialogue.status.in_(COUNTED_DIALOGUES))
 
+    answers = sa.func.count(DialogueAnswer.id)
     questions = db.session.execute(
-        sa.select(sa.func.count(Question.id).label("questions_raised"),
-                  sa.func.count(Answer.id).filter(Answer.outcome == AnswerOutcome.answered).label("answered_on_spot"),
-                  sa.func.count(Answer.id).filter(Answer.outcome == AnswerOutcome.forwarded)
-                  .label("forwarded_at_dialogue"))
-        .join(Question.dialogue).outerjoin(Question.answer).where(in_period, Question.is_raised)).one()
+        sa.select(sa.func.count(DialogueQuestion.id).label("questions_raised"),
+                  answers.filter(DialogueAnswer.outcome == AnswerOutcome.answered).label("answered_on_spot"),
+                  answers.filter(DialogueAnswer.outcome == AnswerOutcome.forwarded).label("forwarded_at_dialogue"))
+        .join(DialogueQuestion.dialogue).outerjoin(DialogueQuestion.answer)
+        .where(in_period, DialogueQuestion.is_raised)).one()
 
     resolved = Commitment.status == CommitmentStatus.resolved
     by_status = [sa.func.count(Commitment.id).filter(Commitment.status == s).label(s.value) for s in CommitmentStatus]
@@ -62,11 +63,11 @@ def followup_indicators(unit: Unit, date_from: date, date_to: date, *, today: da
                   .label("resolved_on_time"),
                   sa.func.count(Commitment.id).filter(resolved, Commitment.closed_on <= Commitment.original_deadline)
                   .label("resolved_by_original_deadline"))
-        .join(Commitment.question).join(Question.dialogue).where(in_period)).one()
+        .join(Commitment.question).join(DialogueQuestion.dialogue).where(in_period)).one()
 
     # Portable across SQLite and PostgreSQL: the pairs come back in one query, the median in Python.
     pairs = db.session.execute(sa.select(Commitment.closed_on, Dialogue.held_on)
-                               .join(Commitment.question).join(Question.dialogue)
+                               .join(Commitment.question).join(DialogueQuestion.dialogue)
                                .where(in_period, resolved)).all()
     days = [(closed - held).days for closed, held in pairs]
 

@@ -10,8 +10,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.extensions import db
 from app.models import Unit
-from dialogues.models import (Commitment, CommitmentEvent, CommitmentStatus, Dialogue, DialogueStatus,
-                              Question)
+from dialogues.models import Commitment, CommitmentEvent, CommitmentStatus, Dialogue, DialogueQuestion, DialogueStatus
 
 
 @dataclass
@@ -24,14 +23,14 @@ class CommitmentFilter:
     q: str = ""
 
     def apply(self, stmt, visible, today: date):
-        """Limit ``stmt`` (which joins Commitment, Question and Dialogue) to tracked, visible, matching rows."""
+        """Limit ``stmt`` (which joins Commitment, DialogueQuestion and Dialogue) to tracked, visible, matching rows."""
         stmt = stmt.where(visible, Dialogue.status == DialogueStatus.approved)
         if self.status is not None:
             stmt = stmt.where(Commitment.status == self.status)
         if self.agency_id is not None:
             stmt = stmt.where(Commitment.agency_id == self.agency_id)
         if self.category_id is not None:
-            stmt = stmt.where(Question.category_id == self.category_id)
+            stmt = stmt.where(DialogueQuestion.category_id == self.category_id)
         if self.overdue:
             stmt = stmt.where(Commitment.overdue_on(today))
         if self.unit_id is not None:
@@ -39,12 +38,12 @@ class CommitmentFilter:
             stmt = stmt.where(unit.subtree_filter(Dialogue.unit_id) if unit else sa.false())
         if self.q:
             like = f"%{self.q}%"
-            stmt = stmt.where(sa.or_(Commitment.description.ilike(like), Question.content.ilike(like)))
+            stmt = stmt.where(sa.or_(Commitment.description.ilike(like), DialogueQuestion.content.ilike(like)))
         return stmt
 
 
 def _joined(stmt):
-    return stmt.join(Commitment.question).join(Question.dialogue)
+    return stmt.join(Commitment.question).join(DialogueQuestion.dialogue)
 
 
 def commitment_list(filters: CommitmentFilter, visible, today: date):
@@ -52,8 +51,8 @@ def commitment_list(filters: CommitmentFilter, visible, today: date):
     stmt = (_joined(sa.select(Commitment))
             .options(joinedload(Commitment.agency),
                      contains_eager(Commitment.question).options(
-                         joinedload(Question.category),
-                         contains_eager(Question.dialogue).joinedload(Dialogue.unit)))
+                         joinedload(DialogueQuestion.category),
+                         contains_eager(DialogueQuestion.dialogue).joinedload(Dialogue.unit)))
             .order_by(sa.case((Commitment.overdue_on(today), 0), else_=1), Commitment.is_closed,
                       Commitment.deadline, Commitment.id))
     return filters.apply(stmt, visible, today)

@@ -22,7 +22,7 @@ from dialogues import clock
 from dialogues.labels import COMMITMENT_STATUS_LABELS
 from dialogues.minutes import NBSP, lines
 from dialogues.models import (Commitment, CommitmentEvent, CommitmentEventKind, CommitmentStatus, Dialogue,
-                              DialogueStatus, Question)
+                              DialogueQuestion, DialogueStatus)
 from dialogues.services.minutes import header_lines, union_display_name
 
 OPEN = (CommitmentStatus.open, CommitmentStatus.in_progress)
@@ -47,14 +47,14 @@ def previous_results(dialogue: Dialogue, today: date) -> tuple[date | None, list
     if last is None:
         return None, []
     commitments = db.session.scalars(
-        sa.select(Commitment).join(Commitment.question).join(Question.dialogue)
+        sa.select(Commitment).join(Commitment.question).join(DialogueQuestion.dialogue)
         .where(Dialogue.unit_id == dialogue.unit_id, Dialogue.status == DialogueStatus.approved,
                Dialogue.held_on < dialogue.held_on,
                sa.or_(Dialogue.held_on >= last, Commitment.status.in_(OPEN), Commitment.closed_on >= last))
         .options(joinedload(Commitment.agency), joinedload(Commitment.forwarded_from).joinedload(Commitment.agency),
                  selectinload(Commitment.forwards).joinedload(Commitment.agency),
-                 contains_eager(Commitment.question).contains_eager(Question.dialogue))
-        .order_by(Dialogue.held_on, Dialogue.id, Question.number, Commitment.position, Commitment.id)).all()
+                 contains_eager(Commitment.question).contains_eager(DialogueQuestion.dialogue))
+        .order_by(Dialogue.held_on, Dialogue.id, DialogueQuestion.number, Commitment.position, Commitment.id)).all()
     notes = _latest_status_notes([c.id for c in commitments])
     return last, [ResultRow(c, notes.get(c.id, ""), (today - c.deadline).days if c.overdue_on(today) else 0)
                   for c in commitments]

@@ -4,14 +4,15 @@ from dialogues.models.commitments import (Commitment, CommitmentAttachment, Comm
 from dialogues.models.dialogues import (AttendanceGroup, Dialogue, DialogueAttendee, DialogueLeader, DialogueLevel,
                                         DialogueStatus, DialogueStatusChange, InvalidTransition, LockedError)
 from dialogues.models.minutes import Addendum, MinutesCounter, MinutesIssue, OrgHeader
-from dialogues.models.questions import Answer, AnswerOutcome, Question, QuestionCategory, QuestionOrigin, RaiserKind
+from dialogues.models.questions import (AnswerOutcome, DialogueAnswer, DialogueQuestion, QuestionCategory,
+                                        QuestionOrigin, RaiserKind)
 from dialogues.models.reminders import OutboxMessage, ReminderLog
 from dialogues.models import lock  # noqa: F401  (registers the flush guard)
 
 __all__ = [
-    "Addendum", "Answer", "AnswerOutcome", "AttendanceGroup", "Commitment", "CommitmentAttachment", "CommitmentEvent",
-    "CommitmentEventKind", "CommitmentStatus", "Dialogue", "DialogueAttendee", "DialogueLeader", "DialogueLevel",
-    "DialogueStatus", "DialogueStatusChange", "InvalidTransition", "LockedError", "MinutesCounter", "MinutesIssue",
-    "OrgHeader", "OutboxMessage", "PermanentRecordError", "Question", "QuestionCategory", "QuestionOrigin",
-    "RaiserKind", "ReminderLog",
+    "Addendum", "AnswerOutcome", "AttendanceGroup", "Commitment", "CommitmentAttachment", "CommitmentEvent",
+    "CommitmentEventKind", "CommitmentStatus", "Dialogue", "DialogueAnswer", "DialogueAttendee", "DialogueLeader",
+    "DialogueLevel", "DialogueQuestion", "DialogueStatus", "DialogueStatusChange", "InvalidTransition", "LockedError",
+    "MinutesCounter", "MinutesIssue", "OrgHeader", "OutboxMessage", "PermanentRecordError", "QuestionCategory",
+    "QuestionOrigin", "RaiserKind", "ReminderLog",
 ]

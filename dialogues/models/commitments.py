@@ -29,7 +29,7 @@ from app.models import Agency, User, UTCDateTime, enum_column, utcnow
 from app.services import ServiceError
 from dialogues import clock
 from dialogues.models.dialogues import DialogueStatus, InvalidTransition
-from dialogues.models.questions import Question
+from dialogues.models.questions import DialogueQuestion
 
 
 class CommitmentStatus(enum.Enum):
@@ -81,7 +81,7 @@ class Commitment(db.Model):
     # Set on the commitment another agency forwarded here (same question, new owner).
     forwarded_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("commitments.id"), index=True)
 
-    question: Mapped[Question] = relationship(back_populates="commitments")
+    question: Mapped[DialogueQuestion] = relationship(back_populates="commitments")
     agency: Mapped[Agency] = relationship()
     forwarded_from: Mapped[Commitment | None] = relationship(remote_side=[id], back_populates="forwards")
     forwards: Mapped[list[Commitment]] = relationship(back_populates="forwarded_from", order_by="Commitment.id")

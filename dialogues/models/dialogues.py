@@ -112,8 +112,8 @@ class Dialogue(db.Model):
     groups: Mapped[list[AttendanceGroup]] = relationship(
         back_populates="dialogue", order_by="AttendanceGroup.position", cascade="all, delete-orphan")
     attendees: Mapped[list[DialogueAttendee]] = relationship(back_populates="dialogue", cascade="all, delete-orphan")
-    questions: Mapped[list["Question"]] = relationship(  # noqa: F821
-        back_populates="dialogue", order_by="Question.number", cascade="all, delete-orphan")
+    questions: Mapped[list["DialogueQuestion"]] = relationship(  # noqa: F821
+        back_populates="dialogue", order_by="DialogueQuestion.number", cascade="all, delete-orphan")
     history: Mapped[list[DialogueStatusChange]] = relationship(
         back_populates="dialogue", order_by="DialogueStatusChange.id", cascade="all, delete-orphan")
     issues: Mapped[list["MinutesIssue"]] = relationship(  # noqa: F821

@@ -41,7 +41,7 @@ class RaiserKind(enum.Enum):
     anonymous = "anonymous"  # no name kept; sex, ethnicity and village still count in statistics
 
 
-class Question(db.Model):
+class DialogueQuestion(db.Model):
     __tablename__ = "dialogue_questions"
     __auditable__ = True
     __table_args__ = (
@@ -73,19 +73,24 @@ class Question(db.Model):
     village: Mapped[Unit | None] = relationship()
     category: Mapped[QuestionCategory | None] = relationship()
     agency: Mapped[Agency | None] = relationship()
-    answer: Mapped[Answer | None] = relationship(back_populates="question", cascade="all, delete-orphan",
+    answer: Mapped[DialogueAnswer | None] = relationship(back_populates="question", cascade="all, delete-orphan",
                                                  uselist=False)
     # The promises written in the minutes; follow-up copies forwarded to other agencies are not among them.
     commitments: Mapped[list["Commitment"]] = relationship(  # noqa: F821
         back_populates="question", order_by="Commitment.position", cascade="all, delete-orphan",
-        primaryjoin="and_(Question.id == Commitment.question_id, Commitment.forwarded_from_id.is_(None))")
+        primaryjoin="and_(DialogueQuestion.id == Commitment.question_id, Commitment.forwarded_from_id.is_(None))")
 
     def __repr__(self) -> str:
-        return f"<Question {self.dialogue_id}#{self.number}>"
+        return f"<DialogueQuestion {self.dialogue_id}#{self.number}>"
 
     @property
     def locking_dialogue(self) -> Dialogue:
         return self.dialogue
+
+    @property
+    def raiser_label(self) -> str:
+        """Who raised it: the registered person's (possibly erased) name, or the typed name."""
+        return self.person.full_name if self.person is not None else self.raiser_name
 
     @property
     def raiser_ethnicity_name(self) -> str:
@@ -100,7 +105,7 @@ class AnswerOutcome(enum.Enum):
     noted = "noted"          # noted, no commitment
 
 
-class Answer(db.Model):
+class DialogueAnswer(db.Model):
     """What the leaders said at the meeting, and how the question was handled there."""
 
     __tablename__ = "dialogue_answers"
@@ -118,7 +123,7 @@ class Answer(db.Model):
     # The written transfer, e.g. "Công văn số 45/UBND-VP ngày 30/9/2025" (may follow later).
     forward_document: Mapped[str] = mapped_column(sa.String(300), default="")
 
-    question: Mapped[Question] = relationship(back_populates="answer")
+    question: Mapped[DialogueQuestion] = relationship(back_populates="answer")
     answerer_agency: Mapped[Agency | None] = relationship(foreign_keys=[answerer_agency_id])
     forwarded_agency: Mapped[Agency | None] = relationship(foreign_keys=[forwarded_agency_id])
 

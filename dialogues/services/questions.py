@@ -12,7 +12,7 @@ from app import ethnicities
 from app.extensions import db
 from app.models import Person, Sex, UnitLevel, User, utcnow
 from app.services import ServiceError
-from dialogues.models import (Answer, AnswerOutcome, Commitment, Dialogue, Question, QuestionCategory,
+from dialogues.models import (DialogueAnswer, AnswerOutcome, Commitment, Dialogue, DialogueQuestion, QuestionCategory,
                               QuestionOrigin, RaiserKind)
 from dialogues.services._checks import agency_for, clean_text, village_for
 from dialogues.services.dialogues import check_revision, flush_guarded
@@ -76,7 +76,7 @@ def _label(row: QuestionRow, index: int) -> str:
     return str(row.number) if row.number else str(index + 1)
 
 
-def _check_row(dialogue: Dialogue, row: QuestionRow, i: int, existing: dict[int, Question]) -> dict:
+def _check_row(dialogue: Dialogue, row: QuestionRow, i: int, existing: dict[int, DialogueQuestion]) -> dict:
     """Validate one row; returns the values to write. Field names match the entry form."""
     unit = dialogue.unit
     f = f"questions-{i}-"
@@ -120,7 +120,8 @@ def _check_row(dialogue: Dialogue, row: QuestionRow, i: int, existing: dict[int,
     values = dict(
         number=row.number, origin=row.origin,
         is_raised=True if row.origin is QuestionOrigin.on_day else bool(row.is_raised),
-        raiser_kind=row.raiser_kind, raiser_name=name or (person.full_name if person else ""), person=person,
+        # A registered person's name is read from the register, so erasing the person erases it here too.
+        raiser_kind=row.raiser_kind, raiser_name="" if person else name, person=person,
         raiser_sex=row.raiser_sex or (person.sex if person else None),
         raiser_ethnicity_code=ethnicity or (person.ethnicity_code if person else None),
         village=village or (person.unit if person and person.unit.level is UnitLevel.village else None),
@@ -159,7 +160,7 @@ def _check_answer(dialogue: Dialogue, row: QuestionRow, f: str, n: str) -> dict 
                 forwarded_agency=forwarded, forward_document=document if forwarded else "")
 
 
-def _check_commitments(dialogue: Dialogue, row: QuestionRow, f: str, n: str, question: Question | None) -> list:
+def _check_commitments(dialogue: Dialogue, row: QuestionRow, f: str, n: str, question: DialogueQuestion | None) -> list:
     own = {c.id: c for c in question.commitments} if question else {}
     kept, deleted = [], set()
     rows = [(j, c) for j, c in enumerate(row.commitments) if not c.is_blank()]
@@ -194,7 +195,7 @@ def _check_commitments(dialogue: Dialogue, row: QuestionRow, f: str, n: str, que
 
 
 def save_question_rows(dialogue: Dialogue, rows: list[QuestionRow], actor: User | None,
-                       expected_revision: int | None = None) -> list[Question]:
+                       expected_revision: int | None = None) -> list[DialogueQuestion]:
     """Create, update or delete questions (with answers and commitments) from entry rows.
 
     Rows without ``id`` are new; blank new rows are skipped; questions not listed stay as they
@@ -240,7 +241,7 @@ def save_question_rows(dialogue: Dialogue, rows: list[QuestionRow], actor: User 
     for _i, row, values in checked:
         question = existing.get(row.id) if row.id is not None else None
         if question is None:
-            question = Question(dialogue=dialogue)
+            question = DialogueQuestion(dialogue=dialogue)
             db.session.add(question)
         _apply_question(question, values)
         saved.append(question)
@@ -249,7 +250,7 @@ def save_question_rows(dialogue: Dialogue, rows: list[QuestionRow], actor: User 
     return saved
 
 
-def _apply_question(question: Question, values: dict) -> None:
+def _apply_question(question: DialogueQuestion, values: dict) -> None:
     answer, commitments = values.pop("answer"), values.pop("commitments")
     for key, value in values.items():
         if getattr(question, key) != value:
@@ -257,7 +258,7 @@ def _apply_question(question: Question, values: dict) -> None:
     if answer is None:
         question.answer = None
     else:
-        question.answer = question.answer or Answer()
+        question.answer = question.answer or DialogueAnswer()
         for key, value in answer.items():
             if getattr(question.answer, key) != value:
                 setattr(question.answer, key, value)
@@ -275,7 +276,7 @@ def _apply_question(question: Question, values: dict) -> None:
                 setattr(row, key, value)
 
 
-def add_question(dialogue: Dialogue, row: QuestionRow, actor: User | None) -> Question:
+def add_question(dialogue: Dialogue, row: QuestionRow, actor: User | None) -> DialogueQuestion:
     """One new question at the end of the list (the CLI and imports use this)."""
     if row.is_blank() or not (row.content or "").strip():
         raise ServiceError(_("Nội dung ý kiến số %(n)s đang để trống. Hãy nhập nội dung hoặc xóa dòng này.",

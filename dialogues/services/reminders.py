@@ -31,7 +31,7 @@ from app.extensions import db
 from app.models import Agency, Role, User, utcnow
 from app.services import ServiceError
 from dialogues.labels import COMMITMENT_STATUS_LABELS
-from dialogues.models import Commitment, Dialogue, DialogueStatus, OutboxMessage, Question, ReminderLog
+from dialogues.models import Commitment, Dialogue, DialogueQuestion, DialogueStatus, OutboxMessage, ReminderLog
 
 WINDOW_DAYS = 7
 
@@ -51,12 +51,12 @@ def due_by_agency(day: date, window: int = WINDOW_DAYS) -> dict[Agency, list[Com
     were not yet reminded on ``day``, grouped by owning agency (one query)."""
     reminded = sa.select(ReminderLog.commitment_id).where(ReminderLog.day == day)
     rows = db.session.scalars(
-        sa.select(Commitment).join(Commitment.question).join(Question.dialogue)
+        sa.select(Commitment).join(Commitment.question).join(DialogueQuestion.dialogue)
         .where(Dialogue.status == DialogueStatus.approved,
                sa.or_(Commitment.overdue_on(day), Commitment.due_within(day, window)),
                Commitment.id.not_in(reminded))
         .options(joinedload(Commitment.agency),
-                 joinedload(Commitment.question).joinedload(Question.dialogue).joinedload(Dialogue.unit))
+                 joinedload(Commitment.question).joinedload(DialogueQuestion.dialogue).joinedload(Dialogue.unit))
         .order_by(Commitment.agency_id, Commitment.deadline, Commitment.id)).all()
     return {agency: list(items) for agency, items in groupby(rows, key=lambda c: c.agency)}
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import flash
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from wtforms import FieldList, FormField
 
@@ -68,5 +68,26 @@ def category_choices(include_inactive: bool = False) -> list[tuple[int, str]]:
     return [(c.id, c.name) for c in db.session.scalars(stmt)]
 
 
-def locked_message() -> str:
-    return _("Biên bản đã được duyệt nên hồ sơ đối thoại đã khóa. Muốn sửa, hãy thêm phụ lục đính chính.")
+def refuse_if_locked(dialogue):
+    """A redirect to the dialogue page with the lock message, or None when it may be edited."""
+    if not dialogue.is_locked:
+        return None
+    flash(_("Biên bản đã được duyệt nên hồ sơ đối thoại đã khóa. Muốn sửa, hãy thêm phụ lục đính chính."), "error")
+    return redirect(url_for("dialogues.show_dialogue", dialogue_id=dialogue.id))
+
+
+def expected_revision(form) -> int:
+    """The revision the form was built from (-1 when missing: always stale)."""
+    value = form.revision.data or ""
+    return int(value) if value.isdigit() else -1
+
+
+def handle_save_error(form, exc: ServiceError, reload_url: str):
+    """After a refused save: a stale form reloads the stored data (typing it again would create
+    duplicates); any other error is shown on its field. Returns a response or None."""
+    if exc.field == "revision":
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(reload_url)
+    attach_error(form, exc)
+    return None

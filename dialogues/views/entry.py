@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth import roles_required
-from app.extensions import db
 from app.services import ServiceError
 from dialogues import services
 from dialogues.access import MANAGE_ROLES, get_dialogue_or_404
@@ -18,7 +17,8 @@ from dialogues.forms import EntryForm
 from dialogues.models import DialogueStatus, QuestionOrigin
 from dialogues.queries import questions_for
 from dialogues.views import bp
-from dialogues.views._helpers import agency_choices, attach_error, category_choices, locked_message, village_choices
+from dialogues.views._helpers import (agency_choices, category_choices, expected_revision, handle_save_error,
+                                      refuse_if_locked, village_choices)
 
 
 def blank_row(dialogue, number: int) -> dict:
@@ -36,9 +36,8 @@ def _next_number(form: EntryForm) -> int:
 @roles_required(*MANAGE_ROLES)
 def enter_questions(dialogue_id: int):
     dialogue = get_dialogue_or_404(dialogue_id, "manage")
-    if dialogue.is_locked:
-        flash(locked_message(), "error")
-        return redirect(url_for("dialogues.show_dialogue", dialogue_id=dialogue.id))
+    if locked := refuse_if_locked(dialogue):
+        return locked
     if request.method == "POST":
         form = EntryForm()
     else:
@@ -51,23 +50,21 @@ def enter_questions(dialogue_id: int):
                      higher_agencies=agency_choices(dialogue.unit, higher_only=True))
     focus = None
     if "add_row" in request.form:
-        form.add_question(blank_row(dialogue, _next_number(form)))
-        focus = form.questions.entries[-1].id
+        if form.add_question(blank_row(dialogue, _next_number(form))):
+            focus = form.questions.entries[-1].id
+        else:
+            flash(_("Đã đủ số dòng tối đa; hãy lưu trước khi thêm."), "error")
     elif "add_commitment" in request.form:
         index = request.form.get("add_commitment", "")
         if index.isdigit() and form.add_commitment(int(index)):
             focus = form.questions[int(index)].form.commitments.entries[-1].id
     elif form.validate_on_submit():
-        revision = int(form.revision.data) if (form.revision.data or "").isdigit() else -1
         try:
-            saved = services.save_question_rows(dialogue, form.to_rows(), current_user, expected_revision=revision)
+            saved = services.save_question_rows(dialogue, form.to_rows(), current_user,
+                                                expected_revision=expected_revision(form))
         except ServiceError as exc:
-            if exc.field == "revision":
-                # Saved already (a double click) or by someone else: show what is stored now.
-                db.session.rollback()
-                flash(exc.message, "error")
-                return redirect(url_for("dialogues.enter_questions", dialogue_id=dialogue.id))
-            attach_error(form, exc)
+            if stale := handle_save_error(form, exc, url_for("dialogues.enter_questions", dialogue_id=dialogue.id)):
+                return stale
         else:
             flash(_("Đã lưu %(n)d ý kiến.", n=len(saved)), "success")
             if request.form.get("then") == "show":

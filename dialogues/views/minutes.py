@@ -27,39 +27,34 @@ def _back(dialogue_id: int):
     return redirect(url_for("dialogues.show_dialogue", dialogue_id=dialogue_id))
 
 
-@bp.route("/<int:dialogue_id>/held", methods=["POST"])
-@roles_required(*MANAGE_ROLES)
-def mark_held(dialogue_id: int):
+def _change_status(dialogue_id: int, change, success):
+    """Mark held or approve: one service call, its message flashed, back to the dialogue."""
     dialogue = get_dialogue_or_404(dialogue_id, "manage")
     form = NoteForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.mark_held(dialogue, current_user, form.note.data)
+        change(dialogue, current_user, form.note.data)
     except ServiceError as exc:
         db.session.rollback()
         flash(exc.message, "error")
     else:
-        flash(_("Đã ghi nhận cuộc đối thoại đã tổ chức. Hoàn thiện biên bản rồi duyệt."), "success")
+        flash(success(dialogue), "success")
     return _back(dialogue_id)
+
+
+@bp.route("/<int:dialogue_id>/held", methods=["POST"])
+@roles_required(*MANAGE_ROLES)
+def mark_held(dialogue_id: int):
+    return _change_status(dialogue_id, services.mark_held, lambda d: _(
+        "Đã ghi nhận cuộc đối thoại đã tổ chức. Hoàn thiện biên bản rồi duyệt."))
 
 
 @bp.route("/<int:dialogue_id>/approve", methods=["POST"])
 @roles_required(*MANAGE_ROLES)
 def approve_minutes(dialogue_id: int):
-    dialogue = get_dialogue_or_404(dialogue_id, "manage")
-    form = NoteForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        services.approve_minutes(dialogue, current_user, form.note.data)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        flash(_("Đã duyệt biên bản số %(number)s. Hồ sơ đã khóa; bản PDF đã được lưu.",
-                number=dialogue.minutes_number_text), "success")
-    return _back(dialogue_id)
+    return _change_status(dialogue_id, services.approve_minutes, lambda d: _(
+        "Đã duyệt biên bản số %(number)s. Hồ sơ đã khóa; bản PDF đã được lưu.", number=d.minutes_number_text))
 
 
 @bp.route("/<int:dialogue_id>/addenda", methods=["POST"])

@@ -23,8 +23,8 @@ from dialogues.labels import (COMMITMENT_STATUS_LABELS, LEVEL_LABELS, ORIGIN_LAB
 from dialogues.models import DialogueStatus
 from dialogues.services.minutes import union_display_name
 from dialogues.views import bp
-from dialogues.views._helpers import (agency_choices, attach_error, category_choices, locked_message,
-                                      organising_unit_choices, village_choices)
+from dialogues.views._helpers import (agency_choices, attach_error, category_choices, expected_revision,
+                                      handle_save_error, organising_unit_choices, refuse_if_locked, village_choices)
 
 LABELS = dict(level_labels=LEVEL_LABELS, status_labels=STATUS_LABELS, origin_labels=ORIGIN_LABELS,
               raiser_labels=RAISER_LABELS, outcome_labels=OUTCOME_LABELS, Status=DialogueStatus,
@@ -75,7 +75,8 @@ def create_dialogue():
     _dialogue_form_choices(form, unit)
     row_list = request.form.get("add_row")
     if row_list in ("leaders", "groups"):
-        form.add_row(row_list)
+        if not form.add_row(row_list):
+            flash(_("Đã đủ số dòng tối đa."), "error")
     elif form.validate_on_submit():
         try:
             dialogue = services.create_dialogue(form.to_data(), current_user, token=form.token.data)
@@ -91,9 +92,8 @@ def create_dialogue():
 @roles_required(*MANAGE_ROLES)
 def edit_dialogue(dialogue_id: int):
     dialogue = get_dialogue_or_404(dialogue_id, "manage")
-    if dialogue.is_locked:
-        flash(locked_message(), "error")
-        return redirect(url_for("dialogues.show_dialogue", dialogue_id=dialogue.id))
+    if locked := refuse_if_locked(dialogue):
+        return locked
     form = DialogueForm() if request.method == "POST" else DialogueForm(formdata=None,
                                                                         data=DialogueForm.data_of(dialogue))
     _dialogue_form_choices(form, dialogue.unit)
@@ -102,17 +102,14 @@ def edit_dialogue(dialogue_id: int):
         form.unit_id.data = dialogue.unit_id  # the organising unit does not change
     row_list = request.form.get("add_row")
     if row_list in ("leaders", "groups"):
-        form.add_row(row_list)
+        if not form.add_row(row_list):
+            flash(_("Đã đủ số dòng tối đa."), "error")
     elif form.validate_on_submit():
         try:
-            revision = int(form.revision.data) if (form.revision.data or "").isdigit() else None
-            services.update_dialogue(dialogue, form.to_data(), current_user, expected_revision=revision)
+            services.update_dialogue(dialogue, form.to_data(), current_user, expected_revision=expected_revision(form))
         except ServiceError as exc:
-            if exc.field == "revision":
-                db.session.rollback()
-                flash(exc.message, "error")
-                return redirect(url_for("dialogues.edit_dialogue", dialogue_id=dialogue_id))
-            attach_error(form, exc)
+            if stale := handle_save_error(form, exc, url_for("dialogues.edit_dialogue", dialogue_id=dialogue_id)):
+                return stale
         else:
             flash(_("Đã lưu."), "success")
             return redirect(url_for("dialogues.show_dialogue", dialogue_id=dialogue.id))
@@ -144,9 +141,8 @@ def edit_roster(dialogue_id: int):
     form = RosterForm()
     q = request.args.get("q", "").strip()[:100]
     if request.method == "POST" and form.validate_on_submit():
-        if dialogue.is_locked:
-            flash(locked_message(), "error")
-            return redirect(url_for("dialogues.show_dialogue", dialogue_id=dialogue.id))
+        if locked := refuse_if_locked(dialogue):
+            return locked
         ids = [int(v) for v in request.form.getlist("person_id") if v.isdigit()]
         codes = [c.strip() for c in (form.person_codes.data or "").splitlines() if c.strip()]
         try:

@@ -13,7 +13,7 @@ from app.services import ServiceError
 from dialogues import services
 from dialogues.access import VIEW_ROLES, visible_questions
 from dialogues.forms import CategoryForm
-from dialogues.models import Question, QuestionCategory
+from dialogues.models import DialogueQuestion, QuestionCategory
 from dialogues.views import bp
 from dialogues.views._helpers import attach_error
 
@@ -38,8 +38,9 @@ def list_categories():
             else:
                 flash(_("Đã thêm lĩnh vực “%(name)s”.", name=category.name), "success")
                 return redirect(url_for("dialogues.list_categories"))
-    usage = dict(db.session.execute(sa.select(Question.category_id, sa.func.count(Question.id))
-                                    .where(visible_questions(current_user)).group_by(Question.category_id)).all())
+    usage = dict(db.session.execute(sa.select(DialogueQuestion.category_id, sa.func.count(DialogueQuestion.id))
+                                    .where(visible_questions(current_user))
+                                    .group_by(DialogueQuestion.category_id)).all())
     categories = db.session.scalars(sa.select(QuestionCategory)
                                     .order_by(QuestionCategory.position, QuestionCategory.name)).all()
     return render_template("dialogues/list_categories.html", form=form, categories=categories, usage=usage,

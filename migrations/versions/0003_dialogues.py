@@ -3,7 +3,7 @@
 Also fills the default question categories (the list stays editable in the app).
 
 Revision ID: 0003_dialogues
-Revises: 0005_security
+Revises: 0002_surveys
 Create Date: 2026-11-29 00:04:42.193718
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0003_dialogues'
-down_revision = '0005_security'
+down_revision = '0002_surveys'
 branch_labels = None
 depends_on = None
 

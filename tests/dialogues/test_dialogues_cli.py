@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from app.models import Role
 from dialogues import services
-from dialogues.models import Commitment, Dialogue, DialogueStatus, MinutesIssue, Question
+from dialogues.models import Commitment, Dialogue, DialogueStatus, MinutesIssue, DialogueQuestion
 
 
 def one_line(result) -> str:
@@ -59,7 +59,7 @@ def test_add_question_command(runner, create_dialogue, categories, agencies, db)
                              "--raised-by", "Chi hội bản Bản Ca", "--group", "--collected", "--category",
                              "infrastructure", "--agency", "UBND-02020"])
     assert ok.exit_code == 0 and "số 1" in ok.output
-    question = db.session.scalar(sa.select(Question))
+    question = db.session.scalar(sa.select(DialogueQuestion))
     assert question.category_id == categories["infrastructure"] and not question.is_raised
     for args, message in [
         (["--content", ""], "đang để trống"),
@@ -70,7 +70,7 @@ def test_add_question_command(runner, create_dialogue, categories, agencies, db)
     ]:
         result = runner.invoke(args=["dialogues", "add-question", str(dialogue.id), *args])
         assert result.exit_code != 0 and message in one_line(result), (args, result.output)
-    assert db.session.scalar(sa.select(sa.func.count(Question.id))) == 1
+    assert db.session.scalar(sa.select(sa.func.count(DialogueQuestion.id))) == 1
 
 
 def test_addendum_and_verify_commands(runner, create_dialogue, create_user, tmp_path, db):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app import ethnicities
 from app.models import Role, Sex
 from dialogues import services
-from dialogues.models import Answer, AnswerOutcome, Commitment, Dialogue, Question, QuestionOrigin
+from dialogues.models import DialogueAnswer, AnswerOutcome, Commitment, Dialogue, DialogueQuestion, QuestionOrigin
 from dialogues.services import QuestionRow
 
 
@@ -48,7 +48,7 @@ def test_add_row_keeps_typed_values_and_stores_nothing(client, officer, create_d
     assert "Đề nghị sửa đường vào bản" in page and 'value="Bà Lan"' in page and "Xã sẽ kiểm tra" in page
     assert 'name="questions-1-content"' in page and 'value="2"' in page  # next number proposed
     assert "autofocus" in page.split('name="questions-1-')[0][-800:] or "autofocus" in page
-    assert count(Question) == 0
+    assert count(DialogueQuestion) == 0
 
 
 def test_add_commitment_row_under_a_question(client, officer, create_dialogue, count):
@@ -78,7 +78,7 @@ def test_save_creates_questions_answers_and_commitments(client, officer, create_
                         raiser_sex="F", ethnicity_code=ethnicities.code_for_name("Dao"),
                         answer="Không chuyển tiền cho người lạ", outcome="answered"))
     assert response.status_code == 302
-    questions = db.session.scalars(sa.select(Question).order_by(Question.number)).all()
+    questions = db.session.scalars(sa.select(DialogueQuestion).order_by(DialogueQuestion.number)).all()
     assert [q.number for q in questions] == [1, 2]  # the blank row is skipped, numbers follow on
     first, second = questions
     assert first.answer.outcome is AnswerOutcome.accepted
@@ -96,7 +96,7 @@ def test_double_submit_creates_nothing_twice(client, officer, create_dialogue, c
     assert second.status_code == 302
     page = client.get(second.headers["Location"]).get_data(as_text=True)
     assert "vừa được lưu ở một lần gửi khác" in page
-    assert count(Question) == 1 and count(Answer) == 1
+    assert count(DialogueQuestion) == 1 and count(DialogueAnswer) == 1
 
 
 @pytest.mark.parametrize("fields, message", [
@@ -138,7 +138,7 @@ def test_bad_rows_store_nothing(client, officer, create_dialogue, agencies, unit
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
     assert "Ý kiến hợp lệ" in response.get_data(as_text=True)  # what was typed is still there
-    assert count(Question) == 0 and count(Answer) == 0 and count(Commitment) == 0
+    assert count(DialogueQuestion) == 0 and count(DialogueAnswer) == 0 and count(Commitment) == 0
 
 
 def test_numbers_can_be_swapped_and_questions_deleted(client, officer, create_dialogue, db):
@@ -150,7 +150,7 @@ def test_numbers_can_be_swapped_and_questions_deleted(client, officer, create_di
                     row(2, id=q3.id, number="3", content=q3.content, raiser_name="C", delete="y"))
     assert response.status_code == 302
     db.session.expire_all()
-    remaining = {q.id: q.number for q in db.session.scalars(sa.select(Question))}
+    remaining = {q.id: q.number for q in db.session.scalars(sa.select(DialogueQuestion))}
     assert remaining == {q1.id: 2, q2.id: 1}
 
 
@@ -167,7 +167,7 @@ def test_a_collected_question_is_marked_raised_on_the_day(client, officer, creat
                                           content=question.content, raiser_name=question.raiser_name))
     assert response.status_code == 302
     db.session.expire_all()
-    fresh = db.session.get(Question, question.id)
+    fresh = db.session.get(DialogueQuestion, question.id)
     assert fresh.is_raised and fresh.origin is QuestionOrigin.collected
 
 
@@ -176,8 +176,8 @@ def test_person_code_fills_the_statistics_fields(client, officer, create_dialogu
                            code="CD-006")
     dialogue = create_dialogue(status="held")
     assert post(client, dialogue, row(0, content="Đề nghị tập huấn trồng quế", person_code="CD-006")).status_code == 302
-    question = db.session.scalar(sa.select(Question))
-    assert question.person_id == person.id and question.raiser_name == "Giàng Thị Mỷ"
+    question = db.session.scalar(sa.select(DialogueQuestion))
+    assert question.person_id == person.id and question.raiser_label == "Giàng Thị Mỷ"
     assert question.raiser_sex is Sex.female and question.raiser_ethnicity_code == person.ethnicity_code
     assert question.village_id == person.unit_id
 
@@ -187,3 +187,28 @@ def test_entry_of_another_communes_dialogue_is_not_found(client, officer, create
     assert client.get(f"/dialogues/{dialogue.id}/questions").status_code == 404
     assert post(client, dialogue, row(0, content="x", raiser_name="y")).status_code == 404
     assert Dialogue  # the dialogue exists; the officer simply cannot see it
+
+
+def test_erasing_a_person_erases_the_name_on_their_questions(client, officer, create_dialogue, create_person, db):
+    from app.services import erase_person
+
+    person = create_person(full_name="Lục Thị Hoa", code="CD-005")
+    dialogue = create_dialogue(status="held")
+    assert post(client, dialogue, row(0, content="Đề nghị khám thai tại bản", person_code="CD-005")).status_code == 302
+    assert "Lục Thị Hoa" in client.get(f"/dialogues/{dialogue.id}").get_data(as_text=True)
+    erase_person(person)
+    db.session.commit()
+    page = client.get(f"/dialogues/{dialogue.id}").get_data(as_text=True)
+    assert "Lục Thị Hoa" not in page and "Đề nghị khám thai tại bản" in page
+
+
+def test_adding_rows_stops_at_the_maximum(client, officer, create_dialogue, count):
+    from dialogues.services.questions import MAX_QUESTIONS
+
+    dialogue = create_dialogue(status="held")
+    rows = {}
+    for i in range(MAX_QUESTIONS):
+        rows.update(row(i, content=""))
+    response = post(client, dialogue, rows, add_row="1")
+    assert response.status_code == 200 and "Đã đủ số dòng tối đa" in response.get_data(as_text=True)
+    assert count(DialogueQuestion) == 0

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.models import Role
 from dialogues import services
 from dialogues.models import (Addendum, Commitment, CommitmentStatus, Dialogue, DialogueStatus, DialogueStatusChange,
-                              InvalidTransition, LockedError, Question)
+                              InvalidTransition, LockedError, DialogueQuestion)
 from dialogues.services import QuestionRow
 
 
@@ -100,13 +100,13 @@ def test_direct_orm_changes_are_refused_at_flush(create_dialogue, db, change):
     elif change == "commitment_text":
         question.commitments[0].description = "Đã sửa"
     elif change == "new_question":
-        db.session.add(Question(dialogue=dialogue, number=2, content="Thêm"))
+        db.session.add(DialogueQuestion(dialogue=dialogue, number=2, content="Thêm"))
     else:
         db.session.delete(question)
     with pytest.raises(LockedError):
         db.session.flush()
     db.session.rollback()
-    assert db.session.get(Question, question.id).content == "Nội dung ý kiến thử số 1"
+    assert db.session.get(DialogueQuestion, question.id).content == "Nội dung ý kiến thử số 1"
 
 
 def test_follow_up_may_still_update_a_commitments_status_and_deadline(create_dialogue, db):
@@ -142,7 +142,7 @@ def test_editing_a_locked_dialogue_by_cli_is_refused(runner, create_dialogue, db
     assert result.exit_code != 0
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "đã khóa" in lines[0]
-    assert db.session.scalar(sa.select(sa.func.count(Question.id))) == 1
+    assert db.session.scalar(sa.select(sa.func.count(DialogueQuestion.id))) == 1
 
 
 def test_addenda_only_after_approval_and_not_twice_on_resubmit(create_dialogue, db, client, login_as):

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from dialogues import clock, services
-from dialogues.models import AnswerOutcome, Commitment, DialogueLevel, Question
+from dialogues.models import AnswerOutcome, Commitment, DialogueLevel, DialogueQuestion
 from dialogues.services import CommitmentRow, DialogueData, QuestionRow
 
 TODAY = date(2025, 6, 2)
@@ -67,8 +67,8 @@ def commitments_of(db):
     """commitments_of(dialogue) -> its commitments in question order (forwarded copies included)."""
     def of(dialogue) -> list[Commitment]:
         return list(db.session.scalars(sa.select(Commitment).join(Commitment.question)
-                                       .where(Question.dialogue_id == dialogue.id)
-                                       .order_by(Question.number, Commitment.id)))
+                                       .where(DialogueQuestion.dialogue_id == dialogue.id)
+                                       .order_by(DialogueQuestion.number, Commitment.id)))
     return of
 
 

@@ -78,7 +78,8 @@ def dataset(db, units, agencies, categories, create_user, clock_now):
                            origin=QuestionOrigin.on_day if raised else QuestionOrigin.collected,
                            answer="Trả lời" if outcome else "", outcome=outcome, forwarded_agency_id=forwarded_to,
                            commitments=[CommitmentRow(agency_id=ag[code], description=f"Cam kết {code}",
-                                                      deadline=held + timedelta(days=days)) for code, held, days in commitments])
+                                                      deadline=held + timedelta(days=days))
+                                        for code, held, days in commitments])
 
     a_day, b_day, c_day, p_day = date(2025, 3, 3), date(2025, 4, 10), date(2024, 12, 20), date(2025, 5, 5)
     A = dialogue("02020", a_day, [

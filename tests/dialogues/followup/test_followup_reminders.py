@@ -133,7 +133,8 @@ def test_outbox_path_when_smtp_is_not_configured(db, runner, due_items, no_smtp,
     assert result.exit_code == 0, result.output
     assert "2 bản nhắc việc, 0 gửi qua thư, 2 trong hộp thư đi" in result.output
     rows = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)).all()
-    assert [(r.item_count, r.sent_dt, r.day) for r in rows] == [(5, None, date(2025, 6, 2)), (1, None, date(2025, 6, 2))]
+    assert [(r.item_count, r.sent_dt, r.day) for r in rows] == [(5, None, date(2025, 6, 2)),
+                                                                 (1, None, date(2025, 6, 2))]
     assert count(ReminderLog) == 6
     assert all(log.outbox_id is not None for log in db.session.scalars(sa.select(ReminderLog)))
 

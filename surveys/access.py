@@ -1,0 +1,75 @@
+"""Who may see and change what in surveys, decided in one place.
+
+Trainers, commune and province officers (and admins) work on trainings whose unit lies in their
+scope; authority users have no access. Questions and tests are shared downwards: a province's
+bank serves every commune below it, but only users of the owning unit's subtree edit them.
+Out of scope always answers 404.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user
+
+from app.auth import roles_required
+from app.extensions import db
+from app.models import Role, User
+from surveys.models import Instrument, Phase, Question, Training, TrainingPhase
+from surveys.models.bank import shared_unit_filter
+
+SURVEY_ROLES = (Role.trainer, Role.commune, Role.province)
+surveys_required = roles_required(*SURVEY_ROLES)
+
+
+def get_training_or_404(training_id: int, user: User | None = None) -> Training:
+    user = user or current_user
+    training = db.session.get(Training, training_id)
+    if training is None or not user.has_role(*SURVEY_ROLES) or not user.can_see_unit(training.unit):
+        abort(404)
+    return training
+
+
+def phase_or_404(value: str) -> Phase:
+    try:
+        return Phase(value)
+    except ValueError:
+        abort(404)
+
+
+def can_use_shared(user: User, obj) -> bool:
+    """Shared material is usable by users at or above its unit and by every unit below it."""
+    return user.can_see_unit(obj.unit) or obj.unit.contains(user.unit)
+
+
+def _get_shared_or_404(model, object_id: int, user: User | None, edit: bool):
+    user = user or current_user
+    obj = db.session.get(model, object_id)
+    if obj is None or not user.has_role(*SURVEY_ROLES) or not can_use_shared(user, obj):
+        abort(404)
+    if edit and not user.can_see_unit(obj.unit):
+        abort(403)
+    return obj
+
+
+def get_question_or_404(question_id: int, user: User | None = None, edit: bool = False) -> Question:
+    return _get_shared_or_404(Question, question_id, user, edit)
+
+
+def get_instrument_or_404(instrument_id: int, user: User | None = None, edit: bool = False) -> Instrument:
+    return _get_shared_or_404(Instrument, instrument_id, user, edit)
+
+
+def visible_questions(user: User):
+    return sa.select(Question).where(shared_unit_filter(user.unit, Question.unit_id))
+
+
+def visible_instruments(user: User):
+    return sa.select(Instrument).where(shared_unit_filter(user.unit, Instrument.unit_id))
+
+
+def get_phase_by_token_or_404(token: str) -> TrainingPhase:
+    """The public link: anonymous, reachable only by its unguessable token."""
+    phase = db.session.scalar(sa.select(TrainingPhase).where(TrainingPhase.public_token == token[:32]))
+    if phase is None:
+        abort(404)
+    return phase

@@ -1,0 +1,76 @@
+"""Responses: one person's answers to one phase of one training, however they were collected.
+
+Phone, paper grid and workbook import all land here through one service, scored on save.
+Each answer keeps its points so results are one SQL query, never a re-scoring pass.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models import Person, UTCDateTime, enum_column, utcnow
+from surveys.models.instrument import InstrumentVersion, Item
+from surveys.models.training import Phase, Training
+
+
+class ResponseSource(enum.Enum):
+    phone = "phone"
+    grid = "grid"            # typed from a paper form by the trainer
+    workbook = "workbook"    # imported from the interchange workbook
+
+
+class Response(db.Model):
+    __tablename__ = "survey_responses"
+    __auditable__ = True
+    # One response per person and phase, even when two submits race each other.
+    __table_args__ = (sa.UniqueConstraint("training_id", "phase", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    training_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_trainings.id"))
+    phase: Mapped[Phase] = mapped_column(enum_column(Phase, 4))
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_instrument_versions.id"), index=True)
+    source: Mapped[ResponseSource] = mapped_column(enum_column(ResponseSource, 10))
+    # Generated when the phone form is rendered: a resubmitted form never makes a second row.
+    client_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    score: Mapped[int] = mapped_column(default=0)
+    max_score: Mapped[int] = mapped_column(default=0)
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    submitted_dt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    training: Mapped[Training] = relationship()
+    person: Mapped[Person] = relationship()
+    version: Mapped[InstrumentVersion] = relationship()
+    answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<Response {self.training_id}/{self.phase.value}/{self.person_id}>"
+
+
+class Answer(db.Model):
+    """An answered item; unanswered items have no row."""
+
+    __tablename__ = "survey_answers"
+    __table_args__ = (sa.UniqueConstraint("response_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_responses.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_items.id"), index=True)
+    # Canonical 1-based option positions, ascending, comma separated ("2", "1,3"), as in the workbook.
+    choice: Mapped[str | None] = mapped_column(sa.String(100))
+    text: Mapped[str | None] = mapped_column(sa.String(1000))
+    # Points earned; None for items that are not scored (likert, text).
+    points: Mapped[int | None]
+    is_dont_know: Mapped[bool] = mapped_column(default=False)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+    item: Mapped[Item] = relationship()
+
+    @property
+    def positions(self) -> list[int]:
+        return [int(p) for p in self.choice.split(",")] if self.choice else []

@@ -1,0 +1,21 @@
+"""Survey writes. Services check everything first, then flush; the caller commits once."""
+from surveys.services.bank import archive_question, clean_content, save_question, save_topic, topic_by_name
+from surveys.services.instruments import create_instrument, question_contents, update_instrument
+from surveys.services.interchange import (
+    blank_template, export_workbook, import_roster, import_workbook,
+)
+from surveys.services.responses import (
+    ParsedAnswer, display_order, find_response, parse_answer, parse_answers, save_response, score,
+)
+from surveys.services.trainings import (
+    CONSENT_PURPOSE, add_participant, ensure_consent, find_or_create_person, remove_participant,
+    save_training, set_phase_open,
+)
+
+__all__ = [
+    "CONSENT_PURPOSE", "ParsedAnswer", "add_participant", "archive_question", "blank_template", "clean_content",
+    "create_instrument", "display_order", "ensure_consent", "export_workbook", "find_or_create_person",
+    "find_response", "import_roster", "import_workbook", "parse_answer", "parse_answers",
+    "question_contents", "remove_participant", "save_question", "save_response", "save_topic", "save_training",
+    "score", "set_phase_open", "topic_by_name", "update_instrument",
+]

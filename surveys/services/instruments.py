@@ -1,0 +1,87 @@
+"""Writes on tests (instruments): build one from bank questions, reorder, edit.
+
+A version with responses is frozen: saving changes then creates the next version, and trainings
+that have no response yet move to it, while trainings with responses keep the version they used.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.models import Unit, User
+from app.services import ServiceError
+from surveys.models import Instrument, InstrumentVersion, Item, Question, Response, Topic, Training
+
+MAX_ITEMS = 60
+
+
+def _check_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise ServiceError(_("Vui lòng nhập tên bài kiểm tra."), "title")
+    if len(title) > 300:
+        raise ServiceError(_("Tên dài quá %(n)d ký tự.", n=300), "title")
+    return title
+
+
+def _new_version(instrument: Instrument, contents: list[dict], user: User | None) -> InstrumentVersion:
+    """A version holding ``contents`` (dicts of item content, optionally with ``question_id``)."""
+    if not contents:
+        raise ServiceError(_("Bài kiểm tra cần ít nhất một câu hỏi."), "questions")
+    if len(contents) > MAX_ITEMS:
+        raise ServiceError(_("Bài kiểm tra có tối đa %(n)d câu hỏi.", n=MAX_ITEMS), "questions")
+    number = instrument.versions[-1].number + 1 if instrument.versions else 1
+    version = InstrumentVersion(instrument=instrument, number=number, created_by_id=user.id if user else None)
+    version.items = [Item(position=i, **content) for i, content in enumerate(contents, start=1)]
+    db.session.add(version)
+    return version
+
+
+def question_contents(questions: list[Question]) -> list[dict]:
+    return [{**q.content(), "question_id": q.id} for q in questions]
+
+
+def create_instrument(*, title: str, topic: Topic, unit: Unit, user: User | None, contents: list[dict],
+                      shuffle_options: bool = False) -> Instrument:
+    """A new test whose first version holds ``contents`` (see ``question_contents``)."""
+    instrument = Instrument(title=_check_title(title), topic=topic, unit=unit, shuffle_options=shuffle_options,
+                            created_by_id=user.id if user else None)
+    db.session.add(instrument)
+    _new_version(instrument, contents, user)
+    db.session.flush()
+    return instrument
+
+
+def update_instrument(instrument: Instrument, *, title: str, topic: Topic, user: User | None,
+                      contents: list[dict], shuffle_options: bool = False) -> InstrumentVersion:
+    """Save the test's new title, settings and items; returns the version now current."""
+    instrument.title, instrument.topic = _check_title(title), topic
+    instrument.shuffle_options = shuffle_options
+    current = instrument.current_version
+    if [_comparable(c) for c in contents] == [_comparable(it.content() | {"question_id": it.question_id})
+                                              for it in current.items]:
+        db.session.flush()
+        return current
+    if not current.is_frozen:
+        if not contents:
+            raise ServiceError(_("Bài kiểm tra cần ít nhất một câu hỏi."), "questions")
+        current.items.clear()
+        db.session.flush()  # free the (version, position) slots before reusing them
+        current.items.extend(Item(position=i, **c) for i, c in enumerate(contents, start=1))
+        db.session.flush()
+        return current
+    version = _new_version(instrument, contents, user)
+    db.session.flush()
+    # Trainings that have not collected anything yet follow the test to its new version.
+    answered = sa.select(Response.training_id).where(Response.version_id == current.id)
+    for training in db.session.scalars(sa.select(Training).where(Training.version_id == current.id,
+                                                                 Training.id.not_in(answered))):
+        training.version = version
+    db.session.flush()
+    return version
+
+
+def _comparable(content: dict) -> tuple:
+    return (content["text"], content["kind"], list(content["options"]), sorted(content["correct"]),
+            content["points"], content["has_dont_know"], content.get("question_id"))

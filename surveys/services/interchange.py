@@ -1,0 +1,307 @@
+"""Import and export of the interchange workbook (see ``surveys.workbook`` for the layout).
+
+Import is all-or-nothing: every check (the workbook's own, then codes, villages, topic, consent
+and existing answers against the database) runs before the first write, and all problems are
+reported together. Importing into an existing training adds its people and answers; answers
+already stored identically are skipped, so importing the same file twice changes nothing.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app import services as core
+from app.models import Consent, Person, Unit, User
+from app.services import ServiceError
+from surveys.models import Answer, Phase, Question, Response, ResponseSource, Topic, Training
+from surveys.models.bank import shared_unit_filter
+from surveys.models.training import Participant
+from surveys.services.bank import topic_by_name
+from surveys.services.instruments import create_instrument
+from surveys.services.responses import find_response, parse_answers, save_response
+from surveys.services.trainings import (
+    CONSENT_PURPOSE, TRAINING_LEVELS, add_participant, ensure_consent, find_or_create_person, home_commune,
+    is_on_roster, match_person, save_training,
+)
+# A module import: surveys.workbook itself uses the content rules of this package.
+from surveys import workbook
+
+
+def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,
+                    training: Training | None = None) -> Training:
+    """Create a training in ``unit`` from the workbook, or add to ``training``; returns it."""
+    book = workbook.read_workbook(data)
+    problems: list[workbook.Problem] = []
+
+    def problem(sheet, row, column, message):
+        problems.append(workbook.Problem(sheet, row, column, book.letters.get(sheet, {}).get(column), message))
+
+    if training is None:
+        if unit is None or unit.level not in TRAINING_LEVELS:
+            raise ServiceError(_("Lớp tập huấn phải thuộc một xã, phường hoặc thôn, bản."), "unit")
+        if user is not None and not user.can_see_unit(unit):
+            raise ServiceError(_("Đơn vị này nằm ngoài phạm vi của bạn."), "unit")
+        topic = topic_by_name(book.training["topic"])
+        if topic is None:
+            problem("training", TRAINING_ROWS["topic"], "topic",
+                    _("chưa có chủ đề “%(name)s” trong danh sách chủ đề.", name=book.training["topic"][:100]))
+        _check_training_fields(book, problem)
+        commune = home_commune(unit)
+    else:
+        topic, commune = training.topic, home_commune(training.unit)
+        _check_same_questions(book, training, problem)
+
+    people, new_in = _resolve_people(book, commune, user, problem)
+    consenting = _consenting(people, book)
+    stored = _stored_answers(training) if training is not None else {}
+    for phase, rows in book.answers.items():
+        for row in rows:
+            person = people.get(row.code)
+            if person is None and row.code not in new_in:
+                continue  # its participants row is wrong, already reported
+            if not consenting.get(row.code):
+                problem(phase.value, row.row, "code",
+                        _("người có mã “%(code)s” chưa đồng ý cho lưu thông tin (cột consent ghi no).", code=row.code))
+            previous = stored.get((phase, person.id)) if person is not None else None
+            if previous is not None and previous != _normalised_cells(row):
+                problem(phase.value, row.row, "code",
+                        _("người có mã “%(code)s” đã có câu trả lời khác cho đợt này.", code=row.code))
+    if problems:
+        raise workbook.WorkbookError(problems)
+
+    if training is None:
+        training = _create_training(book, topic, unit, user)
+    _add_people(book, training, people, new_in, user)
+    for phase, rows in book.answers.items():
+        for row in rows:
+            person = people[row.code]
+            if find_response(training, phase, person) is not None:
+                continue  # identical answers already stored (checked above)
+            answers, errors = parse_answers(training.version.items, row.cells)
+            if errors:  # cannot happen: every cell was checked against the same content while reading
+                raise ServiceError(next(iter(errors.values())), "file")
+            save_response(training, phase, person, answers, source=ResponseSource.workbook, user=user)
+    db.session.flush()
+    return training
+
+
+def import_roster(data: bytes, *, training: Training, user: User | None) -> int:
+    """Add the people of a workbook's ``participants`` sheet to the roster (matching existing
+    people); all or nothing. Returns how many were added."""
+    book = workbook.read_participants(data)
+    problems: list[workbook.Problem] = []
+
+    def problem(sheet, row, column, message):
+        problems.append(workbook.Problem(sheet, row, column, book.letters.get(sheet, {}).get(column), message))
+
+    people, new_in = _resolve_people(book, home_commune(training.unit), user, problem)
+    if problems:
+        raise workbook.WorkbookError(problems)
+    return _add_people(book, training, people, new_in, user)
+
+
+def _add_people(book: workbook.WorkbookData, training: Training, people: dict[str, Person],
+                new_in: dict[str, Unit], user: User | None) -> int:
+    """Create the new people, put everyone on the roster and record the consents given."""
+    added = 0
+    for participant_row in book.participants:
+        person = people.get(participant_row.code)
+        if person is None:
+            person, _created = find_or_create_person(
+                user=user, unit=new_in[participant_row.code], full_name=participant_row.full_name,
+                code=participant_row.code, sex=participant_row.sex, birth_year=participant_row.birth_year,
+                ethnicity_code=participant_row.ethnicity_code)
+            people[participant_row.code] = person
+        if not is_on_roster(training, person):
+            add_participant(training, person)
+            added += 1
+        if participant_row.consent:
+            ensure_consent(person, True, user)
+    return added
+
+
+TRAINING_ROWS = {key: i for i, key in enumerate(("title", "topic", "start_date", "end_date", "venue"), start=1)}
+
+
+def _check_training_fields(book: workbook.WorkbookData, problem) -> None:
+    t = book.training
+    if len(t["title"]) > 300:
+        problem("training", TRAINING_ROWS["title"], "title", _("Tên dài quá %(n)d ký tự.", n=300))
+    if len(t["venue"]) > 300:
+        problem("training", TRAINING_ROWS["venue"], "venue", _("Không được dài quá %(max)d ký tự.", max=300))
+    if t["start_date"] and t["end_date"] and t["end_date"] < t["start_date"]:
+        problem("training", TRAINING_ROWS["end_date"], "end_date", _("Ngày kết thúc phải sau ngày bắt đầu."))
+
+
+def _check_same_questions(book: workbook.WorkbookData, training: Training, problem) -> None:
+    items = training.version.items
+    if len(book.questions) != len(items):
+        problem("questions", None, None, _("tệp có %(a)d câu hỏi nhưng bài kiểm tra của lớp có %(b)d câu.",
+                                           a=len(book.questions), b=len(items)))
+        return
+    for row, (content, item) in enumerate(zip(book.questions, items), start=2):
+        if content != item.content():
+            problem("questions", row, "text", _("câu %(n)d khác với câu %(n)d trong bài kiểm tra của lớp.",
+                                                n=item.position))
+
+
+def _resolve_people(book: workbook.WorkbookData, commune: Unit, user: User | None,
+                    problem) -> tuple[dict[str, Person], dict[str, Unit]]:
+    """(code -> existing person, code -> unit of a person to create once every check passed)."""
+    villages = {u.name.casefold(): u for u in db.session.scalars(sa.select(Unit).where(Unit.parent_id == commune.id))}
+    villages.setdefault(commune.name.casefold(), commune)
+    people: dict[str, Person] = {}
+    new_in: dict[str, Unit] = {}
+    taken: dict[object, int] = {}  # person id, or (name, birth year, unit) of a new one -> first row
+
+    def once(key, row) -> bool:
+        if key in taken:
+            problem("participants", row.row, "code",
+                    _("trùng người với dòng %(row)d (cùng họ tên, năm sinh, nơi ở).", row=taken[key]))
+            return False
+        taken[key] = row.row
+        return True
+
+    for row in book.participants:
+        unit = villages.get(row.village.casefold()) if row.village else commune
+        person = db.session.scalar(sa.select(Person).where(Person.code == row.code))
+        if person is None and unit is not None:
+            person = match_person(code=None, full_name=row.full_name, birth_year=row.birth_year, unit=unit)
+        if person is None:
+            if unit is None:
+                problem("participants", row.row, "village",
+                        _("không có thôn, bản “%(name)s” trong %(commune)s.", name=row.village[:100],
+                          commune=commune.name))
+            elif once((row.full_name.casefold(), row.birth_year, unit.id), row):
+                new_in[row.code] = unit
+        elif user is not None and not user.can_see_unit(person.unit):
+            problem("participants", row.row, "code",
+                    _("mã “%(code)s” đã dùng cho một người ngoài phạm vi của bạn.", code=row.code))
+        elif person.erased_dt is not None:
+            problem("participants", row.row, "code",
+                    _("mã “%(code)s” thuộc một người đã bị xóa thông tin.", code=row.code))
+        elif once(person.id, row):
+            people[row.code] = person
+    return people, new_in
+
+
+def _consenting(people: dict[str, Person], book: workbook.WorkbookData) -> dict[str, bool]:
+    """Code -> consent: an active consent already recorded, or "yes" in the workbook."""
+    ids = [p.id for p in people.values()]
+    active = set(db.session.scalars(sa.select(Consent.person_id).where(
+        Consent.person_id.in_(ids), Consent.purpose == CONSENT_PURPOSE, Consent.withdrawn_dt.is_(None)))) if ids else set()
+    return {row.code: row.consent or (row.code in people and people[row.code].id in active)
+            for row in book.participants}
+
+
+def _normalised_cells(row: workbook.AnswerRow) -> dict[str, str]:
+    """Cell values as stored answers read back: canonical choice strings or text."""
+    out = {}
+    for key, raw in row.cells.items():
+        out[key] = _cell_text(raw)
+    return out
+
+
+def _cell_text(raw) -> str:
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = " ".join(str(raw).split())
+    parts = [p.strip() for p in text.replace(";", ",").split(",")]
+    if all(p.isdigit() for p in parts):
+        return ",".join(str(n) for n in sorted({int(p) for p in parts}))
+    return text
+
+
+def _stored_answers(training: Training) -> dict[tuple[Phase, int], dict[str, str]]:
+    rows = db.session.execute(
+        sa.select(Response.phase, Response.person_id, Answer.choice, Answer.text, Answer.item_id)
+        .outerjoin(Answer, Answer.response_id == Response.id).where(Response.training_id == training.id)).all()
+    keys = {it.id: it.key for it in training.version.items}
+    out: dict[tuple[Phase, int], dict[str, str]] = {}
+    for phase, person_id, choice, text, item_id in rows:
+        cells = out.setdefault((phase, person_id), {})
+        if item_id is not None:
+            cells[keys.get(item_id, "?")] = choice if choice is not None else text
+    return out
+
+
+def _create_training(book: workbook.WorkbookData, topic: Topic, unit: Unit, user: User | None) -> Training:
+    owner = user.unit if user is not None else home_commune(unit)
+    contents = [{**content, "question_id": _bank_question(content, topic, owner, user).id}
+                for content in book.questions]
+    t = book.training
+    instrument = create_instrument(title=t["title"], topic=topic, unit=owner, user=user, contents=contents)
+    return save_training(None, title=t["title"], topic=topic, unit=unit, instrument=instrument,
+                         start_date=t["start_date"], end_date=t["end_date"], venue=t["venue"],
+                         trainers=(user.full_name if user else ""), user=user)
+
+
+def _bank_question(content: dict, topic: Topic, owner: Unit, user: User | None) -> Question:
+    """The identical bank question the user can see, or a new one in the topic."""
+    candidates = db.session.scalars(sa.select(Question).where(
+        Question.topic_id == topic.id, Question.text == content["text"], Question.is_active,
+        shared_unit_filter(owner, Question.unit_id)))
+    for question in candidates:
+        if question.content() == content:
+            return question
+    question = Question(topic=topic, unit=owner, created_by_id=user.id if user else None, **content)
+    db.session.add(question)
+    db.session.flush()
+    return question
+
+
+# --- export ------------------------------------------------------------------------------
+
+def export_workbook(training: Training, with_answers: bool = True, user: User | None = None) -> bytes:
+    """The training as an interchange workbook; without answers it is the fill-in template
+    (every roster code listed on the pre and post sheets). Logged: it holds personal data."""
+    roster = db.session.execute(
+        sa.select(Person, Unit).join(Participant, Participant.person_id == Person.id)
+        .join(Unit, Unit.id == Person.unit_id).where(Participant.training_id == training.id)
+        .order_by(Person.code)).all()
+    active = set(db.session.scalars(sa.select(Consent.person_id).join(Participant, Participant.person_id ==
+                                                                      Consent.person_id)
+                                    .where(Participant.training_id == training.id, Consent.purpose == CONSENT_PURPOSE,
+                                           Consent.withdrawn_dt.is_(None))))
+    commune = home_commune(training.unit)
+    participants = [workbook.ParticipantRow(0, p.code, p.full_name, p.sex, p.birth_year, p.ethnicity_code,
+                                   "" if unit.id == commune.id else unit.name, p.id in active)
+                    for p, unit in roster]
+    answers = {phase: [] for phase in Phase}
+    if with_answers:
+        codes = {p.id: p.code for p, _unit in roster}
+        for (phase, person_id), cells in sorted(_stored_answers(training).items(),
+                                                key=lambda kv: (kv[0][0].value, codes.get(kv[0][1], ""))):
+            answers[phase].append(workbook.AnswerRow(0, codes.get(person_id, ""), cells))
+    else:
+        for phase in Phase:
+            answers[phase] = [workbook.AnswerRow(0, p.code, {}) for p, _unit in roster]
+    core.log_export(user, "training_xlsx" if with_answers else "training_xlsx_template", "Training", training.id,
+                    has_names=bool(roster), rows=len(roster))
+    data = workbook.WorkbookData(
+        training={"title": training.title, "topic": training.topic.name, "start_date": training.start_date,
+                  "end_date": training.end_date, "venue": training.venue},
+        questions=[it.content() for it in training.version.items], participants=participants, answers=answers)
+    return workbook.write_workbook(data, instructions())
+
+
+def blank_template() -> bytes:
+    data = workbook.WorkbookData(training={"title": "", "topic": "", "start_date": None, "end_date": None, "venue": ""},
+                        questions=[], participants=[], answers={})
+    return workbook.write_workbook(data, instructions())
+
+
+def instructions() -> list[str]:
+    return [
+        _("Hướng dẫn điền tệp trao đổi dữ liệu tập huấn (Cầu Nối)"),
+        _("Trang training: cột A là tên mục, cột B là giá trị; ngày ghi theo dạng YYYY-MM-DD, ví dụ 2025-09-20."),
+        _("Trang questions: mỗi dòng một câu; type là single, multi, truefalse, likert hoặc text; "
+          "options cách nhau bằng ' | '; correct là số thứ tự lựa chọn đúng, nhiều số cách nhau bằng dấu phẩy."),
+        _("Lựa chọn “Không biết” (nếu có) ghi ở cuối cột options; chọn nó được tính là sai và thống kê riêng."),
+        _("Trang participants: code là mã người tham gia; sex ghi F hoặc M; consent ghi yes khi người đó đã đồng ý "
+          "cho lưu thông tin."),
+        _("Trang pre và post: mỗi dòng một người (theo code), cột Q1, Q2... ghi số lựa chọn; "
+          "câu nhiều lựa chọn ghi 1,3; để trống nếu không trả lời."),
+        _("Khi nhập, nếu có bất kỳ lỗi nào thì không lưu gì và hệ thống liệt kê mọi lỗi theo trang, dòng, cột."),
+    ]

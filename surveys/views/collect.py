@@ -1,0 +1,159 @@
+"""Collecting answers without the phone: the paper questionnaire (PDF), the fast grid where the
+trainer types paper answers, and the interchange workbook (template, export, import)."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Response as HttpResponse, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app import services as core
+from app.extensions import db
+from app.pdf import render_pdf
+from app.models import Person
+from app.services import ServiceError
+from surveys import qr, services
+from surveys.access import get_training_or_404, phase_or_404, surveys_required
+from surveys.blueprint import bp
+from surveys.forms import UploadForm
+from surveys.models import Participant, Phase, Response, ResponseSource, Training
+from surveys.services.trainings import CONSENT_PURPOSE
+from surveys.workbook import WorkbookError
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _roster(training: Training, phase: Phase) -> list[tuple[Person, int | None]]:
+    """Roster in name order with the id of each person's response in this phase (one query)."""
+    return db.session.execute(
+        sa.select(Person, Response.id).join(Participant, Participant.person_id == Person.id)
+        .outerjoin(Response, sa.and_(Response.person_id == Person.id, Response.training_id == training.id,
+                                     Response.phase == phase))
+        .where(Participant.training_id == training.id).order_by(Person.full_name, Person.code)).all()
+
+
+# --- grid entry of paper answers -----------------------------------------------------------
+
+@bp.route("/trainings/<int:training_id>/<phase>/grid", methods=["GET", "POST"])
+@surveys_required
+def enter_grid(training_id: int, phase: str):
+    """One participant at a time, one row per question; keyboard only (see static/js/grid.js)."""
+    training = get_training_or_404(training_id)
+    phase = phase_or_404(phase)
+    roster = _roster(training, phase)
+    if not roster:
+        flash(_("Lớp chưa có người tham gia."), "error")
+        return redirect(url_for("surveys.show_training", training_id=training.id))
+    person_id = request.values.get("person", type=int)
+    person = next((p for p, _r in roster if p.id == person_id), None)
+    if person is None:
+        if person_id is not None:
+            abort(404)
+        person = next((p for p, r in roster if r is None), roster[0][0])
+    items = training.version.items
+    existing = services.find_response(training, phase, person)
+    values = {a.item.key: (a.choice or a.text or "") for a in existing.answers} if existing else {}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = {it.key: request.form.get(it.key, "")[:2000] for it in items}
+        answers, errors = services.parse_answers(items, values)
+        if not errors:
+            try:
+                services.save_response(training, phase, person, answers, source=ResponseSource.grid,
+                                       user=current_user, consent_given=bool(request.form.get("consent")),
+                                       replace=True)
+            except ServiceError as exc:
+                db.session.rollback()
+                errors["consent" if exc.field == "consent" else "_form"] = exc.message
+            else:
+                flash(_("Đã lưu câu trả lời của %(name)s.", name=person.full_name), "success")
+                following = _next_without_response(roster, person)
+                return redirect(url_for("surveys.enter_grid", training_id=training.id, phase=phase.value,
+                                        person=following.id if following else person.id))
+        flash(_("Chưa lưu: có %(n)d lỗi, xem các dòng tô đỏ.", n=len(errors)), "error")
+    return render_template("surveys/enter_grid.html", training=training, phase=phase, roster=roster,
+                           person=person, items=items, values=values, errors=errors, existing=existing,
+                           needs_consent=not person.has_consent(CONSENT_PURPOSE))
+
+
+def _next_without_response(roster, current: Person) -> Person | None:
+    ids = [p.id for p, _r in roster]
+    start = ids.index(current.id) + 1
+    for person, response_id in roster[start:] + roster[:start]:
+        if response_id is None and person.id != current.id:
+            return person
+    return None
+
+
+# --- paper questionnaire -----------------------------------------------------------------
+
+@bp.route("/trainings/<int:training_id>/<phase>/paper.pdf")
+@surveys_required
+def paper_pdf(training_id: int, phase: str):
+    """One questionnaire per participant (name and code printed, QR to her own phone form);
+    a blank one when the roster is empty."""
+    training = get_training_or_404(training_id)
+    state = training.phase(phase_or_404(phase))
+    people = [p for p, _r in _roster(training, state.phase)] or [None]
+    sheets = [{"person": p, "qr": qr.qr_data_uri(qr.public_url(state, p.code if p else None))} for p in people]
+    core.log_export(current_user, "training_paper_pdf", "Training", training.id, has_names=people != [None],
+                    rows=len(people))
+    pdf = render_pdf("surveys/paper_questionnaire.html", training=training, phase=state.phase, sheets=sheets,
+                     items=training.version.items)
+    return HttpResponse(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="phieu-{training.id}-{state.phase.value}.pdf"'})
+
+
+# --- workbook ------------------------------------------------------------------------------
+
+@bp.route("/workbook-template.xlsx")
+@surveys_required
+def workbook_template():
+    return HttpResponse(services.blank_template(), mimetype=XLSX,
+                        headers={"Content-Disposition": 'attachment; filename="mau-tap-huan.xlsx"'})
+
+
+@bp.route("/trainings/<int:training_id>/workbook.xlsx")
+@surveys_required
+def export_workbook(training_id: int):
+    """The training as the interchange workbook; ?template=1 leaves the answers empty."""
+    training = get_training_or_404(training_id)
+    template = request.args.get("template") == "1"
+    data = services.export_workbook(training, with_answers=not template, user=current_user)
+    name = f"tap-huan-{training.id}{'-mau' if template else ''}.xlsx"
+    return HttpResponse(data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/trainings/<int:training_id>/import", methods=["POST"])
+@surveys_required
+def import_answers(training_id: int):
+    """Add the workbook's people and pre/post answers to this training (all or nothing)."""
+    training = get_training_or_404(training_id)
+    return _import_into(training, lambda data: services.import_workbook(data, user=current_user, training=training),
+                        lambda _training: _("Đã nhập câu trả lời từ tệp."))
+
+
+@bp.route("/trainings/<int:training_id>/participants/import", methods=["POST"])
+@surveys_required
+def import_roster(training_id: int):
+    """Add the people of a workbook's ``participants`` sheet to the roster (all or nothing)."""
+    training = get_training_or_404(training_id)
+    return _import_into(training, lambda data: services.import_roster(data, training=training, user=current_user),
+                        lambda added: _("Đã thêm %(n)d người vào danh sách lớp.", n=added))
+
+
+def _import_into(training: Training, do_import, done_message):
+    """Run an import of the uploaded file; on problems show them all, on success go back."""
+    form = UploadForm()
+    data = form.file.data.read() if form.validate_on_submit() and form.file.data else b""
+    try:
+        result = do_import(data)
+    except WorkbookError as exc:
+        db.session.rollback()
+        return render_template("surveys/import_problems.html", training=training, problems=exc.problems)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(done_message(result), "success")
+    return redirect(url_for("surveys.show_training", training_id=training.id, _anchor="roster"))

@@ -1,0 +1,246 @@
+"""Training screens: the list (the surveys landing page), the training page with its roster,
+scores and phone links, and the forms that create and change them."""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Response as HttpResponse, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth import get_in_scope_or_404, unit_scope
+from app.extensions import db
+from app.models import Person, Sex, Unit
+from app.services import ServiceError
+from surveys import qr, services
+from surveys.access import get_instrument_or_404, get_training_or_404, phase_or_404, surveys_required, \
+    visible_instruments
+from surveys.blueprint import bp
+from surveys.forms import ImportTrainingForm, ParticipantForm, TrainingForm, UploadForm
+from surveys.models import Instrument, Participant, Phase, PhaseState, Response, Topic, Training, TrainingPhase
+from surveys.results import score_table
+from surveys.services.trainings import home_commune
+from surveys.views.common import field_error, flash_form_errors, topic_choices, training_unit_choices
+from surveys.workbook import WorkbookError
+
+STATUSES = ("upcoming", "held", "open")
+
+
+@bp.route("/")
+@surveys_required
+def index():
+    """Trainings in the user's scope, newest first, with roster and response counts."""
+    q = request.args.get("q", "").strip()[:100]
+    topic_id = request.args.get("topic", type=int)
+    status = request.args.get("status", "")
+    stmt = sa.select(Training).where(unit_scope(current_user, Training.unit_id))
+    if q:
+        stmt = stmt.where(Training.title.ilike(f"%{q}%"))
+    if topic_id:
+        stmt = stmt.where(Training.topic_id == topic_id)
+    if status == "upcoming":
+        stmt = stmt.where(Training.start_date > date.today())
+    elif status == "held":
+        stmt = stmt.where(Training.start_date <= date.today())
+    elif status == "open":
+        stmt = stmt.where(Training.id.in_(sa.select(TrainingPhase.training_id)
+                                          .where(TrainingPhase.state == PhaseState.open)))
+    stmt = stmt.options(sa.orm.joinedload(Training.unit), sa.orm.joinedload(Training.topic),
+                        sa.orm.selectinload(Training.phases)).order_by(Training.start_date.desc(), Training.id.desc())
+    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("surveys/index.html", page=page, q=q, topic_id=topic_id, status=status,
+                           topics=topic_choices(), counts=_counts([t.id for t in page.items]))
+
+
+def _counts(ids: list[int]) -> dict[int, dict[str, int]]:
+    """Participants and pre/post responses per training: two grouped queries for the whole page."""
+    counts = {i: {"people": 0, "pre": 0, "post": 0} for i in ids}
+    if not ids:
+        return counts
+    for training_id, n in db.session.execute(
+            sa.select(Participant.training_id, sa.func.count()).where(Participant.training_id.in_(ids))
+            .group_by(Participant.training_id)):
+        counts[training_id]["people"] = n
+    for training_id, phase, n in db.session.execute(
+            sa.select(Response.training_id, Response.phase, sa.func.count()).where(Response.training_id.in_(ids))
+            .group_by(Response.training_id, Response.phase)):
+        counts[training_id][phase.value] = n
+    return counts
+
+
+def _training_form(training: Training | None) -> TrainingForm:
+    if training is None:
+        form = TrainingForm()
+    else:
+        form = TrainingForm(data={
+            "title": training.title, "topic_id": training.topic_id, "unit_id": training.unit_id,
+            "instrument_id": training.version.instrument_id, "start_date": training.start_date,
+            "end_date": training.end_date, "venue": training.venue, "trainers": training.trainers,
+            "one_question_per_screen": training.one_question_per_screen})
+    form.topic_id.choices = topic_choices(training.topic_id if training else None)
+    form.unit_id.choices = training_unit_choices()
+    instruments = db.session.scalars(visible_instruments(current_user).where(
+        sa.or_(Instrument.is_active, Instrument.id == (training.version.instrument_id if training else None)))
+        .order_by(Instrument.title)).all()
+    form.instrument_id.choices = [(i.id, i.title) for i in instruments]
+    return form
+
+
+def _save_training_from(form: TrainingForm, training: Training | None) -> Training | None:
+    unit = get_in_scope_or_404(Unit, form.unit_id.data, unit_of=lambda u: u)
+    instrument = get_instrument_or_404(form.instrument_id.data)
+    try:
+        return services.save_training(
+            training, title=form.title.data, topic=db.get_or_404(Topic, form.topic_id.data), unit=unit,
+            instrument=instrument, start_date=form.start_date.data, end_date=form.end_date.data,
+            venue=form.venue.data or "", trainers=form.trainers.data or "",
+            one_question_per_screen=form.one_question_per_screen.data, user=current_user)
+    except ServiceError as exc:
+        field_error(form, exc, "title")
+        return None
+
+
+@bp.route("/trainings/new", methods=["GET", "POST"])
+@surveys_required
+def create_training():
+    form = _training_form(None)
+    if request.method == "GET":
+        form.trainers.data = current_user.full_name
+    if form.validate_on_submit() and (training := _save_training_from(form, None)):
+        flash(_("Đã tạo lớp tập huấn. Thêm người tham gia vào danh sách lớp."), "success")
+        return redirect(url_for("surveys.show_training", training_id=training.id))
+    return render_template("surveys/edit_training.html", form=form, training=None)
+
+
+@bp.route("/trainings/<int:training_id>/edit", methods=["GET", "POST"])
+@surveys_required
+def edit_training(training_id: int):
+    training = get_training_or_404(training_id)
+    form = _training_form(training)
+    if form.validate_on_submit() and _save_training_from(form, training):
+        flash(_("Đã lưu."), "success")
+        return redirect(url_for("surveys.show_training", training_id=training.id))
+    return render_template("surveys/edit_training.html", form=form, training=training)
+
+
+@bp.route("/trainings/<int:training_id>")
+@surveys_required
+def show_training(training_id: int):
+    training = get_training_or_404(training_id)
+    rows = score_table(training)
+    matched = [r for r in rows if r["gain"] is not None]
+    summary = None
+    if matched:
+        n = len(matched)
+        summary = {"n": n, "pre": sum(r["pre"].score for r in matched) / n,
+                   "post": sum(r["post"].score for r in matched) / n, "gain": sum(r["gain"] for r in matched) / n}
+    links = {p.phase: qr.public_url(p) for p in training.phases}
+    person_form = ParticipantForm()
+    person_form.unit_id.choices = [(0, "—")] + training_unit_choices()
+    return render_template("surveys/show_training.html", training=training, rows=rows, summary=summary,
+                           links=links, qr_svgs={k: qr.qr_svg(v) for k, v in links.items()},
+                           person_form=person_form, upload_form=UploadForm(), Phase=Phase,
+                           max_score=training.version.max_score)
+
+
+@bp.route("/trainings/<int:training_id>/<phase>/qr.png")
+@surveys_required
+def phase_qr(training_id: int, phase: str):
+    training = get_training_or_404(training_id)
+    png = qr.qr_png(qr.public_url(training.phase(phase_or_404(phase))))
+    return HttpResponse(png, mimetype="image/png",
+                        headers={"Content-Disposition": f'inline; filename="qr-{training.id}-{phase}.png"'})
+
+
+@bp.route("/trainings/<int:training_id>/<phase>/<any(open, close):action>", methods=["POST"])
+@surveys_required
+def set_phase(training_id: int, phase: str, action: str):
+    training = get_training_or_404(training_id)
+    state = services.set_phase_open(training, phase_or_404(phase), action == "open")
+    label = _("trước tập huấn") if state.phase is Phase.pre else _("sau tập huấn")
+    flash(_("Đã mở khảo sát %(phase)s.", phase=label) if state.is_open else
+          _("Đã đóng khảo sát %(phase)s.", phase=label), "success")
+    return redirect(url_for("surveys.show_training", training_id=training.id))
+
+
+# --- roster ------------------------------------------------------------------------------
+
+@bp.route("/trainings/<int:training_id>/participants", methods=["POST"])
+@surveys_required
+def add_participant(training_id: int):
+    training = get_training_or_404(training_id)
+    form = ParticipantForm()
+    form.unit_id.choices = [(0, "—")] + training_unit_choices()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for("surveys.show_training", training_id=training.id, _anchor="roster"))
+    try:
+        person = _person_from(form, training)
+        services.add_participant(training, person, current_user)
+        if form.consent.data:
+            services.ensure_consent(person, True, current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(_("Đã thêm %(name)s (%(code)s) vào danh sách lớp.", name=person.full_name, code=person.code), "success")
+    return redirect(url_for("surveys.show_training", training_id=training.id, _anchor="roster"))
+
+
+def _person_from(form: ParticipantForm, training: Training) -> Person:
+    """An existing person by code, else the matching or a new person from the details typed."""
+    code = (form.code.data or "").strip()
+    if code and not form.full_name.data:
+        person = db.session.scalar(sa.select(Person).where(Person.code == code))
+        if person is None or not current_user.can_see_unit(person.unit) or person.erased_dt is not None:
+            raise ServiceError(_("Không có người tham gia mã “%(code)s” trong phạm vi của bạn.", code=code), "code")
+        return person
+    if not form.full_name.data:
+        raise ServiceError(_("Nhập mã của người đã có, hoặc họ tên của người mới."), "full_name")
+    unit = (get_in_scope_or_404(Unit, form.unit_id.data, unit_of=lambda u: u) if form.unit_id.data
+            else home_commune(training.unit))
+    person, _created = services.find_or_create_person(
+        user=current_user, unit=unit, full_name=form.full_name.data, code=code or None,
+        sex=Sex(form.sex.data) if form.sex.data else None, birth_year=form.birth_year.data,
+        ethnicity_code=form.ethnicity_code.data or None)
+    return person
+
+
+@bp.route("/trainings/<int:training_id>/participants/<int:person_id>/remove", methods=["POST"])
+@surveys_required
+def remove_participant(training_id: int, person_id: int):
+    training = get_training_or_404(training_id)
+    participant = db.first_or_404(sa.select(Participant).where(Participant.training_id == training.id,
+                                                               Participant.person_id == person_id))
+    person = participant.person
+    try:
+        services.remove_participant(training, person)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Đã bỏ %(name)s khỏi danh sách lớp.", name=person.full_name), "success")
+    return redirect(url_for("surveys.show_training", training_id=training.id, _anchor="roster"))
+
+
+@bp.route("/trainings/import", methods=["GET", "POST"])
+@surveys_required
+def import_training():
+    """A new training from an interchange workbook."""
+    form = ImportTrainingForm()
+    form.unit_id.choices = training_unit_choices()
+    problems = []
+    if form.validate_on_submit():
+        unit = get_in_scope_or_404(Unit, form.unit_id.data, unit_of=lambda u: u)
+        data = form.file.data.read() if form.file.data else b""
+        try:
+            training = services.import_workbook(data, user=current_user, unit=unit)
+        except WorkbookError as exc:
+            db.session.rollback()
+            problems = exc.problems
+        except ServiceError as exc:
+            field_error(form, exc, "file")
+        else:
+            flash(_("Đã nhập lớp tập huấn từ tệp."), "success")
+            return redirect(url_for("surveys.show_training", training_id=training.id))
+    return render_template("surveys/import_training.html", form=form, problems=problems)

@@ -1,0 +1,447 @@
+"""The interchange workbook (XLSX): read it into plain checked data, or write it.
+
+Sheets (names and columns are fixed; extra sheets and columns are ignored):
+  training      two columns key / value: title, topic, start_date, end_date (YYYY-MM-DD), venue
+  questions     no, text, type (single|multi|truefalse|likert|text), options (" | "-separated),
+                correct (1-based option numbers, comma separated), points (default 1)
+  participants  code, full_name, sex (F|M), birth_year, ethnicity (name), village, consent (yes|no)
+  pre, post     code, Q1..Qn: chosen option number(s), "1,3" for multiple choice, blank = unanswered
+
+Reading checks everything that needs no database and reports EVERY problem with its sheet, row
+and column; the import service then checks codes, villages and topics against the database.
+No database access here.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from app import ethnicities
+from app.models import Sex
+from app.services import ServiceError
+from surveys.models import Item, Phase
+from surveys.services.bank import clean_content
+from surveys.services.responses import parse_answer
+
+SHEETS = ("training", "questions", "participants", "pre", "post")
+TRAINING_KEYS = ("title", "topic", "start_date", "end_date", "venue")
+QUESTION_COLUMNS = ("no", "text", "type", "options", "correct", "points")
+PARTICIPANT_COLUMNS = ("code", "full_name", "sex", "birth_year", "ethnicity", "village", "consent")
+OPTION_SEPARATOR = " | "
+CODE_RE = re.compile(r"[A-Za-z0-9_.-]{1,40}")
+YES, NO = ("yes", "có", "co", "y", "x", "1"), ("no", "không", "khong", "n", "0", "")
+MAX_ROWS = 2000
+# Where a clean_content error lands in the questions sheet.
+CONTENT_COLUMN = {"text": "text", "kind": "type", "options": "options", "correct": "correct", "points": "points"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    sheet: str | None
+    row: int | None
+    column: str | None  # header name, e.g. "Q3"
+    letter: str | None  # spreadsheet column, e.g. "D"
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.sheet:
+            where.append(_("Trang “%(sheet)s”", sheet=self.sheet))
+        if self.row:
+            where.append(_("dòng %(row)d", row=self.row))
+        if self.column:
+            where.append(_("cột %(column)s (%(letter)s)", column=self.column, letter=self.letter) if self.letter
+                         else _("cột %(column)s", column=self.column))
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class WorkbookError(ServiceError):
+    """The workbook was refused; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(_("Tệp có %(n)d lỗi, chưa lưu gì:", n=len(problems)) + " "
+                         + "; ".join(str(p) for p in problems), "file")
+
+
+@dataclass
+class ParticipantRow:
+    row: int
+    code: str
+    full_name: str
+    sex: Sex | None
+    birth_year: int | None
+    ethnicity_code: str | None
+    village: str
+    consent: bool
+
+
+@dataclass
+class AnswerRow:
+    row: int
+    code: str
+    cells: dict[str, object]            # item key -> raw cell value (blank cells left out)
+    letters: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class WorkbookData:
+    training: dict
+    questions: list[dict]               # clean_content() dicts, in order (no = 1..n)
+    participants: list[ParticipantRow]
+    answers: dict[Phase, list[AnswerRow]]
+    # sheet -> column name -> spreadsheet letter, so later checks can point at the cell too
+    letters: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def _integer(value) -> int | None:
+    """Cell to int; None when blank; ValueError when it is not a whole number."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError
+        return int(value)
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    if not re.fullmatch(r"-?\d{1,9}", text):
+        raise ValueError
+    return int(text)
+
+
+def _date(value) -> date | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError from None
+
+
+class _Reader:
+    def __init__(self):
+        self.problems: list[Problem] = []
+        self.letters: dict[str, dict[str, str]] = {"training": {k: "B" for k in TRAINING_KEYS}}
+
+    def problem(self, sheet, row, column, letter, message) -> None:
+        self.problems.append(Problem(sheet, row, column, letter, message))
+
+    def header(self, ws, required: tuple[str, ...]) -> dict[str, int] | None:
+        """Column name -> 0-based index, from the first row; None (with problems) when incomplete."""
+        first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
+        columns = {}
+        for i, value in enumerate(first):
+            name = _text(value).lower()
+            if name and name not in columns:
+                columns[name] = i
+        self.letters[ws.title] = {name: get_column_letter(i + 1) for name, i in columns.items()}
+        missing = [c for c in required if c not in columns]
+        for name in missing:
+            self.problem(ws.title, 1, None, None, _("thiếu cột “%(column)s”.", column=name))
+        return None if missing else columns
+
+    def rows(self, ws):
+        """(row number, values) of the non-empty data rows."""
+        for number, values in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+            if number > MAX_ROWS + 1:
+                self.problem(ws.title, number, None, None, _("quá %(n)d dòng.", n=MAX_ROWS))
+                return
+            if any(_text(v) for v in values):
+                yield number, values
+
+
+def _open(data: bytes):
+    if not data:
+        raise WorkbookError([Problem(None, None, None, None, _("Tệp rỗng."))])
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, TypeError):
+        raise WorkbookError([Problem(None, None, None, None,
+                                     _("Tệp không phải là tệp Excel .xlsx hợp lệ."))]) from None
+
+
+def read_participants(data: bytes) -> WorkbookData:
+    """Only the ``participants`` sheet (a roster file); the other parts come back empty."""
+    reader = _Reader()
+    wb = _open(data)
+    try:
+        if "participants" not in wb.sheetnames:
+            raise WorkbookError([Problem("participants", None, None, None, _("thiếu trang này."))])
+        participants = _read_participants(reader, wb["participants"])
+    finally:
+        wb.close()
+    if not participants and not reader.problems:
+        reader.problem("participants", None, None, None, _("chưa có người nào."))
+    if reader.problems:
+        raise WorkbookError(reader.problems)
+    return WorkbookData({}, [], participants, {phase: [] for phase in Phase}, reader.letters)
+
+
+def read_workbook(data: bytes) -> WorkbookData:
+    """Parse and check a workbook; raises WorkbookError listing every problem."""
+    reader = _Reader()
+    wb = _open(data)
+    try:
+        missing = [name for name in SHEETS if name not in wb.sheetnames]
+        if missing:
+            raise WorkbookError([Problem(name, None, None, None, _("thiếu trang này.")) for name in missing])
+        training = _read_training(reader, wb["training"])
+        questions, items = _read_questions(reader, wb["questions"])
+        participants = _read_participants(reader, wb["participants"])
+        codes = {p.code for p in participants}
+        keys = [f"Q{i}" for i in range(1, len(questions) + 1)]
+        answers = {phase: _read_answers(reader, wb[phase.value], keys, items, codes) for phase in Phase}
+    finally:
+        wb.close()
+    if not questions and not any(p.sheet == "questions" for p in reader.problems):
+        reader.problem("questions", None, None, None, _("chưa có câu hỏi nào."))
+    if reader.problems:
+        raise WorkbookError(reader.problems)
+    return WorkbookData(training, [q for q in questions if q], participants, answers, reader.letters)
+
+
+def _read_training(reader: _Reader, ws) -> dict:
+    values, rows = {}, {}
+    for number, cells in enumerate(ws.iter_rows(min_row=1, max_col=2, values_only=True), start=1):
+        key = _text(cells[0] if cells else None).lower()
+        if key in TRAINING_KEYS and key not in values:
+            values[key], rows[key] = (cells[1] if len(cells) > 1 else None), number
+    out = {}
+    for key in ("title", "topic"):
+        out[key] = _text(values.get(key))
+        if not out[key]:
+            reader.problem(ws.title, rows.get(key), key, "B" if key in rows else None, _("chưa điền."))
+    out["venue"] = _text(values.get("venue"))
+    for key in ("start_date", "end_date"):
+        try:
+            out[key] = _date(values.get(key))
+        except ValueError:
+            out[key] = None
+            reader.problem(ws.title, rows.get(key), key, "B", _("ngày phải có dạng YYYY-MM-DD, ví dụ 2025-09-20."))
+            continue
+        if key == "start_date" and out[key] is None:
+            reader.problem(ws.title, rows.get(key), key, "B" if key in rows else None, _("chưa điền."))
+    return out
+
+
+def _read_questions(reader: _Reader, ws) -> tuple[list[dict | None], dict[str, Item]]:
+    """Question contents in order (None where a row is wrong) and unsaved Items to check answers."""
+    columns = reader.header(ws, QUESTION_COLUMNS)
+    if columns is None:
+        return [], {}
+    questions, items = [], {}
+
+    def cell(values, name):
+        i = columns[name]
+        return values[i] if i < len(values) else None
+
+    def letter(name):
+        return get_column_letter(columns[name] + 1)
+
+    for number, values in reader.rows(ws):
+        expected = len(questions) + 1
+        try:
+            no = _integer(cell(values, "no"))
+        except ValueError:
+            no = None
+        if no != expected:
+            reader.problem(ws.title, number, "no", letter("no"),
+                           _("số thứ tự phải là %(n)d (các câu đánh số liên tục từ 1).", n=expected))
+        options_raw = cell(values, "options")
+        options = [o for o in (_text(x) for x in str(options_raw).split("|"))] if _text(options_raw) else []
+        points_raw = cell(values, "points")
+        try:
+            points = _integer(points_raw)
+        except ValueError:
+            reader.problem(ws.title, number, "points", letter("points"),
+                           _("“%(value)s” không phải là số.", value=_text(points_raw)[:40]))
+            points = 1
+        try:
+            content = clean_content(text=_text(cell(values, "text")), kind=_text(cell(values, "type")).lower(),
+                                    options=options, correct=cell(values, "correct"), points=points)
+        except ServiceError as exc:
+            column = CONTENT_COLUMN.get(exc.field or "", "text")
+            reader.problem(ws.title, number, column, letter(column), exc.message)
+            content = None
+        questions.append(content)
+        if content is not None:
+            items[f"Q{expected}"] = Item(position=expected, **content)
+    return questions, items
+
+
+def _read_participants(reader: _Reader, ws) -> list[ParticipantRow]:
+    columns = reader.header(ws, PARTICIPANT_COLUMNS)
+    if columns is None:
+        return []
+    rows, seen = [], {}
+
+    def cell(values, name):
+        i = columns[name]
+        return values[i] if i < len(values) else None
+
+    def bad(number, name, message):
+        reader.problem(ws.title, number, name, get_column_letter(columns[name] + 1), message)
+
+    for number, values in reader.rows(ws):
+        code = _text(cell(values, "code"))
+        if not code:
+            bad(number, "code", _("chưa có mã người tham gia."))
+        elif not CODE_RE.fullmatch(code):
+            bad(number, "code", _("mã “%(code)s” chỉ được gồm chữ không dấu, số, dấu chấm, gạch.", code=code[:40]))
+        elif code.casefold() in seen:
+            bad(number, "code", _("mã “%(code)s” trùng với dòng %(row)d.", code=code, row=seen[code.casefold()]))
+        else:
+            seen[code.casefold()] = number
+        full_name = _text(cell(values, "full_name"))
+        if not full_name:
+            bad(number, "full_name", _("chưa có họ tên."))
+        elif len(full_name) > 200:
+            bad(number, "full_name", _("họ tên dài quá %(n)d ký tự.", n=200))
+        sex_raw = _text(cell(values, "sex")).upper()
+        sex = None
+        if sex_raw:
+            try:
+                sex = Sex(sex_raw)
+            except ValueError:
+                bad(number, "sex", _("giới tính ghi F (nữ) hoặc M (nam), không phải “%(value)s”.", value=sex_raw[:20]))
+        birth_year = None
+        try:
+            birth_year = _integer(cell(values, "birth_year"))
+        except ValueError:
+            bad(number, "birth_year", _("“%(value)s” không phải là số.", value=_text(cell(values, "birth_year"))[:40]))
+        this_year = date.today().year
+        if birth_year is not None and not this_year - 120 <= birth_year <= this_year:
+            bad(number, "birth_year", _("năm sinh phải từ %(a)d đến %(b)d.", a=this_year - 120, b=this_year))
+            birth_year = None
+        ethnicity = _text(cell(values, "ethnicity"))
+        ethnicity_code = ethnicities.code_for_name(ethnicity) if ethnicity else None
+        if ethnicity and ethnicity_code is None:
+            bad(number, "ethnicity", _("không có dân tộc tên “%(name)s”.", name=ethnicity[:50]))
+        consent_raw = _text(cell(values, "consent")).lower()
+        if consent_raw not in YES + NO:
+            bad(number, "consent", _("ghi yes (đồng ý) hoặc no (không đồng ý)."))
+        rows.append(ParticipantRow(number, code, full_name, sex, birth_year, ethnicity_code,
+                                   _text(cell(values, "village")), consent_raw in YES))
+    return rows
+
+
+def _read_answers(reader: _Reader, ws, keys: list[str], items: dict[str, Item],
+                  codes: set[str]) -> list[AnswerRow]:
+    columns = reader.header(ws, ("code",))
+    if columns is None:
+        return []
+    question_columns = {name.upper(): i for name, i in columns.items() if re.fullmatch(r"q\d+", name)}
+    for name in question_columns:
+        if name not in keys:
+            reader.problem(ws.title, 1, name, get_column_letter(question_columns[name] + 1),
+                           _("không có câu hỏi số %(n)s trong trang “questions”.", n=name[1:]))
+    for key in keys:
+        if key not in question_columns:
+            reader.problem(ws.title, 1, None, None, _("thiếu cột “%(column)s”.", column=key))
+    rows, seen = [], {}
+    for number, values in reader.rows(ws):
+        code = _text(values[columns["code"]] if columns["code"] < len(values) else None)
+        if not code:
+            reader.problem(ws.title, number, "code", get_column_letter(columns["code"] + 1),
+                           _("chưa có mã người tham gia."))
+            continue
+        if code not in codes:
+            reader.problem(ws.title, number, "code", get_column_letter(columns["code"] + 1),
+                           _("mã “%(code)s” không có trong trang “participants”.", code=code[:40]))
+        if code in seen:
+            reader.problem(ws.title, number, "code", get_column_letter(columns["code"] + 1),
+                           _("mã “%(code)s” trùng với dòng %(row)d.", code=code, row=seen[code]))
+        seen.setdefault(code, number)
+        row = AnswerRow(number, code, {})
+        for key, i in question_columns.items():
+            raw = values[i] if i < len(values) else None
+            if raw is None or (isinstance(raw, str) and not raw.strip()) or key not in items:
+                continue
+            letter = get_column_letter(i + 1)
+            try:
+                parse_answer(items[key], raw)
+            except ServiceError as exc:
+                reader.problem(ws.title, number, key, letter, exc.message)
+                continue
+            row.cells[key], row.letters[key] = raw, letter
+        if row.cells:
+            rows.append(row)
+    return rows
+
+
+# --- writing -----------------------------------------------------------------------------
+
+def write_workbook(data: WorkbookData, instructions: list[str] | None = None) -> bytes:
+    """The same layout ``read_workbook`` reads, so an export imports back unchanged."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "training"
+    for key in TRAINING_KEYS:
+        value = data.training.get(key)
+        ws.append([key, value.isoformat() if isinstance(value, date) else (value or "")])
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 14, 60
+
+    ws = wb.create_sheet("questions")
+    ws.append(list(QUESTION_COLUMNS))
+    for no, q in enumerate(data.questions, start=1):
+        options = list(q["options"]) + (["Không biết"] if q["has_dont_know"] else [])
+        ws.append([no, q["text"], q["kind"].value, OPTION_SEPARATOR.join(options),
+                   _cell_value(",".join(map(str, q["correct"]))), q["points"]])
+    for letter, width in zip("ABCDEF", (5, 60, 10, 60, 10, 8)):
+        ws.column_dimensions[letter].width = width
+
+    ws = wb.create_sheet("participants")
+    ws.append(list(PARTICIPANT_COLUMNS))
+    for p in data.participants:
+        ws.append([p.code, p.full_name, p.sex.value if p.sex else "", p.birth_year,
+                   ethnicities.name_of(p.ethnicity_code) if p.ethnicity_code else "", p.village,
+                   "yes" if p.consent else "no"])
+    for letter, width in zip("ABCDEFG", (12, 28, 6, 10, 12, 18, 9)):
+        ws.column_dimensions[letter].width = width
+
+    keys = [f"Q{i}" for i in range(1, len(data.questions) + 1)]
+    for phase in Phase:
+        ws = wb.create_sheet(phase.value)
+        ws.append(["code", *keys])
+        for row in data.answers.get(phase, []):
+            ws.append([row.code, *(_cell_value(row.cells.get(k)) for k in keys)])
+        ws.column_dimensions["A"].width = 12
+
+    if instructions:
+        ws = wb.create_sheet("huong_dan")
+        for line in instructions:
+            ws.append([line])
+        ws.column_dimensions["A"].width = 110
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _cell_value(value):
+    """A single option as a number (what people type in Excel); "1,3" and texts as text."""
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value
