@@ -289,3 +289,15 @@ def test_service_used_directly_obeys_the_same_rules(db, commitment, ubnd_user):
     with pytest.raises(Exception):
         follow_up.update_commitment(commitment, ubnd_user, status=S.resolved)
     assert commitment.status is S.open
+
+
+def test_forwarding_does_not_change_the_dialogue_counts(db, client, login_as, commitment, ubnd_user, agencies):
+    from dialogues.queries import counts_for
+
+    before = counts_for([commitment.question.dialogue_id])[commitment.question.dialogue_id].commitments
+    commitment.forward(agencies["SYT-19"], ubnd_user)
+    db.session.commit()
+    assert counts_for([commitment.question.dialogue_id])[commitment.question.dialogue_id].commitments == before == 1
+    login_as(Role.commune, "02020")
+    page = client.get("/dialogues/").get_data(as_text=True)
+    assert "<strong>1</strong><span>cam kết</span>" in page
