@@ -78,7 +78,7 @@ class PageWeight:
                    if r.request.resource_type in self.KINDS and not 300 <= r.status < 400)
 
 
-def test_respondent_answers_the_pre_test_on_a_phone_without_javascript(new_page, login):
+def test_respondent_answers_the_pre_test_on_a_phone_without_javascript(new_page, login, outside_requests):
     run = next(_runs)
     title = f"Tập huấn e2e điện thoại {run}"
     respondent, other = f"Hoàng Thị Mai {run}", f"Đinh Thị Lan {run}"
@@ -122,6 +122,7 @@ def test_respondent_answers_the_pre_test_on_a_phone_without_javascript(new_page,
         .to_be_visible()
     expect(phone.get_by_role("button", name="Gửi câu trả lời")).to_have_count(0)
     assert _pre_count(trainer, title) == "1"
+    assert outside_requests == []  # the phone form works offline (the fixture blocks and records the rest)
 
 
 def test_trainer_types_a_paper_questionnaire_in_the_grid_and_reads_the_results(new_page, login):
