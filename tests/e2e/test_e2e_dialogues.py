@@ -1,6 +1,7 @@
 """Dialogues in a real browser (issue #9): the commune officer of Xã Chợ Mới records the planned
 Nà Nguộc dialogue on the entry screen without JavaScript ("Thêm dòng" and "Thêm cam kết" are round
-trips that must keep what was typed), marks it held, approves the minutes and downloads the PDF.
+trips that must keep what was typed), marks it held, approves the minutes and downloads the PDF; the authority user of UBND xã Chợ Đồn
+opens its workspace, resolves one of its agency's commitments with a note and sees it on the timeline.
 
 The demo has one planned dialogue and the server serves the whole session, so this flow runs once
 per session (each ``make e2e`` starts a fresh server)."""
@@ -95,3 +96,31 @@ def test_commune_officer_records_approves_and_downloads_the_minutes(new_page, lo
                           check=True).stdout
     assert "BIÊN BẢN" in text
     assert "Đường vào thôn sạt lở" in " ".join(text.split())  # the question raised on the day
+
+
+def test_authority_resolves_a_commitment_of_its_agency_from_its_workspace(new_page, login):
+    page = new_page("phone", javascript=False)
+    login(page, "ubnd_chodon")
+    page.get_by_role("link", name="Đối thoại", exact=True).click()
+    page.get_by_role("navigation", name="Đối thoại").get_by_role("link", name="Theo dõi cam kết").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Cam kết của")
+
+    unfinished = page.get_by_role("row").filter(has_text="Chưa thực hiện").or_(
+        page.get_by_role("row").filter(has_text="Đang thực hiện"))
+    link = unfinished.first.get_by_role("link").first
+    description = link.inner_text().strip()
+    link.click()
+    note = "Đã sửa xong bể nước tập trung của thôn, nghiệm thu ngày hôm nay."
+    page.get_by_label("Trạng thái mới").select_option(label="Đã giải quyết")
+    page.get_by_label("Nội dung cập nhật").fill(note)
+    page.get_by_role("button", name="Lưu cập nhật").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Đã cập nhật cam kết.")
+    latest = page.locator("ol.timeline > li").first
+    expect(latest).to_contain_text("→ Đã giải quyết")
+    expect(latest).to_contain_text(note)
+    expect(latest).to_contain_text("(Ủy ban nhân dân xã Chợ Đồn)")  # who: the user of that agency
+
+    page.get_by_role("link", name="Theo dõi cam kết").first.click()
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=description, exact=True))
+    expect(row).to_contain_text("Đã giải quyết")
