@@ -85,6 +85,9 @@ def export_all(target: Path) -> dict:
     tables = db.metadata.sorted_tables
     counts = {}
     with db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            # One snapshot for all tables, so rows written during the export cannot break references.
+            conn.execution_options(isolation_level="REPEATABLE READ")
         revision = current_revision(conn)
         for table in tables:
             count = 0
