@@ -15,6 +15,10 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(BASE_DIR / "templates"), static_folder="static",
                 instance_path=str(BASE_DIR / "instance"))
     app.config.update(load_config(config))
+    if app.config["PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     from app.http import Request
 
     app.request_class = Request
