@@ -18,7 +18,7 @@ from app.extensions import db
 from app.indicators import exports
 from app.indicators.charts import dashboard_charts
 from app.indicators.dashboard import SELF
-from app.indicators.figures import FIGURES, format_value, full_label
+from app.indicators.figures import FIGURES, format_value, full_label, short_label
 from app.indicators.forms import IndicatorForm, TargetsForm, parse_targets
 from app.indicators.models import Indicator, IndicatorTarget
 from app.indicators.periods import MAX_YEAR, MIN_YEAR, Period, period_from_args
@@ -63,23 +63,26 @@ def unit_choices(unit: Unit) -> list[tuple[str, str]]:
     return choices
 
 
-def record_links(dashboard, unit_id: int, kind: str) -> str | None:
-    """The list of the records behind a figure: the survey or dialogue list filtered by unit and period."""
-    period = dashboard.period
-    last = min(period.date_to, dashboard.today)
-    if kind == "trainings":
-        return url_for("surveys.index", unit_id=unit_id, date_from=period.date_from.isoformat(),
-                       date_to=last.isoformat(), status="held")
-    dates = {"date_from": period.date_from.strftime("%d/%m/%Y"), "date_to": period.date_to.strftime("%d/%m/%Y")}
-    if kind == "dialogues":
-        return url_for("dialogues.index", unit_id=unit_id, **dates)
-    if kind == "questions":
-        return url_for("dialogues.list_questions", unit_id=unit_id, **dates)
-    if kind == "commitments":
-        return url_for("dialogues.list_commitments", unit_id=unit_id, **dates)
-    if kind == "overdue":
-        return url_for("dialogues.list_commitments", unit_id=unit_id, overdue="y", **dates)
-    return None
+class RecordLinks:
+    """Links to the records behind a figure: the survey or dialogue lists filtered by unit and
+    period. Each list's address is built once; a unit only adds its id (hundreds of cells)."""
+
+    def __init__(self, dashboard):
+        period = dashboard.period
+        last = min(period.date_to, dashboard.today)
+        dates = {"date_from": period.date_from.strftime("%d/%m/%Y"), "date_to": period.date_to.strftime("%d/%m/%Y")}
+        self.bases = {
+            "trainings": url_for("surveys.index", date_from=period.date_from.isoformat(), date_to=last.isoformat(),
+                                 status="held"),
+            "dialogues": url_for("dialogues.index", **dates),
+            "questions": url_for("dialogues.list_questions", **dates),
+            "commitments": url_for("dialogues.list_commitments", **dates),
+            "overdue": url_for("dialogues.list_commitments", overdue="y", **dates),
+        }
+
+    def __call__(self, unit_id: int, kind: str) -> str | None:
+        base = self.bases.get(kind)
+        return f"{base}&unit_id={unit_id}" if base else None
 
 
 @bp.route("/")
@@ -88,11 +91,15 @@ def show_dashboard():
     unit, period = _selection()
     dashboard = load_dashboard(unit, period, clock.today())
     args = {"unit": unit.code, **period.query_args()}
+    # A province has about a hundred communes: by default list those with records.
+    show_all = request.args.get("all") == "1"
+    rows = dashboard.rows if show_all else [r for r in dashboard.rows if r.has_records]
     return render_template(
-        "indicators/show_dashboard.html", dashboard=dashboard, unit=unit, period=period, args=args,
+        "indicators/show_dashboard.html", dashboard=dashboard, unit=unit, period=period, args=args, rows=rows,
+        hidden_rows=len(dashboard.rows) - len(rows), show_all=show_all, short_label=short_label,
         charts=dashboard_charts(dashboard), unit_choices=unit_choices(unit), figures_meta=FIGURES,
         fmt=format_value, full_label=full_label, SELF=SELF,
-        link=lambda unit_id, kind: record_links(dashboard, unit_id, kind),
+        link=RecordLinks(dashboard),
         can_edit_targets=current_user.has_role(*TARGET_ROLES))
 
 
