@@ -85,6 +85,15 @@ MATRIX = {
     "dialogues.edit_header": ("GET", "/dialogues/header/{commune}", {A, P, C}, "commune"),
     "dialogues.list_categories": ("GET", "/dialogues/categories/", {A, P, C, U}, None),
     "dialogues.edit_category": ("POST", "/dialogues/categories/{category}", {A, P}, "category"),
+    # Indicators: union officers see their unit and below (by unit code); trainers and authority
+    # users have no dashboard. Administrators define indicators, province officers set targets.
+    "indicators.show_dashboard": ("GET", "/indicators/?unit={unit_code}", {A, P, C}, "unit_code"),
+    "indicators.export_xlsx": ("GET", "/indicators/export.xlsx?unit={unit_code}", {A, P, C}, "unit_code"),
+    "indicators.report_pdf": ("GET", "/indicators/report.pdf?unit={unit_code}", {A, P, C}, "unit_code"),
+    "indicators.list_indicators": ("GET", "/indicators/definitions/", {A, P, C}, None),
+    "indicators.create_indicator": ("GET", "/indicators/definitions/new", {A}, None),
+    "indicators.edit_indicator": ("GET", "/indicators/definitions/{indicator}/edit", {A}, "indicator"),
+    "indicators.edit_targets": ("GET", "/indicators/targets?unit={unit_code}", {A, P}, "unit_code"),
 }
 
 # How to make one object of each kind inside (Chợ Đồn) or outside (another province) the scope.
@@ -104,6 +113,9 @@ def _builders(units, create_person, create_user):
         # One list for the whole system: "out of scope" is a category that does not exist.
         "category": {"in": lambda: _category(), "out": lambda: 999999},
         "commune": {"in": lambda: units["02020"].id, "out": lambda: far_commune.id},
+        "unit_code": {"in": lambda: units["02020"].code, "out": lambda: far_commune.code},
+        # One list for the whole system: "out of scope" is an indicator that does not exist.
+        "indicator": {"in": lambda: _indicator(), "out": lambda: 999999},
         "person": {"in": lambda: create_person(unit="ban_ca").id, "out": lambda: create_person(unit=far_village).id},
         "user": {"in": lambda: create_user(T, "02020").id, "out": lambda: create_user(T, far_commune).id},
     }
@@ -134,6 +146,16 @@ def _dialogue(unit, approved=False):
         ds.approve_minutes(dialogue, None)
     db.session.commit()
     return dialogue.id
+
+
+def _indicator():
+    from app.extensions import db
+    from app.indicators.services import save_indicator
+
+    indicator = save_indicator(None, code="DA8-TH", name="Số lớp tập huấn", unit_of_measure="lớp",
+                               figure="trainings_held")
+    db.session.commit()
+    return indicator.id
 
 
 def _category():

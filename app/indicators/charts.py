@@ -45,7 +45,7 @@ def before_after_chart(chart_id: str, title: str, rows: list[tuple[str, float | 
     rows = rows[:MAX_BARS]
     step = LABEL_H + 2 * BAR_H + GAP + 2
     top = 22
-    desc = "; ".join(_("%(label)s: %(pre)s trước, %(post)s sau", label=label, pre=f"{_fmt(a)}%", post=f"{_fmt(b)}%")
+    desc = "; ".join(_("%(label)s: %(pre)s%% trước, %(post)s%% sau", label=label, pre=_fmt(a), post=_fmt(b))
                      for label, a, b in rows)
     chart = Chart(chart_id, title, desc, height=top + step * len(rows) + 4)
     chart.legend()

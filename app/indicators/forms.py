@@ -4,26 +4,27 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.forms import REQUIRED
 from app.indicators.figures import target_choices
+from dialogues.forms import BaseForm  # Vietnamese messages for WTForms' own checks
 
 
 def _long(n: int):
     return Length(max=n, message=_l("Không được dài quá %(max)d ký tự."))
 
 
-class IndicatorForm(FlaskForm):
+class IndicatorForm(BaseForm):
     code = StringField(_l("Mã chỉ số"), [DataRequired(REQUIRED), _long(40)],
                        description=_l("Mã trong khung chỉ số của dự án, ví dụ DA8-2.1."))
     name = StringField(_l("Tên chỉ số"), [DataRequired(REQUIRED), _long(300)])
     unit_of_measure = StringField(_l("Đơn vị tính"), [DataRequired(REQUIRED), _long(50)],
                                   description=_l("Ví dụ: lượt người, cuộc, lớp, %."))
     figure = SelectField(_l("Cách tính từ dữ liệu"), [DataRequired(REQUIRED)])
-    position = IntegerField(_l("Thứ tự hiển thị"), [Optional(), NumberRange(-10_000, 10_000)], default=0)
+    position = IntegerField(_l("Thứ tự hiển thị"), [Optional(), NumberRange(
+        -10_000, 10_000, message=_l("Thứ tự phải từ -10000 đến 10000."))], default=0)
     is_active = BooleanField(_l("Đang dùng"), default=True)
 
     def __init__(self, *args, **kw):
@@ -31,7 +32,7 @@ class IndicatorForm(FlaskForm):
         self.figure.choices = [(key, str(label)) for key, label in target_choices()]
 
 
-class TargetsForm(FlaskForm):
+class TargetsForm(BaseForm):
     """CSRF only: the target cells are read from ``request.form`` by ``parse_targets``."""
 
 

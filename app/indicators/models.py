@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models import Unit, User, UTCDateTime, utcnow
-from dialogues.models import Answer as DialogueAnswer, Question as DialogueQuestion
+from dialogues.models import DialogueAnswer, DialogueQuestion
 
 
 class Indicator(db.Model):

@@ -16,6 +16,7 @@ from app.services import ServiceError
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 MAX_TARGET = 1_000_000_000
+MAX_TARGET_TEXT = "1.000.000.000"
 
 
 def save_indicator(indicator: Indicator | None, *, code: str, name: str, unit_of_measure: str, figure: str,
@@ -65,7 +66,7 @@ def save_targets(unit: Unit, year: int, values: dict[int, float | None], user: U
             raise ServiceError(_("Không tìm thấy chỉ số."), "targets")
         if value is not None and (not math.isfinite(value) or not 0 <= value <= MAX_TARGET):
             raise ServiceError(_("Chỉ tiêu của “%(code)s” phải là số từ 0 đến %(max)s.", code=indicator.code,
-                                 max=f"{MAX_TARGET:,}".replace(",", ".")), f"target_{indicator_id}")
+                                 max=MAX_TARGET_TEXT), "target_%d" % indicator_id)
     existing = {t.indicator_id: t for t in db.session.scalars(
         sa.select(IndicatorTarget).where(IndicatorTarget.unit_id == unit.id, IndicatorTarget.year == year,
                                          IndicatorTarget.indicator_id.in_(list(values))))}
