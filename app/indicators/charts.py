@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from surveys.analytics.charts import POST_COLOUR, PRE_COLOUR, WIDTH, Chart
 
 BAR_COLOUR, TARGET_COLOUR = POST_COLOUR, "#555555"
-LABEL_H, BAR_H, GAP = 16, 14, 8
+LABEL_H, BAR_H, GAP = 17, 15, 8
 MAX_BARS = 40  # beyond this a chart stops being readable: the table below it carries everything
 
 
@@ -21,6 +21,11 @@ def _fmt(value) -> str:
     if isinstance(value, float) and not value.is_integer():
         return f"{value:.1f}".replace(".", ",")
     return f"{int(value):,}".replace(",", ".")
+
+
+def _label(text: str, limit: int = 46) -> str:
+    """SVG text does not wrap: long names are cut (the table below the chart has them whole)."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def bar_chart(chart_id: str, title: str, bars: list[tuple[str, float | None]], suffix: str = "") -> Chart:
@@ -33,10 +38,10 @@ def bar_chart(chart_id: str, title: str, bars: list[tuple[str, float | None]], s
     usable = WIDTH - 56
     for i, (label, value) in enumerate(bars):
         y = i * step
-        chart.text(0, y + 12, label, size=12)
+        chart.text(0, y + 12, _label(label), size=13)
         width = usable * (value or 0) / top
         chart.rect(0, y + LABEL_H, width, BAR_H, BAR_COLOUR)
-        chart.text(width + 4, y + LABEL_H + BAR_H - 2, f"{_fmt(value)}{suffix}", size=12)
+        chart.text(width + 4, y + LABEL_H + BAR_H - 2, f"{_fmt(value)}{suffix}", size=13)
     return chart
 
 
@@ -52,11 +57,11 @@ def before_after_chart(chart_id: str, title: str, rows: list[tuple[str, float | 
     usable = WIDTH - 56
     for i, (label, pre, post) in enumerate(rows):
         y = top + i * step
-        chart.text(0, y + 12, label, size=12)
+        chart.text(0, y + 12, _label(label), size=13)
         for offset, value, colour in ((LABEL_H, pre, PRE_COLOUR), (LABEL_H + BAR_H + 2, post, POST_COLOUR)):
             width = usable * (value or 0) / 100
             chart.rect(0, y + offset, width, BAR_H, colour)
-            chart.text(width + 4, y + offset + BAR_H - 2, "—" if value is None else f"{_fmt(value)}%", size=12)
+            chart.text(width + 4, y + offset + BAR_H - 2, "—" if value is None else f"{_fmt(value)}%", size=13)
     return chart
 
 
@@ -69,11 +74,11 @@ def progress_chart(chart_id: str, title: str, rows: list[tuple[str, float | None
     usable = WIDTH - 64
     for i, (label, percent) in enumerate(rows):
         y = i * step
-        chart.text(0, y + 12, label, size=12)
+        chart.text(0, y + 12, _label(label), size=13)
         chart.rect(0, y + LABEL_H, usable, BAR_H, "#EEEEEE")
         chart.rect(0, y + LABEL_H, usable * min(percent or 0, 100) / 100, BAR_H, BAR_COLOUR)
         chart.line(usable, y + LABEL_H - 2, usable, y + LABEL_H + BAR_H + 2)
-        chart.text(usable + 4, y + LABEL_H + BAR_H - 2, "—" if percent is None else f"{_fmt(percent)}%", size=12)
+        chart.text(usable + 4, y + LABEL_H + BAR_H - 2, "—" if percent is None else f"{_fmt(percent)}%", size=13)
     return chart
 
 

@@ -131,7 +131,9 @@ def report_pdf(dashboard: Dashboard, unit: Unit, today: date) -> bytes:
         header = header_lines(unit)
         return render_pdf(
             "indicators/report_pdf.html", dashboard=dashboard, total=masked(dashboard.total),
-            rows=[(r, masked(r.figures)) for r in dashboard.rows],
+            # Units without any record in the period are summed up in one line, not listed.
+            rows=[(r, masked(r.figures)) for r in dashboard.rows if r.has_records],
+            units_without_records=sum(1 for r in dashboard.rows if not r.has_records),
             topics=[masked(t) for t in dashboard.topics], ethnic_groups=dashboard.ethnic_groups,
             progress=masked_progress(dashboard.progress), row_name=row_name, charts=dashboard_charts(dashboard),
             fmt=format_value, min_cell=MIN_CELL, union=union_display_name(unit),
