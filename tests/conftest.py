@@ -45,6 +45,7 @@ def app(tmp_path_factory) -> Flask:
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test-secret",
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # same algorithm, cheaper: hashing dominated the suite
         "STORAGE_DIR": str(tmp / "storage"),
         "INSTANCE_DIR": str(tmp),
     })
@@ -150,6 +151,12 @@ def create_person(db, units):
         db.session.commit()
         return person
     return create
+
+
+@pytest.fixture
+def test_password() -> str:
+    """The password of every user made by ``create_user``."""
+    return TEST_PASSWORD
 
 
 @pytest.fixture
