@@ -75,9 +75,9 @@ def generate(conn: sa.Connection, code: str, scale: float, seed: int = 7) -> dic
     """One province (``code``) with its communes, villages, people, trainings with scored answers,
     and dialogues with questions, answers and commitments. Returns the row counts."""
     from app.models import Agency, Person, Sex, Unit, UnitLevel
-    from dialogues.models import (Answer as DialogueAnswer, AnswerOutcome, AttendanceGroup, Commitment,
-                                  CommitmentStatus, Dialogue, DialogueLevel, DialogueStatus, Question, QuestionOrigin,
-                                  RaiserKind)
+    from dialogues.models import (AnswerOutcome, AttendanceGroup, Commitment, CommitmentStatus, Dialogue,
+                                  DialogueAnswer, DialogueLevel, DialogueQuestion as Question, DialogueStatus,
+                                  QuestionOrigin, RaiserKind)
     from surveys.models import (Answer, Instrument, InstrumentVersion, Item, Participant, Phase, PhaseState,
                                 QuestionKind, Response, ResponseSource, Topic, Training, TrainingPhase)
 
