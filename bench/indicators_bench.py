@@ -256,16 +256,6 @@ def _reset_sequences(conn: sa.Connection) -> None:
                              f"COALESCE((SELECT max(id) FROM \"{name}\"), 0) + 1, false)"))
 
 
-def reset_database(url: str) -> None:
-    """Empty the database: the bench builds it from nothing and leaves nothing behind."""
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-            conn.execute(sa.text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 def build(url: str, scale: float, log=print):
     """An app on an emptied database at ``url``, migrated, with the large province "91" and the
     small one "92", their officers and a few indicators with targets."""
@@ -275,6 +265,7 @@ def build(url: str, scale: float, log=print):
     from app.extensions import db
     from app.indicators.models import Indicator, IndicatorTarget
     from app.models import Role, Unit
+    from tests.conftest import reset_database  # the suite's: drops every table, or the public schema
 
     reset_database(url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
@@ -382,6 +373,8 @@ def run(scale: float | None = None, databases: tuple[str, ...] | None = None, pg
             try:
                 rows += bench_database(pg_url, scale, runs, f"PostgreSQL, scale {scale:g}")
             finally:
+                from tests.conftest import reset_database
+
                 reset_database(pg_url)  # leave nothing behind
     return rows
 
