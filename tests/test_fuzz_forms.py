@@ -214,7 +214,6 @@ FORMS |= {
 }
 
 
-
 def commitment_url(suffix):
     return lambda f: f"/dialogues/commitments/{_commitment(f('units')['02020'])}{suffix}"
 
