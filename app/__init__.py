@@ -55,6 +55,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     surveys.init_app(app)
     dialogues.init_app(app)
+    from app import indicators
+
+    indicators.init_app(app)  # after both features: the dashboard reads their models
     errors.init_app(app)
     register_cli(app)
     register_filters(app)
