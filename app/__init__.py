@@ -48,6 +48,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     surveys.init_app(app)
     dialogues.init_app(app)
+    from app import api
+
+    api.init_app(app)
     errors.init_app(app)
     register_cli(app)
     register_filters(app)
@@ -81,6 +84,9 @@ def select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
+    if request and request.path.startswith("/api/"):
+        # API clients choose by header only (no cookie, no session user).
+        return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.cookies.get("lang") if request else None
     if chosen in languages:
         return chosen

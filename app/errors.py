@@ -29,7 +29,11 @@ def wants_json() -> bool:
                                                 request.accept_mimetypes[best] > request.accept_mimetypes["text/html"])
 
 
-def render_error(code: int, detail: str | None = None):
+def render_error(code: int, detail: str | None = None, headers: dict | None = None):
+    if request.path.startswith("/api/"):
+        from app.api.errors import error_response
+
+        return error_response(code, detail, headers=headers)
     title, message = _messages().get(code, _messages()[500])
     if detail:
         message = detail
@@ -46,7 +50,9 @@ def init_app(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        return render_error(exc.code or 500)
+        # Keep the headers the error defines (``Allow`` on a 405), not its HTML content type.
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        return render_error(exc.code or 500, headers=headers)
 
     @app.errorhandler(OperationalError)
     def database_down(exc):
