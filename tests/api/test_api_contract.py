@@ -1,0 +1,109 @@
+"""Contract: the OpenAPI document is valid, lists every API route, and every endpoint answers as it
+documents (status codes, bodies checked against the schemas with jsonschema)."""
+from __future__ import annotations
+
+import pytest
+from openapi_spec_validator import validate
+
+from app.api import openapi
+from app.api.blueprint import _BY_ENDPOINT
+
+
+def test_document_is_valid_openapi_3_1(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["openapi"] == "3.1.0"
+    validate(document)
+
+
+def test_every_api_route_is_in_the_document(app):
+    document = openapi.document()
+    documented = {(method.upper(), "/api/v1" + path) for path, ops in document["paths"].items() for method in ops}
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("api."):
+            path = rule.rule.replace("<int:", "{").replace(">", "}")
+            routes |= {(m, path) for m in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes and routes == documented
+
+
+def test_document_is_public_and_the_rest_is_not(client):
+    assert client.get("/api/v1/openapi.json").status_code == 200
+    document = openapi.document()
+    public = [(p, m) for p, ops in document["paths"].items() for m, op in ops.items() if op.get("security") == []]
+    assert public == [("/openapi.json", "get")]
+
+
+# --- every endpoint, with its documented answers ---------------------------------------------
+
+def _units(conforms, api, world):
+    client = world["commune"]
+    conforms(client.get("/units"), 200)
+    conforms(client.get(f"/units?parent={world['units']['02020'].id}"), 200)
+    conforms(client.get(f"/units?parent={world['units']['02086'].id}"), 422)
+    conforms(client.get("/units?page=0"), 422)
+    conforms(api(None).get("/units"), 401)
+
+
+def _agencies(conforms, api, world):
+    conforms(world["commune"].get("/agencies"), 200)
+    conforms(world["commune"].get(f"/agencies?unit={world['units']['02020'].id}"), 200)
+    conforms(world["trainer"].get("/agencies"), 403)
+    conforms(api(None).get("/agencies"), 401)
+
+
+def _trainings(conforms, api, world):
+    body = conforms(world["commune"].get("/trainings"), 200)
+    assert body["total"] == 1
+    conforms(world["commune"].get("/trainings?from=2025-13-01"), 422)
+    conforms(world["authority"].get("/trainings"), 403)
+    conforms(api(None).get("/trainings"), 401)
+
+
+def _training(conforms, api, world):
+    training = world["training"]
+    conforms(world["trainer"].get(f"/trainings/{training.id}"), 200)
+    conforms(world["commune"].get(f"/trainings/{world['far_training'].id}"), 404)
+    conforms(world["authority"].get(f"/trainings/{training.id}"), 403)
+
+
+def _responses(conforms, api, world):
+    training, client = world["training"], world["trainer"]
+    body = world["answers_body"](training)
+    conforms(client.post(f"/trainings/{training.id}/responses", json=body), 201)
+    conforms(client.post(f"/trainings/{training.id}/responses", json=body), 200)
+    conforms(client.post(f"/trainings/{training.id}/responses", json=world["answers_body"](training)), 409)
+    conforms(client.post(f"/trainings/{training.id}/responses", json={"phase": "x"}), 422)
+    conforms(client.post(f"/trainings/{training.id}/responses", data="{", content_type="application/json"), 400)
+    conforms(client.post(f"/trainings/{training.id}/responses", data="x", content_type="text/plain"), 415)
+    conforms(world["commune"].post(f"/trainings/{world['far_training'].id}/responses", json=body), 404)
+
+
+def _document(conforms, api, world):
+    conforms(api(None).get("/openapi.json"), 200)
+
+
+SCENARIOS = {
+    "api.list_units": _units,
+    "api.list_agencies": _agencies,
+    "api.list_trainings": _trainings,
+    "api.get_training": _training,
+    "api.create_response": _responses,
+    "api.openapi_document": _document,
+}
+
+
+def test_every_endpoint_has_a_contract_scenario():
+    assert set(SCENARIOS) == set(_BY_ENDPOINT)
+
+
+@pytest.fixture
+def world(units, api, create_training, answers_body):
+    return {"units": units, "training": create_training("02020"), "far_training": create_training("02086"),
+            "commune": api("commune", "02020"), "trainer": api("trainer", "02020"),
+            "authority": api("authority", "02020"), "province": api("province", "19"),
+            "answers_body": answers_body}
+
+
+@pytest.mark.parametrize("endpoint", sorted(SCENARIOS))
+def test_contract(endpoint, conforms, api, world):
+    SCENARIOS[endpoint](conforms, api, world)
