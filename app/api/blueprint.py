@@ -16,6 +16,7 @@ from functools import wraps
 
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.api import ratelimit, tokens
 from app.api.errors import ApiError
@@ -194,8 +195,8 @@ def parse_body(schema_name: str) -> dict:
     return body
 
 
-TYPE_NAMES = {"string": "chuỗi", "integer": "số nguyên", "number": "số", "boolean": "true/false",
-              "array": "danh sách", "object": "đối tượng", "null": "null"}
+TYPE_NAMES = {"string": _l("chuỗi"), "integer": _l("số nguyên"), "number": _l("số"), "boolean": "true/false",
+              "array": _l("danh sách"), "object": _l("đối tượng")}
 
 
 def _schema_messages(error) -> list[tuple[str, str]]:
@@ -210,7 +211,7 @@ def _schema_messages(error) -> list[tuple[str, str]]:
         return [(join(name), _("Trường này không được hỗ trợ.")) for name in error.instance if name not in allowed]
     if kind == "type":
         kinds = value if isinstance(value, list) else [value]
-        names = [_(TYPE_NAMES.get(k, k)) for k in kinds if k != "null"]
+        names = [str(TYPE_NAMES.get(k, k)) for k in kinds if k != "null"]
         message = _("Sai kiểu dữ liệu: cần %(kind)s.", kind=" / ".join(names))
     elif kind == "maxLength":
         message = _("Dài quá %(n)d ký tự.", n=value)
