@@ -12,7 +12,7 @@ def init_app(app) -> None:
     from app.api import errors, sessions, web
     from app.api.blueprint import bp
     from app.api.cli import api_token_cli
-    from app.api import meta, trainings, units  # noqa: F401  (declare the routes)
+    from app.api import routes  # noqa: F401  (declares the endpoints)
     from app.extensions import csrf
 
     app.session_interface = sessions.ApiAwareSessionInterface()

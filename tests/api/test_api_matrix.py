@@ -1,0 +1,77 @@
+"""Authorization matrix of the API, generated from the route declarations (the one source of truth
+for who may call what): for every operation and every role, allowed roles get a normal answer on
+an object in their scope and 404 on one outside it, other roles 403, a request without a token 401.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from app import services as core
+from app.api.routes import OPERATIONS
+from app.models import Role, Unit, UnitLevel
+
+A, P, C, T, U = Role.admin, Role.province, Role.commune, Role.trainer, Role.authority
+ROLE_UNIT = {A: "19", P: "19", C: "02020", T: "02020", U: "02020"}
+PROTECTED = [op for op in OPERATIONS if not op.public]
+
+
+@pytest.fixture
+def far_commune(db, units):
+    """A commune of another province: outside every test user's scope (the admin's is Thái Nguyên)."""
+    commune = Unit(code="00001", name="Xã Xa", level=UnitLevel.commune, parent=units["08"],
+                   path=Unit.make_path(units["08"], "00001"))
+    db.session.add(commune)
+    db.session.flush()
+    core.create_unit(commune, "Bản Xa")
+    db.session.commit()
+    return commune
+
+
+@pytest.fixture
+def objects(units, far_commune, create_training, answers_body):
+    """Path parameter -> {"in": id, "out": id}, and a valid body per write endpoint."""
+    inside, outside = create_training("02020"), create_training(far_commune)
+    return {
+        "ids": {"training_id": {"in": inside.id, "out": outside.id}},
+        "bodies": {"api.create_response": lambda where: answers_body(inside if where == "in" else outside)},
+    }
+
+
+def test_every_path_parameter_and_write_has_a_builder(objects):
+    for op in PROTECTED:
+        assert set(op.path_params) <= set(objects["ids"]), op.endpoint
+        if op.is_write:
+            assert op.endpoint in objects["bodies"], op.endpoint
+
+
+def _call(client, op, objects, where: str):
+    path = op.rule
+    for name in op.path_params:
+        path = path.replace(f"<int:{name}>", str(objects["ids"][name][where]))
+    if op.method == "GET":
+        return client.get(path)
+    body = objects["bodies"][op.endpoint](where)
+    return getattr(client, op.method.lower())(path, json=body)
+
+
+@pytest.mark.parametrize("op", PROTECTED, ids=lambda op: op.endpoint)
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_matrix(op, role, api, objects):
+    client = api(role, ROLE_UNIT[role])
+    inside = _call(client, op, objects, "in")
+    allowed = op.roles is None or role is A or role in op.roles
+    if not allowed:
+        assert inside.status_code == 403, f"{role.value} {op.endpoint}: {inside.status_code}"
+        return
+    assert inside.status_code < 400, f"{role.value} {op.endpoint}: {inside.status_code} {inside.get_data(as_text=True)}"
+    if op.path_params:
+        outside = _call(client, op, objects, "out")
+        assert outside.status_code == 404, f"{role.value} {op.endpoint} out of scope: {outside.status_code}"
+
+
+@pytest.mark.parametrize("op", PROTECTED, ids=lambda op: op.endpoint)
+def test_no_token_is_401(op, api, objects):
+    response = _call(api(None), op, objects, "in")
+    assert response.status_code == 401 and "WWW-Authenticate" in response.headers
