@@ -10,8 +10,10 @@ __all__ = ["init_app", "results_input"]
 def init_app(app) -> None:
     from surveys import cli
     from surveys.demo import load_demo
+    from surveys.analytics import init_app as init_results
     from surveys.views import register
 
+    init_results(app)  # results routes join the surveys blueprint before register() registers it
     register(app)
     cli.register(app)
     app.extensions.setdefault("caunoi_demo", []).append(load_demo)

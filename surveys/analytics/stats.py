@@ -337,17 +337,25 @@ def breakdown(
     """
     _check_items(items)
     max_score = float(sum(it.max_points for it in items))
-    _, all_pre, _, all_post, _ = _prepare(items, pre, post)
+    # Score everyone once and take each group's rows from the same matrices: a class of 200
+    # has ~20 groups across the dimensions.
+    pre_m, _ = _matrix(items, pre, list(pre))
+    post_m, _ = _matrix(items, post, list(post))
+    pre_row = {p: r for r, p in enumerate(pre)}
+    post_row = {p: r for r, p in enumerate(post)}
+
+    def rows(keys):
+        return pre_m[[pre_row[p] for p in keys]], post_m[[post_row[p] for p in keys]]
+
     # One reliability method for every group, so groups stay comparable.
-    method = _reliability_method(items, all_pre, all_post)
+    method = _reliability_method(items, *rows([p for p in pre if p in post_row]))
     out = {}
     for label, members in groups.items():
         members = set(members)
-        g_pre = {p: a for p, a in pre.items() if p in members}
-        g_post = {p: a for p, a in post.items() if p in members}
-        matched, pre_m, _, post_m, _ = _prepare(items, g_pre, g_post)
-        out[label] = {"n": len(matched), "n_pre": len(g_pre), "n_post": len(g_post),
-                      "masked": False, **_summary(pre_m, post_m, max_score, method)}
+        matched = [p for p in pre if p in members and p in post_row]
+        out[label] = {"n": len(matched), "n_pre": sum(p in members for p in pre),
+                      "n_post": sum(p in members for p in post), "masked": False,
+                      **_summary(*rows(matched), max_score, method)}
     return out
 
 
@@ -439,3 +447,34 @@ def likert_shift(
         "matched_mean_shift": _num(shift(mm_pre, mm_post)),
         "wilcoxon_W": _num(w), "wilcoxon_p": _pval(p),
     }
+
+
+# ---------------------------------------------------------------- totals only
+_TOTAL = "total"
+
+
+def _as_answers(totals: Mapping[str, float]) -> dict[str, dict[str, float]]:
+    return {p: {_TOTAL: v} for p, v in totals.items()}
+
+
+def score_results(pre_totals: Mapping[str, float], post_totals: Mapping[str, float], max_score: float) -> dict:
+    """Counts and ``summary`` from total scores alone, for pooling trainings whose tests differ
+    (pass percentages with ``max_score`` = 100) or comparing trainings side by side.
+
+    The same formulas as ``training_results`` (the totals are fed as one item worth
+    ``max_score``), so a training's figures here equal its own summary; reliability needs the
+    items, so ``kr20_*`` and ``reliability_method`` are None.
+    """
+    res = training_results([Item(_TOTAL, max_score)], _as_answers(pre_totals), _as_answers(post_totals))
+    summary = {**res["summary"], "kr20_pre": None, "kr20_post": None, "reliability_method": None}
+    return {"max_score": res["max_score"], "n_pre": res["n_pre"], "n_post": res["n_post"],
+            "n_matched": res["n_matched"], "summary": summary}
+
+
+def score_breakdown(pre_totals: Mapping[str, float], post_totals: Mapping[str, float], max_score: float,
+                    groups: Mapping[str, Iterable[str]]) -> dict[str, dict]:
+    """``breakdown`` on total scores alone (see ``score_results``); reliability keys are None."""
+    out = breakdown([Item(_TOTAL, max_score)], _as_answers(pre_totals), _as_answers(post_totals), groups)
+    for fig in out.values():
+        fig.update(kr20_pre=None, kr20_post=None, reliability_method=None)
+    return out

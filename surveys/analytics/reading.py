@@ -1,0 +1,157 @@
+"""Words for the numbers: labels of flags and groups, and a plain-language reading of a summary
+for trainers who are not statisticians ("Điểm trung bình tăng từ 39% lên 60%...").
+
+Numbers are formatted for the reader's language (decimal comma in Vietnamese).
+"""
+from __future__ import annotations
+
+from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
+
+from surveys.analytics import stats
+
+ALPHA = stats.ALPHA
+LOW_RELIABILITY = 0.5  # below this the test's items do not measure one thing consistently
+
+FLAG_LABELS = {
+    stats.FLAG_STILL_MISUNDERSTOOD: _l("vẫn chưa hiểu sau tập huấn"),
+    stats.FLAG_KNOWN_BEFORE: _l("đã biết từ trước"),
+    stats.FLAG_PROBLEMATIC: _l("câu hỏi có vấn đề"),
+    stats.FLAG_GOT_WORSE: _l("sau tập huấn lại sai nhiều hơn"),
+    stats.FLAG_IMPROVED: _l("tiến bộ rõ rệt"),
+    stats.FLAG_NOT_ANSWERED: _l("chưa ai trả lời"),
+}
+# Flags that ask the trainer to act come first and are shown as warnings.
+WARNING_FLAGS = (stats.FLAG_STILL_MISUNDERSTOOD, stats.FLAG_GOT_WORSE, stats.FLAG_PROBLEMATIC)
+
+DIMENSION_LABELS = {
+    "sex": _l("Giới tính"),
+    "ethnicity": _l("Dân tộc"),
+    "age_band": _l("Nhóm tuổi"),
+    "village": _l("Thôn, bản"),
+    "commune": _l("Xã, phường"),
+    "topic": _l("Chủ đề"),
+}
+SEX_LABELS = {"F": _l("Nữ"), "M": _l("Nam"), "O": _l("Khác")}
+AGE_BAND_LABELS = {"<18": _l("Dưới 18 tuổi"), "18-29": _l("18–29 tuổi"), "30-44": _l("30–44 tuổi"),
+                   "45-59": _l("45–59 tuổi"), "60+": _l("Từ 60 tuổi")}
+UNKNOWN_LABEL = _l("Không rõ")
+
+
+def group_label(dimension: str, label: str) -> str:
+    """Display name of a breakdown group (codes such as "F" or "60+" become words)."""
+    if label == "unknown":
+        return str(UNKNOWN_LABEL)
+    if dimension == "sex":
+        return str(SEX_LABELS.get(label, label))
+    if dimension == "age_band":
+        return str(AGE_BAND_LABELS.get(label, label))
+    return label
+
+
+def flag_labels(flags: list[str]) -> list[str]:
+    return [str(FLAG_LABELS[f]) for f in flags if f in FLAG_LABELS]
+
+
+# ---------------------------------------------------------------- numbers
+def pct(value, digits: int = 0) -> str:
+    """39.4 -> "39%" ("—" when unknown)."""
+    if value is None:
+        return "—"
+    return format_decimal(round(value, digits), format="#,##0" + ("." + "0" * digits if digits else "")) + "%"
+
+
+def dec(value, digits: int = 2) -> str:
+    """0.3512 -> "0,35" in Vietnamese, "0.35" in English ("—" when unknown)."""
+    if value is None:
+        return "—"
+    return format_decimal(round(value, digits) + 0.0, format="#,##0." + "0" * digits)  # + 0.0: no "-0,00"
+
+
+def num(value) -> str:
+    """5.0 -> "5", 2.5 -> "2,5": scores without trailing zeros."""
+    return "—" if value is None else format_decimal(value, format="#,##0.##")
+
+
+def p_value(p, label: bool = True) -> str:
+    """"p = 0,003", "p < 0,001" (without ``label``: "0,003", "< 0,001"); three decimals at most,
+    as evaluators read them."""
+    if p is None:
+        return "—"
+    text = ("< " + format_decimal(0.001, format="0.###")) if p < 0.001 else format_decimal(round(p, 3), format="0.###")
+    if not label:
+        return text
+    return "p " + text if p < 0.001 else "p = " + text
+
+
+def hake_level(g) -> str | None:
+    """Hake (1998): low below 0.3, medium to 0.7, high from 0.7."""
+    if g is None:
+        return None
+    if g < 0:
+        return _("điểm giảm")
+    if g < 0.3:
+        return _("mức thấp")
+    if g < 0.7:
+        return _("mức trung bình")
+    return _("mức cao")
+
+
+# ---------------------------------------------------------------- sentences
+def summary_reading(n_pre: int, n_post: int, n_matched: int, summary: dict) -> list[str]:
+    """Sentences a trainer can read aloud: attrition, direction and significance of the change,
+    normalised gain and, when low, the test's reliability."""
+    if n_matched == 0:
+        return [_("Chưa có ai làm cả bài trước và bài sau tập huấn nên chưa so sánh được."),
+                _("%(pre)d người làm bài trước, %(post)d người làm bài sau.", pre=n_pre, post=n_post)]
+    lines = [_("%(pre)d người làm bài trước, %(post)d người làm bài sau; kết quả tính trên %(n)d người làm "
+               "cả hai bài.", pre=n_pre, post=n_post, n=n_matched)]
+    before, after = summary["pct_pre"], summary["pct_post"]
+    if before is None:  # a test of attitude questions only
+        return [*lines, _("Bài kiểm tra không có câu hỏi tính điểm; xem phần câu hỏi thái độ.")]
+    if after > before:
+        change = _("Điểm trung bình tăng từ %(pre)s lên %(post)s", pre=pct(before), post=pct(after))
+    elif after < before:
+        change = _("Điểm trung bình giảm từ %(pre)s xuống %(post)s", pre=pct(before), post=pct(after))
+    else:
+        change = _("Điểm trung bình không đổi (%(pre)s)", pre=pct(before))
+    p = summary["paired_t_p"]
+    if p is None:
+        if n_matched < 2:
+            test = _("chưa đủ người để kiểm định thống kê")
+        elif summary["mean_gain"]:
+            test = _("mọi người đều thay đổi như nhau nên không cần kiểm định")
+        else:
+            test = _("không ai thay đổi điểm")
+    elif p < ALPHA:
+        test = (_("mức tăng có ý nghĩa thống kê (%(p)s)", p=p_value(p)) if after > before
+                else _("mức giảm có ý nghĩa thống kê (%(p)s)", p=p_value(p)))
+    else:
+        test = _("mức thay đổi chưa có ý nghĩa thống kê (%(p)s), có thể chỉ do ngẫu nhiên", p=p_value(p))
+    lines.append(f"{change}; {test}.")
+    g = summary["hake_g"]
+    if g is not None:
+        lines.append(_("Hệ số tiến bộ chuẩn hóa (Hake g) = %(g)s: %(level)s.", g=dec(g), level=hake_level(g)))
+    # After a good training most answers are right and the post-test coefficient drops by itself
+    # (little variance left), so only warn when neither test reaches the threshold.
+    known = [k for k in (summary.get("kr20_pre"), summary.get("kr20_post")) if k is not None]
+    kr = max(known) if known else None
+    if kr is not None and kr < LOW_RELIABILITY:
+        lines.append(_("Độ tin cậy của bài kiểm tra thấp (hệ số %(k)s): các câu hỏi chưa đo cùng một hiểu biết, "
+                       "nên xem lại các câu bị đánh dấu “câu hỏi có vấn đề”.", k=dec(kr)))
+    return lines
+
+
+def items_reading(items: list[dict]) -> list[str]:
+    """One sentence per warning flag that occurs, naming the questions ("Câu 2, Câu 5")."""
+    lines = []
+    for flag, sentence in (
+        (stats.FLAG_STILL_MISUNDERSTOOD, _l("Vẫn chưa hiểu sau tập huấn (dưới 50%% trả lời đúng): %(items)s.")),
+        (stats.FLAG_GOT_WORSE, _l("Sau tập huấn lại sai nhiều hơn: %(items)s; nên xem lại cách giảng.")),
+        (stats.FLAG_PROBLEMATIC, _l("Câu hỏi có vấn đề (người hiểu bài lại hay trả lời sai): %(items)s; "
+                                    "nên xem lại cách hỏi hoặc đáp án.")),
+        (stats.FLAG_KNOWN_BEFORE, _l("Đã biết từ trước (trên 90%% đúng ngay từ đầu): %(items)s.")),
+    ):
+        numbers = [item["no"] for item in items if flag in item["flags"]]
+        if numbers:
+            lines.append(str(sentence) % {"items": ", ".join(_("Câu %(no)d", no=n) for n in sorted(numbers))})
+    return lines

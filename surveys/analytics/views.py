@@ -1,0 +1,90 @@
+"""Results screens: one training's results page, its PDF report and XLSX export, and the results
+across trainings of a unit. Scoped like the training page (trainers, commune and province
+officers of the training's unit or above); out of scope answers 404."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Response, abort, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.extensions import db
+from app.models import Unit, UnitLevel
+from surveys.access import get_training_or_404, surveys_required
+from surveys.analytics import report
+from surveys.analytics.forms import ALL, PooledFilterForm
+from surveys.analytics.pooled import Selection, load_pooled_results
+from surveys.analytics.results import load_training_results
+from surveys.blueprint import bp
+from surveys.models import Topic
+
+@bp.route("/trainings/<int:training_id>/results")
+@surveys_required
+def show_training_results(training_id: int):
+    training = get_training_or_404(training_id)
+    results = load_training_results(training)
+    return render_template("surveys/show_training_results.html", training=training, results=results,
+                           **report.presentation(results))
+
+
+@bp.route("/trainings/<int:training_id>/results.pdf")
+@surveys_required
+def download_results_pdf(training_id: int):
+    training = get_training_or_404(training_id)
+    results = load_training_results(training)
+    return _download(report.report_pdf(training, results), "application/pdf",
+                     report.file_name(training, "pdf"))
+
+
+@bp.route("/trainings/<int:training_id>/results.xlsx")
+@surveys_required
+def download_results_xlsx(training_id: int):
+    training = get_training_or_404(training_id)
+    results = load_training_results(training)
+    data = report.results_workbook(training, results, current_user)
+    return _download(data, report.XLSX_MIMETYPE, report.file_name(training, "xlsx"))
+
+
+@bp.route("/results")
+@surveys_required
+def show_pooled_results():
+    """Results of every training of a unit in scope, filtered by topic and period."""
+    form = PooledFilterForm(request.args)
+    unit = _unit_in_scope_or_404(request.args.get("unit", type=int))
+    form.unit.choices = [(u.id, u.name) for u in _unit_choices(unit)]
+    form.unit.data = unit.id
+    topics = db.session.execute(sa.select(Topic.id, Topic.name).order_by(Topic.name)).all()
+    form.topic.choices = [(ALL, _("Tất cả chủ đề")), *((t.id, t.name) for t in topics)]
+    results = None
+    if form.validate():
+        topic = db.session.get(Topic, form.topic.data) if form.topic.data else None
+        results = load_pooled_results(Selection(unit=unit, topic=topic, date_from=form.date_from.data,
+                                                date_to=form.date_to.data))
+    return render_template("surveys/show_pooled_results.html", form=form, unit=unit, results=results,
+                           **(report.pooled_presentation(results) if results else {}))
+
+
+def _unit_in_scope_or_404(unit_id: int | None) -> Unit:
+    """The unit asked for (default: the user's own); another unit outside the scope is a 404."""
+    if unit_id is None:
+        return current_user.unit
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or not current_user.can_see_unit(unit):
+        abort(404)
+    return unit
+
+
+def _unit_choices(selected: Unit) -> list[Unit]:
+    """The user's unit, the selected one and the units just below it (not villages): enough to
+    move from a province to one of its communes without a list of 3,321 communes."""
+    children = db.session.scalars(sa.select(Unit).where(Unit.parent_id == selected.id,
+                                                        Unit.level != UnitLevel.village).order_by(Unit.name))
+    chain = [u for u in (current_user.unit, selected) if u is not None]
+    return list(dict.fromkeys([*chain, *children]))
+
+
+def _download(data: bytes, mimetype: str, name: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"  # personal data must not linger in shared caches
+    return response
