@@ -19,6 +19,8 @@ from app.models import Person
 from app.services import ServiceError, log_export
 from surveys import services
 from surveys.access import SURVEY_ROLES, get_training_or_404
+from surveys.analytics import stats
+from surveys.analytics.results import load_training_results
 from surveys.models import Participant, Phase, PhaseState, QuestionKind, Response, ResponseSource, Training
 from surveys.services.responses import CLIENT_TOKEN_RE
 
@@ -150,6 +152,59 @@ def get_training(training_id: int):
               "dont_know": it.dont_know_position, "points": it.max_points} for it in training.version.items]
     return {**training_json(training, _counts([training.id])[training.id]), "items": items,
             "participants": [{"code": code, "full_name": name} for code, name in roster]}, 200
+
+
+NUM = {"type": ["number", "null"]}
+COUNT = {"type": "integer", "minimum": 0}
+SUMMARY = {"type": "object", "additionalProperties": False, "required": list(stats.SUMMARY_KEYS),
+           "properties": {**{key: NUM for key in stats.SUMMARY_KEYS},
+                          "ci95_gain": {"type": ["array", "null"], "items": NUM, "minItems": 2, "maxItems": 2},
+                          "paired_t_df": {"type": ["integer", "null"]},
+                          "reliability_method": {"type": ["string", "null"], "enum": ["kr20", "cronbach_alpha", None]}}}
+GROUP = {"type": "object", "required": ["n", "n_pre", "n_post", "masked"],
+         "properties": {**SUMMARY["properties"], "n": COUNT, "n_pre": COUNT, "n_post": COUNT,
+                        "masked": {"type": "boolean", "description": "Fewer than 5 matched pairs: figures withheld."}}}
+RESULTS = schema("TrainingResults", {
+    "type": "object", "additionalProperties": False,
+    "description": "The same object as `flask surveys results ID`: participants by pseudonymous code only, "
+                   "breakdowns of fewer than 5 matched pairs masked. Statistics are defined in "
+                   "surveys/analytics/stats.py.",
+    "required": ["training_id", "title", "max_score", "n_pre", "n_post", "n_matched", "summary", "items",
+                 "reliability", "participants", "breakdowns", "likert"],
+    "properties": {
+        "training_id": ID, "title": {"type": "string"}, "max_score": NUM,
+        "n_pre": COUNT, "n_post": COUNT, "n_matched": COUNT, "summary": SUMMARY,
+        "items": {"type": "array", "items": {
+            "type": "object", "required": ["no", "key", "max_points", "pct_pre", "pct_post", "flags"],
+            "properties": {"no": {"type": "integer"}, "key": {"type": "string"}, "max_points": {"type": "number"},
+                           "answered_pre": COUNT, "answered_post": COUNT, "pct_pre": NUM, "pct_post": NUM,
+                           "difficulty_pre": NUM, "difficulty_post": NUM, "wrong_to_right": COUNT,
+                           "right_to_wrong": COUNT, "mcnemar_p": NUM, "mcnemar_p_holm": NUM,
+                           "discrimination_pre": NUM, "discrimination_post": NUM, "dont_know_pre": NUM,
+                           "dont_know_post": NUM, "flags": {"type": "array", "items": {"type": "string"}}}}},
+        "reliability": {"type": "object", "required": ["kr20_pre", "kr20_post"],
+                        "properties": {"kr20_pre": NUM, "kr20_post": NUM}},
+        "participants": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False, "required": ["code", "pre", "post", "gain", "g"],
+            "properties": {"code": {"type": "string"}, "pre": NUM, "post": NUM, "gain": NUM, "g": NUM}}},
+        "breakdowns": {"type": "object", "description": "Dimension (sex, ethnicity, age_band, village) -> group -> figures.",
+                       "additionalProperties": {"type": "object", "additionalProperties": GROUP}},
+        "likert": {"type": "array", "items": {"type": "object", "required": ["no"],
+                                              "properties": {"no": {"type": "integer"}}}}}})
+
+
+@route("/trainings/<int:training_id>/results", summary="Results of one training (pre/post statistics)",
+       tag="trainings", roles=SURVEY_ROLES,
+       description="Computed by the same code as the results page, the PDF report and `flask surveys results`. "
+                   "Recorded in the personal-data export log (scores by participant code).",
+       answers={200: Answer("The results.", RESULTS)})
+def get_training_results(training_id: int):
+    user = api_user()
+    training = get_training_or_404(training_id, user)
+    results = load_training_results(training)
+    log_export(user, "training_results_json", "Training", training.id, has_names=False,
+               rows=len(results.participants))
+    return results.to_json(), 200
 
 
 def response_json(response: Response) -> dict:

@@ -66,6 +66,17 @@ def _training(conforms, api, world):
     conforms(world["authority"].get(f"/trainings/{training.id}"), 403)
 
 
+def _results(conforms, api, world):
+    training, client = world["training"], world["trainer"]
+    for code in [p.person.code for p in training.participants]:
+        for phase in ("pre", "post"):
+            client.post(f"/trainings/{training.id}/responses", json=world["answers_body"](training, code, phase))
+    body = conforms(client.get(f"/trainings/{training.id}/results"), 200)
+    assert body["n_matched"] == 3 and len(body["participants"]) == 3
+    conforms(world["commune"].get(f"/trainings/{world['far_training'].id}/results"), 404)
+    conforms(world["authority"].get(f"/trainings/{training.id}/results"), 403)
+
+
 def _responses(conforms, api, world):
     training, client = world["training"], world["trainer"]
     body = world["answers_body"](training)
@@ -88,6 +99,7 @@ SCENARIOS = {
     "api.list_trainings": _trainings,
     "api.get_training": _training,
     "api.create_response": _responses,
+    "api.get_training_results": _results,
     "api.openapi_document": _document,
 }
 

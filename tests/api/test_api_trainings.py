@@ -125,3 +125,20 @@ def test_schema_errors_name_each_field(api, create_training):
     fields = response.get_json()["error"]["fields"]
     assert response.status_code == 422
     assert set(fields) >= {"participant_code", "phase", "answers", "client_token", "extra"}
+
+
+def test_results_are_the_cli_object_and_the_read_is_logged(db, api, runner, create_training, answers_body):
+    import json
+
+    training = create_training(people=3)
+    client = api("trainer")
+    for i, participant in enumerate(training.participants):
+        client.post(f"/trainings/{training.id}/responses", json={**answers_body(training, participant.person.code),
+                                                                 "answers": {"1": [1 + i % 2]}})
+        client.post(f"/trainings/{training.id}/responses", json=answers_body(training, participant.person.code, "post"))
+    body = client.get(f"/trainings/{training.id}/results").get_json()
+    printed = runner.invoke(args=["surveys", "results", str(training.id)])
+    assert body == json.loads(printed.stdout)
+    assert body["summary"]["mean_gain"] is not None and body["n_matched"] == 3
+    kinds = db.session.scalars(sa.select(ExportLog.kind).where(ExportLog.user_id == client.user.id)).all()
+    assert kinds == ["training_results_json"]
