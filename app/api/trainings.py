@@ -21,6 +21,7 @@ from surveys import services
 from surveys.access import SURVEY_ROLES, get_training_or_404
 from surveys.analytics import stats
 from surveys.analytics.results import load_training_results
+from surveys.results import training_counts
 from surveys.models import Participant, Phase, PhaseState, QuestionKind, Response, ResponseSource, Training
 from surveys.services.responses import CLIENT_TOKEN_RE
 
@@ -89,18 +90,8 @@ RESPONSE = schema("Response", {
 
 
 def _counts(ids: list[int]) -> dict[int, dict[str, int]]:
-    """Participants and responses per phase for these trainings: two grouped queries."""
-    counts = {i: {"participants": 0, **dict.fromkeys(PHASES, 0)} for i in ids}
-    if ids:
-        for training_id, n in db.session.execute(sa.select(Participant.training_id, sa.func.count())
-                                                 .where(Participant.training_id.in_(ids))
-                                                 .group_by(Participant.training_id)):
-            counts[training_id]["participants"] = n
-        for training_id, phase, n in db.session.execute(
-                sa.select(Response.training_id, Response.phase, sa.func.count()).where(Response.training_id.in_(ids))
-                .group_by(Response.training_id, Response.phase)):
-            counts[training_id][phase.value] = n
-    return counts
+    return {i: {"participants": c["people"], "pre": c["pre"], "post": c["post"]}
+            for i, c in training_counts(ids).items()}
 
 
 def training_json(training: Training, counts: dict[str, int]) -> dict:

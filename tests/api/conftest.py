@@ -77,6 +77,14 @@ class Api:
 
 
 @pytest.fixture
+def write_limit(app):
+    """write_limit(n): at most n writes per minute per token for this test."""
+    before = app.config["API_WRITES_PER_MINUTE"]
+    yield lambda n: app.config.__setitem__("API_WRITES_PER_MINUTE", n)
+    app.config["API_WRITES_PER_MINUTE"] = before
+
+
+@pytest.fixture
 def token_for(db):
     def make(user, **kw) -> str:
         _token, secret = tokens.create_token(user, "test", **kw)

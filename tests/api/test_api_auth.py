@@ -102,49 +102,40 @@ def test_api_writes_are_audited_as_api_with_the_user(db, api, create_training, a
 
 # --- rate limit and size -------------------------------------------------------------------
 
-def test_writes_beyond_the_limit_get_429_with_retry_after(app, db, api, create_training, answers_body):
-    app.config["API_WRITES_PER_MINUTE"] = 3
-    try:
-        training = create_training()
-        client = api("trainer")
-        body = answers_body(training)
-        statuses = [client.post(f"/trainings/{training.id}/responses", json=body).status_code for _ in range(3)]
-        refused = client.post(f"/trainings/{training.id}/responses", json=body)
-        assert statuses == [201, 200, 200]
-        assert refused.status_code == 429 and refused.get_json()["error"]["code"] == "rate_limited"
-        assert 1 <= int(refused.headers["Retry-After"]) <= 60
-        assert client.get("/trainings").status_code == 200  # reads are not limited
-        assert api("trainer").post(f"/trainings/{training.id}/responses", json=body).status_code == 200  # per token
-    finally:
-        app.config["API_WRITES_PER_MINUTE"] = 60
+def test_writes_beyond_the_limit_get_429_with_retry_after(write_limit, api, create_training, answers_body):
+    write_limit(3)
+    training = create_training()
+    client = api("trainer")
+    body = answers_body(training)
+    statuses = [client.post(f"/trainings/{training.id}/responses", json=body).status_code for _ in range(3)]
+    refused = client.post(f"/trainings/{training.id}/responses", json=body)
+    assert statuses == [201, 200, 200]
+    assert refused.status_code == 429 and refused.get_json()["error"]["code"] == "rate_limited"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert client.get("/trainings").status_code == 200  # reads are not limited
+    assert api("trainer").post(f"/trainings/{training.id}/responses", json=body).status_code == 200  # per token
 
 
-def test_the_limit_window_slides(app, db, api, create_training, answers_body):
-    app.config["API_WRITES_PER_MINUTE"] = 2
-    try:
-        training = create_training()
-        client = api("trainer")
-        body = answers_body(training)
-        for _ in range(2):
-            client.post(f"/trainings/{training.id}/responses", json=body)
-        assert client.post(f"/trainings/{training.id}/responses", json=body).status_code == 429
-        db.session.execute(sa.update(ApiWrite).values(created_dt=utcnow() - timedelta(seconds=61)))
-        db.session.commit()
-        assert client.post(f"/trainings/{training.id}/responses", json=body).status_code == 200
-    finally:
-        app.config["API_WRITES_PER_MINUTE"] = 60
+def test_the_limit_window_slides(write_limit, db, api, create_training, answers_body):
+    write_limit(2)
+    training = create_training()
+    client = api("trainer")
+    body = answers_body(training)
+    for _ in range(2):
+        client.post(f"/trainings/{training.id}/responses", json=body)
+    assert client.post(f"/trainings/{training.id}/responses", json=body).status_code == 429
+    db.session.execute(sa.update(ApiWrite).values(created_dt=utcnow() - timedelta(seconds=61)))
+    db.session.commit()
+    assert client.post(f"/trainings/{training.id}/responses", json=body).status_code == 200
 
 
-def test_failed_writes_count_too(app, api, create_training):
-    app.config["API_WRITES_PER_MINUTE"] = 2
-    try:
-        training = create_training()
-        client = api("trainer")
-        for _ in range(2):
-            assert client.post(f"/trainings/{training.id}/responses", json={}).status_code == 422
-        assert client.post(f"/trainings/{training.id}/responses", json={}).status_code == 429
-    finally:
-        app.config["API_WRITES_PER_MINUTE"] = 60
+def test_failed_writes_count_too(write_limit, api, create_training):
+    write_limit(2)
+    training = create_training()
+    client = api("trainer")
+    for _ in range(2):
+        assert client.post(f"/trainings/{training.id}/responses", json={}).status_code == 422
+    assert client.post(f"/trainings/{training.id}/responses", json={}).status_code == 429
 
 
 def test_body_over_the_limit_is_413_json(app, api, create_training):

@@ -25,14 +25,13 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @pytest.fixture
-def fuzz_world(app, db, api, create_training, answers_body):
+def fuzz_world(write_limit, api, create_training, answers_body):
     """A province officer's token and real objects of each kind the paths name."""
-    app.config["API_WRITES_PER_MINUTE"] = 100_000  # the limit has its own tests
+    write_limit(100_000)  # the limit has its own tests
     training = create_training("02020")
     client = api("province", "19")
     client.post(f"/trainings/{training.id}/responses", json=answers_body(training))
-    yield {"headers": {"Authorization": f"Bearer {client.secret}"}, "ids": {"training_id": training.id}}
-    app.config["API_WRITES_PER_MINUTE"] = 60
+    return {"headers": {"Authorization": f"Bearer {client.secret}"}, "ids": {"training_id": training.id}}
 
 
 def _check(strategy, headers: dict) -> None:
