@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask import has_request_context
@@ -39,7 +39,7 @@ def _actor() -> tuple[int | None, str]:
 def _plain(value):
     if isinstance(value, enum.Enum):
         return value.value
-    if isinstance(value, (datetime, date)):
+    if isinstance(value, (datetime, date, time)):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)

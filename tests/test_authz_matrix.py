@@ -70,7 +70,25 @@ MATRIX = {
     "surveys.download_results_pdf": ("GET", "/surveys/trainings/{training}/results.pdf", STAFF, "training"),
     "surveys.download_results_xlsx": ("GET", "/surveys/trainings/{training}/results.xlsx", STAFF, "training"),
     "surveys.show_pooled_results": ("GET", "/surveys/results", STAFF, None),
-    "dialogues.index": ("GET", "/dialogues/", ALL, None),
+    # Dialogues: trainers have no access; authority users read what concerns their agency.
+    "dialogues.index": ("GET", "/dialogues/", {A, P, C, U}, None),
+    "dialogues.create_dialogue": ("GET", "/dialogues/new", {A, P, C}, None),
+    "dialogues.show_dialogue": ("GET", "/dialogues/{dialogue}", {A, P, C, U}, "dialogue"),
+    "dialogues.edit_dialogue": ("GET", "/dialogues/{dialogue}/edit", {A, P, C}, "dialogue"),
+    "dialogues.enter_questions": ("GET", "/dialogues/{dialogue}/questions", {A, P, C}, "dialogue"),
+    "dialogues.edit_roster": ("GET", "/dialogues/{dialogue}/roster", {A, P, C}, "dialogue"),
+    "dialogues.remove_attendee": ("POST", "/dialogues/{dialogue}/roster/1/remove", {A, P, C}, "dialogue"),
+    "dialogues.mark_held": ("POST", "/dialogues/{dialogue}/held", {A, P, C}, "dialogue"),
+    "dialogues.approve_minutes": ("POST", "/dialogues/{dialogue}/approve", {A, P, C}, "dialogue"),
+    "dialogues.add_addendum": ("POST", "/dialogues/{dialogue}/addenda", {A, P, C}, "dialogue"),
+    "dialogues.download_minutes": ("GET", "/dialogues/{issued_dialogue}/minutes.pdf", {A, P, C, U}, "issued_dialogue"),
+    "dialogues.download_issue": ("GET", "/dialogues/{issued_dialogue}/minutes/v1.pdf", {A, P, C, U},
+                                 "issued_dialogue"),
+    "dialogues.list_questions": ("GET", "/dialogues/questions/", {A, P, C, U}, None),
+    "dialogues.verify_minutes": ("GET", "/dialogues/verify", {A, P, C, U}, None),
+    "dialogues.edit_header": ("GET", "/dialogues/header/{commune}", {A, P, C}, "commune"),
+    "dialogues.list_categories": ("GET", "/dialogues/categories/", {A, P, C, U}, None),
+    "dialogues.edit_category": ("POST", "/dialogues/categories/{category}", {A, P}, "category"),
     "api_tokens.list_tokens": ("GET", "/account/api-tokens/", ALL, None),
     "api_tokens.create_token": ("POST", "/account/api-tokens/", ALL, None),
     "api_tokens.revoke_token": ("POST", "/account/api-tokens/{api_token}/revoke", ALL, "api_token"),
@@ -87,6 +105,11 @@ def _builders(units, create_person, create_user):
     db.session.commit()
     surveys = _survey_builders(units["02020"], units["ban_ca"], far_commune, far_village, create_person)
     return surveys | {
+        "dialogue": {"in": lambda: _dialogue(units["02020"]), "out": lambda: _dialogue(far_commune)},
+        "issued_dialogue": {"in": lambda: _dialogue(units["02020"], approved=True),
+                            "out": lambda: _dialogue(far_commune, approved=True)},
+        # One list for the whole system: "out of scope" is a category that does not exist.
+        "category": {"in": lambda: _category(), "out": lambda: 999999},
         "commune": {"in": lambda: units["02020"].id, "out": lambda: far_commune.id},
         "person": {"in": lambda: create_person(unit="ban_ca").id, "out": lambda: create_person(unit=far_village).id},
         "user": {"in": lambda: create_user(T, "02020").id, "out": lambda: create_user(T, far_commune).id},
@@ -109,6 +132,42 @@ def _token_of(user) -> int:
     token, _secret = tokens.create_token(user, "matrix")
     db.session.commit()
     return token.id
+
+
+def _dialogue(unit, approved=False):
+    """A dialogue of ``unit`` with one question addressed to each of the unit's agencies (built
+    after login, so an authority user's new agency is among them)."""
+    from datetime import date, time, timedelta
+
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.models import Agency
+    from dialogues import services as ds
+    from dialogues.models import AnswerOutcome, DialogueLevel
+
+    dialogue = ds.create_dialogue(ds.DialogueData(
+        title="Hội nghị đối thoại", level=DialogueLevel.commune, unit_id=unit.id,
+        held_on=date.today() - timedelta(days=1), start_time=time(8), end_time=time(10), chair_name="Chủ trì",
+        secretary_name="Thư ký", attendance_total=10, attendance_women=8, attendance_minority=7), None)
+    agencies = db.session.scalars(sa.select(Agency.id).where(Agency.unit_id == unit.id)).all() or [None]
+    ds.save_question_rows(dialogue, [ds.QuestionRow(content="Ý kiến", raiser_name="Người nêu", agency_id=a,
+                                                    answer="Trả lời", outcome=AnswerOutcome.answered)
+                                     for a in agencies], None)
+    if approved:
+        ds.mark_held(dialogue, None)
+        ds.approve_minutes(dialogue, None)
+    db.session.commit()
+    return dialogue.id
+
+
+def _category():
+    from app.extensions import db
+    from dialogues import services as ds
+
+    category = ds.save_category(None, name="Lĩnh vực thử")
+    db.session.commit()
+    return category.id
 
 
 def _survey_builders(commune, village, far_commune, far_village, create_person):

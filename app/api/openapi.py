@@ -33,8 +33,14 @@ def ref(name: str) -> dict:
 
 
 def nullable(definition: dict) -> dict:
+    """``definition`` or null (an enum lists null among its values too)."""
     kind = definition.get("type")
-    return {**definition, "type": [kind, "null"]} if isinstance(kind, str) else {"anyOf": [definition, {"type": "null"}]}
+    if not isinstance(kind, str):
+        return {"anyOf": [definition, {"type": "null"}]}
+    out = {**definition, "type": [kind, "null"]}
+    if "enum" in definition:
+        out["enum"] = [*definition["enum"], None]
+    return out
 
 
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}

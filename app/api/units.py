@@ -10,6 +10,7 @@ from app.api.openapi import ID, Answer, Param, nullable, schema
 from app.auth import unit_scope
 from app.extensions import db
 from app.models import Agency, Role, Unit, UnitLevel
+from dialogues.services._checks import agencies_on_branch
 
 UNIT = schema("Unit", {
     "type": "object", "additionalProperties": False,
@@ -60,13 +61,19 @@ def list_units(query):
 
 
 @route("/agencies", summary="Agencies", tag="reference", roles=(Role.province, Role.commune),
-       description="Without `unit`: the agencies of the user's unit and the units below it (as on the web page). "
-                   "With `unit`: the agencies of that unit exactly.",
-       query=[Param("unit", ID, "A unit id in the user's scope."), *PAGE_PARAMS],
+       description="Without parameters: the agencies of the user's unit and the units below it (as on the web "
+                   "page). With `unit`: the agencies of that unit exactly. With `addressable_from`: the active "
+                   "agencies a dialogue of that unit may name (its own, those above it such as province "
+                   "departments, and those below it): the list the dialogue forms offer.",
+       query=[Param("unit", ID, "A unit id in the user's scope."),
+              Param("addressable_from", ID, "A unit id in the user's scope."), *PAGE_PARAMS],
        answers={200: Answer("A page of agencies.", page_of(AGENCY))})
 def list_agencies(query):
     unit = unit_in_scope(query["unit"], "unit")
-    stmt = sa.select(Agency).where(unit_scope(api_user(), Agency.unit_id))
+    if (organiser := unit_in_scope(query["addressable_from"], "addressable_from")) is not None:
+        stmt = agencies_on_branch(organiser)
+    else:
+        stmt = sa.select(Agency).where(unit_scope(api_user(), Agency.unit_id)).order_by(Agency.code)
     if unit is not None:
         stmt = stmt.where(Agency.unit_id == unit.id)
-    return paginate(stmt.order_by(Agency.code), query, agency_json), 200
+    return paginate(stmt, query, agency_json), 200

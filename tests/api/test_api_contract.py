@@ -2,6 +2,8 @@
 documents (status codes, bodies checked against the schemas with jsonschema)."""
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from openapi_spec_validator import validate
 
@@ -47,6 +49,9 @@ def _units(conforms, api, world):
 def _agencies(conforms, api, world):
     conforms(world["commune"].get("/agencies"), 200)
     conforms(world["commune"].get(f"/agencies?unit={world['units']['02020'].id}"), 200)
+    addressable = conforms(world["commune"].get(f"/agencies?addressable_from={world['units']['02020'].id}"), 200)
+    assert {a["code"] for a in addressable["items"]} >= {"UBND-02020", "SYT-19"}
+    conforms(world["commune"].get(f"/agencies?addressable_from={world['units']['19'].id}"), 422)
     conforms(world["trainer"].get("/agencies"), 403)
     conforms(api(None).get("/agencies"), 401)
 
@@ -89,6 +94,51 @@ def _responses(conforms, api, world):
     conforms(world["commune"].post(f"/trainings/{world['far_training'].id}/responses", json=body), 404)
 
 
+def _dialogue_body(world, **overrides) -> dict:
+    ubnd = world["agencies"]["02020"]
+    return {"title": "Đối thoại", "unit_id": world["units"]["02020"].id,
+            "held_on": (date.today() - timedelta(days=2)).isoformat(), "status": "held",
+            "questions": [{"content": "Kiến nghị", "raiser_name": "Người nêu", "agency_id": ubnd, "category": "credit",
+                           "answer": {"outcome": "accepted", "content": "Tiếp thu"},
+                           "commitments": [{"agency_id": ubnd, "description": "Cam kết",
+                                            "deadline": (date.today() + timedelta(days=9)).isoformat()}]}],
+            **overrides}
+
+
+def _create_dialogue(conforms, api, world):
+    client = world["commune"]
+    body = _dialogue_body(world, client_token="contract-dialogue-01")
+    created = conforms(client.post("/dialogues", json=body), 201)
+    assert created["questions"][0]["commitments"][0]["status"] == "open"
+    conforms(client.post("/dialogues", json=body), 200)
+    conforms(client.post("/dialogues", json=_dialogue_body(world, held_on="2000-13-01")), 422)
+    conforms(client.post("/dialogues", json=_dialogue_body(world, unit_id=world["units"]["02086"].id)), 422)
+    conforms(world["authority"].post("/dialogues", json=body), 403)
+    conforms(client.post("/dialogues", data="[", content_type="application/json"), 400)
+
+
+def _list_dialogues(conforms, api, world):
+    world["make_dialogue"]("02020")
+    body = conforms(world["commune"].get("/dialogues?status=held"), 200)
+    assert body["total"] == 1
+    conforms(world["commune"].get("/dialogues?status=lost"), 422)
+    conforms(world["trainer"].get("/dialogues"), 403)
+
+
+def _get_dialogue(conforms, api, world):
+    mine, other = world["make_dialogue"]("02020"), world["make_dialogue"]("02086")
+    conforms(world["commune"].get(f"/dialogues/{mine.id}"), 200)
+    conforms(world["province"].get(f"/dialogues/{other.id}"), 200)
+    conforms(world["commune"].get(f"/dialogues/{other.id}"), 404)
+
+
+def _get_minutes(conforms, api, world):
+    dialogue = world["make_dialogue"]("02020")
+    conforms(world["commune"].get(f"/dialogues/{dialogue.id}/minutes.pdf"), 200)
+    conforms(world["authority"].get(f"/dialogues/{dialogue.id}/minutes.pdf"), 404)  # no draft for agencies
+    conforms(world["trainer"].get(f"/dialogues/{dialogue.id}/minutes.pdf"), 403)
+
+
 def _document(conforms, api, world):
     conforms(api(None).get("/openapi.json"), 200)
 
@@ -101,6 +151,10 @@ SCENARIOS = {
     "api.create_response": _responses,
     "api.get_training_results": _results,
     "api.openapi_document": _document,
+    "api.create_dialogue": _create_dialogue,
+    "api.list_dialogues": _list_dialogues,
+    "api.get_dialogue": _get_dialogue,
+    "api.get_minutes": _get_minutes,
 }
 
 
@@ -109,8 +163,8 @@ def test_every_endpoint_has_a_contract_scenario():
 
 
 @pytest.fixture
-def world(units, api, create_training, answers_body):
-    return {"units": units, "training": create_training("02020"), "far_training": create_training("02086"),
+def world(units, api, create_training, answers_body, dialogue_agencies, make_dialogue):
+    return {"units": units, "agencies": dialogue_agencies, "make_dialogue": make_dialogue, "training": create_training("02020"), "far_training": create_training("02086"),
             "commune": api("commune", "02020"), "trainer": api("trainer", "02020"),
             "authority": api("authority", "02020"), "province": api("province", "19"),
             "answers_body": answers_body}

@@ -25,13 +25,14 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @pytest.fixture
-def fuzz_world(write_limit, api, create_training, answers_body):
+def fuzz_world(write_limit, api, create_training, answers_body, dialogue_agencies, make_dialogue, quick_pdf):
     """A province officer's token and real objects of each kind the paths name."""
     write_limit(100_000)  # the limit has its own tests
     training = create_training("02020")
     client = api("province", "19")
     client.post(f"/trainings/{training.id}/responses", json=answers_body(training))
-    return {"headers": {"Authorization": f"Bearer {client.secret}"}, "ids": {"training_id": training.id}}
+    ids = {"training_id": training.id, "dialogue_id": make_dialogue("02020", approved=True).id}
+    return {"headers": {"Authorization": f"Bearer {client.secret}"}, "ids": ids}
 
 
 def _check(strategy, headers: dict) -> None:

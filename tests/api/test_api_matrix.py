@@ -4,7 +4,7 @@ an object in their scope and 404 on one outside it, other roles 403, a request w
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -30,12 +30,22 @@ def far_commune(db, units):
 
 
 @pytest.fixture
-def objects(units, far_commune, create_training, answers_body):
-    """Path parameter -> {"in": id, "out": id}, and a valid body per write endpoint."""
-    inside, outside = create_training("02020"), create_training(far_commune)
+def objects(units, far_commune, create_training, answers_body, make_dialogue, quick_pdf):
+    """Path parameter -> {"in": build, "out": build} (built after the caller's account exists, so an
+    authority user's new agency is among those a dialogue addresses), and a valid body per write."""
+    trainings = {"in": create_training("02020"), "out": create_training(far_commune)}
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
     return {
-        "ids": {"training_id": {"in": inside.id, "out": outside.id}},
-        "bodies": {"api.create_response": lambda where: answers_body(inside if where == "in" else outside)},
+        "ids": {
+            "training_id": {where: (lambda t=t: t.id) for where, t in trainings.items()},
+            "dialogue_id": {"in": lambda: make_dialogue("02020", approved=True).id,
+                            "out": lambda: make_dialogue(far_commune, approved=True).id},
+        },
+        "bodies": {
+            "api.create_response": lambda where: answers_body(trainings[where]),
+            "api.create_dialogue": lambda where: {"title": "Đối thoại", "unit_id": units["02020"].id,
+                                                  "held_on": yesterday},
+        },
     }
 
 
@@ -49,7 +59,7 @@ def test_every_path_parameter_and_write_has_a_builder(objects):
 def _call(client, op, objects, where: str):
     path = op.rule
     for name in op.path_params:
-        path = path.replace(f"<int:{name}>", str(objects["ids"][name][where]))
+        path = path.replace(f"<int:{name}>", str(objects["ids"][name][where]()))
     if op.method == "GET":
         return client.get(path)
     body = objects["bodies"][op.endpoint](where)

@@ -58,11 +58,23 @@ def test_authority_user_is_refused_people_and_admin(client, login_as, url):
 
 
 def test_authority_user_sees_only_its_agency(client, login_as, create_agency, units):
+    from datetime import date
+
+    from app.extensions import db
+    from dialogues import services as ds
+    from dialogues.models import DialogueLevel
+
     mine = create_agency("UBND-A", units["02020"], "Ủy ban xã A")
-    create_agency("UBND-B", units["02020"], "Ủy ban xã B")
+    other = create_agency("UBND-B", units["02020"], "Ủy ban xã B")
+    for title, agency in (("Đối thoại gửi xã A", mine), ("Đối thoại gửi xã B", other)):
+        dialogue = ds.create_dialogue(ds.DialogueData(title=title, level=DialogueLevel.commune,
+                                                      unit_id=units["02020"].id, held_on=date.today()), None)
+        ds.save_question_rows(dialogue, [ds.QuestionRow(content="Kiến nghị", raiser_name="Bà A",
+                                                        agency_id=agency.id)], None)
+    db.session.commit()
     login_as(Role.authority, "02020", agency=mine)
     page = client.get("/dialogues/").get_data(as_text=True)
-    assert "Ủy ban xã A" in page and "Ủy ban xã B" not in page
+    assert "Đối thoại gửi xã A" in page and "Đối thoại gửi xã B" not in page
 
 
 def test_lists_are_filtered_in_sql(client, login_as, create_person):

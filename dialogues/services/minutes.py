@@ -1,0 +1,228 @@
+"""Official minutes: header lines, numbering, approval, issued versions, addenda, verification."""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.extensions import db
+from app.models import Unit, UnitLevel, User, utcnow
+from app.services import ServiceError
+from dialogues.models import (Addendum, AnswerOutcome, Dialogue, DialogueStatus, InvalidTransition, MinutesCounter,
+                              MinutesIssue, OrgHeader)
+from dialogues.services._checks import clean_text
+from dialogues.services.dialogues import flush_guarded
+from dialogues.storage import FileStore
+
+STORAGE_NAMESPACE = "minutes"
+# Official wording of the division types, longest first so "thành phố trung ương" wins over "thành phố".
+_DIVISIONS = ("thành phố trung ương", "thành phố", "thị trấn", "thị xã", "đặc khu", "phường", "huyện", "quận",
+              "tỉnh", "xã")
+
+
+def file_store() -> FileStore:
+    return FileStore(current_app.config["STORAGE_DIR"])
+
+
+# --- header lines ------------------------------------------------------------------------
+
+def short_name(unit: Unit) -> str:
+    """"Xã Chợ Đồn" -> "Chợ Đồn": the place name used in the date line."""
+    name = " ".join(unit.name.split())
+    for division in _DIVISIONS:
+        if name.lower().startswith(division + " "):
+            return name[len(division) + 1:]
+    return name
+
+
+def union_name(unit: Unit) -> str:
+    """Name of the women's union of ``unit``: "HỘI LHPN XÃ CHỢ ĐỒN"."""
+    if unit.level is UnitLevel.country:
+        return "HỘI LHPN VIỆT NAM"
+    division = "thành phố" if unit.division_type == "thành phố trung ương" else unit.division_type
+    return " ".join(f"HỘI LHPN {division} {short_name(unit)}".upper().split())
+
+
+def union_display_name(unit: Unit) -> str:
+    """The same name in running text: "Hội LHPN xã Chợ Đồn"."""
+    if unit.level is UnitLevel.country:
+        return "Hội LHPN Việt Nam"
+    division = "thành phố" if unit.division_type == "thành phố trung ương" else unit.division_type
+    return " ".join(f"Hội LHPN {division} {short_name(unit)}".split())
+
+
+def default_header(unit: Unit) -> dict:
+    return {
+        "parent_body": union_name(unit.parent) if unit.parent else "",
+        "issuing_body": union_name(unit),
+        "number_suffix": "BB-HLHPN",
+        "place_name": short_name(unit),
+    }
+
+
+def header_lines(unit: Unit) -> dict:
+    """The header a union set for itself, or the default derived from the unit names."""
+    row = db.session.scalar(sa.select(OrgHeader).where(OrgHeader.unit_id == unit.id))
+    if row is None:
+        return default_header(unit)
+    return {"parent_body": row.parent_body, "issuing_body": row.issuing_body,
+            "number_suffix": row.number_suffix, "place_name": row.place_name}
+
+
+def save_header(unit: Unit, *, parent_body: str, issuing_body: str, number_suffix: str, place_name: str) -> OrgHeader:
+    if unit.level not in (UnitLevel.commune, UnitLevel.province):
+        raise ServiceError(_("Chỉ xã, phường hoặc tỉnh mới có tiêu đề biên bản riêng."), "unit")
+    parent_body = clean_text(parent_body, 200, "parent_body", _("tên cơ quan cấp trên"))
+    issuing_body = clean_text(issuing_body, 200, "issuing_body", _("tên cơ quan ban hành"), required=True)
+    number_suffix = clean_text(number_suffix, 60, "number_suffix", _("ký hiệu biên bản"), required=True)
+    if not re.fullmatch(r"[A-ZĐ0-9][A-ZĐ0-9.-]*", number_suffix):
+        raise ServiceError(_("Ký hiệu chỉ gồm chữ in hoa, số, dấu gạch ngang và dấu chấm, ví dụ BB-HLHPN."),
+                           "number_suffix")
+    place_name = clean_text(place_name, 100, "place_name", _("địa danh"), required=True)
+    row = db.session.scalar(sa.select(OrgHeader).where(OrgHeader.unit_id == unit.id))
+    if row is None:
+        row = OrgHeader(unit=unit)
+        db.session.add(row)
+    row.parent_body, row.issuing_body = parent_body.upper(), issuing_body.upper()
+    row.number_suffix, row.place_name, row.updated_dt = number_suffix, place_name, utcnow()
+    db.session.flush()
+    return row
+
+
+# --- numbering ---------------------------------------------------------------------------
+
+def allocate_number(unit_id: int, year: int) -> int:
+    """Next minutes number of a unit in a year, taken inside the caller's transaction.
+
+    The UPDATE locks the counter row until commit, so concurrent approvals queue instead of
+    sharing a number; a rolled-back approval gives its number back.
+    """
+    counters = MinutesCounter.__table__
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    db.session.execute(insert(counters).values(unit_id=unit_id, year=year, last_number=0)
+                       .on_conflict_do_nothing(index_elements=["unit_id", "year"]))
+    return db.session.execute(
+        sa.update(counters).where(counters.c.unit_id == unit_id, counters.c.year == year)
+        .values(last_number=counters.c.last_number + 1).returning(counters.c.last_number)).scalar_one()
+
+
+# --- approval ----------------------------------------------------------------------------
+
+def approval_problems(dialogue: Dialogue) -> list[str]:
+    """What must be filled in before the minutes can be approved (empty when ready)."""
+    problems = []
+    if not (dialogue.start_time and dialogue.end_time):
+        problems.append(_("chưa có giờ bắt đầu và giờ kết thúc"))
+    if not dialogue.chair_name:
+        problems.append(_("chưa có tên người chủ trì"))
+    if not dialogue.secretary_name:
+        problems.append(_("chưa có tên thư ký"))
+    if None in (dialogue.attendance_total, dialogue.attendance_women, dialogue.attendance_minority):
+        problems.append(_("chưa có số người tham dự (tổng số, nữ, dân tộc thiểu số)"))
+    for question in dialogue.questions:
+        if not question.is_raised:
+            continue
+        if question.answer is None:
+            problems.append(_("ý kiến số %(n)d chưa có kết quả trả lời", n=question.number))
+        elif question.answer.outcome is AnswerOutcome.accepted and not question.commitments:
+            problems.append(_("ý kiến số %(n)d được tiếp thu nhưng chưa có cam kết", n=question.number))
+    return problems
+
+
+def approve_minutes(dialogue: Dialogue, actor: User | None, note: str = "") -> MinutesIssue:
+    """Approve the minutes: number them, lock the record and issue the first PDF version."""
+    if not dialogue.can_move_to(DialogueStatus.approved):
+        if dialogue.is_locked:
+            raise InvalidTransition(_("Biên bản này đã được duyệt."), "approve")
+        raise InvalidTransition(_("Hãy ghi nhận cuộc đối thoại đã tổ chức trước khi duyệt biên bản."), "approve")
+    note = clean_text(note, 2000, "note", _("ghi chú"))
+    problems = approval_problems(dialogue)
+    if problems:
+        raise ServiceError(_("Chưa thể duyệt biên bản: %(list)s.", list="; ".join(problems)), "approve")
+    header = header_lines(dialogue.unit)
+    year = dialogue.held_on.year
+    number = allocate_number(dialogue.unit_id, year)
+    with db.session.no_autoflush:  # the status and the number reach the database together
+        dialogue.approve(actor, year=year, number=number, number_text=f"{number:02d}/{header['number_suffix']}",
+                         header=header, note=note)
+    flush_guarded()
+    return issue_minutes(dialogue, actor)
+
+
+def issue_minutes(dialogue: Dialogue, actor: User | None) -> MinutesIssue:
+    """Render, store and record the next version of approved minutes."""
+    from dialogues.minutes import render_minutes
+
+    if not dialogue.is_locked:
+        raise ServiceError(_("Chỉ phát hành biên bản đã được duyệt."), "approve")
+    # Serialise versions of one dialogue (PostgreSQL row lock; SQLite has one writer anyway).
+    db.session.execute(sa.select(Dialogue.id).where(Dialogue.id == dialogue.id).with_for_update())
+    version = (db.session.scalar(sa.select(sa.func.max(MinutesIssue.version))
+                                 .where(MinutesIssue.dialogue_id == dialogue.id)) or 0) + 1
+    pdf = render_minutes(dialogue, version=version)
+    key, digest = file_store().put(pdf, STORAGE_NAMESPACE)
+    issue = MinutesIssue(dialogue=dialogue, version=version, sha256=digest, size_bytes=len(pdf), storage_key=key,
+                         issued_by=actor, issued_dt=utcnow())
+    db.session.add(issue)
+    db.session.flush()
+    return issue
+
+
+def read_issue(issue: MinutesIssue) -> bytes:
+    return file_store().read(issue.storage_key)
+
+
+# --- addenda -----------------------------------------------------------------------------
+
+def add_addendum(dialogue: Dialogue, text: str, actor: User | None, token: str | None = None,
+                 written_on: date | None = None) -> Addendum:
+    """Record a dated correction to approved minutes and issue a new version that shows it.
+    A resubmitted form (same ``token``) returns the addendum it already made."""
+    token = (token or "").strip()[:64] or None
+    if token:
+        existing = db.session.scalar(sa.select(Addendum).where(Addendum.token == token))
+        if existing is not None:
+            return existing
+    if not dialogue.is_locked:
+        raise ServiceError(_("Biên bản chưa được duyệt: hãy sửa trực tiếp hồ sơ thay vì thêm phụ lục."), "text")
+    text = clean_text(text, 5000, "text", _("nội dung đính chính"), required=True)
+    written_on = written_on or date.today()
+    if not dialogue.held_on <= written_on <= date.today():
+        raise ServiceError(_("Ngày đính chính phải từ ngày đối thoại đến hôm nay."), "written_on")
+    addendum = Addendum(dialogue=dialogue, text=text, written_on=written_on, created_by=actor, token=token)
+    db.session.add(addendum)
+    db.session.flush()
+    issue_minutes(dialogue, actor)
+    return addendum
+
+
+# --- verification ------------------------------------------------------------------------
+
+@dataclass
+class Verification:
+    sha256: str
+    matches: list[tuple[MinutesIssue, bool]]  # (issued version, stored copy still intact)
+
+    @property
+    def is_genuine(self) -> bool:
+        return bool(self.matches)
+
+
+def verify_copy(data: bytes, visible) -> Verification:
+    """Look a copy up by its SHA-256 among issued minutes the user may see (``visible`` is
+    an SQL filter on dialogues)."""
+    return verification_by_hash(hashlib.sha256(data).hexdigest(), visible)
+
+
+def verification_by_hash(digest: str, visible) -> Verification:
+    issues = db.session.scalars(sa.select(MinutesIssue).join(MinutesIssue.dialogue)
+                                .where(MinutesIssue.sha256 == digest.lower(), visible)
+                                .order_by(MinutesIssue.id)).all()
+    store = file_store()
+    return Verification(digest, [(issue, store.is_intact(issue.storage_key, issue.sha256)) for issue in issues])

@@ -1,0 +1,93 @@
+"""Choices for the dialogue forms and the mapping of service errors onto form fields."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import flash, redirect, url_for
+from flask_babel import gettext as _
+from wtforms import FieldList, FormField
+
+from app.auth import scoped_units
+from app.extensions import db
+from app.models import Unit, UnitLevel, User
+from app.services import ServiceError
+from dialogues.models import QuestionCategory
+from dialogues.services._checks import agencies_on_branch
+
+
+def _fields(form):
+    for field in form:
+        if isinstance(field, FieldList):
+            for entry in field.entries:
+                yield from _fields(entry.form) if isinstance(entry, FormField) else [entry]
+        elif isinstance(field, FormField):
+            yield from _fields(field.form)
+        else:
+            yield field
+
+
+def attach_error(form, exc: ServiceError) -> None:
+    """Show a service's message next to the field it names, or at the top of the page."""
+    db.session.rollback()
+    for field in _fields(form):
+        if exc.field and field.name == exc.field:
+            field.errors = list(field.errors) + [exc.message]
+            return
+    flash(exc.message, "error")
+
+
+def organising_unit_choices(user: User) -> list[tuple[int, str]]:
+    units = db.session.scalars(scoped_units(user).where(
+        Unit.level.in_([UnitLevel.commune, UnitLevel.province]), Unit.is_active).order_by(Unit.path)).all()
+    nested = any(u.level is UnitLevel.province for u in units)  # indent communes under their province
+    return [(u.id, f"— {u.name}" if nested and u.level is UnitLevel.commune else u.name) for u in units]
+
+
+def village_choices(unit: Unit) -> list[tuple[int, str]]:
+    villages = db.session.execute(
+        sa.select(Unit.id, Unit.name, Unit.division_type, Unit.parent_id)
+        .where(Unit.path.startswith(unit.path), Unit.level == UnitLevel.village, Unit.is_active)
+        .order_by(Unit.path)).all()
+    if unit.level is UnitLevel.commune:
+        return [(v.id, f"{v.division_type} {v.name}".strip()) for v in villages]
+    communes = dict(db.session.execute(sa.select(Unit.id, Unit.name).where(
+        Unit.id.in_({v.parent_id for v in villages}))).all())
+    return [(v.id, f"{communes.get(v.parent_id, '')} — {v.name}") for v in villages]
+
+
+def agency_choices(unit: Unit, higher_only: bool = False) -> list[tuple[int, str]]:
+    agencies = db.session.scalars(agencies_on_branch(unit)).all()
+    if higher_only:
+        agencies = [a for a in agencies if a.unit_id != unit.id and a.unit.contains(unit)]
+    return [(a.id, a.name) for a in agencies]
+
+
+def category_choices(include_inactive: bool = False) -> list[tuple[int, str]]:
+    stmt = sa.select(QuestionCategory).order_by(QuestionCategory.position, QuestionCategory.name)
+    if not include_inactive:
+        stmt = stmt.where(QuestionCategory.is_active)
+    return [(c.id, c.name) for c in db.session.scalars(stmt)]
+
+
+def refuse_if_locked(dialogue):
+    """A redirect to the dialogue page with the lock message, or None when it may be edited."""
+    if not dialogue.is_locked:
+        return None
+    flash(_("Biên bản đã được duyệt nên hồ sơ đối thoại đã khóa. Muốn sửa, hãy thêm phụ lục đính chính."), "error")
+    return redirect(url_for("dialogues.show_dialogue", dialogue_id=dialogue.id))
+
+
+def expected_revision(form) -> int:
+    """The revision the form was built from (-1 when missing: always stale)."""
+    value = form.revision.data or ""
+    return int(value) if value.isdigit() else -1
+
+
+def handle_save_error(form, exc: ServiceError, reload_url: str):
+    """After a refused save: a stale form reloads the stored data (typing it again would create
+    duplicates); any other error is shown on its field. Returns a response or None."""
+    if exc.field == "revision":
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(reload_url)
+    attach_error(form, exc)
+    return None

@@ -1,0 +1,143 @@
+"""Status changes, approval and addenda, the minutes PDF (draft or issued versions), the
+"verify a copy" page and the header settings of each union."""
+from __future__ import annotations
+
+import re
+from io import BytesIO
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth import get_in_scope_or_404, roles_required
+from app.extensions import db
+from app.models import Unit, UnitLevel
+from app.services import ServiceError
+from dialogues import services
+from dialogues.access import MANAGE_ROLES, VIEW_ROLES, get_dialogue_or_404, visible_dialogues
+from dialogues.forms import AddendumForm, HeaderForm, NoteForm, VerifyForm
+from dialogues.minutes import minutes_pdf
+from dialogues.models import MinutesIssue
+from dialogues.views import bp
+from dialogues.views._helpers import attach_error
+
+
+def _back(dialogue_id: int):
+    return redirect(url_for("dialogues.show_dialogue", dialogue_id=dialogue_id))
+
+
+def _change_status(dialogue_id: int, change, success):
+    """Mark held or approve: one service call, its message flashed, back to the dialogue."""
+    dialogue = get_dialogue_or_404(dialogue_id, "manage")
+    form = NoteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        change(dialogue, current_user, form.note.data)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(success(dialogue), "success")
+    return _back(dialogue_id)
+
+
+@bp.route("/<int:dialogue_id>/held", methods=["POST"])
+@roles_required(*MANAGE_ROLES)
+def mark_held(dialogue_id: int):
+    return _change_status(dialogue_id, services.mark_held, lambda d: _(
+        "Đã ghi nhận cuộc đối thoại đã tổ chức. Hoàn thiện biên bản rồi duyệt."))
+
+
+@bp.route("/<int:dialogue_id>/approve", methods=["POST"])
+@roles_required(*MANAGE_ROLES)
+def approve_minutes(dialogue_id: int):
+    return _change_status(dialogue_id, services.approve_minutes, lambda d: _(
+        "Đã duyệt biên bản số %(number)s. Hồ sơ đã khóa; bản PDF đã được lưu.", number=d.minutes_number_text))
+
+
+@bp.route("/<int:dialogue_id>/addenda", methods=["POST"])
+@roles_required(*MANAGE_ROLES)
+def add_addendum(dialogue_id: int):
+    dialogue = get_dialogue_or_404(dialogue_id, "manage")
+    form = AddendumForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return _back(dialogue_id)
+    try:
+        services.add_addendum(dialogue, form.text.data, current_user, token=form.token.data,
+                              written_on=form.written_on.data)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(_("Đã thêm phụ lục đính chính và phát hành lại biên bản (lần %(n)d).",
+                n=dialogue.current_issue.version), "success")
+    return _back(dialogue_id)
+
+
+def _pdf_response(data: bytes, filename: str):
+    return send_file(BytesIO(data), mimetype="application/pdf", download_name=filename, as_attachment=False)
+
+
+@bp.route("/<int:dialogue_id>/minutes.pdf")
+@roles_required(*VIEW_ROLES)
+def download_minutes(dialogue_id: int):
+    """The latest issued version; before approval, a numberless draft (for managers only)."""
+    found = minutes_pdf(get_dialogue_or_404(dialogue_id), current_user)
+    if found is None:
+        abort(404)
+    return _pdf_response(*found)
+
+
+@bp.route("/<int:dialogue_id>/minutes/v<int:version>.pdf")
+@roles_required(*VIEW_ROLES)
+def download_issue(dialogue_id: int, version: int):
+    dialogue = get_dialogue_or_404(dialogue_id)
+    issue = db.session.scalar(sa.select(MinutesIssue).where(MinutesIssue.dialogue_id == dialogue.id,
+                                                            MinutesIssue.version == version))
+    if issue is None:
+        abort(404)
+    return _pdf_response(services.read_issue(issue), issue.filename)
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@roles_required(*VIEW_ROLES)
+def verify_minutes():
+    form = VerifyForm()
+    result = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        typed = (form.sha256.data or "").strip().lower()
+        visible = visible_dialogues(current_user)
+        if upload:
+            result = services.verify_copy(upload.read(), visible)
+        elif re.fullmatch(r"[0-9a-f]{64}", typed):
+            result = services.verification_by_hash(typed, visible)
+        else:
+            form.file.errors = [_("Hãy chọn tệp PDF, hoặc dán mã SHA-256 gồm 64 ký tự 0-9, a-f.")]
+    return render_template("dialogues/verify_minutes.html", form=form, result=result)
+
+
+@bp.route("/header/<int:unit_id>", methods=["GET", "POST"])
+@roles_required(*MANAGE_ROLES)
+def edit_header(unit_id: int):
+    unit = get_in_scope_or_404(Unit, unit_id, unit_of=lambda u: u)
+    if unit.level not in (UnitLevel.commune, UnitLevel.province):
+        abort(404)
+    current = services.header_lines(unit)
+    form = HeaderForm() if request.method == "POST" else HeaderForm(formdata=None, data=current)
+    if form.validate_on_submit():
+        try:
+            services.save_header(unit, parent_body=form.parent_body.data or "", issuing_body=form.issuing_body.data,
+                                 number_suffix=form.number_suffix.data, place_name=form.place_name.data)
+        except ServiceError as exc:
+            attach_error(form, exc)
+        else:
+            flash(_("Đã lưu tiêu đề biên bản của %(unit)s.", unit=unit.name), "success")
+            return redirect(url_for("dialogues.edit_header", unit_id=unit.id))
+    return render_template("dialogues/edit_header.html", form=form, unit=unit,
+                           default=services.default_header(unit))
