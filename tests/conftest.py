@@ -45,6 +45,7 @@ def app(tmp_path_factory) -> Flask:
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test-secret",
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # same algorithm, cheaper: hashing dominated the suite
         "STORAGE_DIR": str(tmp / "storage"),
         "INSTANCE_DIR": str(tmp),
     })
