@@ -68,10 +68,10 @@ def route(rule: str, method: str = "GET", *, summary: str, tag: str, description
 
         @wraps(view)
         def wrapped(**kwargs):
-            if any(isinstance(v, int) and v > MAX_ID for v in kwargs.values()):
-                raise ApiError(404)
             if roles is not None and not g.api_user.has_role(*roles):
                 raise ApiError(403)
+            if any(isinstance(v, int) and v > MAX_ID for v in kwargs.values()):
+                raise ApiError(404)
             if op.query:
                 kwargs["query"] = parse_query(op.query)
             if op.body:
