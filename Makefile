@@ -55,8 +55,9 @@ extract: $(BIN)/.installed
 bench: translations
 	$(BIN)/python -m bench
 
+# Browser tests (Playwright driving Debian's Chromium: apt-get install chromium); not part of `make test`.
 e2e: translations
-	$(BIN)/python -m pytest -q tests/e2e
+	$(BIN)/python -m pytest -q -m e2e tests/e2e $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 from app.config import BASE_DIR, load_config
@@ -15,6 +15,9 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(BASE_DIR / "templates"), static_folder="static",
                 instance_path=str(BASE_DIR / "instance"))
     app.config.update(load_config(config))
+    from app.http import Request
+
+    app.request_class = Request
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
     app.json.ensure_ascii = False  # Vietnamese stays readable in JSON output
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(
@@ -107,3 +110,12 @@ def _configure_engine(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _sqlite_write_lock(connection):
+        # A request that may write takes SQLite's write lock when its transaction starts, so
+        # concurrent submissions queue (busy_timeout) instead of both passing a "does it exist?"
+        # check and colliding on the insert. Reads (GET, CLI, tests) keep the sqlite3 module's
+        # default: no transaction until the first write, so they never wait for a writer.
+        if has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")

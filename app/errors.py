@@ -1,13 +1,23 @@
-"""Friendly error pages in the user's language; JSON errors for JSON requests."""
+"""Friendly error pages in the user's language; JSON errors for JSON requests.
+
+When the database is unreachable every page answers 503 "service unavailable", even when the
+failure comes from loading the logged-in user or from inside a template: the error page itself is
+rendered for an anonymous visitor, so it never needs the database. The pool pings connections
+before use (``pool_pre_ping``), so the app recovers by itself once the database is back.
+"""
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+from flask import current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from markupsafe import escape
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
+from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.extensions import db
+from app.extensions import db, login_manager
+from app.services import is_unique_violation
+
+RETRY_AFTER_SECONDS = 30
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -16,6 +26,8 @@ def _messages() -> dict[int, tuple[str, str]]:
         403: (_("Không có quyền"), _("Tài khoản của bạn không có quyền dùng chức năng này.")),
         404: (_("Không tìm thấy"), _("Trang hoặc bản ghi này không tồn tại, hoặc nằm ngoài phạm vi của bạn.")),
         405: (_("Không được phép"), _("Thao tác này không được hỗ trợ ở địa chỉ này.")),
+        409: (_("Dữ liệu vừa thay đổi"), _("Bản ghi này vừa được lưu từ một yêu cầu khác. "
+                                          "Vui lòng tải lại trang và kiểm tra trước khi gửi lại.")),
         413: (_("Tệp quá lớn"), _("Tệp gửi lên vượt quá dung lượng cho phép.")),
         429: (_("Quá nhiều yêu cầu"), _("Bạn đã thử quá nhiều lần. Vui lòng đợi một lúc rồi thử lại.")),
         500: (_("Lỗi hệ thống"), _("Đã có lỗi xảy ra. Dữ liệu của bạn chưa được lưu; vui lòng thử lại.")),
@@ -29,14 +41,52 @@ def wants_json() -> bool:
                                                 request.accept_mimetypes[best] > request.accept_mimetypes["text/html"])
 
 
+def is_database_unavailable(exc: BaseException | None) -> bool:
+    """True for errors that mean "cannot reach the database" rather than a bug in a query."""
+    return isinstance(exc, (OperationalError, InterfaceError)) or \
+        (isinstance(exc, DBAPIError) and exc.connection_invalidated)
+
+
 def render_error(code: int, detail: str | None = None, headers: dict | None = None):
-    if request.path.startswith("/api/"):
+    if request.path.startswith("/api/"):  # the JSON API has its own error shape (app.api.errors)
         from app.api.errors import error_response
 
         return error_response(code, detail, headers=headers)
-    title, message = _messages().get(code, _messages()[500])
-    if detail:
-        message = detail
+    try:  # the locale selector and base.html may load the logged-in user from the database
+        title, message = _messages().get(code, _messages()[500])
+        return render_error_page(code, title, detail or message)
+    except SQLAlchemyError as exc:
+        if not is_database_unavailable(exc):
+            raise
+        return database_unavailable(exc)
+
+
+def database_unavailable(exc: BaseException):
+    """The 503 page, rendered without touching the database again."""
+    current_app.logger.error("database unavailable: %s", exc)
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        pass  # the connection is gone; the pool discards it
+    # Treat the visitor as anonymous for the error page: base.html and the locale selector would
+    # otherwise load the user (and its unit) from the database that just failed.
+    g._login_user = login_manager.anonymous_user()
+    title, message = _messages()[503]
+    try:
+        response = current_app.make_response(render_error_page(503, title, message))
+    except Exception:  # noqa: BLE001 - last resort: a page with no template and no database
+        response = current_app.response_class(
+            f"<!doctype html><meta charset=utf-8><title>{escape(title)}</title>"
+            f"<h1>{escape(title)} (503)</h1><p>{escape(message)}</p>", 503, mimetype="text/html")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def render_error_page(code: int, title: str, message: str):
+    if request.path.startswith("/api/"):
+        from app.api.errors import error_response
+
+        return error_response(code)
     if wants_json():
         return jsonify(error={"code": code, "title": title, "message": message}), code
     return render_template("errors/error.html", code=code, title=title, message=message), code
@@ -50,18 +100,31 @@ def init_app(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        # A 500 wrapping a database outage: the commit in after_request (or a teardown) failed.
+        if isinstance(exc, InternalServerError) and is_database_unavailable(exc.original_exception):
+            return database_unavailable(exc.original_exception)
         # Keep the headers the error defines (``Allow`` on a 405), not its HTML content type.
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         return render_error(exc.code or 500, headers=headers)
 
     @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
     def database_down(exc):
+        return database_unavailable(exc)
+
+    @app.errorhandler(IntegrityError)
+    def integrity_error(exc):
+        # A concurrent request stored the same key between a service's check and its insert.
         db.session.rollback()
-        app.logger.error("database unavailable: %s", exc)
-        return render_error(503)
+        if is_unique_violation(exc):
+            return render_error(409)
+        app.logger.exception("integrity error")
+        return render_error(500)
 
     @app.errorhandler(Exception)
     def server_error(exc):
+        if is_database_unavailable(exc):
+            return database_unavailable(exc)
         db.session.rollback()
         app.logger.exception("unhandled error")
         return render_error(500)

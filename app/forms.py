@@ -25,6 +25,17 @@ def _long(n: int):
     return Length(max=n, message=_l("Không được dài quá %(max)d ký tự."))
 
 
+# Optional selects: "" is a choice (and the default when the field is not sent). No Optional()
+# validator: it would let a blank-looking " " past the choice check and into Sex(" ").
+def sex_field() -> SelectField:
+    return SelectField(_l("Giới tính"), choices=[("", "—")] + [(s.value, label) for s, label in SEX_LABELS.items()],
+                       default="")
+
+
+def ethnicity_field() -> SelectField:
+    return SelectField(_l("Dân tộc"), choices=[("", "—")] + ethnicities.choices(), default="")
+
+
 class LoginForm(FlaskForm):
     username = StringField(_l("Tên đăng nhập"), [DataRequired(REQUIRED), _long(50)])
     password = PasswordField(_l("Mật khẩu"), [DataRequired(REQUIRED), _long(200)])
@@ -72,10 +83,9 @@ class PersonForm(FlaskForm):
     full_name = StringField(_l("Họ tên"), [DataRequired(REQUIRED), _long(200)])
     code = StringField(_l("Mã người tham gia"), [Optional(), _long(40)],
                        description=_l("Để trống để hệ thống tự cấp mã."))
-    sex = SelectField(_l("Giới tính"), choices=[("", "—")] + [(s.value, label) for s, label in SEX_LABELS.items()],
-                      validators=[Optional()])
+    sex = sex_field()
     birth_year = IntegerField(_l("Năm sinh"), [Optional(), NumberRange(1900, 2100, _l("Năm sinh không hợp lệ."))])
-    ethnicity_code = SelectField(_l("Dân tộc"), choices=[("", "—")] + ethnicities.choices(), validators=[Optional()])
+    ethnicity_code = ethnicity_field()
     unit_id = SelectField(_l("Nơi ở (xã, thôn)"), coerce=int, validators=[DataRequired(REQUIRED)])
     phone = StringField(_l("Điện thoại"), [Optional(), _long(20)])
     consent = BooleanField(_l("Người này đồng ý cho lưu thông tin cá nhân để theo dõi tập huấn và đối thoại"),

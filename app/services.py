@@ -18,6 +18,27 @@ MIN_PASSWORD = 8
 COUNTRY_CODE = "VN"
 
 
+def is_unique_violation(exc: sa.exc.IntegrityError) -> bool:
+    """The database refused a duplicate key (PostgreSQL SQLSTATE 23505, or SQLite's UNIQUE)."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate == "23505"
+    return getattr(exc.orig, "sqlite_errorname", "") in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY")
+
+
+def add_unique(obj, message: str, field: str) -> None:
+    """Add and flush ``obj``. Services check for a duplicate first, but on PostgreSQL a concurrent
+    request can store the same key in between; the unique constraint then refuses it and the user
+    gets the same message as from the check. As after any ServiceError, the caller rolls back."""
+    db.session.add(obj)
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise
+        raise ServiceError(message, field) from None
+
+
 class ServiceError(ValueError):
     """A rule was broken; ``message`` is already translated for the user, ``field`` names the input."""
 
@@ -134,11 +155,11 @@ def create_agency(code: str, name: str, unit: Unit) -> Agency:
         raise ServiceError(_("Vui lòng nhập tên."), "name")
     if len(name) > 300:
         raise ServiceError(_("Tên dài quá %(n)d ký tự.", n=300), "name")
+    taken = _("Mã cơ quan “%(code)s” đã tồn tại.", code=code)
     if db.session.scalar(sa.select(Agency.id).where(Agency.code == code)):
-        raise ServiceError(_("Mã cơ quan “%(code)s” đã tồn tại.", code=code), "code")
+        raise ServiceError(taken, "code")
     agency = Agency(code=code, name=name, unit=unit)
-    db.session.add(agency)
-    db.session.flush()
+    add_unique(agency, taken, "code")
     return agency
 
 
@@ -176,8 +197,9 @@ def create_user(username: str, password: str, role: Role, unit: Unit, agency: Ag
     if not USERNAME_RE.fullmatch(username):
         raise ServiceError(_("Tên đăng nhập gồm 3-50 ký tự: chữ thường không dấu, số, dấu chấm, gạch."),
                            "username")
+    taken = _("Tên đăng nhập “%(name)s” đã có người dùng.", name=username)
     if db.session.scalar(sa.select(User.id).where(User.username == username)):
-        raise ServiceError(_("Tên đăng nhập “%(name)s” đã có người dùng.", name=username), "username")
+        raise ServiceError(taken, "username")
     if len(full_name or "") > 200:
         raise ServiceError(_("Tên dài quá %(n)d ký tự.", n=200), "full_name")
     check_password_policy(password)
@@ -185,8 +207,7 @@ def create_user(username: str, password: str, role: Role, unit: Unit, agency: Ag
     user = User(username=username, role=role, unit=unit, agency=agency,
                 full_name=(full_name or "").strip(), email=email or None)
     user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
+    add_unique(user, taken, "username")
     return user
 
 

@@ -8,8 +8,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app import ethnicities
-from app.forms import REQUIRED, SEX_LABELS
+from app.forms import REQUIRED, ethnicity_field, sex_field
 from surveys.models import QuestionKind
 
 KIND_LABELS = {
@@ -67,10 +66,9 @@ class ParticipantForm(FlaskForm):
     code = StringField(_l("Mã người tham gia"), [Optional(), _long(40)],
                        description=_l("Người đã có: chỉ cần nhập mã. Người mới: nhập họ tên và các thông tin dưới."))
     full_name = StringField(_l("Họ tên"), [Optional(), _long(200)])
-    sex = SelectField(_l("Giới tính"), choices=[("", "—")] + [(s.value, label) for s, label in SEX_LABELS.items()],
-                      validators=[Optional()])
+    sex = sex_field()
     birth_year = IntegerField(_l("Năm sinh"), [Optional(), NumberRange(1900, 2100, _l("Năm sinh không hợp lệ."))])
-    ethnicity_code = SelectField(_l("Dân tộc"), choices=[("", "—")] + ethnicities.choices(), validators=[Optional()])
+    ethnicity_code = ethnicity_field()
     unit_id = SelectField(_l("Nơi ở (thôn, bản)"), coerce=int, validators=[Optional()])
     consent = BooleanField(_l("Người này đồng ý cho lưu thông tin cá nhân để theo dõi tập huấn"), default=False)
 

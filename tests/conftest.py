@@ -154,6 +154,12 @@ def create_person(db, units):
 
 
 @pytest.fixture
+def test_password() -> str:
+    """The password of every user made by ``create_user``."""
+    return TEST_PASSWORD
+
+
+@pytest.fixture
 def login_as(client, create_user):
     """login_as(role, unit) -> the logged-in user (a new account each call)."""
     def login(role: Role | str = Role.commune, unit: Unit | str = "02020", **kw) -> User:

@@ -110,6 +110,8 @@ def test_duplicate_agency_code_is_refused(client, login_as, db, create_agency, u
     ({"full_name": "Lò Thị Ánh", "unit_id": "UNIT", "phone": "call me"}, "Số điện thoại không hợp lệ"),
     ({"full_name": "Lò Thị Ánh", "unit_id": "UNIT", "ethnicity_code": "99"}, 'class="error"'),
     ({"full_name": "Lò Thị Ánh", "unit_id": "UNIT", "sex": "X"}, 'class="error"'),
+    ({"full_name": "Lò Thị Ánh", "unit_id": "UNIT", "sex": " "}, 'class="error"'),
+    ({"full_name": "Lò Thị Ánh", "unit_id": "UNIT", "ethnicity_code": " "}, 'class="error"'),
 ])
 def test_create_person_refuses_bad_input(client, login_as, db, units, data, message):
     login_as(Role.commune, "02020")

@@ -1,0 +1,248 @@
+"""Fuzzing every form: random and hostile input never gives a 5xx, never comes back unescaped, and
+a refused submission stores nothing (see tests/fuzzing.py for the generator and the checks).
+
+FORMS has one entry per endpoint that accepts POST; a new one without an entry fails
+``test_every_form_route_has_an_entry``. To add a feature form, add one line: who posts it, its URL
+(built from fixtures), and a valid value for each field.
+"""
+from types import SimpleNamespace
+
+import pytest
+
+from fuzzing import FormRoute, fuzz_form
+from test_authz_matrix import _category, _dialogue, _survey_builders
+
+from app.extensions import db
+from app.models import Role
+
+A, P, C, T = Role.admin, Role.province, Role.commune, Role.trainer
+
+
+def village_id(f):
+    return f("units")["ban_ca"].id
+
+
+def person_url(suffix=""):
+    return lambda f: f"/people/{f('create_person')().id}{suffix}"
+
+
+PERSON = {"full_name": "Lò Thị Ánh", "code": "CD-901", "sex": "F", "birth_year": "1990", "ethnicity_code": "02",
+          "unit_id": village_id, "phone": "0912 345 678"}
+USER = {"username": "lo.thi.anh", "full_name": "Lò Thị Ánh", "email": "anh@example.vn", "role": "commune",
+        "unit_code": "02020", "agency_code": "", "password": "abc12345", "is_active": "y"}
+
+FORMS = {
+    "auth.login": FormRoute(None, "", lambda f: "/login",
+                            {"username": lambda f: f("create_user")(T, "02020").username,
+                             "password": lambda f: f("test_password"), "remember": "y"},
+                            writes_on_error=("login_attempts",)),
+    "auth.change_password_view": FormRoute(T, "02020", lambda f: "/account/password",
+                                           {"old_password": lambda f: f("test_password"), "new_password": "newpass123",
+                                            "confirm": "newpass123"}),
+    "admin.create_user": FormRoute(A, "19", lambda f: "/admin/users/new", USER),
+    "admin.edit_user": FormRoute(A, "19", lambda f: f"/admin/users/{f('create_user')(T, '02020').id}/edit", USER),
+    "admin.create_agency": FormRoute(P, "19", lambda f: "/admin/agencies/new",
+                                     {"code": "UBND-X", "name": "Ủy ban nhân dân", "unit_code": "02020"}),
+    "core.create_person": FormRoute(C, "02020", lambda f: "/people/new", {**PERSON, "consent": "y"}),
+    "core.edit_person": FormRoute(C, "02020", person_url("/edit"), PERSON),
+    "core.create_village": FormRoute(C, "02020", lambda f: f"/units/{f('units')['02020'].id}/villages",
+                                     {"name": "Nà Pài", "division_type": "bản"}),
+    "core.update_consent": FormRoute(T, "02020", person_url("/consent"),
+                                     {"action": "give", "guardian_name": "Lò Văn Páo"}),
+    "core.erase_person": FormRoute(C, "02020", person_url("/erase"), {"confirm": "yes"}),
+}
+
+
+
+@pytest.fixture
+def survey(units, create_person):
+    """A training in Chợ Đồn (built as in the authorization matrix) with one participant and its
+    pre test open on the phone: the ids, item keys and phone token."""
+    from surveys import services as surveys
+    from surveys.models import Phase, Training
+
+    made = _survey_builders(units["02020"], units["ban_ca"], units["02086"], units["na_nguoc"], create_person)
+    training = db.session.get(Training, made["training"]["in"]())
+    person = create_person(unit="ban_ca")
+    surveys.add_participant(training, person)
+    surveys.set_phase_open(training, Phase.pre, True)
+    db.session.commit()
+    return SimpleNamespace(
+        topic=training.topic_id, question=training.version.items[0].question_id,
+        instrument=training.version.instrument_id, training=training.id, person=person.id,
+        answers={item.key: "1" for item in training.version.items}, token=training.phase(Phase.pre).public_token)
+
+
+@pytest.fixture
+def survey_workbook(survey):
+    """The training of ``survey`` as a valid interchange workbook, with its answers."""
+    from surveys import services as surveys
+    from surveys.models import Training
+
+    return surveys.export_workbook(db.session.get(Training, survey.training), with_answers=True)
+
+
+def survey_url(template):
+    return lambda f: template.format(s=f("survey"))
+
+
+def instrument_fields(f):
+    return {"title": "Bài kiểm tra trước", "topic_id": f("survey").topic, "shuffle_options": "y",
+            f"pos_{f('survey').question}": "1"}
+
+
+TRAINING = {"title": "Tập huấn phòng chống bạo lực", "topic_id": lambda f: f("survey").topic,
+            "unit_id": lambda f: f("units")["02020"].id, "instrument_id": lambda f: f("survey").instrument,
+            "start_date": "2025-09-20", "end_date": "2025-09-21", "venue": "Nhà văn hóa Bản Ca",
+            "trainers": "Ma Thị Hương", "one_question_per_screen": "y"}
+QUESTION = {"topic_id": lambda f: f("survey").topic, "text": "Số điện thoại đường dây nóng là số nào?",
+            "kind": "single", "options": "111\n113\n115", "correct": "1", "points": "1", "has_dont_know": "y"}
+
+FORMS |= {
+    "surveys.list_topics": FormRoute(C, "02020", lambda f: "/surveys/topics/",
+                                     {"name": "Phòng chống mua bán người", "is_active": "y"}),
+    "surveys.edit_topic": FormRoute(C, "02020", survey_url("/surveys/topics/{s.topic}/edit"),
+                                    {"name": "Bình đẳng giới trong gia đình", "is_active": "y"}),
+    "surveys.create_question": FormRoute(C, "02020", lambda f: "/surveys/questions/new", QUESTION),
+    "surveys.edit_question": FormRoute(C, "02020", survey_url("/surveys/questions/{s.question}/edit"), QUESTION),
+    "surveys.create_instrument": FormRoute(C, "02020", lambda f: "/surveys/tests/new", instrument_fields),
+    "surveys.edit_instrument": FormRoute(C, "02020", survey_url("/surveys/tests/{s.instrument}/edit"),
+                                         instrument_fields),
+    "surveys.create_training": FormRoute(T, "02020", lambda f: "/surveys/trainings/new", TRAINING),
+    "surveys.edit_training": FormRoute(T, "02020", survey_url("/surveys/trainings/{s.training}/edit"), TRAINING),
+    "surveys.add_participant": FormRoute(T, "02020", survey_url("/surveys/trainings/{s.training}/participants"),
+                                         {**PERSON, "unit_id": village_id, "consent": "y"}),
+    "surveys.enter_grid": FormRoute(T, "02020", survey_url("/surveys/trainings/{s.training}/pre/grid"),
+                                    lambda f: {"person": f("survey").person, "consent": "y", **f("survey").answers}),
+    "surveys.import_answers": FormRoute(T, "02020", survey_url("/surveys/trainings/{s.training}/import"),
+                                        {"file": lambda f: f("survey_workbook")}, files=("file",)),
+    "surveys.import_roster": FormRoute(T, "02020",
+                                       survey_url("/surveys/trainings/{s.training}/participants/import"),
+                                       {"file": lambda f: f("survey_workbook")}, files=("file",)),
+    "surveys.import_training": FormRoute(T, "02020", lambda f: "/surveys/trainings/import",
+                                         {"file": lambda f: f("survey_workbook"), "unit_id": village_id},
+                                         files=("file",)),
+    "surveys_public.submit_form": FormRoute(None, "", survey_url("/t/{s.token}"),
+                                            lambda f: {"person": f("survey").person, "client_token": "b4c9e1f0a2d34c5b8e7f",
+                                                       "go": "submit", "step": "1", "consent": "yes",
+                                                       **f("survey").answers}, accepted=(200,)),
+}
+
+
+
+@pytest.fixture
+def dialogue(units):
+    """A draft dialogue of Chợ Đồn with one question (built as in the authorization matrix)."""
+    from dialogues.models import Dialogue
+
+    found = db.session.get(Dialogue, _dialogue(units["02020"]))
+    return SimpleNamespace(id=found.id, revision=found.revision, question=found.questions[0].id)
+
+
+@pytest.fixture
+def held_dialogue(units):
+    from dialogues import services as ds
+    from dialogues.models import Dialogue
+
+    held = db.session.get(Dialogue, _dialogue(units["02020"]))
+    ds.mark_held(held, None)
+    db.session.commit()
+    return held.id
+
+
+@pytest.fixture
+def approved_dialogue(units):
+    return _dialogue(units["02020"], approved=True)
+
+
+@pytest.fixture
+def category():
+    return _category()
+
+
+def dialogue_url(suffix):
+    return lambda f: f"/dialogues/{f('dialogue').id}{suffix}"
+
+
+DIALOGUE = {"token": "5f0c2a9e7b1d4c3e8a6f", "title": "Hội nghị đối thoại với hội viên phụ nữ", "level": "commune",
+            "unit_id": lambda f: f("units")["02020"].id, "venue_unit_id": village_id, "held_on": "2025-10-01",
+            "start_time": "08:00", "end_time": "10:30", "venue": "Nhà văn hóa Bản Ca", "organiser": "Hội LHPN xã",
+            "co_organisers": "Đoàn Thanh niên", "topics": "Nước sạch\nĐường vào bản",
+            "chair_name": "Nông Văn Dũng", "chair_position": "Chủ tịch UBND xã", "secretary_name": "Lý Thị Mai",
+            "secretary_position": "Cán bộ Hội", "leaders-0-name": "Hoàng Văn Tú", "leaders-0-title": "Phó Chủ tịch",
+            "leaders-0-agency_id": "", "attendance_total": "42", "attendance_women": "38",
+            "attendance_minority": "35", "groups-0-label": "Hội viên", "groups-0-count": "30",
+            "conclusions": "Giao UBND xã sửa đường trước mùa mưa.", "recipients": "Lưu: VT"}
+QUESTION_ROW = {"questions-0-id": lambda f: f("dialogue").question, "questions-0-number": "1",
+                "questions-0-origin": "collected", "questions-0-is_raised": "y", "questions-0-raiser_kind": "person",
+                "questions-0-raiser_name": "Triệu Thị Lan", "questions-0-person_code": "",
+                "questions-0-raiser_sex": "F", "questions-0-ethnicity_code": "07",
+                "questions-0-village_id": village_id, "questions-0-content": "Đề nghị sửa đường vào bản.",
+                "questions-0-category_id": lambda f: f("category"), "questions-0-agency_id": "",
+                "questions-0-answerer_name": "Nông Văn Dũng", "questions-0-answerer_title": "Chủ tịch UBND xã",
+                "questions-0-answerer_agency_id": "", "questions-0-answer": "Xã sẽ sửa trong quý IV.",
+                "questions-0-outcome": "answered", "questions-0-forwarded_agency_id": "",
+                "questions-0-forward_document": ""}
+
+FORMS |= {
+    "dialogues.create_dialogue": FormRoute(C, "02020", lambda f: "/dialogues/new", DIALOGUE),
+    "dialogues.edit_dialogue": FormRoute(C, "02020", dialogue_url("/edit"),
+                                         {**DIALOGUE, "revision": lambda f: f("dialogue").revision}),
+    "dialogues.enter_questions": FormRoute(C, "02020", dialogue_url("/questions"),
+                                           {"revision": lambda f: f("dialogue").revision, **QUESTION_ROW}),
+    "dialogues.edit_roster": FormRoute(C, "02020", dialogue_url("/roster"),
+                                       {"person_codes": lambda f: f("create_person")().code,
+                                        "person_id": lambda f: f("create_person")().id}),
+    "dialogues.remove_attendee": FormRoute(C, "02020",
+                                           lambda f: f"/dialogues/{f('dialogue').id}/roster/"
+                                                     f"{f('create_person')().id}/remove", {"note": "Vắng mặt"}),
+    "dialogues.mark_held": FormRoute(C, "02020", dialogue_url("/held"), {"note": "Đã tổ chức đúng lịch"}),
+    "dialogues.approve_minutes": FormRoute(C, "02020", lambda f: f"/dialogues/{f('held_dialogue')}/approve",
+                                           {"note": "Đã đọc lại tại hội nghị"}),
+    "dialogues.add_addendum": FormRoute(C, "02020", lambda f: f"/dialogues/{f('approved_dialogue')}/addenda",
+                                        {"token": "9d8e7f6a5b4c", "written_on": "2025-10-02",
+                                         "text": "Bổ sung: số người tham dự là 43."}),
+    "dialogues.verify_minutes": FormRoute(C, "02020", lambda f: "/dialogues/verify",
+                                          {"file": b"%PDF-1.7\n%%EOF", "sha256": "0" * 64}, files=("file",)),
+    "dialogues.edit_header": FormRoute(C, "02020", lambda f: f"/dialogues/header/{f('units')['02020'].id}",
+                                       {"parent_body": "Hội LHPN tỉnh Thái Nguyên", "issuing_body": "Hội LHPN xã Chợ Đồn",
+                                        "number_suffix": "BB-HLHPN", "place_name": "Chợ Đồn"}),
+    "dialogues.list_categories": FormRoute(P, "19", lambda f: "/dialogues/categories/",
+                                           {"name": "Nước sạch và vệ sinh"}),
+    "dialogues.edit_category": FormRoute(P, "19", lambda f: f"/dialogues/categories/{f('category')}",
+                                         {"name": "Giao thông nông thôn", "is_active": "y"}),
+}
+
+FORMS |= {
+    "api_tokens.create_token": FormRoute(C, "02020", lambda f: "/account/api-tokens/",
+                                         {"name": "Báo cáo của tỉnh", "days": "90", "token": "fuzz-form-token-01"},
+                                         accepted=(201, 302)),
+}
+
+# POST endpoints with no user input to fuzz (their only effect is named by the URL).
+NO_INPUT = {"auth.logout", "core.set_language", "surveys.archive_question", "surveys.set_phase",
+            "surveys.remove_participant", "api_tokens.revoke_token"}
+
+
+def test_every_form_route_has_an_entry(app):
+    from app.api.routes import OPERATIONS
+
+    # The JSON API takes no forms: schemathesis fuzzes it against its document (tests/api/test_api_fuzz.py).
+    posting = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())} \
+        - {op.endpoint for op in OPERATIONS}
+    missing = posting - NO_INPUT - set(FORMS)
+    assert not missing, f"form routes without a fuzzing entry: {sorted(missing)}"
+    assert not set(FORMS) - posting, f"entries for routes that no longer take POST: {sorted(set(FORMS) - posting)}"
+
+
+@pytest.mark.parametrize("endpoint", sorted(FORMS))
+def test_fuzz_form(endpoint, client, db, units, request):
+    fuzz_form(FORMS[endpoint], client, request.getfixturevalue)
+
+
+@pytest.mark.parametrize("url", ["/people/?q=a%00b", "/units/{commune}?q=%00", "/admin/users/?q=%00",
+                                 "/admin/audit/?type=%00"])
+def test_nul_in_a_query_string_is_ignored(url, client, login_as, units):
+    login_as(Role.admin, "VN")
+    response = client.get(url.format(commune=units["02020"].id))
+    assert response.status_code == 200
