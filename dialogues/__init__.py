@@ -2,13 +2,24 @@
 minutes with approve-and-lock."""
 from __future__ import annotations
 
+import os
+
 
 def init_app(app) -> None:
+    # Follow-up settings (SMTP_HOST and MAIL_FROM come from app.config): evidence size limit,
+    # optional SMTP login, and the public address written in reminder e-mails.
+    app.config.setdefault("EVIDENCE_MAX_BYTES", int(os.environ.get("EVIDENCE_MAX_MB", "10")) * 1024 * 1024)
+    app.config.setdefault("SMTP_STARTTLS", os.environ.get("SMTP_STARTTLS", "").lower() in {"1", "true", "yes"})
+    app.config.setdefault("SMTP_USER", os.environ.get("SMTP_USER", ""))
+    app.config.setdefault("SMTP_PASSWORD", os.environ.get("SMTP_PASSWORD", ""))
+    app.config.setdefault("PUBLIC_URL", os.environ.get("PUBLIC_URL", ""))
     from dialogues import models  # noqa: F401  (tables known to the metadata and to Alembic)
     from dialogues.cli import dialogues_cli
+    from dialogues.follow_up import cli as _follow_up_cli  # noqa: F401  (adds remind, indicators)
     from dialogues.demo import load_demo
+    from dialogues.follow_up.demo import load_demo as load_follow_up_demo
     from dialogues.views import bp
 
     app.register_blueprint(bp)
     app.cli.add_command(dialogues_cli)
-    app.extensions.setdefault("caunoi_demo", []).append(load_demo)
+    app.extensions.setdefault("caunoi_demo", []).extend([load_demo, load_follow_up_demo])

@@ -1,8 +1,11 @@
-"""Who may see and manage dialogues: one loader and two SQL filters, used by every screen.
+"""Who may see and manage dialogues: loaders and SQL filters, used by every screen.
 
 Commune and province officers see the dialogues of their unit subtree and may manage them;
 authority users see, read-only, the dialogues and questions that concern their agency;
 trainers have no access. Anything out of scope answers 404.
+
+Commitments follow the same rule: officers see those of the dialogues in their scope, an
+authority user only those its agency owns (and may update them, as officers may).
 """
 from __future__ import annotations
 
@@ -12,8 +15,8 @@ from flask_login import current_user
 
 from app.auth import unit_scope
 from app.extensions import db
-from app.models import Role, User
-from dialogues.models import DialogueAnswer, Commitment, Dialogue, DialogueQuestion
+from app.models import Agency, Role, User
+from dialogues.models import Commitment, Dialogue, DialogueAnswer, DialogueQuestion, OutboxMessage
 
 MANAGE_ROLES = (Role.province, Role.commune)
 VIEW_ROLES = (Role.province, Role.commune, Role.authority)
@@ -61,3 +64,25 @@ def get_dialogue_or_404(dialogue_id: int, need: str = "view", user: User | None 
     if visible is None:
         abort(404)
     return visible
+
+
+def visible_commitments(user: User):
+    """SQL filter on commitments the user may see and update."""
+    if is_agency_reader(user):
+        return Commitment.agency_id == user.agency_id
+    return Commitment.question_id.in_(sa.select(DialogueQuestion.id).join(DialogueQuestion.dialogue)
+                                      .where(unit_scope(user, Dialogue.unit_id)))
+
+
+def get_commitment_or_404(commitment_id: int, user: User | None = None) -> Commitment:
+    user = user or current_user
+    commitment = db.session.scalar(sa.select(Commitment).where(Commitment.id == commitment_id,
+                                                               visible_commitments(user)))
+    if commitment is None:
+        abort(404)
+    return commitment
+
+
+def visible_outbox(user: User):
+    """SQL filter on reminder digests: those of agencies in the user's unit subtree."""
+    return OutboxMessage.agency_id.in_(sa.select(Agency.id).where(unit_scope(user, Agency.unit_id)))

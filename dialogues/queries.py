@@ -56,8 +56,10 @@ QUESTION_COUNT = _count(DialogueQuestion.id,
 ON_SPOT_COUNT = (sa.select(sa.func.count(DialogueAnswer.id)).join(DialogueAnswer.question)
                  .where(DialogueQuestion.dialogue_id == Dialogue.id, DialogueQuestion.is_raised,
                         DialogueAnswer.outcome == AnswerOutcome.answered).correlate(Dialogue).scalar_subquery())
+# Commitments written in the minutes (not the copies follow-up forwards to other agencies).
 COMMITMENT_COUNT = (sa.select(sa.func.count(Commitment.id)).join(Commitment.question)
-                    .where(DialogueQuestion.dialogue_id == Dialogue.id).correlate(Dialogue).scalar_subquery())
+                    .where(DialogueQuestion.dialogue_id == Dialogue.id, Commitment.forwarded_from_id.is_(None))
+                    .correlate(Dialogue).scalar_subquery())
 
 
 def dialogue_list(filters: DialogueFilter, visible):
@@ -101,7 +103,7 @@ def dialogue_totals(filters: DialogueFilter, visible) -> dict:
         .where(DialogueQuestion.is_raised, DialogueQuestion.dialogue_id.in_(sa.select(ids.c.id)))).one()
     commitments = db.session.scalar(
         sa.select(sa.func.count(Commitment.id)).join(Commitment.question)
-        .where(DialogueQuestion.dialogue_id.in_(sa.select(ids.c.id))))
+        .where(DialogueQuestion.dialogue_id.in_(sa.select(ids.c.id)), Commitment.forwarded_from_id.is_(None)))
     return {**row._asdict(), **questions._asdict(), "commitments": commitments}
 
 

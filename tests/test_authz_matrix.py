@@ -89,6 +89,22 @@ MATRIX = {
     "dialogues.edit_header": ("GET", "/dialogues/header/{commune}", {A, P, C}, "commune"),
     "dialogues.list_categories": ("GET", "/dialogues/categories/", {A, P, C, U}, None),
     "dialogues.edit_category": ("POST", "/dialogues/categories/{category}", {A, P}, "category"),
+    # Follow-up: authority users see and update their agency's commitments; the union the rest.
+    "dialogues.list_commitments": ("GET", "/dialogues/commitments/", {A, P, C, U}, None),
+    "dialogues.show_commitment": ("GET", "/dialogues/commitments/{commitment}", {A, P, C, U}, "commitment"),
+    "dialogues.update_commitment": ("POST", "/dialogues/commitments/{commitment}/update", {A, P, C, U},
+                                    "commitment"),
+    "dialogues.forward_commitment": ("POST", "/dialogues/commitments/{commitment}/forward", {A, P, C, U},
+                                     "commitment"),
+    "dialogues.extend_commitment": ("POST", "/dialogues/commitments/{commitment}/extend", {A, P, C, U},
+                                    "commitment"),
+    "dialogues.reopen_commitment": ("POST", "/dialogues/commitments/{commitment}/reopen", {A, P, C, U},
+                                    "commitment"),
+    "dialogues.download_evidence": ("GET", "/dialogues/commitments/{evidence}", {A, P, C, U}, "evidence"),
+    "dialogues.download_previous_results": ("GET", "/dialogues/{dialogue}/previous-results.pdf", {A, P, C},
+                                            "dialogue"),
+    "dialogues.show_indicators": ("GET", "/dialogues/indicators", {A, P, C}, None),
+    "dialogues.list_outbox": ("GET", "/dialogues/outbox/", {A, P, C}, None),
     "api_tokens.list_tokens": ("GET", "/account/api-tokens/", ALL, None),
     "api_tokens.create_token": ("POST", "/account/api-tokens/", ALL, None),
     "api_tokens.revoke_token": ("POST", "/account/api-tokens/{api_token}/revoke", ALL, "api_token"),
@@ -110,6 +126,8 @@ def _builders(units, create_person, create_user):
                             "out": lambda: _dialogue(far_commune, approved=True)},
         # One list for the whole system: "out of scope" is a category that does not exist.
         "category": {"in": lambda: _category(), "out": lambda: 999999},
+        "commitment": {"in": lambda: _commitment(units["02020"]), "out": lambda: _commitment(far_commune)},
+        "evidence": {"in": lambda: _evidence(units["02020"]), "out": lambda: _evidence(far_commune)},
         "commune": {"in": lambda: units["02020"].id, "out": lambda: far_commune.id},
         "person": {"in": lambda: create_person(unit="ban_ca").id, "out": lambda: create_person(unit=far_village).id},
         "user": {"in": lambda: create_user(T, "02020").id, "out": lambda: create_user(T, far_commune).id},
@@ -159,6 +177,47 @@ def _dialogue(unit, approved=False):
         ds.approve_minutes(dialogue, None)
     db.session.commit()
     return dialogue.id
+
+
+def _commitment(unit):
+    """A commitment in approved minutes of ``unit``, owned by the unit's newest agency (the one an
+    authority user logged in just before got)."""
+    from datetime import date, time, timedelta
+
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.models import Agency
+    from dialogues import services as ds
+    from dialogues.models import AnswerOutcome, DialogueLevel
+
+    agency_id = db.session.scalar(sa.select(sa.func.max(Agency.id)).where(Agency.unit_id == unit.id)) \
+        or services.create_agency(f"AG-{unit.code}", "Cơ quan", unit).id
+    dialogue = ds.create_dialogue(ds.DialogueData(
+        title="Hội nghị đối thoại", level=DialogueLevel.commune, unit_id=unit.id,
+        held_on=date.today() - timedelta(days=1), start_time=time(8), end_time=time(10), chair_name="Chủ trì",
+        secretary_name="Thư ký", attendance_total=10, attendance_women=8, attendance_minority=7), None)
+    ds.save_question_rows(dialogue, [ds.QuestionRow(
+        content="Ý kiến", raiser_name="Người nêu", agency_id=agency_id, answer="Tiếp thu",
+        outcome=AnswerOutcome.accepted, commitments=[ds.CommitmentRow(
+            agency_id=agency_id, description="Cam kết", deadline=date.today() + timedelta(days=30))])], None)
+    ds.mark_held(dialogue, None)
+    ds.approve_minutes(dialogue, None)
+    db.session.commit()
+    return dialogue.questions[0].commitments[0].id
+
+
+def _evidence(unit):
+    """"<commitment id>/files/<attachment id>" of a PNG attached to a commitment of ``unit``."""
+    from app.extensions import db
+    from dialogues.models import Commitment
+    from dialogues.services import follow_up
+
+    commitment = db.session.get(Commitment, _commitment(unit))
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(20)
+    event = follow_up.update_commitment(commitment, None, note="Ảnh", evidence=follow_up.Evidence("anh.png", png))
+    db.session.commit()
+    return f"{commitment.id}/files/{event.attachment_id}"
 
 
 def _category():

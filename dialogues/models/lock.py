@@ -35,6 +35,8 @@ def refuse_edits_of_locked_dialogues(session: Session, flush_context, instances)
             if obj in session.dirty and _was_locked(obj) and _changed_columns(obj) - {"revision"}:
                 obj.ensure_editable()
             continue
+        if obj in session.new and getattr(obj, "is_follow_up_record", False):
+            continue  # made by follow-up (a commitment forwarded to another agency), not an edit of the minutes
         dialogue = getattr(obj, "locking_dialogue", None)
         if dialogue is None or not _was_locked(dialogue):
             continue

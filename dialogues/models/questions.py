@@ -75,8 +75,10 @@ class DialogueQuestion(db.Model):
     agency: Mapped[Agency | None] = relationship()
     answer: Mapped[DialogueAnswer | None] = relationship(back_populates="question", cascade="all, delete-orphan",
                                                  uselist=False)
+    # The promises written in the minutes; follow-up copies forwarded to other agencies are not among them.
     commitments: Mapped[list["Commitment"]] = relationship(  # noqa: F821
-        back_populates="question", order_by="Commitment.position", cascade="all, delete-orphan")
+        back_populates="question", order_by="Commitment.position", cascade="all, delete-orphan",
+        primaryjoin="and_(DialogueQuestion.id == Commitment.question_id, Commitment.forwarded_from_id.is_(None))")
 
     def __repr__(self) -> str:
         return f"<DialogueQuestion {self.dialogue_id}#{self.number}>"

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("dialogues", __name__, url_prefix="/dialogues")
 
-from dialogues.views import entry, minutes, records, settings  # noqa: E402,F401  (register the routes)
+from dialogues.views import entry, follow_up, minutes, records, settings  # noqa: E402,F401  (register the routes)

@@ -18,7 +18,8 @@ from dialogues.access import (MANAGE_ROLES, VIEW_ROLES, can_manage, concerns_age
                               is_agency_reader, visible_dialogues, visible_questions)
 from dialogues.forms import (AddendumForm, DialogueFilterForm, DialogueForm, NoteForm, QuestionFilterForm,
                              RosterForm, new_token)
-from dialogues.labels import LEVEL_LABELS, ORIGIN_LABELS, OUTCOME_LABELS, RAISER_LABELS, STATUS_LABELS
+from dialogues.labels import (COMMITMENT_STATUS_LABELS, LEVEL_LABELS, ORIGIN_LABELS, OUTCOME_LABELS, RAISER_LABELS,
+                              STATUS_LABELS)
 from dialogues.models import DialogueStatus
 from dialogues.services.minutes import union_display_name
 from dialogues.views import bp
@@ -26,7 +27,8 @@ from dialogues.views._helpers import (agency_choices, attach_error, category_cho
                                       handle_save_error, organising_unit_choices, refuse_if_locked, village_choices)
 
 LABELS = dict(level_labels=LEVEL_LABELS, status_labels=STATUS_LABELS, origin_labels=ORIGIN_LABELS,
-              raiser_labels=RAISER_LABELS, outcome_labels=OUTCOME_LABELS, Status=DialogueStatus)
+              raiser_labels=RAISER_LABELS, outcome_labels=OUTCOME_LABELS, Status=DialogueStatus,
+              commitment_labels=COMMITMENT_STATUS_LABELS)
 
 
 @bp.context_processor

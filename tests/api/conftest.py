@@ -194,3 +194,12 @@ def quick_pdf(monkeypatch):
 
     monkeypatch.setattr(dialogues.minutes, "render_minutes",
                         lambda dialogue, *, version=None: f"%PDF-1.7 minutes {dialogue.id} v{version}".encode())
+
+
+@pytest.fixture
+def approved_commitment(dialogue_agencies, make_dialogue, quick_pdf):
+    """approved_commitment(unit="02020", approve=True) -> id of the commitment of the unit's People's
+    Committee in the minutes of a dialogue held yesterday."""
+    def make(unit="02020", approve=True) -> int:
+        return make_dialogue(unit, approved=approve).questions[0].commitments[0].id
+    return make

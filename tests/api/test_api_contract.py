@@ -139,6 +139,31 @@ def _get_minutes(conforms, api, world):
     conforms(world["trainer"].get(f"/dialogues/{dialogue.id}/minutes.pdf"), 403)
 
 
+def _list_commitments(conforms, api, world):
+    world["approved_commitment"]("02020")
+    body = conforms(world["commune"].get("/commitments?status=open&overdue=false"), 200)
+    assert body["total"] >= 1 and conforms(world["commune"].get("/commitments?status=resolved"), 200)["total"] == 0
+    conforms(world["commune"].get("/commitments?overdue=maybe"), 422)
+    conforms(world["trainer"].get("/commitments"), 403)
+
+
+def _get_commitment(conforms, api, world):
+    mine, other = world["approved_commitment"]("02020"), world["approved_commitment"]("02086")
+    conforms(world["commune"].get(f"/commitments/{mine}"), 200)
+    conforms(world["commune"].get(f"/commitments/{other}"), 404)
+
+
+def _change_commitment(conforms, api, world):
+    cid = world["approved_commitment"]("02020")
+    client = world["commune"]
+    body = conforms(client.patch(f"/commitments/{cid}", json={"status": "in_progress", "note": "Bắt đầu"}), 200)
+    assert body["history"][0]["status_to"] == "in_progress"
+    conforms(client.patch(f"/commitments/{cid}", json={"status": "in_progress"}), 422)
+    conforms(client.patch(f"/commitments/{cid}", json={"status": "maybe"}), 422)
+    conforms(client.patch(f"/commitments/{cid}", data="x", content_type="text/plain"), 415)
+    conforms(world["trainer"].patch(f"/commitments/{cid}", json={"note": "x"}), 403)
+
+
 def _document(conforms, api, world):
     conforms(api(None).get("/openapi.json"), 200)
 
@@ -155,6 +180,9 @@ SCENARIOS = {
     "api.list_dialogues": _list_dialogues,
     "api.get_dialogue": _get_dialogue,
     "api.get_minutes": _get_minutes,
+    "api.list_commitments": _list_commitments,
+    "api.get_commitment": _get_commitment,
+    "api.change_commitment": _change_commitment,
 }
 
 
@@ -163,8 +191,9 @@ def test_every_endpoint_has_a_contract_scenario():
 
 
 @pytest.fixture
-def world(units, api, create_training, answers_body, dialogue_agencies, make_dialogue):
-    return {"units": units, "agencies": dialogue_agencies, "make_dialogue": make_dialogue, "training": create_training("02020"), "far_training": create_training("02086"),
+def world(units, api, create_training, answers_body, dialogue_agencies, make_dialogue, approved_commitment):
+    return {"units": units, "agencies": dialogue_agencies, "make_dialogue": make_dialogue,
+            "approved_commitment": approved_commitment, "training": create_training("02020"), "far_training": create_training("02086"),
             "commune": api("commune", "02020"), "trainer": api("trainer", "02020"),
             "authority": api("authority", "02020"), "province": api("province", "19"),
             "answers_body": answers_body}

@@ -31,7 +31,9 @@ def fuzz_world(write_limit, api, create_training, answers_body, dialogue_agencie
     training = create_training("02020")
     client = api("province", "19")
     client.post(f"/trainings/{training.id}/responses", json=answers_body(training))
-    ids = {"training_id": training.id, "dialogue_id": make_dialogue("02020", approved=True).id}
+    dialogue = make_dialogue("02020", approved=True)
+    ids = {"training_id": training.id, "dialogue_id": dialogue.id,
+           "commitment_id": dialogue.questions[0].commitments[0].id}
     return {"headers": {"Authorization": f"Bearer {client.secret}"}, "ids": ids}
 
 

@@ -30,7 +30,7 @@ def far_commune(db, units):
 
 
 @pytest.fixture
-def objects(units, far_commune, create_training, answers_body, make_dialogue, quick_pdf):
+def objects(units, far_commune, create_training, answers_body, make_dialogue, quick_pdf, dialogue_agencies):
     """Path parameter -> {"in": build, "out": build} (built after the caller's account exists, so an
     authority user's new agency is among those a dialogue addresses), and a valid body per write."""
     trainings = {"in": create_training("02020"), "out": create_training(far_commune)}
@@ -40,13 +40,22 @@ def objects(units, far_commune, create_training, answers_body, make_dialogue, qu
             "training_id": {where: (lambda t=t: t.id) for where, t in trainings.items()},
             "dialogue_id": {"in": lambda: make_dialogue("02020", approved=True).id,
                             "out": lambda: make_dialogue(far_commune, approved=True).id},
+            # The last question is addressed to the newest agency: an authority caller's own.
+            "commitment_id": {"in": lambda: make_dialogue("02020", approved=True).questions[-1].commitments[0].id,
+                              "out": lambda: _far_commitment(far_commune, make_dialogue)},
         },
         "bodies": {
             "api.create_response": lambda where: answers_body(trainings[where]),
+            "api.change_commitment": lambda where: {"status": "in_progress", "note": "Đang làm"},
             "api.create_dialogue": lambda where: {"title": "Đối thoại", "unit_id": units["02020"].id,
                                                   "held_on": yesterday},
         },
     }
+
+
+def _far_commitment(far_commune, make_dialogue) -> int:
+    core.create_agency(f"UBND-{far_commune.code}", "Ủy ban nhân dân xã Xa", far_commune)
+    return make_dialogue(far_commune, approved=True).questions[-1].commitments[0].id
 
 
 def test_every_path_parameter_and_write_has_a_builder(objects):

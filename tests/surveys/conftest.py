@@ -59,7 +59,7 @@ def create_training(db, units, create_instrument, create_person):
             instrument=instrument, start_date=kw.pop("start_date", date(2025, 9, 20)), **kw)
         if isinstance(people, int):
             village = units["na_nguoc"] if unit.path.startswith(units["02086"].path) else units["ban_ca"]
-            people = [create_person(village, full_name=f"Học viên {i + 1:02d}", birth_year=1980 + i)
+            people = [create_person(village, full_name=f"Học viên {i + 1:02d}", birth_year=1960 + i % 50)
                       for i in range(people)]
         for person in people:
             services.add_participant(training, person)

@@ -1,0 +1,81 @@
+"""Forms of the follow-up screens. Each write form carries a hidden token, so a resubmitted
+form finds the event it already made instead of recording it twice."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, Form, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.forms import REQUIRED
+from dialogues.follow_up.evidence import ACCEPT
+from dialogues.forms import DATE_FORMATS, BaseForm, enum_of, new_token, optional_int
+from dialogues.labels import COMMITMENT_STATUS_LABELS, choices
+from dialogues.models import Commitment, CommitmentStatus
+
+
+def _long(n: int):
+    return Length(max=n, message=_l("Không được dài quá %(max)d ký tự."))
+
+
+class _TokenForm(BaseForm):
+    token = HiddenField()
+
+    @classmethod
+    def fresh(cls, **data):
+        """An unbound form with a new token (for the page that shows it)."""
+        return cls(formdata=None, data={"token": new_token(), **data})
+
+
+class UpdateForm(_TokenForm):
+    # Any status is accepted here; the model refuses a transition it does not allow, with the reason.
+    status = SelectField(_l("Trạng thái mới"), coerce=enum_of(CommitmentStatus), validate_choice=False)
+    note = TextAreaField(_l("Nội dung cập nhật"), [Optional(), _long(5000)], render_kw={"rows": 3},
+                         description=_l("Đã làm gì, kết quả ra sao; bắt buộc khi không thể thực hiện (ghi lý do)."))
+    file = FileField(_l("Tệp minh chứng (nếu có)"), render_kw={"accept": ACCEPT},
+                     description=_l("PDF, ảnh (PNG, JPEG, GIF, WebP) hoặc văn bản (docx, xlsx, odt, ods)."))
+
+    def set_choices(self, commitment: Commitment) -> None:
+        allowed = [s for s in CommitmentStatus if commitment.can_move_to(s) and s is not CommitmentStatus.forwarded]
+        self.status.choices = [("", _l("— Giữ nguyên —"))] + [(s.value, COMMITMENT_STATUS_LABELS[s]) for s in allowed]
+
+
+class ForwardForm(_TokenForm):
+    agency_id = SelectField(_l("Chuyển cho cơ quan"), coerce=optional_int, validate_choice=False)
+    deadline = DateField(_l("Thời hạn cho cơ quan nhận"), [Optional()], format=DATE_FORMATS,
+                         description=_l("Để trống: giữ thời hạn hiện tại (hoặc hôm nay nếu đã qua)."))
+    note = TextAreaField(_l("Lý do, văn bản chuyển"), [Optional(), _long(5000)], render_kw={"rows": 2})
+
+
+class ExtendForm(_TokenForm):
+    deadline = DateField(_l("Thời hạn mới"), [Optional()], format=DATE_FORMATS)
+    reason = TextAreaField(_l("Lý do gia hạn"), [DataRequired(REQUIRED), _long(5000)], render_kw={"rows": 2},
+                           description=_l("Căn cứ gia hạn, ví dụ văn bản của cấp có thẩm quyền."))
+
+
+class ReopenForm(_TokenForm):
+    reason = TextAreaField(_l("Lý do mở lại"), [DataRequired(REQUIRED), _long(5000)], render_kw={"rows": 2})
+
+
+class CommitmentFilterForm(Form):
+    """Filters of the workspace (GET, no CSRF)."""
+
+    class Meta(BaseForm.Meta):  # Vietnamese messages for the built-in validators
+        pass
+
+    q = StringField(_l("Tìm trong nội dung"), [Optional(), _long(100)])
+    status = SelectField(_l("Trạng thái"), coerce=enum_of(CommitmentStatus),
+                         choices=choices(COMMITMENT_STATUS_LABELS, "—"))
+    agency_id = SelectField(_l("Cơ quan"), coerce=optional_int, validate_choice=False)
+    category_id = SelectField(_l("Lĩnh vực"), coerce=optional_int, validate_choice=False)
+    unit_id = SelectField(_l("Đơn vị"), coerce=optional_int, validate_choice=False)
+    overdue = BooleanField(_l("Chỉ cam kết quá hạn"))
+
+
+class IndicatorsForm(Form):
+    class Meta(BaseForm.Meta):  # Vietnamese messages for the built-in validators
+        pass
+
+    unit_id = SelectField(_l("Đơn vị"), coerce=optional_int, validate_choice=False)
+    date_from = DateField(_l("Từ ngày"), [Optional()], format=DATE_FORMATS)
+    date_to = DateField(_l("Đến ngày"), [Optional()], format=DATE_FORMATS)
