@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from fuzzing import FormRoute, fuzz_form
-from test_authz_matrix import _category, _dialogue, _survey_builders
+from test_authz_matrix import _category, _commitment, _dialogue, _survey_builders
 
 from app.extensions import db
 from app.models import Role
@@ -211,6 +211,32 @@ FORMS |= {
                                            {"name": "Nước sạch và vệ sinh"}),
     "dialogues.edit_category": FormRoute(P, "19", lambda f: f"/dialogues/categories/{f('category')}",
                                          {"name": "Giao thông nông thôn", "is_active": "y"}),
+}
+
+
+
+def commitment_url(suffix):
+    return lambda f: f"/dialogues/commitments/{_commitment(f('units')['02020'])}{suffix}"
+
+
+def other_agency(f):
+    return f("create_agency")(unit=f("units")["02020"]).id
+
+
+FORMS |= {
+    "dialogues.update_commitment": FormRoute(C, "02020", commitment_url("/update"),
+                                             {"token": "c0ffee12", "status": "in_progress",
+                                              "note": "Đã làm việc với Ngân hàng Chính sách xã hội.",
+                                              "file": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"},
+                                             files=("file",)),
+    "dialogues.forward_commitment": FormRoute(C, "02020", commitment_url("/forward"),
+                                              {"token": "c0ffee13", "agency_id": other_agency,
+                                               "deadline": "2026-12-31", "note": "Vượt thẩm quyền của xã."}),
+    "dialogues.extend_commitment": FormRoute(C, "02020", commitment_url("/extend"),
+                                             {"token": "c0ffee14", "deadline": "2027-03-31",
+                                              "reason": "Chờ kinh phí năm sau."}),
+    "dialogues.reopen_commitment": FormRoute(C, "02020", commitment_url("/reopen"),
+                                             {"token": "c0ffee15", "reason": "Người dân phản ánh chưa làm."}),
 }
 
 FORMS |= {

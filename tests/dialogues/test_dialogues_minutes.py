@@ -318,3 +318,14 @@ def test_download_serves_the_stored_bytes(client, login_as, create_dialogue):
     response = client.get(f"/dialogues/{dialogue.id}/minutes.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data == services.read_issue(dialogue.current_issue)
+
+
+def test_download_links_of_issued_minutes_save_the_file(client, login_as, create_dialogue):
+    """The PDF is served inline (it opens when the URL is typed), so the "Tải" links carry the
+    ``download`` attribute: a browser with a PDF viewer would otherwise show it instead of saving it."""
+    dialogue = create_dialogue(status="approved", questions=1)
+    login_as(Role.commune, "02020")
+    html = client.get(f"/dialogues/{dialogue.id}").get_data(as_text=True)
+    filename = dialogue.current_issue.filename
+    assert f'href="/dialogues/{dialogue.id}/minutes.pdf" download="{filename}"' in html
+    assert f'href="/dialogues/{dialogue.id}/minutes/v1.pdf" download="{filename}"' in html
