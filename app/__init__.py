@@ -15,6 +15,10 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(BASE_DIR / "templates"), static_folder="static",
                 instance_path=str(BASE_DIR / "instance"))
     app.config.update(load_config(config))
+    if app.config["PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     from app.http import Request
 
     app.request_class = Request
@@ -51,6 +55,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     surveys.init_app(app)
     dialogues.init_app(app)
+    from app import indicators
+
+    indicators.init_app(app)  # after both features: the dashboard reads their models
     from app import api
 
     api.init_app(app)

@@ -136,6 +136,43 @@ def demo_load(if_empty):
     click.echo(f"Đã nạp dữ liệu mẫu. Mật khẩu mẫu: {demo.DEMO_PASSWORD}")
 
 
+
+
+@click.command("export-all")
+@click.argument("directory", type=click.Path(file_okay=False))
+def export_all(directory):
+    """Export every table (JSON Lines) and the storage folder into a new DIRECTORY."""
+    from pathlib import Path
+
+    from app import backup
+
+    try:
+        manifest = backup.export_all(Path(directory))
+    except (backup.BackupError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Đã xuất {sum(manifest['row_counts'].values())} dòng, {len(manifest['tables'])} bảng "
+               f"(phiên bản {manifest['alembic_revision']}) vào {directory}.")
+
+
+@click.command("import-all")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+def import_all(directory):
+    """Restore an export-all DIRECTORY into an empty database at the same migration revision."""
+    from pathlib import Path
+
+    import sqlalchemy as sa
+
+    from app import backup
+
+    try:
+        counts = backup.import_all(Path(directory))
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    except (sa.exc.SQLAlchemyError, OSError) as exc:
+        raise click.ClickException(f"Nhập dữ liệu thất bại, không có gì thay đổi: {exc}".splitlines()[0]) from None
+    click.echo(f"Đã nhập {sum(counts.values())} dòng, {len(counts)} bảng.")
+
+
 def register_cli(app) -> None:
-    for group in (units_cli, agencies_cli, users_cli, demo_cli, people_cli):
+    for group in (units_cli, agencies_cli, users_cli, demo_cli, people_cli, export_all, import_all):
         app.cli.add_command(group)

@@ -52,6 +52,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "caunoi@localhost"),
         "INSTANCE_DIR": str(instance),
+        # Behind nginx: trust one proxy's X-Forwarded-For/-Proto/-Host (client IP, https links).
+        # Leave off when clients reach gunicorn directly, or they could forge those headers.
+        "PROXY_FIX": _bool("PROXY_FIX", False),
     }
     if overrides:
         config.update(overrides)

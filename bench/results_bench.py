@@ -4,7 +4,9 @@ services like a trainer's paper entry.
 
     python -m bench.results_bench [--people 200] [--questions 30] [--runs 15]
 
-Reports the median time of the results page (and of its PDF and XLSX), and each as a ratio to a
+``run()`` (for ``python -m bench``) checks the query count is the same with 10 and 200 participants
+and bounds the page's CPU time against the home page; ``main()`` keeps the detailed report, which
+reports the median time of the results page (and of its PDF and XLSX), and each as a ratio to a
 minimal signed-in page (the home page) timed in the same run on the same database, so the figure
 means the same on a laptop and on a server. A temporary SQLite database is built by the migrations
 and deleted afterwards.
@@ -137,6 +139,60 @@ def main(argv: list[str] | None = None) -> None:
             ms, status = median_ms(client, url, runs)
             assert status == 200, f"{url} answered {status}"
             print(f"{label:<28}{ms:>10.1f}{ms / baseline:>12.1f}{count_queries(app, client, url):>9}")
+
+
+SMALL, LARGE, QUESTIONS = 10, 200, 30
+# A regression guard from measurement, not a spec: 200 people x 30 questions x 2 phases (12,000
+# answers aggregated, paired statistics) cost about 20x the CPU time of the home page (x86_64, Nov
+# 2026); 30x leaves room for noise. Loading answers row by row into Python would cost far more.
+RESULTS_VS_HOME = 30
+
+
+def _measure(people: int, tmp: Path) -> tuple[int, float, float]:
+    """Queries of the results page, its CPU time and the home page's, on a fresh database."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.extensions import db
+    from bench import CPU, count_queries as bench_count, paired_median_ms
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / f'bench{people}.sqlite3'}",
+                      "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False, "INSTANCE_DIR": str(tmp),
+                      "STORAGE_DIR": str(tmp / "storage")})
+    with app.app_context():
+        upgrade()
+        training_id = build(people, QUESTIONS)
+        engine = db.engine
+    try:
+        client = app.test_client()
+        assert client.post("/login", data={"username": "bench", "password": PASSWORD}).status_code == 302
+        url = f"/surveys/trainings/{training_id}/results"
+
+        def results():
+            assert client.get(url).status_code == 200
+
+        def home():
+            assert client.get("/home").status_code == 200
+
+        queries = bench_count(engine, results)
+        results_ms, home_ms = paired_median_ms(results, home, repeat=15, warmup=2, clock=CPU)
+    finally:
+        engine.dispose()
+    return queries, results_ms, home_ms
+
+
+def run() -> list[dict]:
+    from bench import row
+
+    with tempfile.TemporaryDirectory() as tmp:
+        small_queries, _small_ms, _ = _measure(SMALL, Path(tmp))
+        large_queries, large_ms, home_ms = _measure(LARGE, Path(tmp))
+    return [
+        row(f"training results page, {LARGE} vs {SMALL} participants (queries)", large_queries, small_queries,
+            max_ratio=1, min_ratio=1, unit="queries"),
+        row(f"training results page, {LARGE} participants × {QUESTIONS} questions vs home page (time)",
+            large_ms, home_ms, max_ratio=RESULTS_VS_HOME, unit="ms"),
+    ]
 
 
 if __name__ == "__main__":

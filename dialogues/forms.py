@@ -360,3 +360,5 @@ class QuestionFilterForm(Form):
     outcome = SelectField(_l("Kết quả tại hội nghị"), coerce=enum_of(AnswerOutcome),
                           choices=choices(OUTCOME_LABELS, "—"))
     unit_id = SelectField(_l("Đơn vị"), coerce=optional_int, validate_choice=False)
+    date_from = DateField(_l("Từ ngày"), [Optional()], format=DATE_FORMATS)
+    date_to = DateField(_l("Đến ngày"), [Optional()], format=DATE_FORMATS)

@@ -178,8 +178,8 @@ def roster_people(dialogue: Dialogue) -> list[Person]:
 
 
 def question_search(visible, q: str = "", category_id: int | None = None, outcome: AnswerOutcome | None = None,
-                    unit_id: int | None = None):
-    """Statement for the question search page."""
+                    unit_id: int | None = None, date_from: date | None = None, date_to: date | None = None):
+    """Statement for the question search page (dates: of the dialogue)."""
     stmt = (sa.select(DialogueQuestion).join(DialogueQuestion.dialogue).where(visible)
             .options(joinedload(DialogueQuestion.dialogue).joinedload(Dialogue.unit),
                      joinedload(DialogueQuestion.category),
@@ -200,4 +200,8 @@ def question_search(visible, q: str = "", category_id: int | None = None, outcom
     if unit_id is not None:
         unit = db.session.get(Unit, unit_id)
         stmt = stmt.where(unit.subtree_filter(Dialogue.unit_id) if unit else sa.false())
+    if date_from:
+        stmt = stmt.where(Dialogue.held_on >= date_from)
+    if date_to:
+        stmt = stmt.where(Dialogue.held_on <= date_to)
     return stmt

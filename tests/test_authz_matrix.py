@@ -105,6 +105,15 @@ MATRIX = {
                                             "dialogue"),
     "dialogues.show_indicators": ("GET", "/dialogues/indicators", {A, P, C}, None),
     "dialogues.list_outbox": ("GET", "/dialogues/outbox/", {A, P, C}, None),
+    # Indicators: union officers see their unit and below (by unit code); trainers and authority
+    # users have no dashboard. Administrators define indicators, province officers set targets.
+    "indicators.show_dashboard": ("GET", "/indicators/?unit={unit_code}", {A, P, C}, "unit_code"),
+    "indicators.export_xlsx": ("GET", "/indicators/export.xlsx?unit={unit_code}", {A, P, C}, "unit_code"),
+    "indicators.report_pdf": ("GET", "/indicators/report.pdf?unit={unit_code}", {A, P, C}, "unit_code"),
+    "indicators.list_indicators": ("GET", "/indicators/definitions/", {A, P, C}, None),
+    "indicators.create_indicator": ("GET", "/indicators/definitions/new", {A}, None),
+    "indicators.edit_indicator": ("GET", "/indicators/definitions/{indicator}/edit", {A}, "indicator"),
+    "indicators.edit_targets": ("GET", "/indicators/targets?unit={unit_code}", {A, P}, "unit_code"),
     "api_tokens.list_tokens": ("GET", "/account/api-tokens/", ALL, None),
     "api_tokens.create_token": ("POST", "/account/api-tokens/", ALL, None),
     "api_tokens.revoke_token": ("POST", "/account/api-tokens/{api_token}/revoke", ALL, "api_token"),
@@ -129,6 +138,9 @@ def _builders(units, create_person, create_user):
         "commitment": {"in": lambda: _commitment(units["02020"]), "out": lambda: _commitment(far_commune)},
         "evidence": {"in": lambda: _evidence(units["02020"]), "out": lambda: _evidence(far_commune)},
         "commune": {"in": lambda: units["02020"].id, "out": lambda: far_commune.id},
+        "unit_code": {"in": lambda: units["02020"].code, "out": lambda: far_commune.code},
+        # One list for the whole system: "out of scope" is an indicator that does not exist.
+        "indicator": {"in": lambda: _indicator(), "out": lambda: 999999},
         "person": {"in": lambda: create_person(unit="ban_ca").id, "out": lambda: create_person(unit=far_village).id},
         "user": {"in": lambda: create_user(T, "02020").id, "out": lambda: create_user(T, far_commune).id},
         # A token is "in scope" for its owner only: the newest user is the one just logged in.
@@ -179,6 +191,14 @@ def _dialogue(unit, approved=False):
     return dialogue.id
 
 
+def _indicator():
+    from app.extensions import db
+    from app.indicators.services import save_indicator
+
+    indicator = save_indicator(None, code="DA8-TH", name="Số lớp tập huấn", unit_of_measure="lớp",
+                               figure="trainings_held")
+    db.session.commit()
+    return indicator.id
 def _commitment(unit):
     """A commitment in approved minutes of ``unit``, owned by the unit's newest agency (the one an
     authority user logged in just before got)."""

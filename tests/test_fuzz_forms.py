@@ -214,7 +214,6 @@ FORMS |= {
 }
 
 
-
 def commitment_url(suffix):
     return lambda f: f"/dialogues/commitments/{_commitment(f('units')['02020'])}{suffix}"
 
@@ -238,6 +237,27 @@ FORMS |= {
     "dialogues.reopen_commitment": FormRoute(C, "02020", commitment_url("/reopen"),
                                              {"token": "c0ffee15", "reason": "Người dân phản ánh chưa làm."}),
 }
+
+
+@pytest.fixture
+def indicator(db, units):
+    """An indicator definition (as in the authorization matrix); its id names the target field."""
+    from test_authz_matrix import _indicator
+
+    return _indicator()
+
+
+INDICATOR = {"code": "DA8-TT", "name": "Số lượt người được tập huấn", "unit_of_measure": "lượt người",
+             "figure": "training_participants", "position": "2", "is_active": "y"}
+
+FORMS |= {
+    "indicators.create_indicator": FormRoute(A, "VN", lambda f: "/indicators/definitions/new", INDICATOR),
+    "indicators.edit_indicator": FormRoute(A, "VN", lambda f: f"/indicators/definitions/{f('indicator')}/edit",
+                                           INDICATOR),
+    "indicators.edit_targets": FormRoute(P, "19", lambda f: "/indicators/targets?unit=02020&year=2025",
+                                         lambda f: {f"target_{f('indicator')}": "1.250"}),
+}
+
 
 FORMS |= {
     "api_tokens.create_token": FormRoute(C, "02020", lambda f: "/account/api-tokens/",
@@ -272,3 +292,4 @@ def test_nul_in_a_query_string_is_ignored(url, client, login_as, units):
     login_as(Role.admin, "VN")
     response = client.get(url.format(commune=units["02020"].id))
     assert response.status_code == 200
+

@@ -70,6 +70,8 @@ class CommitmentFilterForm(Form):
     category_id = SelectField(_l("Lĩnh vực"), coerce=optional_int, validate_choice=False)
     unit_id = SelectField(_l("Đơn vị"), coerce=optional_int, validate_choice=False)
     overdue = BooleanField(_l("Chỉ cam kết quá hạn"))
+    date_from = DateField(_l("Đối thoại từ ngày"), [Optional()], format=DATE_FORMATS)
+    date_to = DateField(_l("Đến ngày"), [Optional()], format=DATE_FORMATS)
 
 
 class IndicatorsForm(Form):

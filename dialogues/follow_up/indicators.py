@@ -1,5 +1,9 @@
 """Follow-up indicators of a unit over a period, computed in SQL (three statements).
 
+The statements count per organising unit; the counts add up, so the indicators of the whole
+subtree and those of any group of its units (the indicators dashboard shows each unit one level
+below) come from the same counts through ``indicators_from_counts``.
+
 Scope: dialogues organised by the unit or any unit below it, held (or approved) between
 ``date_from`` and ``date_to`` inclusive. Definitions:
 
@@ -24,6 +28,8 @@ import statistics
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from app.extensions import db
 from app.models import Unit
@@ -34,27 +40,61 @@ from dialogues.models import (AnswerOutcome, Commitment, CommitmentStatus, Dialo
 COUNTED_DIALOGUES = (DialogueStatus.held, DialogueStatus.approved)
 
 
+class days_between(FunctionElement):
+    """Whole days from the second date to the first, as an integer (dates are exact days)."""
+
+    type = sa.Integer()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(days_between)
+def _days_between_sqlite(element, compiler, **kw):
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+@compiles(days_between, "postgresql")
+def _days_between_postgresql(element, compiler, **kw):
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({later} - {earlier})"
+
+
 def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
 def followup_indicators(unit: Unit, date_from: date, date_to: date, *, today: date | None = None) -> dict:
+    return indicators_from_counts(combine_counts(followup_counts_by_unit(unit, date_from, date_to, today=today)
+                                                 .values()))
+
+
+def followup_counts_by_unit(unit: Unit, date_from: date, date_to: date, *,
+                            today: date | None = None) -> dict[int, dict]:
+    """Organising unit id -> additive counts (``COUNT_KEYS``) and ``days``, the days to resolve of
+    each resolved commitment, for the dialogues of ``unit``'s subtree in the period. Units without
+    a question or a commitment are absent."""
     today = today or clock.today()
-    in_period = sa.and_(unit.subtree_filter(Dialogue.unit_id), Dialogue.held_on.between(date_from, date_to),
+    organiser = sa.orm.aliased(Unit, name="organiser")
+    in_period = sa.and_(organiser.path.startswith(unit.path), Dialogue.held_on.between(date_from, date_to),
                         Dialogue.status.in_(COUNTED_DIALOGUES))
 
+    def per_unit(stmt):
+        return stmt.join(organiser, organiser.id == Dialogue.unit_id).where(in_period).group_by(Dialogue.unit_id)
+
     answers = sa.func.count(DialogueAnswer.id)
-    questions = db.session.execute(
-        sa.select(sa.func.count(DialogueQuestion.id).label("questions_raised"),
+    questions = db.session.execute(per_unit(
+        sa.select(Dialogue.unit_id, sa.func.count(DialogueQuestion.id).label("questions_raised"),
                   answers.filter(DialogueAnswer.outcome == AnswerOutcome.answered).label("answered_on_spot"),
                   answers.filter(DialogueAnswer.outcome == AnswerOutcome.forwarded).label("forwarded_at_dialogue"))
-        .join(DialogueQuestion.dialogue).outerjoin(DialogueQuestion.answer)
-        .where(in_period, DialogueQuestion.is_raised)).one()
+        .select_from(DialogueQuestion).join(DialogueQuestion.dialogue).outerjoin(DialogueQuestion.answer)
+        .where(DialogueQuestion.is_raised))).all()
 
     resolved = Commitment.status == CommitmentStatus.resolved
     by_status = [sa.func.count(Commitment.id).filter(Commitment.status == s).label(s.value) for s in CommitmentStatus]
-    commitments = db.session.execute(
-        sa.select(sa.func.count(Commitment.id).filter(Commitment.forwarded_from_id.is_(None)).label("committed"),
+    commitments = db.session.execute(per_unit(
+        sa.select(Dialogue.unit_id,
+                  sa.func.count(Commitment.id).filter(Commitment.forwarded_from_id.is_(None)).label("committed"),
                   sa.func.count(Commitment.id).filter(Commitment.forwarded_from_id.is_not(None))
                   .label("forwarded_copies"),
                   *by_status,
@@ -63,15 +103,44 @@ def followup_indicators(unit: Unit, date_from: date, date_to: date, *, today: da
                   .label("resolved_on_time"),
                   sa.func.count(Commitment.id).filter(resolved, Commitment.closed_on <= Commitment.original_deadline)
                   .label("resolved_by_original_deadline"))
-        .join(Commitment.question).join(DialogueQuestion.dialogue).where(in_period)).one()
+        .select_from(Commitment).join(Commitment.question).join(DialogueQuestion.dialogue))).all()
 
-    # Portable across SQLite and PostgreSQL: the pairs come back in one query, the median in Python.
-    pairs = db.session.execute(sa.select(Commitment.closed_on, Dialogue.held_on)
-                               .join(Commitment.question).join(DialogueQuestion.dialogue)
-                               .where(in_period, resolved)).all()
-    days = [(closed - held).days for closed, held in pairs]
+    # How many commitments took how many days, per unit: the database counts, Python takes the
+    # median (portable across SQLite and PostgreSQL).
+    days = days_between(Commitment.closed_on, Dialogue.held_on)
+    durations = db.session.execute(
+        sa.select(Dialogue.unit_id, days, sa.func.count()).join(Commitment.question).join(DialogueQuestion.dialogue)
+        .join(organiser, organiser.id == Dialogue.unit_id).where(in_period, resolved)
+        .group_by(Dialogue.unit_id, days)).all()
 
-    result = {**questions._asdict(), **commitments._asdict()}
+    counts: dict[int, dict] = {}
+    for row in (*questions, *commitments):
+        unit_id, *values = row
+        group = counts.setdefault(unit_id, {**dict.fromkeys(COUNT_KEYS, 0), "days": []})
+        group.update(zip(row._fields[1:], values))
+    for unit_id, day_count, n in durations:
+        counts[unit_id]["days"].extend([int(day_count)] * n)
+    return counts
+
+
+COUNT_KEYS = ("questions_raised", "answered_on_spot", "forwarded_at_dialogue", "committed", "forwarded_copies",
+              *(s.value for s in CommitmentStatus), "overdue", "resolved_on_time", "resolved_by_original_deadline")
+
+
+def combine_counts(groups) -> dict:
+    """The counts of several units together."""
+    total = {**dict.fromkeys(COUNT_KEYS, 0), "days": []}
+    for group in groups:
+        for key in COUNT_KEYS:
+            total[key] += group[key]
+        total["days"].extend(group["days"])
+    return total
+
+
+def indicators_from_counts(counts: dict) -> dict:
+    """The indicators: the counts, the median days to resolve and the shares (see above)."""
+    result = {key: counts[key] for key in COUNT_KEYS}
+    days = counts["days"]
     outcomes_due = result["committed"] + result["forwarded_copies"] - result["forwarded"]
     result.update(
         median_days_to_resolve=statistics.median(days) if days else None,

@@ -21,6 +21,8 @@ class CommitmentFilter:
     overdue: bool = False
     unit_id: int | None = None
     q: str = ""
+    date_from: date | None = None  # of the dialogue
+    date_to: date | None = None
 
     def apply(self, stmt, visible, today: date):
         """Limit ``stmt`` (which joins Commitment, DialogueQuestion and Dialogue) to tracked, visible, matching rows."""
@@ -36,6 +38,10 @@ class CommitmentFilter:
         if self.unit_id is not None:
             unit = db.session.get(Unit, self.unit_id)
             stmt = stmt.where(unit.subtree_filter(Dialogue.unit_id) if unit else sa.false())
+        if self.date_from:
+            stmt = stmt.where(Dialogue.held_on >= self.date_from)
+        if self.date_to:
+            stmt = stmt.where(Dialogue.held_on <= self.date_to)
         if self.q:
             like = f"%{self.q}%"
             stmt = stmt.where(sa.or_(Commitment.description.ilike(like), DialogueQuestion.content.ilike(like)))

@@ -51,7 +51,9 @@ def list_commitments():
         agency_id=None if reader or form.agency_id.errors else form.agency_id.data,
         category_id=None if form.category_id.errors else form.category_id.data,
         unit_id=None if reader or form.unit_id.errors else form.unit_id.data,
-        overdue=bool(form.overdue.data), q=(form.q.data or "").strip()[:100])
+        overdue=bool(form.overdue.data), q=(form.q.data or "").strip()[:100],
+        date_from=None if form.date_from.errors else form.date_from.data,
+        date_to=None if form.date_to.errors else form.date_to.data)
     today = clock.today()
     visible = visible_commitments(current_user)
     page = db.paginate(queries.commitment_list(filters, visible, today), per_page=current_app.config["PER_PAGE"],

@@ -1,7 +1,7 @@
 """JSON API: personal tokens, the write log of the rate limit, and "api" as a response source
 
 Revision ID: 0009_api
-Revises: 0006_followup
+Revises: 0008_indicators
 Create Date: 2026-11-29 00:46:09.449051
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009_api'
-down_revision = '0006_followup'
+down_revision = '0008_indicators'
 branch_labels = None
 depends_on = None
 

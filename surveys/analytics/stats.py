@@ -185,9 +185,7 @@ def _summary(pre: np.ndarray, post: np.ndarray, max_score: float, method: str) -
     mean_gain = d.mean()
     out.update(mean_pre=_num(x.mean()), mean_post=_num(y.mean()), mean_gain=_num(mean_gain))
     pct_pre, pct_post = 100 * x.mean() / max_score, 100 * y.mean() / max_score
-    out.update(pct_pre=_num(pct_pre), pct_post=_num(pct_post))
-    if pct_pre < 100 - _EPS:
-        out["hake_g"] = _num((pct_post - pct_pre) / (100 - pct_pre))
+    out.update(pct_pre=_num(pct_pre), pct_post=_num(pct_post), hake_g=_num(hake_g(pct_pre, pct_post)))
     below_max = x < max_score - _EPS
     if below_max.any():
         out["mean_individual_g"] = _num(np.mean(d[below_max] / (max_score - x[below_max])))
@@ -204,6 +202,15 @@ def _summary(pre: np.ndarray, post: np.ndarray, max_score: float, method: str) -
         out.update(wilcoxon_W=_num(w), wilcoxon_p=_pval(p))
     out["kr20_pre"], out["kr20_post"] = _num(reliability(pre)), _num(reliability(post))
     return out
+
+
+def hake_g(pct_pre: float, pct_post: float) -> float | None:
+    """Hake's normalised gain of class means, (%post - %pre) / (100 - %pre), unrounded; None when
+    the class already scored 100 % before (nothing left to gain). Also used by the indicators
+    dashboard on means it aggregates in SQL."""
+    if pct_pre >= 100 - _EPS:
+        return None
+    return (pct_post - pct_pre) / (100 - pct_pre)
 
 
 def _reliability_method(items: Sequence[Item], *matrices: np.ndarray) -> str:

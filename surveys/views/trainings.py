@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from app.auth import get_in_scope_or_404, unit_scope
 from app.extensions import db
+from app.indicators.periods import parse_date
 from app.models import Person, Sex, Unit
 from app.services import ServiceError
 from surveys import qr, services
@@ -35,6 +36,16 @@ def index():
     topic_id = request.args.get("topic", type=int)
     status = request.args.get("status", "")
     stmt = sa.select(Training).where(unit_scope(current_user, Training.unit_id))
+    # Drill-down from the indicators dashboard: one unit's subtree, start dates in a period.
+    unit_id = request.args.get("unit_id", type=int)
+    filter_unit = db.session.get(Unit, unit_id) if unit_id and 0 < unit_id < 2**31 else None
+    date_from, date_to = parse_date(request.args.get("date_from")), parse_date(request.args.get("date_to"))
+    if filter_unit is not None:
+        stmt = stmt.where(filter_unit.subtree_filter(Training.unit_id))
+    if date_from:
+        stmt = stmt.where(Training.start_date >= date_from)
+    if date_to:
+        stmt = stmt.where(Training.start_date <= date_to)
     if q:
         stmt = stmt.where(Training.title.ilike(f"%{q}%"))
     if topic_id:
@@ -50,6 +61,8 @@ def index():
                         sa.orm.selectinload(Training.phases)).order_by(Training.start_date.desc(), Training.id.desc())
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("surveys/index.html", page=page, q=q, topic_id=topic_id, status=status,
+                           filter_unit=filter_unit if filter_unit and current_user.can_see_unit(filter_unit) else None,
+                           date_from=date_from, date_to=date_to,
                            topics=topic_choices(), counts=training_counts([t.id for t in page.items]))
 
 

@@ -164,6 +164,14 @@ def _change_commitment(conforms, api, world):
     conforms(world["trainer"].patch(f"/commitments/{cid}", json={"note": "x"}), 403)
 
 
+def _indicators(conforms, api, world):
+    world["make_dialogue"]("02020")
+    body = conforms(world["province"].get(f"/indicators?unit={world['units']['19'].id}"), 200)
+    assert body["total"]["dialogues_held"] == 1
+    conforms(world["commune"].get("/indicators?from=2025-02-30"), 422)
+    conforms(world["authority"].get("/indicators"), 403)
+
+
 def _document(conforms, api, world):
     conforms(api(None).get("/openapi.json"), 200)
 
@@ -183,6 +191,7 @@ SCENARIOS = {
     "api.list_commitments": _list_commitments,
     "api.get_commitment": _get_commitment,
     "api.change_commitment": _change_commitment,
+    "api.get_indicators": _indicators,
 }
 
 

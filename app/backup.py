@@ -1,0 +1,205 @@
+"""Portable backup: every table as JSON Lines plus the storage folder, and its all-or-nothing restore.
+
+``flask export-all DIR`` streams each table of ``db.metadata`` (core SQL, no ORM objects, so the
+audit flush listener neither sees nor logs anything) into ``DIR/<table>.jsonl`` and writes
+``manifest.json``. ``flask import-all DIR`` loads such a folder into an EMPTY database at the same
+Alembic revision, in one transaction, then moves PostgreSQL sequences past the imported ids.
+"""
+from __future__ import annotations
+
+import base64
+import decimal
+import enum
+import json
+import shutil
+from datetime import date, datetime, time, timezone
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic.runtime.migration import MigrationContext
+from flask import current_app
+
+from app.extensions import db
+from app.models.types import utcnow
+
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+BATCH = 500
+# Reference rows the migrations themselves insert: a freshly upgraded database has them, so they
+# do not make it "non-empty"; the import replaces them with the backup's (possibly edited) rows.
+SEEDED_BY_MIGRATIONS = frozenset({"question_categories"})
+
+
+class BackupError(RuntimeError):
+    """A backup or restore refused, with a one-line Vietnamese message."""
+
+
+def _base_type(column: sa.Column):
+    col_type = column.type
+    return col_type.impl if isinstance(col_type, sa.types.TypeDecorator) else col_type
+
+
+def _encode(value):
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat() if value.tzinfo else value.isoformat()
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def _decoder(column: sa.Column):
+    """Return a function turning a JSON value back into what the column type accepts."""
+    col_type = column.type
+    base = _base_type(column)
+    if isinstance(col_type, sa.Enum) and col_type.enum_class is not None:
+        enum_cls = col_type.enum_class
+        return lambda v: enum_cls(v)
+    if isinstance(base, sa.DateTime):
+        return datetime.fromisoformat
+    if isinstance(base, sa.Date):
+        return date.fromisoformat
+    if isinstance(base, sa.Time):
+        return time.fromisoformat
+    if isinstance(base, sa.LargeBinary):
+        return base64.b64decode
+    if isinstance(base, sa.Numeric) and getattr(base, "asdecimal", False):
+        return decimal.Decimal
+    return None
+
+
+def current_revision(connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def export_all(target: Path) -> dict:
+    """Write every table and the storage folder into ``target``; return the manifest."""
+    target.mkdir(parents=True, exist_ok=True)
+    if any(target.iterdir()):
+        raise BackupError(f"Thư mục “{target}” không trống; hãy chọn một thư mục mới.")
+    tables = db.metadata.sorted_tables
+    counts = {}
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            # One snapshot for all tables, so rows written during the export cannot break references.
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        revision = current_revision(conn)
+        for table in tables:
+            count = 0
+            query = sa.select(table).order_by(*table.primary_key.columns)
+            result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(query)
+            with open(target / f"{table.name}.jsonl", "w", encoding="utf-8") as out:
+                for row in result.mappings():
+                    out.write(json.dumps({k: _encode(v) for k, v in row.items()}, ensure_ascii=False))
+                    out.write("\n")
+                    count += 1
+            counts[table.name] = count
+    storage = Path(current_app.config["STORAGE_DIR"])
+    if storage.is_dir():
+        shutil.copytree(storage, target / "storage")
+    manifest = {
+        "format": FORMAT_VERSION,
+        "alembic_revision": revision,
+        "tables": [t.name for t in tables],
+        "row_counts": counts,
+        "created": utcnow().isoformat(),
+    }
+    (target / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    return manifest
+
+
+def _read_manifest(source: Path) -> dict:
+    try:
+        manifest = json.loads((source / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BackupError(f"Không tìm thấy {MANIFEST} trong “{source}”.") from None
+    except ValueError:
+        raise BackupError(f"{MANIFEST} trong “{source}” không đọc được.") from None
+    if manifest.get("format") != FORMAT_VERSION:
+        raise BackupError("Bản sao lưu có định dạng không được hỗ trợ.")
+    return manifest
+
+
+def _rows(path: Path, decoders: dict, table_name: str):
+    with open(path, encoding="utf-8") as source:
+        for line_no, line in enumerate(source, 1):
+            try:
+                row = json.loads(line)
+                yield {k: (decoders[k](v) if v is not None and decoders.get(k) else v) for k, v in row.items()}
+            except (ValueError, KeyError, TypeError) as exc:
+                raise BackupError(f"Dòng {line_no} của bảng {table_name} không hợp lệ: {exc}") from None
+
+
+def import_all(source: Path) -> dict:
+    """Load a folder written by ``export_all`` into this empty database; return the row counts."""
+    manifest = _read_manifest(source)
+    tables = db.metadata.sorted_tables
+    known = {t.name for t in tables}
+    unknown = sorted(set(manifest["tables"]) - known)
+    if unknown:
+        raise BackupError(f"Bản sao lưu có bảng không có trong ứng dụng: {', '.join(unknown)}.")
+    missing = [name for name in manifest["tables"] if not (source / f"{name}.jsonl").is_file()]
+    if missing:
+        raise BackupError(f"Thiếu tệp dữ liệu của bảng: {', '.join(missing)}.")
+    storage = Path(current_app.config["STORAGE_DIR"])
+    counts = {}
+    with db.engine.begin() as conn:  # one transaction: any error rolls every table back
+        revision = current_revision(conn)
+        if revision != manifest["alembic_revision"]:
+            raise BackupError(f"Cơ sở dữ liệu đang ở phiên bản {revision}, bản sao lưu ở phiên bản "
+                              f"{manifest['alembic_revision']}; hãy chạy “flask db upgrade” cho khớp.")
+        for table in tables:
+            if table.name in SEEDED_BY_MIGRATIONS:
+                continue
+            if conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first():
+                raise BackupError(f"Cơ sở dữ liệu đích không trống (bảng {table.name} có dữ liệu).")
+        if storage.is_dir() and any(storage.iterdir()):
+            raise BackupError(f"Thư mục lưu trữ “{storage}” không trống.")
+        for table in reversed(tables):
+            if table.name in SEEDED_BY_MIGRATIONS and table.name in manifest["tables"]:
+                conn.execute(table.delete())
+        for table in tables:
+            if table.name not in manifest["tables"]:
+                continue
+            decoders = {c.name: _decoder(c) for c in table.columns}
+            count, batch = 0, []
+            for row in _rows(source / f"{table.name}.jsonl", decoders, table.name):
+                batch.append(row)
+                if len(batch) >= BATCH:
+                    conn.execute(table.insert(), batch)
+                    count, batch = count + len(batch), []
+            if batch:
+                conn.execute(table.insert(), batch)
+                count += len(batch)
+            expected = manifest["row_counts"].get(table.name)
+            if count != expected:
+                raise BackupError(f"Bảng {table.name}: đọc được {count} dòng, manifest ghi {expected}.")
+            counts[table.name] = count
+        if conn.dialect.name == "postgresql":
+            _reset_sequences(conn, tables)
+        # Files last, still inside the transaction: a copy failure rolls the rows back too.
+        if (source / "storage").is_dir():
+            try:
+                shutil.copytree(source / "storage", storage, dirs_exist_ok=True)
+            except OSError as exc:
+                shutil.rmtree(storage, ignore_errors=True)
+                raise BackupError(f"Không chép được tệp lưu trữ: {exc}") from None
+    return counts
+
+
+def _reset_sequences(conn, tables) -> None:
+    for table in tables:
+        for column in table.primary_key.columns:
+            seq = conn.execute(sa.text("SELECT pg_get_serial_sequence(:t, :c)"),
+                               {"t": table.name, "c": column.name}).scalar()
+            if seq is None:
+                continue
+            top = conn.execute(sa.select(sa.func.max(column))).scalar()
+            # is_called=false with 1 on an empty table: the next id is 1, as on a fresh database.
+            conn.execute(sa.text("SELECT setval(:s, :v, :called)"),
+                         {"s": seq, "v": top or 1, "called": top is not None})

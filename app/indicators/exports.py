@@ -1,0 +1,145 @@
+"""Exports of a dashboard for upward reporting: an XLSX with every table (unit codes included)
+and a PDF report in the official layout (Decree 30, ``templates/pdf/_official.html``).
+
+Both carry aggregates only, never a name, and both mask small cells: a count of people from 1
+to 4 shows as "<5", and a knowledge statistic computed on fewer than 5 pre/post pairs is left
+out. The screen (seen only by officers within their scope) shows the figures unmasked.
+"""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from app.indicators.charts import dashboard_charts
+from app.indicators.dashboard import SELF, Dashboard
+from app.indicators.figures import DIALOGUE_KEYS, FIGURES, MIN_CELL, TRAINING_KEYS, format_value, full_label, mask_cell
+from app.models import Unit
+from app.pdf import render_pdf
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MASKED = f"<{MIN_CELL}"
+
+
+def masked(figures: dict) -> dict:
+    """A row of figures as an upward report shows it."""
+    pairs = figures.get("knowledge_pairs")
+    return {key: mask_cell(key, value, pairs) for key, value in figures.items()}
+
+
+def masked_people(value):
+    return MASKED if value is not None and 0 < value < MIN_CELL else value
+
+
+def row_name(row) -> str:
+    return _("Trực tiếp tại %(name)s", name=row.name) if row.kind == SELF else row.name
+
+
+def file_name(dashboard: Dashboard, extension: str) -> str:
+    return f"chi-so-{dashboard.unit_code}-{dashboard.period.slug()}.{extension}"
+
+
+# ---------------------------------------------------------------- XLSX
+def dashboard_workbook(dashboard: Dashboard) -> bytes:
+    book = Workbook()
+    bold = Font(bold=True)
+
+    def sheet(title: str, header: list, rows: list[list]):
+        ws = book.create_sheet(title)
+        ws.append([str(h) for h in header])
+        for cell in ws[1]:
+            cell.font = bold
+        for row in rows:
+            ws.append(row)
+        ws.freeze_panes = "A2"
+        return ws
+
+    book.remove(book.active)
+    period = dashboard.period
+    total = masked(dashboard.total)
+    keys = TRAINING_KEYS + DIALOGUE_KEYS
+    sheet(_("Tổng hợp"), [_("Mã chỉ tiêu"), _("Nội dung"), _("Mã đơn vị"), _("Đơn vị"), _("Từ ngày"), _("Đến ngày"),
+                          _("Giá trị")],
+          [[key, str(full_label(key)), dashboard.unit_code, dashboard.unit_name, period.date_from, period.date_to,
+            _share(key, total[key])] for key in keys])
+    sheet(_("Theo đơn vị"), [_("Mã đơn vị"), _("Đơn vị"), *[full_label(k) for k in keys]],
+          [[dashboard.unit_code, _("Tổng cộng: %(name)s", name=dashboard.unit_name),
+            *[_share(k, total[k]) for k in keys]]]
+          + [[r.code, row_name(r), *[_share(k, v) for k, v in _ordered(masked(r.figures), keys)]]
+             for r in dashboard.rows])
+    sheet(_("Theo chủ đề"), [_("Mã đơn vị"), _("Chủ đề"), *[full_label(k) for k in TRAINING_KEYS]],
+          [[dashboard.unit_code, t["name"], *[v for _k, v in _ordered(masked(t), TRAINING_KEYS)]]
+           for t in dashboard.topics])
+    sheet(_("Theo dân tộc"), [_("Mã đơn vị"), _("Hệ mã dân tộc"), _("Mã dân tộc"), _("Dân tộc"),
+                               _("Lượt người tham gia tập huấn"), _("trong đó nữ")],
+          [[dashboard.unit_code, g["system"], g["code"], g["name"] or _("Chưa ghi"), masked_people(g["participants"]),
+            masked_people(g["women"])] for g in dashboard.ethnic_groups])
+    sheet(_("Thành phần dự đối thoại"), [_("Mã đơn vị"), _("Thành phần"), _("Số người")],
+          [[dashboard.unit_code, g["label"], masked_people(g["count"])] for g in dashboard.attendance_groups])
+    sheet(_("Chỉ tiêu"), [_("Mã chỉ số"), _("Chỉ số"), _("Đơn vị tính"), _("Năm"), _("Mã đơn vị"), _("Đơn vị"),
+                          _("Chỉ tiêu"), _("Thực hiện từ đầu năm"), _("Tỷ lệ đạt (%)")],
+          [row for p in masked_progress(dashboard.progress) for row in _progress_rows(dashboard, p)])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _ordered(figures: dict, keys: list[str]):
+    return [(k, figures.get(k)) for k in keys]
+
+
+def _share(key: str, value):
+    """Shares are stored as fractions; the sheet shows them as percentages like the screen."""
+    if FIGURES[key].kind == "share" and isinstance(value, float):
+        return round(100 * value, 1)
+    return value
+
+
+def masked_progress(progress: list[dict]) -> list[dict]:
+    """Progress as an upward report shows it: an actual count of 1-4 people is masked, and so is
+    the percentage that would give it away."""
+    def mask(entry: dict, figure) -> dict:
+        if figure.is_people_count and entry["actual"] is not None and 0 < entry["actual"] < MIN_CELL:
+            return {**entry, "actual": MASKED, "percent": None}
+        return dict(entry)
+
+    out = []
+    for p in progress:
+        figure = FIGURES[p["figure"]]
+        out.append({**mask(p, figure), "by_unit": [mask(u, figure) for u in p["by_unit"]]})
+    return out
+
+
+def _progress_rows(dashboard: Dashboard, p: dict) -> list[list]:
+    head = [p["code"], p["name"], p["unit_of_measure"], p["year"]]
+    rows = [[*head, dashboard.unit_code, dashboard.unit_name, p["target"], p["actual"], p["percent"]]]
+    rows += [[*head, u["code"], u["name"], u["target"], u["actual"], u["percent"]]
+             for u in p["by_unit"] if not u["directly"]]
+    return rows
+
+
+# ---------------------------------------------------------------- PDF
+def report_pdf(dashboard: Dashboard, unit: Unit, today: date) -> bytes:
+    """The report as the union files it upward, in Vietnamese whatever the reader's language."""
+    from dialogues.services.minutes import header_lines, union_display_name
+
+    with force_locale("vi"):
+        header = header_lines(unit)
+        return render_pdf(
+            "indicators/report_pdf.html", dashboard=dashboard, total=masked(dashboard.total),
+            # Units without any record in the period are summed up in one line, not listed.
+            rows=[(r, masked(r.figures)) for r in dashboard.rows if r.has_records],
+            units_without_records=sum(1 for r in dashboard.rows if not r.has_records),
+            topics=[masked(t) for t in dashboard.topics], ethnic_groups=dashboard.ethnic_groups,
+            progress=masked_progress(dashboard.progress), row_name=row_name, charts=dashboard_charts(dashboard),
+            fmt=format_value, min_cell=MIN_CELL, union=union_display_name(unit),
+            parent_body=header["parent_body"], issuing_body=header["issuing_body"],
+            number="\u00a0" * 8 + "/BC-HLHPN", place=header["place_name"], doc_date=today,
+            doc_type="Báo cáo",
+            subject=f"Kết quả thực hiện Dự án 8: {dashboard.period.label.lower()}",
+            signers=[("Người lập báo cáo", ""), ("T/M Ban Thường vụ", "")],
+            recipients=[union_display_name(unit.parent) if unit.parent else "Cấp trên", "Lưu: VT"])

@@ -1,0 +1,207 @@
+"""Indicator screens: the dashboard of a unit and period with its XLSX and PDF exports, the
+indicator definitions (administrators) and the yearly targets (province officers, administrators).
+
+Who sees what: commune and province officers (and administrators) see the dashboard of their
+unit and of any unit below it; another unit answers 404. Trainers and authority users get 403:
+the dashboard spans dialogues, which trainers do not see, and an authority user follows its
+own agency's commitments in the follow-up workspace instead of the union's aggregates.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth import roles_required
+from app.extensions import db
+from app.indicators import exports
+from app.indicators.charts import dashboard_charts
+from app.indicators.dashboard import SELF
+from app.indicators.figures import FIGURES, format_value, full_label, short_label
+from app.indicators.forms import IndicatorForm, TargetsForm, parse_targets
+from app.indicators.models import Indicator, IndicatorTarget
+from app.indicators.periods import MAX_YEAR, MIN_YEAR, Period, period_from_args
+from app.indicators.services import save_indicator, save_targets
+from app.indicators.targets import active_indicators, load_dashboard
+from app.models import Role, Unit, UnitLevel
+from app.services import ServiceError, log_export
+from dialogues import clock
+
+bp = Blueprint("indicators", __name__, url_prefix="/indicators")
+
+DASHBOARD_ROLES = (Role.province, Role.commune)
+TARGET_ROLES = (Role.province,)
+
+
+def _unit_from_args() -> Unit:
+    """The unit asked for by code (default: the user's own), or 404 when unknown or out of scope."""
+    code = (request.args.get("unit") or current_user.unit.code).strip()[:32]
+    unit = db.session.scalar(sa.select(Unit).where(Unit.code == code))
+    if unit is None or not current_user.can_see_unit(unit):
+        abort(404)
+    return unit
+
+
+def _selection() -> tuple[Unit, Period]:
+    unit = _unit_from_args()
+    period, problems = period_from_args(request.args, clock.today())
+    for problem in problems:
+        flash(problem, "error")
+    return unit, period
+
+
+def unit_choices(unit: Unit) -> list[tuple[str, str]]:
+    """The picker: the user's unit, the chain down to the unit shown, and the units below it
+    (villages excepted). Bounded by the tree's depth and one unit's children, whatever the scope."""
+    root = current_user.unit
+    chain = [u for u in [*unit.ancestors, unit] if root.contains(u)]
+    below = db.session.execute(sa.select(Unit.code, Unit.name).where(
+        Unit.parent_id == unit.id, Unit.level != UnitLevel.village).order_by(Unit.name)).all()
+    choices = [(u.code, ("· " * i) + u.name) for i, u in enumerate(chain)]
+    choices += [(code, ("· " * len(chain)) + name) for code, name in below]
+    return choices
+
+
+class RecordLinks:
+    """Links to the records behind a figure: the survey or dialogue lists filtered by unit and
+    period. Each list's address is built once; a unit only adds its id (hundreds of cells)."""
+
+    def __init__(self, dashboard):
+        period = dashboard.period
+        last = min(period.date_to, dashboard.today)
+        dates = {"date_from": period.date_from.strftime("%d/%m/%Y"), "date_to": period.date_to.strftime("%d/%m/%Y")}
+        self.bases = {
+            "trainings": url_for("surveys.index", date_from=period.date_from.isoformat(), date_to=last.isoformat(),
+                                 status="held"),
+            "dialogues": url_for("dialogues.index", **dates),
+            "questions": url_for("dialogues.list_questions", **dates),
+            "commitments": url_for("dialogues.list_commitments", **dates),
+            "overdue": url_for("dialogues.list_commitments", overdue="y", **dates),
+        }
+
+    def __call__(self, unit_id: int, kind: str) -> str | None:
+        base = self.bases.get(kind)
+        return f"{base}&unit_id={unit_id}" if base else None
+
+
+@bp.route("/")
+@roles_required(*DASHBOARD_ROLES)
+def show_dashboard():
+    unit, period = _selection()
+    dashboard = load_dashboard(unit, period, clock.today())
+    args = {"unit": unit.code, **period.query_args()}
+    # A province has about a hundred communes: by default list those with records.
+    show_all = request.args.get("all") == "1"
+    rows = dashboard.rows if show_all else [r for r in dashboard.rows if r.has_records]
+    return render_template(
+        "indicators/show_dashboard.html", dashboard=dashboard, unit=unit, period=period, args=args, rows=rows,
+        hidden_rows=len(dashboard.rows) - len(rows), show_all=show_all, short_label=short_label,
+        charts=dashboard_charts(dashboard), unit_choices=unit_choices(unit), figures_meta=FIGURES,
+        fmt=format_value, full_label=full_label, SELF=SELF,
+        link=RecordLinks(dashboard),
+        can_edit_targets=current_user.has_role(*TARGET_ROLES))
+
+
+def _download(data: bytes, mimetype: str, filename: str) -> Response:
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+
+
+@bp.route("/export.xlsx")
+@roles_required(*DASHBOARD_ROLES)
+def export_xlsx():
+    unit, period = _selection()
+    dashboard = load_dashboard(unit, period, clock.today())
+    log_export(current_user, "indicators_xlsx", "Unit", unit.id, has_names=False, rows=len(dashboard.rows))
+    return _download(exports.dashboard_workbook(dashboard), exports.XLSX_MIMETYPE,
+                     exports.file_name(dashboard, "xlsx"))
+
+
+@bp.route("/report.pdf")
+@roles_required(*DASHBOARD_ROLES)
+def report_pdf():
+    unit, period = _selection()
+    today = clock.today()
+    dashboard = load_dashboard(unit, period, today)
+    log_export(current_user, "indicators_pdf", "Unit", unit.id, has_names=False, rows=len(dashboard.rows))
+    return _download(exports.report_pdf(dashboard, unit, today), "application/pdf",
+                     exports.file_name(dashboard, "pdf"))
+
+
+# --- definitions -------------------------------------------------------------------------
+
+@bp.route("/definitions/")
+@roles_required(*DASHBOARD_ROLES)
+def list_indicators():
+    indicators = db.session.scalars(sa.select(Indicator).order_by(Indicator.is_active.desc(), Indicator.position,
+                                                                  Indicator.code)).all()
+    return render_template("indicators/list_indicators.html", indicators=indicators, figures=FIGURES,
+                           full_label=full_label, can_edit=current_user.is_admin,
+                           can_edit_targets=current_user.has_role(*TARGET_ROLES))
+
+
+def _edit_indicator(indicator: Indicator | None):
+    form = IndicatorForm(obj=indicator) if indicator else IndicatorForm()
+    if form.validate_on_submit():
+        try:
+            saved = save_indicator(indicator, code=form.code.data, name=form.name.data,
+                                   unit_of_measure=form.unit_of_measure.data, figure=form.figure.data,
+                                   position=form.position.data or 0, is_active=form.is_active.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "code", form.code).errors.append(exc.message)
+        else:
+            flash(_("Đã lưu chỉ số %(code)s.", code=saved.code), "success")
+            return redirect(url_for("indicators.list_indicators"))
+    return render_template("indicators/edit_indicator.html", form=form, indicator=indicator)
+
+
+@bp.route("/definitions/new", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def create_indicator():
+    return _edit_indicator(None)
+
+
+@bp.route("/definitions/<int:indicator_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def edit_indicator(indicator_id: int):
+    return _edit_indicator(db.get_or_404(Indicator, indicator_id))
+
+
+# --- targets -----------------------------------------------------------------------------
+
+@bp.route("/targets", methods=["GET", "POST"])
+@roles_required(*TARGET_ROLES)
+def edit_targets():
+    unit = _unit_from_args()
+    year = request.args.get("year", type=int) or clock.today().year
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        abort(404)
+    indicators = active_indicators()
+    current = {t.indicator_id: t.target for t in db.session.scalars(
+        sa.select(IndicatorTarget).where(IndicatorTarget.unit_id == unit.id, IndicatorTarget.year == year))}
+    form, errors, typed = TargetsForm(), {}, {}
+    if form.validate_on_submit():
+        values, errors = parse_targets(request.form, [i.id for i in indicators])
+        typed = {i.id: request.form.get(f"target_{i.id}", "")[:40] for i in indicators}
+        if not errors:
+            try:
+                changed = save_targets(unit, year, values, current_user)
+            except ServiceError as exc:
+                db.session.rollback()
+                errors = {int(exc.field.split("_")[1]) if (exc.field or "").startswith("target_") else 0: exc.message}
+            else:
+                flash(_("Đã lưu chỉ tiêu năm %(y)d của %(unit)s (%(n)d thay đổi).", y=year, unit=unit.name, n=changed),
+                      "success")
+                return redirect(url_for("indicators.edit_targets", unit=unit.code, year=year))
+    elif request.method == "POST":
+        abort(400)
+    return render_template("indicators/edit_targets.html", form=form, unit=unit, year=year, indicators=indicators,
+                           current=current, errors=errors, typed=typed, unit_choices=unit_choices(unit),
+                           full_label=full_label, figure_keys=FIGURES, fmt_target=_target_text), 422 if errors else 200
+
+
+def _target_text(value: float) -> str:
+    """A stored target as typed back into its box: "120", "85,5"."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}".replace(".", ",")

@@ -1,0 +1,135 @@
+"""Memory of one gunicorn worker after 1,000 mixed requests (login, home, people list, training,
+its results, a dialogue, the phone form), against the same worker's RSS right after start.
+
+The worker is the child of the gunicorn master (``--workers 1``); its RSS is read from
+``/proc/<pid>/status``. Target: under 150 MB after the load (an absolute figure: the ratio column
+shows the growth over the start, which is what a leak would change). The database is a fresh SQLite file.
+"""
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import secrets
+import tempfile
+import time
+from datetime import date, time as clock, timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bench import print_table, row
+from bench.phone_bench import _gunicorn, _seed, _stop
+
+PORT, REQUESTS, PEOPLE = 5113, 1_000, 60
+MAX_MB = 150
+PASSWORD = "bench-pass-1"
+
+
+def _add_dialogue_and_officer(url: str) -> int:
+    """A commune officer (can see trainings and dialogues) and one dialogue; returns its id."""
+    from app import create_app, services as core
+    from app.extensions import db
+    from app.models import Role, Unit
+    from dialogues import services
+    from dialogues.models import DialogueLevel
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        commune = db.session.query(Unit).filter_by(code="02086").one()
+        village = commune.children[0]
+        core.create_user("officer", PASSWORD, Role.commune, commune)
+        services.ensure_default_categories()
+        dialogue = services.create_dialogue(services.DialogueData(
+            title="Hội nghị đối thoại", level=DialogueLevel.commune, unit_id=commune.id,
+            venue_unit_id=village.id, held_on=date.today() - timedelta(days=3),
+            start_time=clock(8), end_time=clock(11), venue="Nhà văn hóa", organiser="Hội LHPN xã",
+            chair_name="Hoàng Văn Thắng", chair_position="Chủ tịch UBND xã", secretary_name="Triệu Thị Mai",
+            attendance_total=80, attendance_women=70, attendance_minority=60, conclusions="Kết luận."), None)
+        dialogue_id = dialogue.id
+        db.session.commit()
+        db.engine.dispose()
+    return dialogue_id
+
+
+def _rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def _worker_pid(master: int) -> int:
+    for _ in range(50):
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        if children:
+            return int(children[0])
+        time.sleep(0.1)
+    raise RuntimeError("gunicorn worker not found")
+
+
+class _Browser:
+    """One keep-alive connection with a cookie jar of one cookie (the session)."""
+
+    def __init__(self, port: int):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookie = ""
+
+    def send(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.conn.request(method, path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        cookie = response.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";", 1)[0]
+        return response.status, text
+
+    def login(self, username: str) -> None:
+        self.cookie = ""
+        _status, page = self.send("GET", "/login")
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+        status, _ = self.send("POST", "/login", {"username": username, "password": PASSWORD,
+                                                 **({"csrf_token": token[1]} if token else {})})
+        if status != 302:
+            raise RuntimeError(f"login answered {status}")
+
+
+def run() -> list[dict]:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        pre, _post, training_id, person_ids, _keys = _seed(url, PEOPLE)
+        dialogue_id = _add_dialogue_and_officer(url)
+        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" + secrets.token_hex(8),
+               "INSTANCE_PATH": tmp, "STORAGE_DIR": str(Path(tmp) / "storage"), "APP_ENV": "development"}
+        pages = ["/home", "/people/", f"/surveys/trainings/{training_id}",
+                 f"/surveys/trainings/{training_id}/results", f"/dialogues/{dialogue_id}"]
+        proc = _gunicorn("wsgi:app", PORT, env, workers=1)
+        try:
+            worker = _worker_pid(proc.pid)
+            start_mb = _rss_mb(worker)
+            browser = _Browser(PORT)
+            sent = 0
+            while sent < REQUESTS:
+                browser.login("officer")
+                sent += 2
+                for path in pages + [f"/t/{pre}?person={person_ids[sent % len(person_ids)]}"]:
+                    status, _ = browser.send("GET", path)
+                    if status != 200:
+                        raise RuntimeError(f"GET {path} answered {status}")
+                    sent += 1
+            if _worker_pid(proc.pid) != worker:
+                raise RuntimeError("the worker was replaced during the run")
+            end_mb = _rss_mb(worker)
+        finally:
+            _stop(proc)
+    return [row(f"gunicorn worker RSS after {sent:,} mixed requests vs right after start", end_mb, start_mb,
+                unit="MB", max_ratio=MAX_MB / start_mb) | {"target": f"< {MAX_MB} MB"} | {"ok": end_mb < MAX_MB}]
+
+
+if __name__ == "__main__":
+    print_table(run())

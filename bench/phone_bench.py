@@ -1,0 +1,241 @@
+"""Phone form throughput under gunicorn (2 workers), against a bare Flask app doing the same
+database work with plain SQL (GET: the phase, training, roster and items; POST: one response and
+its answers), also under gunicorn with 2 workers, on the same database, in the same run.
+
+Load comes from this process: a bounded number of requests per scenario from a pool of threads,
+``http.client`` on loopback. Every POST uses its own client token and its own roster person (the
+app stores the pre-test, the baseline the post-test, so neither hits the other's rows). The
+database is a fresh SQLite file, or the PostgreSQL in ``BENCH_DATABASE_URL`` (its tables are
+dropped and rebuilt: give it a throwaway database).
+"""
+from __future__ import annotations
+
+import http.client
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bench import print_table, row
+
+APP_PORT, BASELINE_PORT = 5111, 5112
+REQUESTS, THREADS, QUESTIONS = 400, 8, 10
+MIN_VS_BARE_FLASK = 0.5
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _seed(url: str, people: int) -> tuple[str, str, int, list[int], list[str]]:
+    """Schema (migrations), a training with ``people`` consenting participants and both phases open."""
+    from flask_migrate import upgrade
+
+    from app import create_app, services as core
+    from app.extensions import db
+    from app.models import Role, Sex, Unit, UnitLevel
+    from surveys import services
+    from surveys.models import Phase, QuestionKind
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        if url.startswith("postgresql"):
+            db.drop_all()
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade()
+        vn = Unit(code="VN", name="Việt Nam", level=UnitLevel.country, path="/VN/")
+        province = Unit(code="19", name="Thái Nguyên", level=UnitLevel.province, parent=vn, path="/VN/19/")
+        commune = Unit(code="02086", name="Xã Chợ Mới", level=UnitLevel.commune, parent=province,
+                       path="/VN/19/02086/")
+        db.session.add_all([vn, province, commune])
+        db.session.flush()
+        village = core.create_unit(commune, "Nà Nguộc", "bản")
+        core.create_user("bench", "bench-pass-1", Role.trainer, commune)
+        topic = services.save_topic(None, "Phòng, chống bạo lực gia đình")
+        contents = [services.clean_content(text=f"Câu hỏi số {i + 1}?", kind=QuestionKind.single,
+                                           options=["Có", "Không", "Tùy trường hợp"], correct=[1 + i % 3],
+                                           has_dont_know=False) for i in range(QUESTIONS)]
+        instrument = services.create_instrument(title="Bài kiểm tra", topic=topic, unit=province, user=None,
+                                                contents=contents)
+        training = services.save_training(None, title="Tập huấn", topic=topic, unit=commune,
+                                          instrument=instrument, start_date=date(2025, 9, 20))
+        person_ids = []
+        for i in range(people):
+            person = core.save_person(None, full_name=f"Học viên {i + 1:04d}", unit=village, sex=Sex.female,
+                                      birth_year=1960 + i % 45, ethnicity_code="07")
+            services.add_participant(training, person)
+            core.give_consent(person, services.CONSENT_PURPOSE)
+            person_ids.append(person.id)
+        pre = services.set_phase_open(training, Phase.pre, True)
+        post = services.set_phase_open(training, Phase.post, True)
+        keys = [it.key for it in training.version.items]
+        tokens = (pre.public_token, post.public_token)
+        training_id = training.id
+        db.session.commit()
+        db.engine.dispose()
+    return tokens[0], tokens[1], training_id, person_ids, keys
+
+
+def baseline_app():
+    """A bare Flask app doing the phone form's database work with plain SQL (gunicorn factory)."""
+    import sqlalchemy as sa
+    from flask import Flask, abort, request
+
+    engine = sa.create_engine(os.environ["BENCH_BASELINE_DB"])
+    bare = Flask("bare")
+
+    def load(conn, token):
+        phase = conn.execute(sa.text("SELECT id, training_id, phase, state FROM survey_training_phases "
+                                     "WHERE public_token = :t"), {"t": token}).first()
+        if phase is None or phase.state != "open":
+            abort(404)
+        training = conn.execute(sa.text("SELECT id, title, version_id FROM survey_trainings WHERE id = :i"),
+                                {"i": phase.training_id}).first()
+        roster = conn.execute(sa.text(
+            "SELECT p.id, p.full_name, p.code FROM people p JOIN survey_participants sp ON sp.person_id = p.id "
+            "WHERE sp.training_id = :i AND p.erased_dt IS NULL ORDER BY p.full_name, p.code"),
+            {"i": training.id}).all()
+        items = conn.execute(sa.text("SELECT id, position FROM survey_items WHERE version_id = :v ORDER BY position"),
+                             {"v": training.version_id}).all()
+        return phase, training, roster, items
+
+    @bare.get("/t/<token>")
+    def show(token):
+        with engine.connect() as conn:
+            _phase, training, roster, items = load(conn, token)
+        return (f"<!doctype html><title>{training.title}</title><form method=post>"
+                + "".join(f"<label><input type=radio name=person value={p.id}>{p.full_name}</label>" for p in roster)
+                + "".join(f"<input name=Q{it.position}>" for it in items) + "<button>Gửi</button></form>")
+
+    @bare.post("/t/<token>")
+    def submit(token):
+        with engine.begin() as conn:
+            phase, training, roster, items = load(conn, token)
+            person_id = request.form.get("person", type=int)
+            if person_id not in {p.id for p in roster}:
+                abort(404)
+            response_id = conn.execute(sa.text(
+                "INSERT INTO survey_responses (training_id, phase, person_id, version_id, source, client_token, "
+                "score, max_score, submitted_dt) VALUES (:t, :ph, :p, :v, 'phone', :c, 0, :m, CURRENT_TIMESTAMP) "
+                "RETURNING id"), {"t": training.id, "ph": phase.phase, "p": person_id, "v": training.version_id,
+                                  "c": request.form.get("client_token", "")[:64], "m": len(items)}).scalar_one()
+            conn.execute(sa.text("INSERT INTO survey_answers (response_id, item_id, choice, points, is_dont_know) "
+                                 "VALUES (:r, :i, :c, 0, false)"),
+                         [{"r": response_id, "i": it.id, "c": request.form.get(f"Q{it.position}", "")[:100]}
+                          for it in items])
+        return "<!doctype html><p>Cảm ơn.</p>"
+
+    return bare
+
+
+def _gunicorn(target: str, port: int, env: dict, workers: int = 2) -> subprocess.Popen:
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    proc = subprocess.Popen([str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+                             "--log-level", "warning", target], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn {target} exited: {proc.stderr.read().decode()[-500:]}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/nowhere")
+            conn.getresponse().read()
+            conn.close()
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    _stop(proc)
+    raise RuntimeError(f"gunicorn {target} did not start on port {port}")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _request(port: int, method: str, path: str, body: dict | None = None) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        data = urlencode(body) if body is not None else None
+        headers = {"Content-Type": "application/x-www-form-urlencoded"} if body is not None else {}
+        conn.request(method, path, body=data, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def _throughput(port: int, calls: list[tuple[str, str, dict | None]]) -> float:
+    """Requests per second for ``calls`` sent from THREADS threads; every one must answer 200."""
+    _request(port, "GET", calls[0][1].split("?")[0])  # warm-up: imports, templates, connections
+    start = time.perf_counter()
+    with ThreadPoolExecutor(THREADS) as pool:
+        statuses = list(pool.map(lambda c: _request(port, *c), calls))
+    elapsed = time.perf_counter() - start
+    bad = [s for s in statuses if s != 200]
+    if bad:
+        raise RuntimeError(f"{len(bad)} of {len(calls)} requests failed on port {port} (e.g. {bad[0]})")
+    return len(calls) / elapsed
+
+
+def _stored_per_phase(url: str) -> dict[str, int]:
+    """Responses in the database by phase: each POST must have stored exactly one."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return dict(conn.execute(sa.text("SELECT phase, count(*) FROM survey_responses GROUP BY phase")).all())
+    finally:
+        engine.dispose()
+
+
+def run() -> list[dict]:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        pre, post, _training_id, person_ids, keys = _seed(url, REQUESTS)
+        env = {**os.environ, "DATABASE_URL": url, "BENCH_BASELINE_DB": url, "SECRET_KEY": "bench-" + secrets.token_hex(8),
+               "INSTANCE_PATH": tmp, "STORAGE_DIR": str(Path(tmp) / "storage"), "APP_ENV": "development"}
+        answers = {key: "1" for key in keys}
+
+        def gets(token):
+            return [("GET", f"/t/{token}?person={person_ids[i % len(person_ids)]}", None) for i in range(REQUESTS)]
+
+        def posts(token):
+            return [("POST", f"/t/{token}", {"person": pid, "client_token": secrets.token_urlsafe(16), "step": 1,
+                                              "go": "submit", **answers}) for pid in person_ids]
+
+        figures = {}
+        for name, target, port, token in (("app", "wsgi:app", APP_PORT, pre),
+                                          ("bare", "bench.phone_bench:baseline_app()", BASELINE_PORT, post)):
+            proc = _gunicorn(target, port, env)
+            try:
+                figures[name] = (_throughput(port, gets(token)), _throughput(port, posts(token)))
+            finally:
+                _stop(proc)
+        stored = _stored_per_phase(url)
+        if stored != {"pre": REQUESTS, "post": REQUESTS}:
+            raise RuntimeError(f"expected {REQUESTS} stored responses per phase, found {stored}")
+    (app_get, app_post), (bare_get, bare_post) = figures["app"], figures["bare"]
+    db = "PostgreSQL" if os.environ.get("BENCH_DATABASE_URL") else "SQLite"
+    return [
+        row(f"phone form GET, gunicorn 2 workers, {db}, vs bare Flask + SQL", app_get, bare_get,
+            min_ratio=MIN_VS_BARE_FLASK, unit="req/s"),
+        row(f"phone form POST ({QUESTIONS} answers), gunicorn 2 workers, {db}, vs bare Flask + SQL", app_post,
+            bare_post, min_ratio=MIN_VS_BARE_FLASK, unit="req/s"),
+    ]
+
+
+if __name__ == "__main__":
+    print_table(run())
