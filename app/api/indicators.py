@@ -14,6 +14,7 @@ from app.indicators.figures import FIGURES
 from app.indicators.periods import Period
 from app.indicators.targets import load_dashboard
 from app.indicators.views import DASHBOARD_ROLES
+from app.services import log_export
 from dialogues import clock
 
 VALUE = {"type": ["number", "null"]}
@@ -41,7 +42,8 @@ INDICATORS = schema("Indicators", {
 @route("/indicators", summary="Dashboard figures of a unit over a period", tag="indicators", roles=DASHBOARD_ROLES,
        description="Trainings, knowledge gain, dialogues, questions, commitments and their follow-up for the unit, "
                    "each unit one level below it and each training topic. Defaults: the user's own unit, from "
-                   "1 January of this year to today.",
+                   "1 January of this year to today. The figures are those of the screen, not masked: small groups "
+                   "(under 5 people) must be masked before publishing, as the dashboard's XLSX/PDF exports do.",
        query=[Param("unit", ID, "A unit in the user's scope."), Param("from", DATE, "First day (YYYY-MM-DD)."),
               Param("to", DATE, "Last day (YYYY-MM-DD).")],
        answers={200: Answer("The figures.", INDICATORS)})
@@ -51,4 +53,7 @@ def get_indicators(query):
     date_from, date_to = query["from"] or date(today.year, 1, 1), query["to"] or today
     if date_from > date_to:
         raise ApiError.invalid({"to": _("“Đến ngày” phải sau “Từ ngày”.")})
-    return load_dashboard(unit, Period("custom", date_from, date_to), today).to_json(), 200
+    dashboard = load_dashboard(unit, Period("custom", date_from, date_to), today)
+    # Unmasked, as on the screen; recorded like the dashboard's file exports.
+    log_export(api_user(), "api_indicators", "Unit", unit.id, has_names=False, rows=len(dashboard.rows))
+    return dashboard.to_json(), 200
