@@ -45,7 +45,7 @@ test: sysdeps translations
 extract: $(BIN)/.installed
 	@for p in $(PKGS); do \
 	  mkdir -p $$p/translations; \
-	  if [ $$p = app ]; then tpl="templates/base.html templates/_macros templates/auth templates/core templates/admin templates/errors templates/pdf templates/indicators"; else tpl=templates/$$p; fi; \
+	  if [ $$p = app ]; then tpl="templates/base.html templates/_macros templates/auth templates/core templates/admin templates/errors templates/pdf templates/indicators templates/api"; else tpl=templates/$$p; fi; \
 	  $(BIN)/pybabel -q extract -F babel.cfg -k _l -o $$p/translations/messages.pot $$p $$(ls -d $$tpl 2>/dev/null) || exit 1; \
 	  if [ -f $$p/translations/en/LC_MESSAGES/messages.po ]; then \
 	    $(BIN)/pybabel -q update --no-fuzzy-matching -i $$p/translations/messages.pot -d $$p/translations; \

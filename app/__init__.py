@@ -58,6 +58,9 @@ def create_app(config: dict | None = None) -> Flask:
     from app import indicators
 
     indicators.init_app(app)  # after both features: the dashboard reads their models
+    from app import api
+
+    api.init_app(app)
     errors.init_app(app)
     register_cli(app)
     register_filters(app)
@@ -91,6 +94,9 @@ def select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
+    if request and request.path.startswith("/api/"):
+        # API clients choose by header only (no cookie, no session user).
+        return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.cookies.get("lang") if request else None
     if chosen in languages:
         return chosen

@@ -28,10 +28,11 @@ def set_cli_actor(user_id: int | None) -> None:
 
 def _actor() -> tuple[int | None, str]:
     if has_request_context():
+        from flask import g
         from flask_login import current_user
 
         user_id = current_user.get_id() if current_user and current_user.is_authenticated else None
-        return (int(user_id) if user_id else None), "web"
+        return (int(user_id) if user_id else None), ("api" if g.get("api_token") else "web")
     return _cli_actor.get(), "cli"
 
 

@@ -44,6 +44,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "PER_PAGE": 25,
+        # JSON API: writes per token per minute, and the largest body accepted.
+        "API_WRITES_PER_MINUTE": int(os.environ.get("API_WRITES_PER_MINUTE", "60")),
+        "API_MAX_BODY_BYTES": int(os.environ.get("API_MAX_BODY_KB", "1024")) * 1024,
         # Personal data is kept this many years, then `flask people retention --apply` erases it.
         "RETENTION_YEARS": int(os.environ.get("RETENTION_YEARS", "5")),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),

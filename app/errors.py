@@ -47,7 +47,11 @@ def is_database_unavailable(exc: BaseException | None) -> bool:
         (isinstance(exc, DBAPIError) and exc.connection_invalidated)
 
 
-def render_error(code: int, detail: str | None = None):
+def render_error(code: int, detail: str | None = None, headers: dict | None = None):
+    if request.path.startswith("/api/"):  # the JSON API has its own error shape (app.api.errors)
+        from app.api.errors import error_response
+
+        return error_response(code, detail, headers=headers)
     try:  # the locale selector and base.html may load the logged-in user from the database
         title, message = _messages().get(code, _messages()[500])
         return render_error_page(code, title, detail or message)
@@ -79,6 +83,10 @@ def database_unavailable(exc: BaseException):
 
 
 def render_error_page(code: int, title: str, message: str):
+    if request.path.startswith("/api/"):
+        from app.api.errors import error_response
+
+        return error_response(code)
     if wants_json():
         return jsonify(error={"code": code, "title": title, "message": message}), code
     return render_template("errors/error.html", code=code, title=title, message=message), code
@@ -95,7 +103,9 @@ def init_app(app) -> None:
         # A 500 wrapping a database outage: the commit in after_request (or a teardown) failed.
         if isinstance(exc, InternalServerError) and is_database_unavailable(exc.original_exception):
             return database_unavailable(exc.original_exception)
-        return render_error(exc.code or 500)
+        # Keep the headers the error defines (``Allow`` on a 405), not its HTML content type.
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        return render_error(exc.code or 500, headers=headers)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

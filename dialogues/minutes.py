@@ -108,3 +108,17 @@ def render_minutes(dialogue: Dialogue, *, version: int | None = None) -> bytes:
 
     with force_locale("vi"):
         return render_pdf("pdf/minutes.html", **minutes_context(dialogue, version=version))
+
+
+def minutes_pdf(dialogue: Dialogue, user) -> tuple[bytes, str] | None:
+    """(PDF, file name) of the minutes ``user`` may download (the web page and the API): the latest
+    issued version, or before approval a numberless draft, which agency readers do not get (None)."""
+    from dialogues.access import is_agency_reader
+    from dialogues.services.minutes import read_issue
+
+    issue = dialogue.current_issue
+    if issue is not None:
+        return read_issue(issue), issue.filename
+    if is_agency_reader(user):
+        return None
+    return render_minutes(dialogue), f"du-thao-bien-ban-{dialogue.id}.pdf"

@@ -78,3 +78,20 @@ def score_table(training: Training) -> list[dict]:
         gain = r_post.score - r_pre.score if r_pre and r_post else None
         table.append({"person": person, "pre": r_pre, "post": r_post, "gain": gain})
     return table
+
+
+def training_counts(ids: list[int]) -> dict[int, dict[str, int]]:
+    """Participants ("people") and pre/post responses per training: two grouped queries for a
+    whole list (the trainings page and the API)."""
+    counts = {i: {"people": 0, "pre": 0, "post": 0} for i in ids}
+    if not ids:
+        return counts
+    for training_id, n in db.session.execute(
+            sa.select(Participant.training_id, sa.func.count()).where(Participant.training_id.in_(ids))
+            .group_by(Participant.training_id)):
+        counts[training_id]["people"] = n
+    for training_id, phase, n in db.session.execute(
+            sa.select(Response.training_id, Response.phase, sa.func.count()).where(Response.training_id.in_(ids))
+            .group_by(Response.training_id, Response.phase)):
+        counts[training_id][phase.value] = n
+    return counts

@@ -3,8 +3,12 @@
 Every route must have an entry here (a new route without one fails), and every entry is checked for
 every role against an object inside the user's scope and one outside it: allowed roles get a normal
 answer in scope and 404 out of scope, other roles 403, anonymous visitors the login page.
+
+JSON API routes (token, not session) declare their roles once, in their route declaration
+(``app.api.openapi.OPERATIONS``); tests/api/test_api_matrix.py checks them the same way.
 """
 import pytest
+import sqlalchemy as sa
 
 from app import services
 from app.models import Role, Unit, UnitLevel
@@ -110,6 +114,9 @@ MATRIX = {
     "indicators.create_indicator": ("GET", "/indicators/definitions/new", {A}, None),
     "indicators.edit_indicator": ("GET", "/indicators/definitions/{indicator}/edit", {A}, "indicator"),
     "indicators.edit_targets": ("GET", "/indicators/targets?unit={unit_code}", {A, P}, "unit_code"),
+    "api_tokens.list_tokens": ("GET", "/account/api-tokens/", ALL, None),
+    "api_tokens.create_token": ("POST", "/account/api-tokens/", ALL, None),
+    "api_tokens.revoke_token": ("POST", "/account/api-tokens/{api_token}/revoke", ALL, "api_token"),
 }
 
 # How to make one object of each kind inside (Chợ Đồn) or outside (another province) the scope.
@@ -136,7 +143,25 @@ def _builders(units, create_person, create_user):
         "indicator": {"in": lambda: _indicator(), "out": lambda: 999999},
         "person": {"in": lambda: create_person(unit="ban_ca").id, "out": lambda: create_person(unit=far_village).id},
         "user": {"in": lambda: create_user(T, "02020").id, "out": lambda: create_user(T, far_commune).id},
+        # A token is "in scope" for its owner only: the newest user is the one just logged in.
+        "api_token": {"in": lambda: _token_of(_newest_user() or create_user(C, "02020")), "out": lambda: _token_of(create_user(C, "02020"))},
     }
+
+
+def _newest_user():
+    from app.extensions import db
+    from app.models import User
+
+    return db.session.scalar(sa.select(User).order_by(User.id.desc()).limit(1))
+
+
+def _token_of(user) -> int:
+    from app.api import tokens
+    from app.extensions import db
+
+    token, _secret = tokens.create_token(user, "matrix")
+    db.session.commit()
+    return token.id
 
 
 def _dialogue(unit, approved=False):
@@ -274,7 +299,9 @@ ROLE_UNIT = {A: "19", P: "19", C: "02020", T: "02020", U: "02020"}
 
 
 def test_every_route_has_an_entry(app):
-    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    from app.api.routes import OPERATIONS
+
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - {op.endpoint for op in OPERATIONS}
     missing = endpoints - PUBLIC - set(MATRIX)
     assert not missing, f"routes without an authorization entry: {sorted(missing)}"
     stale = set(MATRIX) - endpoints

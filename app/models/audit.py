@@ -16,7 +16,7 @@ class AuditLog(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
-    # "cli" or "web"; the CLI has no logged-in user.
+    # "web", "api" (a request with a personal token) or "cli" (no logged-in user).
     source: Mapped[str] = mapped_column(sa.String(20), default="web")
     action: Mapped[str] = mapped_column(sa.String(30))
     object_type: Mapped[str] = mapped_column(sa.String(50), index=True)

@@ -15,9 +15,9 @@ from app.extensions import db
 from app.models import Unit, UnitLevel
 from app.services import ServiceError
 from dialogues import services
-from dialogues.access import MANAGE_ROLES, VIEW_ROLES, get_dialogue_or_404, is_agency_reader, visible_dialogues
+from dialogues.access import MANAGE_ROLES, VIEW_ROLES, get_dialogue_or_404, visible_dialogues
 from dialogues.forms import AddendumForm, HeaderForm, NoteForm, VerifyForm
-from dialogues.minutes import render_minutes
+from dialogues.minutes import minutes_pdf
 from dialogues.models import MinutesIssue
 from dialogues.views import bp
 from dialogues.views._helpers import attach_error
@@ -87,13 +87,10 @@ def _pdf_response(data: bytes, filename: str):
 @roles_required(*VIEW_ROLES)
 def download_minutes(dialogue_id: int):
     """The latest issued version; before approval, a numberless draft (for managers only)."""
-    dialogue = get_dialogue_or_404(dialogue_id)
-    issue = dialogue.current_issue
-    if issue is not None:
-        return _pdf_response(services.read_issue(issue), issue.filename)
-    if is_agency_reader(current_user):
+    found = minutes_pdf(get_dialogue_or_404(dialogue_id), current_user)
+    if found is None:
         abort(404)
-    return _pdf_response(render_minutes(dialogue), f"du-thao-bien-ban-{dialogue.id}.pdf")
+    return _pdf_response(*found)
 
 
 @bp.route("/<int:dialogue_id>/minutes/v<int:version>.pdf")

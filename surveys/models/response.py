@@ -21,6 +21,7 @@ class ResponseSource(enum.Enum):
     phone = "phone"
     grid = "grid"            # typed from a paper form by the trainer
     workbook = "workbook"    # imported from the interchange workbook
+    api = "api"              # sent through the JSON API (an offline collection app, a partner system)
 
 
 class Response(db.Model):

@@ -19,8 +19,8 @@ from surveys.access import get_instrument_or_404, get_training_or_404, phase_or_
     visible_instruments
 from surveys.blueprint import bp
 from surveys.forms import ImportTrainingForm, ParticipantForm, TrainingForm, UploadForm
-from surveys.models import Instrument, Participant, Phase, PhaseState, Response, Topic, Training, TrainingPhase
-from surveys.results import score_table
+from surveys.models import Instrument, Participant, Phase, PhaseState, Topic, Training, TrainingPhase
+from surveys.results import score_table, training_counts
 from surveys.services.trainings import home_commune
 from surveys.views.common import field_error, flash_form_errors, topic_choices, training_unit_choices
 from surveys.workbook import WorkbookError
@@ -63,23 +63,7 @@ def index():
     return render_template("surveys/index.html", page=page, q=q, topic_id=topic_id, status=status,
                            filter_unit=filter_unit if filter_unit and current_user.can_see_unit(filter_unit) else None,
                            date_from=date_from, date_to=date_to,
-                           topics=topic_choices(), counts=_counts([t.id for t in page.items]))
-
-
-def _counts(ids: list[int]) -> dict[int, dict[str, int]]:
-    """Participants and pre/post responses per training: two grouped queries for the whole page."""
-    counts = {i: {"people": 0, "pre": 0, "post": 0} for i in ids}
-    if not ids:
-        return counts
-    for training_id, n in db.session.execute(
-            sa.select(Participant.training_id, sa.func.count()).where(Participant.training_id.in_(ids))
-            .group_by(Participant.training_id)):
-        counts[training_id]["people"] = n
-    for training_id, phase, n in db.session.execute(
-            sa.select(Response.training_id, Response.phase, sa.func.count()).where(Response.training_id.in_(ids))
-            .group_by(Response.training_id, Response.phase)):
-        counts[training_id][phase.value] = n
-    return counts
+                           topics=topic_choices(), counts=training_counts([t.id for t in page.items]))
 
 
 def _training_form(training: Training | None) -> TrainingForm:

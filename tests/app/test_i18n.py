@@ -13,7 +13,7 @@ KEYWORDS = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngett
 def source_dirs(package: str) -> list[Path]:
     if package == "app":
         return [ROOT / "app"] + [ROOT / "templates" / d for d in ("_macros", "auth", "core", "admin", "errors", "pdf",
-                                                                 "indicators")] \
+                                                                 "indicators", "api")] \
             + [ROOT / "templates"]
     return [ROOT / package, ROOT / "templates" / package]
 
