@@ -194,7 +194,7 @@ class _TrainingQueries:
     def __init__(self, unit: Unit, period: Period, today: date):
         self.home = aliased(Unit, name="training_unit")
         self.where = sa.and_(sql.in_subtree(unit, self.home.path),
-                             Training.start_date.between(period.date_from, min(period.date_to, today)))
+                             sql.in_period(Training.start_date, period.date_from, min(period.date_to, today)))
 
     def _from(self, stmt):
         return stmt.select_from(Training).join(self.home, self.home.id == Training.unit_id).where(self.where)
@@ -260,7 +260,7 @@ class _DialogueQueries:
     def __init__(self, unit: Unit, period: Period):
         self.organiser = aliased(Unit, name="organiser")
         self.where = sa.and_(sql.in_subtree(unit, self.organiser.path),
-                             Dialogue.held_on.between(period.date_from, period.date_to),
+                             sql.in_period(Dialogue.held_on, period.date_from, period.date_to),
                              Dialogue.status.in_(COUNTED_DIALOGUES))
 
     def _from(self, stmt):

@@ -46,9 +46,22 @@ def child_path(unit: Unit, path_column):
     return sa.func.substr(path_column, 1, prefix_len + _position(rest, "/"))
 
 
+def plan_constant(value):
+    """A value the query plan depends on (a unit's path, a period's first and last day), written
+    into the SQL text instead of being sent as a parameter. psycopg prepares a statement once it
+    has run five times, and PostgreSQL then settles on a generic plan that cannot know whether
+    "/VN/19/%" is a village or a province: for a province it loops over 100,000 rows, three
+    times slower. Values are typed and escaped by SQLAlchemy, never user text."""
+    return sa.bindparam(None, value, literal_execute=True)
+
+
 def in_subtree(unit: Unit, path_column):
     """Rows whose unit path lies in ``unit``'s subtree (an indexed prefix LIKE)."""
-    return path_column.startswith(unit.path)
+    return path_column.startswith(plan_constant(unit.path))
+
+
+def in_period(date_column, date_from, date_to):
+    return date_column.between(plan_constant(date_from), plan_constant(date_to))
 
 
 def is_minority(code_column, system_column):
