@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 
-import segno
 from flask import url_for
 
 from surveys.models import TrainingPhase
@@ -16,17 +15,23 @@ def public_url(phase: TrainingPhase, person_code: str | None = None) -> str:
     return url_for("surveys_public.show_form", token=phase.public_token, _external=True)
 
 
+def _qr(url: str):
+    import segno  # on first use, not with the app (memory per worker)
+
+    return segno.make(url, error="m")
+
+
 def qr_svg(url: str, scale: int = 4) -> str:
     """Inline SVG markup (no style attributes, so the page's CSP needs no exception)."""
-    return segno.make(url, error="m").svg_inline(scale=scale, title=url)
+    return _qr(url).svg_inline(scale=scale, title=url)
 
 
 def qr_png(url: str, scale: int = 10) -> bytes:
     out = io.BytesIO()
-    segno.make(url, error="m").save(out, kind="png", scale=scale, border=2)
+    _qr(url).save(out, kind="png", scale=scale, border=2)
     return out.getvalue()
 
 
 def qr_data_uri(url: str, scale: int = 3) -> str:
     """For the PDF: an SVG data URI (the PDF fetcher accepts data: and nothing outside)."""
-    return segno.make(url, error="m").svg_data_uri(scale=scale)
+    return _qr(url).svg_data_uri(scale=scale)

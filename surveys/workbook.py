@@ -9,7 +9,7 @@ Sheets (names and columns are fixed; extra sheets and columns are ignored):
 
 Reading checks everything that needs no database and reports EVERY problem with its sheet, row
 and column; the import service then checks codes, villages and topics against the database.
-No database access here.
+No database access here. openpyxl (30 MB) is imported on the first workbook, not with the app.
 """
 from __future__ import annotations
 
@@ -20,9 +20,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from app import ethnicities
 from app.models import Sex
@@ -173,7 +170,17 @@ class _Reader:
                 yield number, values
 
 
+def get_column_letter(index: int) -> str:
+    """1 -> "A", 27 -> "AA" (openpyxl's; openpyxl is imported on first use, not with the app)."""
+    from openpyxl.utils import get_column_letter as letter
+
+    return letter(index)
+
+
 def _open(data: bytes):
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     if not data:
         raise WorkbookError([Problem(None, None, None, None, _("Tệp rỗng."))])
     try:
@@ -396,6 +403,8 @@ def _read_answers(reader: _Reader, ws, keys: list[str], items: dict[str, Item],
 
 def write_workbook(data: WorkbookData, instructions: list[str] | None = None) -> bytes:
     """The same layout ``read_workbook`` reads, so an export imports back unchanged."""
+    from openpyxl import Workbook
+
     wb = Workbook()
     ws = wb.active
     ws.title = "training"

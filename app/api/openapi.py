@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from jsonschema import Draft202012Validator, FormatChecker
 
 from app.models import Role
 
@@ -179,7 +178,10 @@ def document() -> dict:
 
 
 @cache
-def validator(name: str) -> Draft202012Validator:
-    """Validator of component schema ``name`` (references to other components resolve)."""
+def validator(name: str):
+    """Validator of component schema ``name`` (references to other components resolve); jsonschema
+    is imported on the first API write, not with the app (memory per worker)."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
     root = {"$ref": f"#/components/schemas/{name}", "components": {"schemas": SCHEMAS}}
     return Draft202012Validator(root, format_checker=FormatChecker(["date"]))

@@ -12,8 +12,6 @@ from datetime import date
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from app.indicators.charts import dashboard_charts
 from app.indicators.dashboard import SELF, Dashboard
@@ -45,6 +43,9 @@ def file_name(dashboard: Dashboard, extension: str) -> str:
 
 # ---------------------------------------------------------------- XLSX
 def dashboard_workbook(dashboard: Dashboard) -> bytes:
+    from openpyxl import Workbook  # on first use, not with the app (memory per worker)
+    from openpyxl.styles import Font
+
     book = Workbook()
     bold = Font(bold=True)
 

@@ -14,8 +14,6 @@ import unicodedata
 from datetime import date
 
 from flask_babel import force_locale
-from openpyxl import load_workbook
-from openpyxl.styles import Font
 
 from app.models import Unit, UnitLevel, User
 from app.pdf import render_pdf
@@ -108,6 +106,9 @@ def results_workbook(training: Training, results: TrainingResults, user: User | 
     written by ``surveys.workbook``) with sheets added: summary, items, likert, breakdowns
     (masked) and scores. The import ignores the added sheets, so the file still imports.
     ``export_workbook`` records the download in the export access log (it carries names)."""
+    from openpyxl import load_workbook  # on first use, not with the app (memory per worker)
+    from openpyxl.styles import Font
+
     book = load_workbook(io.BytesIO(export_workbook(training, user=user)))
     bold = Font(bold=True)
 

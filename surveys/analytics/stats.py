@@ -1,7 +1,7 @@
 """Pre/post knowledge-test statistics for trainings ("khảo sát trước/sau tập huấn").
 
-Pure Python + numpy/scipy: no Flask, no database. Callers pass plain data and
-get back JSON-serialisable dicts (floats rounded, NaN/undefined -> ``None``).
+Pure Python + numpy (the significance tests in :mod:`surveys.analytics.distributions`): no
+Flask, no database. Callers pass plain data and get back JSON-serialisable dicts (floats rounded, NaN/undefined -> ``None``).
 
 Data model
 ----------
@@ -20,12 +20,12 @@ M = maximum total score, k = number of items.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as sps
+
+from surveys.analytics import distributions
 
 Answers = Mapping[str, Mapping[str, "float | None"]]
 DontKnow = Mapping[str, "set[str]"]
@@ -155,10 +155,7 @@ def _wilcoxon(d: np.ndarray):
     d = np.round(d, 9)  # float noise must not turn a zero difference into a rank
     if len(d) < 2 or not np.any(d):
         return None, None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # small-sample / ties notices are expected here
-        res = sps.wilcoxon(d)
-    return float(res.statistic), float(res.pvalue)
+    return distributions.wilcoxon(d.tolist())
 
 
 # ---------------------------------------------------------------- summary
@@ -192,12 +189,11 @@ def _summary(pre: np.ndarray, post: np.ndarray, max_score: float, method: str) -
     if n >= 2:
         sd = d.std(ddof=1)
         sd = 0.0 if sd < _EPS else sd
-        half = sps.t.ppf(0.975, n - 1) * sd / math.sqrt(n)
+        half = distributions.t_quantile(0.975, n - 1) * sd / math.sqrt(n)
         out.update(sd_gain=_num(sd), ci95_gain=[_num(mean_gain - half), _num(mean_gain + half)])
         if sd > 0:
-            res = sps.ttest_rel(y, x)  # post first: positive t means a gain
-            out.update(paired_t=_num(res.statistic), paired_t_df=int(res.df),
-                       paired_t_p=_pval(res.pvalue), cohen_dz=_num(mean_gain / sd))
+            t, df, p = distributions.paired_t(y.tolist(), x.tolist())  # post first: positive t means a gain
+            out.update(paired_t=_num(t), paired_t_df=df, paired_t_p=_pval(p), cohen_dz=_num(mean_gain / sd))
         w, p = _wilcoxon(d)
         out.update(wilcoxon_W=_num(w), wilcoxon_p=_pval(p))
     out["kr20_pre"], out["kr20_post"] = _num(reliability(pre)), _num(reliability(post))
@@ -280,7 +276,7 @@ def training_results(
         c = int((right_pre & ~right_post).sum())
         p = None
         if n:
-            p = sps.binomtest(b, b + c, 0.5).pvalue if b + c else 1.0
+            p = distributions.binomial_half_two_sided_p(b, b + c) if b + c else 1.0
         raw_p.append(p)
         q.update(
             pct_pre=_num(100 * right_pre.mean()) if n else None,

@@ -13,8 +13,8 @@ import segno
 from flask import Flask, render_template_string
 from jinja2 import ChoiceLoader, DictLoader
 
-from app.pdf import (ForbiddenResource, StaticOnlyFetcher, init_app, official_date_line,
-                     render_pdf, sha256_hex)
+from app.pdf import init_app, official_date_line, render_pdf, sha256_hex
+from app.pdf_fetcher import ForbiddenResource, StaticOnlyFetcher
 
 REPO = Path(__file__).resolve().parents[2]
 STATIC = REPO / 'app' / 'static'
