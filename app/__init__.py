@@ -5,6 +5,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, has_request_context, request, session
+from flask_babel import get_locale
 from flask_login import current_user
 
 from app.config import BASE_DIR, load_config
@@ -37,6 +38,9 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     babel.init_app(app, locale_selector=select_locale)
+    from app import i18n
+
+    i18n.init_app(app)
 
     with app.app_context():
         _configure_engine(db.engine)
@@ -85,7 +89,7 @@ def create_app(config: dict | None = None) -> Flask:
         from app.forms import ROLE_LABELS
         from app.models import Role
 
-        return {"Role": Role, "role_labels": ROLE_LABELS, "current_locale": str(select_locale())}
+        return {"Role": Role, "role_labels": ROLE_LABELS, "current_locale": str(get_locale())}
 
     return app
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth import roles_required
 from app.extensions import db
 from app.models import Role, User
-from surveys.models import Instrument, Phase, Question, Training, TrainingPhase
+from surveys.models import Instrument, InstrumentVersion, Phase, Question, Training, TrainingPhase
 from surveys.models.bank import shared_unit_filter
 
 SURVEY_ROLES = (Role.trainer, Role.commune, Role.province)
@@ -67,9 +68,23 @@ def visible_instruments(user: User):
     return sa.select(Instrument).where(shared_unit_filter(user.unit, Instrument.unit_id))
 
 
+# Built once: the phone form is the busiest page, and a prebuilt statement skips SQLAlchemy's
+# statement building and cache-key work on every request. The training, its test version and the
+# test come in the same row (cheaper than a chain of joinedload): every phone page shows them.
+_PHASE_BY_TOKEN = (sa.select(TrainingPhase, Training, InstrumentVersion, Instrument)
+                   .join(TrainingPhase.training).join(Training.version).join(InstrumentVersion.instrument)
+                   .where(TrainingPhase.public_token == sa.bindparam("token")))
+
+
 def get_phase_by_token_or_404(token: str) -> TrainingPhase:
     """The public link: anonymous, reachable only by its unguessable token."""
-    phase = db.session.scalar(sa.select(TrainingPhase).where(TrainingPhase.public_token == token[:32]))
-    if phase is None:
+    row = db.session.execute(_PHASE_BY_TOKEN, {"token": token[:32]}).first()
+    if row is None:
         abort(404)
+    phase, training, version, instrument = row
+    # Linked as loaded (the session holds objects weakly: without the links they would be dropped
+    # with the row, and each relationship would load again).
+    set_committed_value(phase, "training", training)
+    set_committed_value(training, "version", version)
+    set_committed_value(version, "instrument", instrument)
     return phase

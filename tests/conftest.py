@@ -94,6 +94,25 @@ def runner(app, db):
     return app.test_cli_runner()
 
 
+@pytest.fixture
+def statements(db):
+    """``statements(fn)``: run ``fn`` and return the SQL statements it sent, in order."""
+    def record_while(fn) -> list[str]:
+        seen = []
+
+        def record(_conn, _cursor, statement, *_args):
+            seen.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            fn()
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+        return seen
+
+    return record_while
+
+
 _seq = itertools.count(1)
 
 

@@ -19,6 +19,10 @@ class ApiAwareSessionInterface(SecureCookieSessionInterface):
     def open_session(self, app, request):
         if request.path.startswith(API_PREFIX):
             return ApiSession()
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            # What Flask returns without a cookie, minus building a signing serializer first:
+            # most requests of the phone form come without one.
+            return self.session_class()
         return super().open_session(app, request)
 
     def save_session(self, app, session, response):

@@ -51,7 +51,10 @@ class Person(db.Model):
         return ethnicities.is_minority(self.ethnicity_code, self.ethnicity_system or ethnicities.DEFAULT_SYSTEM)
 
     def has_consent(self, purpose: str) -> bool:
-        return any(c.purpose == purpose and c.is_active for c in self.consents)
+        if "consents" in self.__dict__ or self.id is None:  # loaded already, or not stored yet
+            return any(c.purpose == purpose and c.is_active for c in self.consents)
+        # One EXISTS instead of loading every consent: the phone form asks on every page.
+        return bool(db.session.scalar(_ACTIVE_CONSENT, {"person_id": self.id, "purpose": purpose}))
 
     def __repr__(self) -> str:
         return f"<Person {self.code}>"
@@ -77,3 +80,8 @@ class Consent(db.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_dt is None
+
+
+_ACTIVE_CONSENT = sa.select(sa.exists().where(Consent.person_id == sa.bindparam("person_id"),
+                                              Consent.purpose == sa.bindparam("purpose"),
+                                              Consent.withdrawn_dt.is_(None)))

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import Person, User, utcnow
 from app.services import ServiceError
-from surveys.models import Answer, Item, Phase, QuestionKind, Response, ResponseSource, Training
+from surveys.models import Answer, InstrumentVersion, Item, Phase, QuestionKind, Response, ResponseSource, Training
 from surveys.services.bank import parse_positions
 from surveys.services.trainings import ensure_consent, is_on_roster
 
@@ -90,20 +90,42 @@ def parse_answers(items: list[Item], raw_by_key: dict) -> tuple[list[ParsedAnswe
     return answers, errors
 
 
+# Built once: the phone form runs both on every submission (see surveys.access).
+_BY_PERSON = sa.select(Response).where(Response.training_id == sa.bindparam("training_id"),
+                                       Response.phase == sa.bindparam("phase"),
+                                       Response.person_id == sa.bindparam("person_id"))
+_BY_TOKEN = sa.select(Response).where(Response.client_token == sa.bindparam("token"))
+_BY_TOKEN_OR_PERSON = sa.select(Response).where(sa.or_(
+    Response.client_token == sa.bindparam("token"),
+    sa.and_(Response.training_id == sa.bindparam("training_id"), Response.phase == sa.bindparam("phase"),
+            Response.person_id == sa.bindparam("person_id"))))
+
+
 def find_response(training: Training, phase: Phase, person: Person) -> Response | None:
-    return db.session.scalar(sa.select(Response).where(
-        Response.training_id == training.id, Response.phase == phase, Response.person_id == person.id))
+    return db.session.scalar(_BY_PERSON, {"training_id": training.id, "phase": phase, "person_id": person.id})
 
 
 def _by_token(token: str | None) -> Response | None:
-    return db.session.scalar(sa.select(Response).where(Response.client_token == token)) if token else None
+    return db.session.scalar(_BY_TOKEN, {"token": token}) if token else None
 
 
-def _fill(response: Response, answers: list[ParsedAnswer]) -> None:
-    response.answers = [Answer(item_id=a.item.id, choice=a.choice, text=a.text, points=a.points,
-                               is_dont_know=a.is_dont_know) for a in answers]
+def _score(response: Response, answers: list[ParsedAnswer], version: InstrumentVersion) -> None:
     response.score = sum(a.points or 0 for a in answers)
-    response.max_score = response.version.max_score
+    response.max_score = version.max_score
+
+
+def _store_answers(response: Response, answers: list[ParsedAnswer], *, replace: bool = False) -> None:
+    """Write the answer rows of a flushed response in one statement (an executemany, not one
+    INSERT per answer: a phone submission is mostly this), dropping the old ones first when
+    ``replace``; ``response.answers`` reloads on next use."""
+    if replace:
+        db.session.execute(sa.delete(Answer).where(Answer.response_id == response.id))
+    if answers:
+        # render_nulls: rows with and without text/points go in one batch, not one per shape.
+        db.session.execute(sa.insert(Answer).execution_options(render_nulls=True), [
+            {"response_id": response.id, "item_id": a.item.id, "choice": a.choice, "text": a.text,
+             "points": a.points, "is_dont_know": a.is_dont_know} for a in answers])
+    db.session.expire(response, ["answers"])
 
 
 def save_response(training: Training, phase: Phase, person: Person, answers: list[ParsedAnswer], *,
@@ -116,32 +138,38 @@ def save_response(training: Training, phase: Phase, person: Person, answers: lis
     """
     if client_token is not None and not CLIENT_TOKEN_RE.fullmatch(client_token):
         raise ServiceError(_("Biểu mẫu không hợp lệ. Vui lòng tải lại trang."), "client_token")
-    if (existing := _by_token(client_token)) is not None:
-        return existing, False
+    # One query for both earlier responses that may exist: this form sent already (its token), or
+    # this person's answers for the phase.
+    found = db.session.scalars(_BY_TOKEN_OR_PERSON, {"token": client_token, "training_id": training.id,
+                                                     "phase": phase, "person_id": person.id}).all()
+    if client_token and (same_form := [r for r in found if r.client_token == client_token]):
+        return same_form[0], False
     if not is_on_roster(training, person):
         raise ServiceError(_("%(name)s không có trong danh sách lớp.", name=person.full_name), "person")
     if any(a.item.version_id != training.version_id for a in answers):
         raise ServiceError(_("Câu trả lời không khớp với bài kiểm tra của lớp."), "answers")
-    existing = find_response(training, phase, person)
+    existing = next((r for r in found if (r.training_id, r.phase, r.person_id) == (training.id, phase, person.id)),
+                    None)
     if existing is not None and not replace:
         return existing, False
     ensure_consent(person, consent_given, user)
     if existing is not None:
-        # Old items must leave before the new rows reuse their (response, item) slots.
-        existing.answers.clear()
-        db.session.flush()
-        _fill(existing, answers)
+        _score(existing, answers, existing.version)
         existing.entered_by_id, existing.updated_dt = (user.id if user else None), utcnow()
         db.session.flush()
+        _store_answers(existing, answers, replace=True)
         return existing, False
     try:
         with db.session.begin_nested():
-            response = Response(training=training, phase=phase, person=person, version=training.version,
-                                source=source, client_token=client_token,
+            # Ids, not relationships: the flush then has no related objects to walk (the phone
+            # form's busiest statement); response.training etc. still load on first use.
+            response = Response(training_id=training.id, phase=phase, person_id=person.id,
+                                version_id=training.version_id, source=source, client_token=client_token,
                                 entered_by_id=user.id if user else None)
             db.session.add(response)
-            _fill(response, answers)
+            _score(response, answers, training.version)
             db.session.flush()
+            _store_answers(response, answers)
     except IntegrityError:
         # A concurrent submit of the same form (or the same person) won the race: use its row.
         winner = _by_token(client_token) or find_response(training, phase, person)

@@ -127,9 +127,12 @@ def add_participant(training: Training, person: Person, user: User | None = None
     return participant
 
 
+_ON_ROSTER = sa.select(sa.exists().where(Participant.training_id == sa.bindparam("training_id"),
+                                          Participant.person_id == sa.bindparam("person_id")))
+
+
 def is_on_roster(training: Training, person: Person) -> bool:
-    return bool(db.session.scalar(sa.select(sa.exists().where(
-        Participant.training_id == training.id, Participant.person_id == person.id))))
+    return bool(db.session.scalar(_ON_ROSTER, {"training_id": training.id, "person_id": person.id}))
 
 
 def remove_participant(training: Training, person: Person) -> None:

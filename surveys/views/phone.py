@@ -5,38 +5,79 @@ the last screen is sent."""
 from __future__ import annotations
 
 import secrets
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
-from app.models import Person
+from app.models import Consent, Person
 from app.services import ServiceError
 from surveys import services
 from surveys.access import get_phase_by_token_or_404
 from surveys.blueprint import public_bp
-from surveys.models import Participant, ResponseSource, TrainingPhase
+from surveys.models import Item, Participant, QuestionKind, Response, ResponseSource, Training, TrainingPhase
 from surveys.services.trainings import CONSENT_PURPOSE
 
 
-def _roster(phase: TrainingPhase) -> list[Person]:
-    return db.session.scalars(sa.select(Person).join(Participant, Participant.person_id == Person.id)
-                              .where(Participant.training_id == phase.training_id, Person.erased_dt.is_(None))
-                              .order_by(Person.full_name, Person.code)).all()
+# Statements built once (see surveys.access): every phone page runs them.
+_ON_ROSTER = (sa.select(Person).join(Participant, Participant.person_id == Person.id)
+              .where(Participant.training_id == sa.bindparam("training_id"), Person.erased_dt.is_(None)))
+_ROSTER_NAMES = (_ON_ROSTER.with_only_columns(Person.id, Person.full_name, Person.code)
+                 .order_by(Person.full_name, Person.code))
+# The chosen participant with, in the same row, whether she answered this phase already and
+# whether her consent stands: the form needs all three on every page.
+_RESPONDENT = _ON_ROSTER.add_columns(
+    sa.exists().where(Response.training_id == Participant.training_id, Response.phase == sa.bindparam("phase"),
+                      Response.person_id == Person.id).label("answered"),
+    sa.exists().where(Consent.person_id == Person.id, Consent.purpose == CONSENT_PURPOSE,
+                      Consent.withdrawn_dt.is_(None)).label("consented"))
+_RESPONDENT_BY_ID = _RESPONDENT.where(Person.id == sa.bindparam("person_id"))
+_RESPONDENT_BY_CODE = (_RESPONDENT.where(sa.func.lower(Person.code) == sa.bindparam("code"))
+                       .order_by(Person.id).limit(1))
+
+
+class _Respondent(NamedTuple):
+    person: Person
+    answered: bool  # a response for this phase is stored already
+    consented: bool  # an active consent to keep her data
+
+
+_ITEMS = sa.select(Item).where(Item.version_id == sa.bindparam("version_id")).order_by(Item.position)
+
+
+def _items(training: Training) -> list[Item]:
+    """The test's questions through the prebuilt statement (cheaper than the lazy load), stored
+    as ``training.version.items`` so every later use sees the same list."""
+    version = training.version
+    if "items" not in version.__dict__:
+        set_committed_value(version, "items", db.session.scalars(_ITEMS, {"version_id": version.id}).all())
+    return version.items
+
+
+def _roster(phase: TrainingPhase) -> list:
+    """Names to choose from on the start page: id, full_name and code only (a class can be large)."""
+    return db.session.execute(_ROSTER_NAMES, {"training_id": phase.training_id}).all()
 
 
 def _closed_page(phase: TrainingPhase):
     return render_template("surveys/phone_closed.html", phase=phase, training=phase.training)
 
 
-def _identify(phase: TrainingPhase, roster: list[Person]) -> Person | None:
+def _identify(phase: TrainingPhase) -> _Respondent | None:
+    """The participant chosen by id (the list) or typed code (any case), if she is on the roster."""
     person_id = request.values.get("person", type=int)
     code = (request.values.get("code") or "").strip()[:40]
-    for person in roster:
-        if person.id == person_id or (code and person.code.casefold() == code.casefold()):
-            return person
-    return None
+    params = {"training_id": phase.training_id, "phase": phase.phase}
+    if person_id is not None and -2**31 <= person_id < 2**31:
+        row = db.session.execute(_RESPONDENT_BY_ID, {**params, "person_id": person_id}).first()
+    elif code:
+        row = db.session.execute(_RESPONDENT_BY_CODE, {**params, "code": code.lower()}).first()
+    else:
+        return None
+    return _Respondent(*row) if row else None
 
 
 @public_bp.route("/t/<token>")
@@ -44,17 +85,16 @@ def show_form(token: str):
     phase = get_phase_by_token_or_404(token)
     if not phase.is_open:
         return _closed_page(phase)
-    roster = _roster(phase)
-    person = _identify(phase, roster)
-    if person is None:
+    respondent = _identify(phase)
+    if respondent is None:
         error = _("Không tìm thấy tên hoặc mã này trong danh sách lớp.") \
             if request.args.get("person") or request.args.get("code") else None
-        return render_template("surveys/phone_start.html", phase=phase, training=phase.training, roster=roster,
-                               error=error), (404 if error else 200)
-    if services.find_response(phase.training, phase.phase, person) is not None:
-        return render_template("surveys/phone_done.html", phase=phase, training=phase.training, person=person,
-                               already=True)
-    return _render_form(phase, person, client_token=secrets.token_urlsafe(16), values={}, step=1)
+        return render_template("surveys/phone_start.html", phase=phase, training=phase.training,
+                               roster=_roster(phase), error=error), (404 if error else 200)
+    if respondent.answered:
+        return render_template("surveys/phone_done.html", phase=phase, training=phase.training,
+                               person=respondent.person, already=True)
+    return _render_form(phase, respondent, client_token=secrets.token_urlsafe(16), values={}, step=1)
 
 
 @public_bp.route("/t/<token>", methods=["POST"])
@@ -62,12 +102,13 @@ def submit_form(token: str):
     phase = get_phase_by_token_or_404(token)
     if not phase.is_open:
         return _closed_page(phase)
-    person = _identify(phase, _roster(phase))
-    if person is None:
+    respondent = _identify(phase)
+    if respondent is None:
         return render_template("surveys/phone_start.html", phase=phase, training=phase.training,
                                roster=_roster(phase), error=_("Không tìm thấy tên hoặc mã này trong danh sách lớp.")), 404
+    person = respondent.person
     training = phase.training
-    items = training.version.items
+    items = _items(training)
     client_token = request.form.get("client_token", "")[:64]
     # Cut only far beyond the 1000-character limit, so an over-long answer gets its message.
     values = {it.key: [v[:2000] for v in request.form.getlist(it.key)] for it in items}
@@ -75,18 +116,18 @@ def submit_form(token: str):
     go = request.form.get("go", "submit")
     if training.one_question_per_screen and go in ("next", "back"):
         if go == "back":
-            return _render_form(phase, person, client_token, values, step - 1)
+            return _render_form(phase, respondent, client_token, values, step - 1)
         item = items[step - 1]
         try:
             services.parse_answer(item, values[item.key])
         except ServiceError as exc:
-            return _render_form(phase, person, client_token, values, step, {item.key: exc.message}), 400
-        return _render_form(phase, person, client_token, values, step + 1)
+            return _render_form(phase, respondent, client_token, values, step, {item.key: exc.message}), 400
+        return _render_form(phase, respondent, client_token, values, step + 1)
 
     answers, errors = services.parse_answers(items, values)
     if errors:
         first = next(i for i, it in enumerate(items, start=1) if it.key in errors)
-        return _render_form(phase, person, client_token, values, first, errors), 400
+        return _render_form(phase, respondent, client_token, values, first, errors), 400
     try:
         response, created = services.save_response(
             training, phase.phase, person, answers, source=ResponseSource.phone, client_token=client_token,
@@ -94,22 +135,50 @@ def submit_form(token: str):
     except ServiceError as exc:
         db.session.rollback()
         errors = {"consent" if exc.field == "consent" else "_form": exc.message}
-        return _render_form(phase, person, client_token, values, len(items), errors), 400
+        return _render_form(phase, respondent, client_token, values, len(items), errors), 400
     already = not created and response.client_token != client_token
     return render_template("surveys/phone_done.html", phase=phase, training=training, person=person,
                            already=already)
 
 
-def _render_form(phase: TrainingPhase, person: Person, client_token: str, values: dict, step: int,
+class _Shown(NamedTuple):
+    """One question as the phone form draws it (plain values: the page is rendered often)."""
+    key: str
+    legend: str  # "Câu 2/10"
+    question: str
+    answer: str | None  # the typed answer of a free-text question; None for the others
+    input_type: str  # radio | checkbox
+    options: list[tuple[int, str, bool]]  # (canonical position, label, checked), in display order
+    error: str | None
+
+
+def _render_form(phase: TrainingPhase, respondent: _Respondent, client_token: str, values: dict, step: int,
                  errors: dict | None = None):
+    person = respondent.person
     training = phase.training
-    items = training.version.items
+    items = _items(training)
+    errors = errors or {}
     one_per_screen = training.one_question_per_screen
     shown = items[step - 1:step] if one_per_screen else items
     seed = f"{phase.public_token}:{person.id}"
-    orders = {it.key: services.display_order(it, seed, training.version.instrument.shuffle_options) for it in shown}
+    shuffle = training.version.instrument.shuffle_options
+    legend = _("Câu %(n)d/%(total)d")  # formatted below, once per question
+    questions = []
+    for it in shown:
+        chosen = values.get(it.key, [])
+        if it.kind is QuestionKind.text:
+            options, answer = [], (chosen[0] if chosen else "")
+        else:
+            labels, answer = it.all_options(), None
+            options = [(pos, labels[pos - 1], str(pos) in chosen)
+                       for pos in services.display_order(it, seed, shuffle)]
+        questions.append(_Shown(it.key, legend % {"n": it.position, "total": len(items)}, it.text, answer,
+                                "checkbox" if it.kind is QuestionKind.multi else "radio", options,
+                                errors.get(it.key)))
+    # Answers of the other screens travel in hidden fields (one question per screen, no JavaScript).
+    carried = [(it.key, v) for it in items if it not in shown for v in values.get(it.key, [])]
     last = not one_per_screen or step == len(items)
     return render_template(
-        "surveys/phone_form.html", phase=phase, training=training, person=person, items=items, shown=shown,
-        orders=orders, values=values, errors=errors or {}, client_token=client_token, step=step, last=last,
-        one_per_screen=one_per_screen, needs_consent=last and not person.has_consent(CONSENT_PURPOSE))
+        "surveys/phone_form.html", phase=phase, training=training, person=person, questions=questions,
+        carried=carried, errors=errors, client_token=client_token, step=step, last=last,
+        one_per_screen=one_per_screen, needs_consent=last and not respondent.consented)

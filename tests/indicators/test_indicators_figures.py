@@ -4,7 +4,6 @@ plus a constant number of queries whatever the amount of data."""
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 
 from app import services as core
 from app.indicators.dashboard import CHILD, SELF, compute_dashboard
@@ -145,29 +144,17 @@ def test_an_empty_unit_has_zeros_and_no_statistics(db, units):
     assert {r.code for r in dashboard.rows} == {"02020", "02086"}
 
 
-def count_statements(db, fn) -> int:
-    statements = []
-
-    def record(*args):
-        statements.append(args[2])
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        fn()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
-
-
-def test_the_number_of_queries_does_not_grow_with_the_data(db, units, commune, make_training, make_dialogue):
+def test_the_number_of_queries_does_not_grow_with_the_data(db, units, commune, make_training, make_dialogue,
+                                                          statements):
     def dashboard():
         db.session.expire_all()
         compute_dashboard(units["19"], Period.year(2025), TODAY)
     make_training("02020", date(2025, 3, 1), [(F, "09", 1, 2)])
     make_dialogue("02020", date(2025, 3, 3), [(A.accepted, [(30, [(1, S.in_progress), (5, S.resolved)])])])
-    small = count_statements(db, dashboard)
+    small = len(statements(dashboard))
     for i in range(3):
         extra = commune(f"0300{i}", f"Xã Thêm {i}")
         make_training(extra, date(2025, 4, 1 + i), [(F, "09", 1, 3), (M, "02", 2, 4), (F, "01", 0, 1)],
                       topic=f"Chủ đề {i}")
         make_dialogue(extra, date(2025, 4, 2 + i), [A.answered, (A.accepted, [(20, [(2, S.in_progress)])])])
-    assert count_statements(db, dashboard) == small
+    assert len(statements(dashboard)) == small

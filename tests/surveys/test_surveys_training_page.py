@@ -63,21 +63,7 @@ def test_index_counts_and_filters(db, client, login_as, create_training, create_
     assert "Chưa có lớp tập huấn nào" in page
 
 
-def count_queries(app, fn):
-    from app.extensions import db as _db
-    seen = []
-    with app.app_context():
-        engine = _db.engine
-    listener = lambda *args: seen.append(1)  # noqa: E731
-    sa.event.listen(engine, "before_cursor_execute", listener)
-    try:
-        fn()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
-    return len(seen)
-
-
-def test_pages_query_count_does_not_grow_with_rows(app, db, client, login_as, create_training):
+def test_pages_query_count_does_not_grow_with_rows(db, client, login_as, create_training, statements):
     small = create_training(people=2)
     big = create_training(people=12)
     for training in (small, big):
@@ -86,14 +72,14 @@ def test_pages_query_count_does_not_grow_with_rows(app, db, client, login_as, cr
     db.session.commit()
     login_as(Role.province, "19")
     for url in ("/surveys/trainings/{id}", "/surveys/trainings/{id}/pre/grid", "/surveys/trainings/{id}/workbook.xlsx"):
-        n_small = count_queries(app, lambda: client.get(url.format(id=small.id)))
-        n_big = count_queries(app, lambda: client.get(url.format(id=big.id)))
+        n_small = len(statements(lambda: client.get(url.format(id=small.id))))
+        n_big = len(statements(lambda: client.get(url.format(id=big.id))))
         assert n_small == n_big, (url, n_small, n_big)
     create_training(people=1)
-    n_before = count_queries(app, lambda: client.get("/surveys/"))
+    n_before = len(statements(lambda: client.get("/surveys/")))
     for _ in range(3):
         create_training(people=1)
-    assert count_queries(app, lambda: client.get("/surveys/")) == n_before
+    assert len(statements(lambda: client.get("/surveys/"))) == n_before
 
 
 def test_demo_load_adds_a_held_training_and_is_idempotent(db, runner):

@@ -3,7 +3,6 @@ with the class."""
 import random
 
 import pytest
-import sqlalchemy as sa
 
 from app.models import Role
 from results_datasets import DATASETS
@@ -23,21 +22,7 @@ def random_people(n: int, seed: int = 1) -> list[dict]:
                  pre=answers(), post=answers() if i % 10 else None) for i in range(n)]
 
 
-def count_queries(db, fn):
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        fn()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
-    return statements
-
-
-def test_results_page_queries_do_not_grow_with_the_class(db, client, login_as, fill_training):
+def test_results_page_queries_do_not_grow_with_the_class(db, client, login_as, fill_training, statements):
     small, _ = fill_training(random_people(10, seed=1), questions=many_questions(30))
     large, _ = fill_training(random_people(200, seed=2), questions=many_questions(30))
     login_as(Role.trainer, "02086")
@@ -46,9 +31,9 @@ def test_results_page_queries_do_not_grow_with_the_class(db, client, login_as, f
         url = f"/surveys/trainings/{training.id}/results"
         assert client.get(url).status_code == 200  # warm-up: template compilation, first session load
         responses = []
-        statements = count_queries(db, lambda: responses.append(client.get(url)))
+        sent = statements(lambda: responses.append(client.get(url)))
         assert responses[0].status_code == 200
-        counts[name] = len(statements)
+        counts[name] = len(sent)
     assert counts["small"] == counts["large"], counts
     assert counts["large"] <= 10, counts
 

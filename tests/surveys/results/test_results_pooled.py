@@ -9,7 +9,6 @@ import results_reference as ref
 from app.models import Role
 from results_datasets import DATASETS, points
 from surveys.analytics.pooled import Selection, load_pooled_results
-from test_results_pages import count_queries
 
 approx = lambda x: pytest.approx(x, abs=1e-4)  # noqa: E731
 
@@ -118,7 +117,7 @@ def test_pooled_page_bad_filters_show_an_error_not_a_crash(client, login_as, lig
                                 "Ngày kết thúc phải sau ngày bắt đầu.") for e in errors), errors
 
 
-def test_pooled_page_queries_do_not_grow_with_trainings(db, client, login_as, fill_training, units):
+def test_pooled_page_queries_do_not_grow_with_trainings(db, client, login_as, fill_training, units, statements):
     login_as(Role.province, "19")
     url = f"/surveys/results?unit={units['19'].id}"
     counts = []
@@ -127,6 +126,6 @@ def test_pooled_page_queries_do_not_grow_with_trainings(db, client, login_as, fi
                       [dict(p, label=f"{p['label']}-{len(counts)}") for p in DATASETS["A"]["people"]])
         assert client.get(url).status_code == 200
         responses = []
-        counts.append(len(count_queries(db, lambda: responses.append(client.get(url)))))
+        counts.append(len(statements(lambda: responses.append(client.get(url)))))
         assert responses[0].status_code == 200
     assert counts[0] == counts[1] == counts[2], counts
