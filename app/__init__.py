@@ -112,21 +112,23 @@ def select_locale() -> str:
 def _configure_engine(engine: sa.Engine) -> None:
     if engine.dialect.name != "sqlite":
         return
+    from app.locking import BUSY_TIMEOUT_MS, begin_immediate, wants_lock_at_begin
 
     @sa.event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
     def _sqlite_write_lock(connection):
         # A request that may write takes SQLite's write lock when its transaction starts, so
-        # concurrent submissions queue (busy_timeout) instead of both passing a "does it exist?"
+        # concurrent submissions queue (app.locking) instead of both passing a "does it exist?"
         # check and colliding on the insert. Reads (GET, CLI, tests) keep the sqlite3 module's
         # default: no transaction until the first write, so they never wait for a writer.
-        if has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # The phone form's submission takes it later, for its writes only (app.locking).
+        if has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS") and wants_lock_at_begin():
+            begin_immediate(connection.connection.driver_connection)

@@ -86,9 +86,9 @@ def baseline_app():
 
     The same statements as the app, one for one: GET finds the open phase with its training and
     test, the chosen participant on the roster, whether she already answered, the questions and
-    her consent; POST takes SQLite's write lock first (as the app does for every write), checks
-    the client token, the roster, an earlier response and the consent, then stores the response,
-    its answers and the audit row in a savepoint, as the app does. It renders a plain string
+    her consent; POST reads the same, then takes SQLite's write lock (where the app's
+    save_response takes it), checks the client token, the roster, an earlier response and the
+    consent, then stores the response, its answers and the audit row in a savepoint. It renders a plain string
     instead of a template and skips sessions, locale, CSRF and the security headers."""
     import sqlalchemy as sa
     from flask import Flask, abort, request
@@ -144,11 +144,11 @@ def baseline_app():
     @bare.post("/t/<token>")
     def submit(token):
         with engine.begin() as conn:
-            if sqlite:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
             phase, person = load(conn, token)
             items = items_of(conn, phase)
             client_token = request.form.get("client_token", "")[:64]
+            if sqlite:  # the write lock for the checks and inserts, as the app takes it (app.locking)
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
             if conn.execute(sa.text("SELECT id FROM survey_responses WHERE client_token = :c"),
                             {"c": client_token}).first():
                 return "<!doctype html><p>Cảm ơn.</p>"

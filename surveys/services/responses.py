@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.locking import take_write_lock
 from app.models import Person, User, utcnow
 from app.services import ServiceError
 from surveys.models import Answer, InstrumentVersion, Item, Phase, QuestionKind, Response, ResponseSource, Training
@@ -138,6 +139,7 @@ def save_response(training: Training, phase: Phase, person: Person, answers: lis
     """
     if client_token is not None and not CLIENT_TOKEN_RE.fullmatch(client_token):
         raise ServiceError(_("Biểu mẫu không hợp lệ. Vui lòng tải lại trang."), "client_token")
+    take_write_lock()  # the checks below and the insert happen under one lock (SQLite; app.locking)
     # One query for both earlier responses that may exist: this form sent already (its token), or
     # this person's answers for the phase.
     found = db.session.scalars(_BY_TOKEN_OR_PERSON, {"token": client_token, "training_id": training.id,

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
+from app.locking import write_lock_later
 from app.models import Consent, Person
 from app.services import ServiceError
 from surveys import services
@@ -99,6 +100,7 @@ def show_form(token: str):
 
 @public_bp.route("/t/<token>", methods=["POST"])
 def submit_form(token: str):
+    write_lock_later()  # SQLite: reads without the write lock; save_response takes it
     phase = get_phase_by_token_or_404(token)
     if not phase.is_open:
         return _closed_page(phase)

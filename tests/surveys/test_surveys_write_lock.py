@@ -1,0 +1,104 @@
+"""SQLite's write lock (app.locking): waited for in short steps, given up with a 503 after the
+limit, and taken by the phone form only for its writes."""
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from app import locking
+from surveys.models import Phase, Response
+
+pytestmark = pytest.mark.usefixtures("db")
+
+
+@pytest.fixture
+def sqlite_only(db):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's database-wide write lock; PostgreSQL locks rows")
+
+
+@pytest.fixture
+def lock_holder(db, sqlite_only):
+    """hold(seconds): another connection holds the write lock for that long, from now."""
+    threads, engine = [], db.engine
+
+    def hold(seconds: float) -> threading.Event:
+        taken = threading.Event()
+
+        def run():
+            with engine.connect() as conn:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                taken.set()
+                time.sleep(seconds)
+                conn.exec_driver_sql("COMMIT")
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        threads.append(thread)
+        assert taken.wait(5)
+        return taken
+
+    yield hold
+    for thread in threads:
+        thread.join()
+
+
+def test_begin_immediate_waits_for_the_lock_then_takes_it(db, lock_holder):
+    lock_holder(0.15)
+    start = time.monotonic()
+    with db.engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        locking.begin_immediate(raw)
+        waited = time.monotonic() - start
+        assert raw.in_transaction
+        conn.exec_driver_sql("ROLLBACK")
+        # SQLite's own wait is back for everything else.
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == locking.BUSY_TIMEOUT_MS
+    assert 0.1 < waited < 1.0
+
+
+def test_begin_immediate_gives_up_with_sqlalchemys_operational_error(db, lock_holder, monkeypatch):
+    monkeypatch.setattr(locking, "LOCK_WAIT_SECONDS", 0.05)
+    lock_holder(0.4)
+    with db.engine.connect() as conn:
+        with pytest.raises(sa.exc.OperationalError, match="locked"):
+            locking.begin_immediate(conn.connection.driver_connection)
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == locking.BUSY_TIMEOUT_MS
+
+
+def test_phone_form_reads_without_the_lock_and_waits_only_to_write(db, create_training, phone, lock_holder):
+    training = create_training(people=2, open_phases=[Phase.pre])
+    first, second = (p.person for p in training.participants)
+    form = phone(training, Phase.pre)
+    token = form.token_for(first)
+    db.session.commit()
+    lock_holder(0.3)
+    start = time.monotonic()
+    # An option that does not exist: the form comes back with its message, without waiting.
+    assert form.submit(first, {"Q1": "9"}, token=token).status_code == 400
+    assert time.monotonic() - start < 0.25
+    # A complete form waits for the lock, then is stored.
+    from test_surveys_phone import ANSWERS
+
+    assert form.submit(second, ANSWERS).status_code == 200
+    assert time.monotonic() - start >= 0.25
+    assert db.session.scalar(sa.select(sa.func.count(Response.id))) == 1
+
+
+def test_phone_form_answers_503_when_the_lock_never_comes_and_stores_nothing(db, create_training, phone,
+                                                                             lock_holder, monkeypatch):
+    from test_surveys_phone import ANSWERS
+
+    training = create_training(people=1, open_phases=[Phase.pre])
+    person = training.participants[0].person
+    form = phone(training, Phase.pre)
+    token = form.token_for(person)
+    db.session.commit()
+    monkeypatch.setattr(locking, "LOCK_WAIT_SECONDS", 0.05)
+    lock_holder(0.5)
+    page = form.submit(person, ANSWERS, token=token)
+    assert page.status_code == 503 and page.headers["Retry-After"]
+    time.sleep(0.5)
+    assert db.session.scalar(sa.select(sa.func.count(Response.id))) == 0
+    assert form.submit(person, ANSWERS, token=token).status_code == 200  # and it recovers
