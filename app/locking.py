@@ -17,7 +17,7 @@ import sqlite3
 import time
 
 import sqlalchemy as sa
-from flask import g, has_request_context
+from flask import g
 
 from app.extensions import db
 
@@ -31,7 +31,8 @@ def write_lock_later() -> None:
 
 
 def wants_lock_at_begin() -> bool:
-    return not (has_request_context() and g.get("write_lock_later"))
+    """In a request that may write: whether its first query takes the lock (all but the phone form)."""
+    return not g.get("write_lock_later")
 
 
 def take_write_lock() -> None:

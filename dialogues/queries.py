@@ -15,6 +15,20 @@ from dialogues.models import (DialogueAnswer, AnswerOutcome, Commitment, Dialogu
                               DialogueStatus, DialogueQuestion)
 
 
+def in_unit_and_period(stmt, unit_id: int | None, date_from: date | None, date_to: date | None):
+    """``stmt`` (which involves Dialogue) limited to dialogues of ``unit_id``'s subtree (an unknown
+    unit matches nothing) held between the dates; None means no limit. Shared by the dialogue and
+    the commitment lists."""
+    if unit_id is not None:
+        unit = db.session.get(Unit, unit_id)
+        stmt = stmt.where(unit.subtree_filter(Dialogue.unit_id) if unit else sa.false())
+    if date_from:
+        stmt = stmt.where(Dialogue.held_on >= date_from)
+    if date_to:
+        stmt = stmt.where(Dialogue.held_on <= date_to)
+    return stmt
+
+
 @dataclass
 class DialogueFilter:
     unit_id: int | None = None
@@ -25,14 +39,7 @@ class DialogueFilter:
     category_id: int | None = None
 
     def apply(self, stmt, visible):
-        stmt = stmt.where(visible)
-        if self.unit_id is not None:
-            unit = db.session.get(Unit, self.unit_id)
-            stmt = stmt.where(unit.subtree_filter(Dialogue.unit_id) if unit else sa.false())
-        if self.date_from:
-            stmt = stmt.where(Dialogue.held_on >= self.date_from)
-        if self.date_to:
-            stmt = stmt.where(Dialogue.held_on <= self.date_to)
+        stmt = in_unit_and_period(stmt.where(visible), self.unit_id, self.date_from, self.date_to)
         if self.status:
             stmt = stmt.where(Dialogue.status == self.status)
         if self.q:

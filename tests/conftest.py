@@ -94,6 +94,29 @@ def runner(app, db):
     return app.test_cli_runner()
 
 
+class FrozenClock:
+    """Stands in for ``dialogues.clock.today``: ``frozen.day = date(...)`` moves time."""
+
+    def __init__(self, day):
+        self.day = day
+
+    def __call__(self):
+        return self.day
+
+
+@pytest.fixture
+def freeze_today(monkeypatch):
+    """``freeze_today(day) -> FrozenClock``: the dialogues' clock says ``day`` until moved."""
+    from dialogues import clock
+
+    def freeze(day) -> FrozenClock:
+        frozen = FrozenClock(day)
+        monkeypatch.setattr(clock, "today", frozen)
+        return frozen
+
+    return freeze
+
+
 @pytest.fixture
 def statements(db):
     """``statements(fn)``: run ``fn`` and return the SQL statements it sent, in order."""

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.extensions import db
-from app.models import Unit
 from dialogues.models import Commitment, CommitmentEvent, CommitmentStatus, Dialogue, DialogueQuestion, DialogueStatus
+from dialogues.queries import in_unit_and_period
 
 
 @dataclass
@@ -35,13 +35,7 @@ class CommitmentFilter:
             stmt = stmt.where(DialogueQuestion.category_id == self.category_id)
         if self.overdue:
             stmt = stmt.where(Commitment.overdue_on(today))
-        if self.unit_id is not None:
-            unit = db.session.get(Unit, self.unit_id)
-            stmt = stmt.where(unit.subtree_filter(Dialogue.unit_id) if unit else sa.false())
-        if self.date_from:
-            stmt = stmt.where(Dialogue.held_on >= self.date_from)
-        if self.date_to:
-            stmt = stmt.where(Dialogue.held_on <= self.date_to)
+        stmt = in_unit_and_period(stmt, self.unit_id, self.date_from, self.date_to)
         if self.q:
             like = f"%{self.q}%"
             stmt = stmt.where(sa.or_(Commitment.description.ilike(like), DialogueQuestion.content.ilike(like)))

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 
 from app import services as core
 from app.models import Unit, UnitLevel
-from dialogues import clock
 from dialogues import services as dialogue_services
 from dialogues.models import AnswerOutcome, DialogueLevel, QuestionCategory, QuestionOrigin
 from dialogues.services import CommitmentRow, DialogueData, GroupData, QuestionRow
@@ -22,19 +21,9 @@ from indicators_reference import TODAY
 _seq = itertools.count(1)
 
 
-class FrozenClock:
-    def __init__(self, day: date):
-        self.day = day
-
-    def __call__(self) -> date:
-        return self.day
-
-
 @pytest.fixture(autouse=True)
-def clock_now(monkeypatch) -> FrozenClock:
-    frozen = FrozenClock(TODAY)
-    monkeypatch.setattr(clock, "today", frozen)
-    return frozen
+def clock_now(freeze_today):
+    return freeze_today(TODAY)
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,7 @@ import sqlalchemy as sa
 
 from app import locking
 from surveys.models import Phase, Response
-
-pytestmark = pytest.mark.usefixtures("db")
+from test_surveys_phone import ANSWERS
 
 
 @pytest.fixture
@@ -23,7 +22,7 @@ def lock_holder(db, sqlite_only):
     """hold(seconds): another connection holds the write lock for that long, from now."""
     threads, engine = [], db.engine
 
-    def hold(seconds: float) -> threading.Event:
+    def hold(seconds: float) -> None:
         taken = threading.Event()
 
         def run():
@@ -37,7 +36,6 @@ def lock_holder(db, sqlite_only):
         thread.start()
         threads.append(thread)
         assert taken.wait(5)
-        return taken
 
     yield hold
     for thread in threads:
@@ -79,8 +77,6 @@ def test_phone_form_reads_without_the_lock_and_waits_only_to_write(db, create_tr
     assert form.submit(first, {"Q1": "9"}, token=token).status_code == 400
     assert time.monotonic() - start < 0.25
     # A complete form waits for the lock, then is stored.
-    from test_surveys_phone import ANSWERS
-
     assert form.submit(second, ANSWERS).status_code == 200
     assert time.monotonic() - start >= 0.25
     assert db.session.scalar(sa.select(sa.func.count(Response.id))) == 1
@@ -88,8 +84,6 @@ def test_phone_form_reads_without_the_lock_and_waits_only_to_write(db, create_tr
 
 def test_phone_form_answers_503_when_the_lock_never_comes_and_stores_nothing(db, create_training, phone,
                                                                              lock_holder, monkeypatch):
-    from test_surveys_phone import ANSWERS
-
     training = create_training(people=1, open_phases=[Phase.pre])
     person = training.participants[0].person
     form = phone(training, Phase.pre)

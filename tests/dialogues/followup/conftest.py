@@ -8,7 +8,7 @@ from datetime import date, time, timedelta
 import pytest
 import sqlalchemy as sa
 
-from dialogues import clock, services
+from dialogues import services
 from dialogues.models import AnswerOutcome, Commitment, DialogueLevel, DialogueQuestion
 from dialogues.services import CommitmentRow, DialogueData, QuestionRow
 
@@ -16,21 +16,10 @@ TODAY = date(2025, 6, 2)
 HELD_ON = date(2025, 5, 2)  # a month before TODAY; commitments due HELD_ON + days
 
 
-class FrozenClock:
-    """Stands in for ``dialogues.clock.today``: ``clock_now.day = date(...)`` moves time."""
-
-    def __init__(self, day: date):
-        self.day = day
-
-    def __call__(self) -> date:
-        return self.day
-
-
 @pytest.fixture(autouse=True)
-def clock_now(monkeypatch) -> FrozenClock:
-    frozen = FrozenClock(TODAY)
-    monkeypatch.setattr(clock, "today", frozen)
-    return frozen
+def clock_now(freeze_today):
+    """The dialogues' clock at TODAY; ``clock_now.day = date(...)`` moves time."""
+    return freeze_today(TODAY)
 
 
 @pytest.fixture
