@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, has_request_context, request, session
+from flask import Flask, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 

@@ -1,15 +1,97 @@
-"""Forms of the core screens. Labels use lazy_gettext: they are defined at import time."""
+"""The base of every form (Vietnamese messages for WTForms' own checks) and the forms of the
+core screens. Labels use lazy_gettext: they are defined at import time."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, Form, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
 
+from app import clock
 from app import ethnicities
 from app.models import Role, Sex
 
 REQUIRED = _l("Trường này là bắt buộc.")
+DATE_FORMATS = list(clock.DATE_FORMATS)  # for WTForms date fields: dd/mm/yyyy typed, ISO from a date input
+
+# WTForms ships no Vietnamese catalogue: its built-in messages are given here in our own, so
+# every form (core and features alike, through BaseForm and PlainForm) answers in the user's
+# language, English included (the catalogue translates these msgids back).
+_WTFORMS_MESSAGES = {
+    "Not a valid integer value.": _l("Hãy nhập một số nguyên."),
+    "Not a valid decimal value.": _l("Hãy nhập một số."),
+    "Not a valid float value.": _l("Hãy nhập một số."),
+    "Not a valid date value.": _l("Ngày không hợp lệ; hãy nhập theo dạng ngày/tháng/năm."),
+    "Not a valid datetime value.": _l("Ngày giờ không hợp lệ; hãy nhập theo dạng ngày/tháng/năm giờ:phút."),
+    "Not a valid time value.": _l("Giờ không hợp lệ; hãy nhập theo dạng giờ:phút."),
+    "Not a valid week value.": _l("Tuần không hợp lệ."),
+    "Not a valid choice.": _l("Lựa chọn không hợp lệ."),
+    "Not a valid choice": _l("Lựa chọn không hợp lệ."),
+    "Invalid Choice: could not coerce.": _l("Lựa chọn không hợp lệ."),
+    "Invalid choice(s): one or more data inputs could not be coerced.": _l("Lựa chọn không hợp lệ."),
+    "'%(value)s' is not a valid choice for this field.": _l("'%(value)s' không phải là lựa chọn hợp lệ."),
+    "'%(value)s' are not valid choices for this field.": _l("'%(value)s' không phải là lựa chọn hợp lệ."),
+    "This field is required.": REQUIRED,
+    "Invalid input.": _l("Giá trị không hợp lệ."),
+    "Invalid email address.": _l("Địa chỉ thư không hợp lệ."),
+    "Invalid URL.": _l("Địa chỉ web không hợp lệ."),
+    "Field must be equal to %(other_name)s.": _l("Trường này phải giống trường %(other_name)s."),
+    "Number must be at least %(min)s.": _l("Số phải từ %(min)s trở lên."),
+    "Number must be at most %(max)s.": _l("Số không được lớn hơn %(max)s."),
+    "Number must be between %(min)s and %(max)s.": _l("Số phải nằm trong khoảng %(min)s đến %(max)s."),
+    "Date must be at least %(min)s.": _l("Ngày phải từ %(min)s trở đi."),
+    "Date must be at most %(max)s.": _l("Ngày không được sau %(max)s."),
+    "Date must be between %(min)s and %(max)s.": _l("Ngày phải nằm trong khoảng %(min)s đến %(max)s."),
+    "Field must be at least %(min)d character long.": _l("Phải có ít nhất %(min)d ký tự."),
+    "Field must be at least %(min)d characters long.": _l("Phải có ít nhất %(min)d ký tự."),
+    "Field cannot be longer than %(max)d character.": _l("Không được dài quá %(max)d ký tự."),
+    "Field cannot be longer than %(max)d characters.": _l("Không được dài quá %(max)d ký tự."),
+    "Field must be exactly %(max)d character long.": _l("Phải có đúng %(max)d ký tự."),
+    "Field must be exactly %(max)d characters long.": _l("Phải có đúng %(max)d ký tự."),
+    "Field must be between %(min)d and %(max)d characters long.": _l("Phải có từ %(min)d đến %(max)d ký tự."),
+    "Invalid value, must be one of: %(values)s.": _l("Giá trị phải là một trong: %(values)s."),
+    "Invalid value, can't be any of: %(values)s.": _l("Giá trị không được là: %(values)s."),
+    "This field cannot be edited.": _l("Không được sửa trường này."),
+    "This field is disabled and cannot have a value.": _l("Trường này bị khóa, không nhận giá trị."),
+    "The CSRF token is missing.": _l("Phiên làm việc đã hết hạn; hãy gửi lại biểu mẫu."),
+    "The CSRF token has expired.": _l("Phiên làm việc đã hết hạn; hãy gửi lại biểu mẫu."),
+    "The CSRF token is invalid.": _l("Phiên làm việc đã hết hạn; hãy gửi lại biểu mẫu."),
+    "The CSRF tokens do not match.": _l("Phiên làm việc đã hết hạn; hãy gửi lại biểu mẫu."),
+    "File does not have an approved extension.": _l("Loại tệp này không được nhận."),
+}
+
+
+def wtforms_message(string: str) -> str:
+    """WTForms' own message in the user's language (unknown ones are passed through)."""
+    return str(_WTFORMS_MESSAGES.get(string, string))
+
+
+class _Translations:
+    def gettext(self, string):
+        return wtforms_message(string)
+
+    def ngettext(self, singular, plural, n):
+        return self.gettext(singular if n == 1 else plural)
+
+
+class _Meta:
+    def get_translations(self, form):
+        return _Translations()
+
+
+class BaseForm(FlaskForm):
+    """Every form of the app: CSRF from Flask-WTF, WTForms' messages in the user's language."""
+
+    class Meta(_Meta):
+        pass
+
+
+class PlainForm(Form):
+    """A form without CSRF: a row inside a FieldList (the enclosing form has the token) or the
+    filters of a list page (GET, bookmarkable). Same messages as BaseForm."""
+
+    class Meta(_Meta):
+        pass
 
 ROLE_LABELS = {
     Role.admin: _l("Quản trị viên"),
@@ -36,20 +118,20 @@ def ethnicity_field() -> SelectField:
     return SelectField(_l("Dân tộc"), choices=[("", "—")] + ethnicities.choices(), default="")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     username = StringField(_l("Tên đăng nhập"), [DataRequired(REQUIRED), _long(50)])
     password = PasswordField(_l("Mật khẩu"), [DataRequired(REQUIRED), _long(200)])
     remember = BooleanField(_l("Ghi nhớ đăng nhập"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     old_password = PasswordField(_l("Mật khẩu hiện tại"), [DataRequired(REQUIRED), _long(200)])
     new_password = PasswordField(_l("Mật khẩu mới"), [DataRequired(REQUIRED), _long(200)])
     confirm = PasswordField(_l("Nhập lại mật khẩu mới"),
                             [DataRequired(REQUIRED), EqualTo("new_password", _l("Hai mật khẩu không khớp."))])
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     username = StringField(_l("Tên đăng nhập"), [DataRequired(REQUIRED), _long(50)])
     full_name = StringField(_l("Họ tên"), [Optional(), _long(200)])
     email = StringField(_l("Thư điện tử"), [Optional(), _long(200), Email(_l("Địa chỉ thư không hợp lệ."))])
@@ -62,24 +144,23 @@ class UserForm(FlaskForm):
     is_active = BooleanField(_l("Đang hoạt động"), default=True)
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(BaseForm):
     code = StringField(_l("Mã cơ quan"), [DataRequired(REQUIRED), _long(50)])
     name = StringField(_l("Tên cơ quan"), [DataRequired(REQUIRED), _long(300)])
     unit_code = StringField(_l("Mã đơn vị"), [DataRequired(REQUIRED), _long(32)])
 
 
-class VillageForm(FlaskForm):
+class VillageForm(BaseForm):
     name = StringField(_l("Tên thôn, bản, tổ dân phố"), [DataRequired(REQUIRED), _long(200)])
     division_type = SelectField(_l("Loại"), choices=[("thôn", "thôn"), ("bản", "bản"), ("tổ dân phố", "tổ dân phố"),
                                                      ("xóm", "xóm"), ("làng", "làng"), ("buôn", "buôn")])
 
 
 def this_year() -> int:
-    from datetime import date
-    return date.today().year
+    return clock.today().year
 
 
-class PersonForm(FlaskForm):
+class PersonForm(BaseForm):
     full_name = StringField(_l("Họ tên"), [DataRequired(REQUIRED), _long(200)])
     code = StringField(_l("Mã người tham gia"), [Optional(), _long(40)],
                        description=_l("Để trống để hệ thống tự cấp mã."))

@@ -9,6 +9,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from app import clock
 from app import ethnicities
 from app.extensions import db
 from app.models import Agency, AuditLog, Consent, ExportLog, Person, Role, Sex, Unit, UnitLevel, User, utcnow
@@ -130,7 +131,7 @@ def create_unit(parent: Unit, name: str, division_type: str = "thôn", code: str
 def deactivate_unit(unit: Unit, valid_to: date | None = None) -> None:
     """Old units are kept (their records keep pointing at them) but marked inactive."""
     unit.is_active = False
-    unit.valid_to = valid_to or date.today()
+    unit.valid_to = valid_to or clock.today()
     db.session.flush()
 
 
@@ -248,7 +249,7 @@ def save_person(person: Person | None, *, full_name: str, unit: Unit, sex: Sex |
         raise ServiceError(_("Vui lòng nhập họ tên."), "full_name")
     if len(full_name) > 200:
         raise ServiceError(_("Tên dài quá %(n)d ký tự.", n=200), "full_name")
-    this_year = date.today().year
+    this_year = clock.today().year
     if birth_year is not None and not (this_year - 120 <= birth_year <= this_year):
         raise ServiceError(_("Năm sinh phải từ %(a)d đến %(b)d.", a=this_year - 120, b=this_year), "birth_year")
     if ethnicity_code and not ethnicities.name_of(ethnicity_code, ethnicity_system):

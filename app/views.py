@@ -10,7 +10,7 @@ from app import services
 from app.auth import get_in_scope_or_404, is_safe_next, roles_required, scoped_units, unit_scope
 from app.extensions import db
 from app.forms import PersonForm, VillageForm
-from app.models import Agency, Person, Role, Sex, Unit, UnitLevel, User
+from app.models import Agency, Person, Role, Sex, Unit, UnitLevel
 
 bp = Blueprint("core", __name__)
 

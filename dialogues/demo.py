@@ -10,6 +10,7 @@ from datetime import date, time, timedelta
 
 import sqlalchemy as sa
 
+from app import clock
 from app.extensions import db
 from app.models import Sex
 from dialogues import services
@@ -36,7 +37,7 @@ def _categories() -> dict[str, int]:
 def _ban_ca(ctx: dict) -> None:
     agencies, people, officer = ctx["agencies"], ctx["people"], ctx["users"]["chodon"]
     ubnd, vhxh, syt = (agencies[c].id for c in ("UBND-02020", "VHXH-02020", "SYT-19"))
-    held_on = date.today() - timedelta(days=40)
+    held_on = clock.today() - timedelta(days=40)
     dialogue = services.create_dialogue(DialogueData(
         title="Hội nghị đối thoại giữa người đứng đầu cấp ủy, chính quyền xã với hội viên, phụ nữ cụm bản Bản Ca",
         level=DialogueLevel.village_cluster, unit_id=ctx["units"]["02020"].id,
@@ -169,7 +170,7 @@ def _na_nguoc(ctx: dict) -> None:
     dialogue = services.create_dialogue(DialogueData(
         title="Hội nghị đối thoại giữa người đứng đầu cấp ủy, chính quyền xã với hội viên, phụ nữ thôn Nà Nguộc",
         level=DialogueLevel.village_cluster, unit_id=ctx["units"]["02086"].id,
-        venue_unit_id=ctx["villages"]["Nà Nguộc"].id, held_on=date.today() + timedelta(days=14),
+        venue_unit_id=ctx["villages"]["Nà Nguộc"].id, held_on=clock.today() + timedelta(days=14),
         start_time=time(14, 0), venue="Nhà văn hóa thôn Nà Nguộc", organiser="Hội LHPN xã Chợ Mới",
         topics="Xóa bỏ định kiến giới và khuôn mẫu giới\nPhòng, chống mua bán người",
         chair_name="Đinh Văn Lực", chair_position="Chủ tịch UBND xã",

@@ -9,58 +9,19 @@ from __future__ import annotations
 import uuid
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, SelectField,
+from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField, IntegerField, SelectField,
                      StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app import ethnicities
-from app.forms import REQUIRED, SEX_LABELS
+from app.forms import DATE_FORMATS, REQUIRED, SEX_LABELS, BaseForm, PlainForm
 from app.models import Sex
 from dialogues import services
 from dialogues.labels import LEVEL_LABELS, ORIGIN_LABELS, OUTCOME_LABELS, RAISER_LABELS, STATUS_LABELS, choices
 from dialogues.models import AnswerOutcome, DialogueLevel, DialogueStatus, QuestionOrigin, RaiserKind
 
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]  # the date input sends ISO; typed dates are dd/mm/yyyy
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
-
-# WTForms ships no Vietnamese catalogue: its built-in messages are given here in our own.
-_WTFORMS_MESSAGES = {
-    "Not a valid integer value.": _l("Hãy nhập một số nguyên."),
-    "Not a valid date value.": _l("Ngày không hợp lệ; hãy nhập theo dạng ngày/tháng/năm."),
-    "Not a valid time value.": _l("Giờ không hợp lệ; hãy nhập theo dạng giờ:phút."),
-    "Not a valid choice.": _l("Lựa chọn không hợp lệ."),
-    "Invalid Choice: could not coerce.": _l("Lựa chọn không hợp lệ."),
-    "Not a valid choice": _l("Lựa chọn không hợp lệ."),
-    "This field is required.": REQUIRED,
-}
-
-
-class _Translations:
-    def gettext(self, string):
-        return str(_WTFORMS_MESSAGES.get(string, string))
-
-    def ngettext(self, singular, plural, n):
-        return self.gettext(singular if n == 1 else plural)
-
-
-class _Meta:
-    def get_translations(self, form):
-        return _Translations()
-
-
-class BaseForm(FlaskForm):
-    class Meta(_Meta):
-        pass
-
-
-class RowForm(Form):
-    """A row inside a FieldList (no CSRF of its own; the enclosing form has it)."""
-
-    class Meta(_Meta):
-        pass
-
 
 def _long(n: int):
     return Length(max=n, message=_l("Không được dài quá %(max)d ký tự."))
@@ -93,13 +54,13 @@ COUNT = [Optional(), NumberRange(0, 1_000_000, _l("Hãy nhập một số từ 0
 
 # --- dialogue ------------------------------------------------------------------------------
 
-class LeaderRowForm(RowForm):
+class LeaderRowForm(PlainForm):
     name = StringField(_l("Họ tên"), [Optional(), _long(200)])
     title = StringField(_l("Chức vụ"), [Optional(), _long(200)])
     agency_id = SelectField(_l("Cơ quan"), coerce=optional_int, validate_choice=False)
 
 
-class GroupRowForm(RowForm):
+class GroupRowForm(PlainForm):
     label = StringField(_l("Thành phần"), [Optional(), _long(200)])
     count = IntegerField(_l("Số người"), COUNT)
 
@@ -188,7 +149,7 @@ def new_token() -> str:
 
 # --- questions entry -------------------------------------------------------------------------
 
-class CommitmentRowForm(RowForm):
+class CommitmentRowForm(PlainForm):
     id = HiddenField()
     agency_id = SelectField(_l("Cơ quan thực hiện"), coerce=optional_int, validate_choice=False)
     responsible_person = StringField(_l("Người phụ trách (nếu có)"), [Optional(), _long(200)])
@@ -197,7 +158,7 @@ class CommitmentRowForm(RowForm):
     delete = BooleanField(_l("Xóa cam kết này"))
 
 
-class QuestionRowForm(RowForm):
+class QuestionRowForm(PlainForm):
     id = HiddenField()
     number = IntegerField(_l("Số thứ tự"), [Optional(), NumberRange(1, 9999, _l("Số thứ tự phải từ 1 đến 9999."))])
     origin = SelectField(_l("Nguồn"), choices=choices(ORIGIN_LABELS), coerce=enum_of(QuestionOrigin),
@@ -337,11 +298,8 @@ class RosterForm(BaseForm):
                                  render_kw={"rows": 3})
 
 
-class DialogueFilterForm(Form):
+class DialogueFilterForm(PlainForm):
     """Filters of the list page (GET, no CSRF)."""
-
-    class Meta(_Meta):
-        pass
 
     unit_id = SelectField(_l("Đơn vị"), coerce=optional_int, validate_choice=False)
     date_from = DateField(_l("Từ ngày"), [Optional()], format=DATE_FORMATS)
@@ -351,9 +309,7 @@ class DialogueFilterForm(Form):
     category_id = SelectField(_l("Lĩnh vực"), coerce=optional_int, validate_choice=False)
 
 
-class QuestionFilterForm(Form):
-    class Meta(_Meta):
-        pass
+class QuestionFilterForm(PlainForm):
 
     q = StringField(_l("Tìm trong nội dung ý kiến và trả lời"), [Optional(), _long(100)])
     category_id = SelectField(_l("Lĩnh vực"), coerce=optional_int, validate_choice=False)

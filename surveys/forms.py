@@ -3,11 +3,11 @@ Forms check shape (required, lengths, types); the services check the rules."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.forms import BaseForm
 from app.forms import REQUIRED, ethnicity_field, sex_field
 from surveys.models import QuestionKind
 
@@ -25,12 +25,12 @@ def _long(n: int):
     return Length(max=n, message=_l("Không được dài quá %(max)d ký tự."))
 
 
-class TopicForm(FlaskForm):
+class TopicForm(BaseForm):
     name = StringField(_l("Tên chủ đề"), [DataRequired(REQUIRED), _long(200)])
     is_active = BooleanField(_l("Đang dùng"), default=True)
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(BaseForm):
     topic_id = SelectField(_l("Chủ đề"), coerce=int, validators=[DataRequired(REQUIRED)])
     text = TextAreaField(_l("Nội dung câu hỏi"), [DataRequired(REQUIRED), _long(1000)])
     kind = SelectField(_l("Loại câu hỏi"), choices=[(k.value, label) for k, label in KIND_LABELS.items()],
@@ -43,13 +43,13 @@ class QuestionForm(FlaskForm):
     has_dont_know = BooleanField(_l("Thêm lựa chọn “Không biết” (tính là sai, thống kê riêng)"))
 
 
-class InstrumentForm(FlaskForm):
+class InstrumentForm(BaseForm):
     title = StringField(_l("Tên bài kiểm tra"), [DataRequired(REQUIRED), _long(300)])
     topic_id = SelectField(_l("Chủ đề"), coerce=int, validators=[DataRequired(REQUIRED)])
     shuffle_options = BooleanField(_l("Đảo thứ tự lựa chọn cho mỗi người (chỉ trên điện thoại)"))
 
 
-class TrainingForm(FlaskForm):
+class TrainingForm(BaseForm):
     title = StringField(_l("Tên lớp tập huấn"), [DataRequired(REQUIRED), _long(300)])
     topic_id = SelectField(_l("Chủ đề"), coerce=int, validators=[DataRequired(REQUIRED)])
     unit_id = SelectField(_l("Địa bàn (xã, thôn)"), coerce=int, validators=[DataRequired(REQUIRED)])
@@ -61,7 +61,7 @@ class TrainingForm(FlaskForm):
     one_question_per_screen = BooleanField(_l("Trên điện thoại: mỗi màn hình một câu hỏi"))
 
 
-class ParticipantForm(FlaskForm):
+class ParticipantForm(BaseForm):
     """Add one person: by an existing code, or by details (matched before a new person is made)."""
     code = StringField(_l("Mã người tham gia"), [Optional(), _long(40)],
                        description=_l("Người đã có: chỉ cần nhập mã. Người mới: nhập họ tên và các thông tin dưới."))
@@ -73,7 +73,7 @@ class ParticipantForm(FlaskForm):
     consent = BooleanField(_l("Người này đồng ý cho lưu thông tin cá nhân để theo dõi tập huấn"), default=False)
 
 
-class UploadForm(FlaskForm):
+class UploadForm(BaseForm):
     file = FileField(_l("Tệp Excel (.xlsx)"))
 
 

@@ -21,6 +21,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 
+from app import clock
 from app import ethnicities
 from app.models import Sex
 from app.services import ServiceError
@@ -339,7 +340,7 @@ def _read_participants(reader: _Reader, ws) -> list[ParticipantRow]:
             birth_year = _integer(cell(values, "birth_year"))
         except ValueError:
             bad(number, "birth_year", _("“%(value)s” không phải là số.", value=_text(cell(values, "birth_year"))[:40]))
-        this_year = date.today().year
+        this_year = clock.today().year
         if birth_year is not None and not this_year - 120 <= birth_year <= this_year:
             bad(number, "birth_year", _("năm sinh phải từ %(a)d đến %(b)d.", a=this_year - 120, b=this_year))
             birth_year = None

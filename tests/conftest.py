@@ -95,7 +95,7 @@ def runner(app, db):
 
 
 class FrozenClock:
-    """Stands in for ``dialogues.clock.today``: ``frozen.day = date(...)`` moves time."""
+    """Stands in for ``app.clock.today``: ``frozen.day = date(...)`` moves time."""
 
     def __init__(self, day):
         self.day = day
@@ -106,8 +106,8 @@ class FrozenClock:
 
 @pytest.fixture
 def freeze_today(monkeypatch):
-    """``freeze_today(day) -> FrozenClock``: the dialogues' clock says ``day`` until moved."""
-    from dialogues import clock
+    """``freeze_today(day) -> FrozenClock``: the clock says ``day`` until moved."""
+    from app import clock
 
     def freeze(day) -> FrozenClock:
         frozen = FrozenClock(day)

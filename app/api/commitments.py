@@ -15,7 +15,7 @@ from app.api.errors import ApiError, from_service
 from app.api.openapi import DATE, DATETIME, ID, Answer, Param, nullable, schema
 from app.api.units import unit_in_scope
 from app.services import ServiceError
-from dialogues import clock
+from app import clock
 from dialogues.access import VIEW_ROLES, get_commitment_or_404, visible_commitments
 from dialogues.follow_up import queries
 from dialogues.models import Commitment, CommitmentEventKind, CommitmentStatus

@@ -15,7 +15,7 @@ from app.indicators.periods import Period
 from app.indicators.targets import load_dashboard
 from app.indicators.views import DASHBOARD_ROLES
 from app.services import log_export
-from dialogues import clock
+from app import clock
 
 VALUE = {"type": ["number", "null"]}
 FIGURE_VALUES = {"type": "object", "properties": {key: VALUE for key in FIGURES},

@@ -12,10 +12,10 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import Length
 
+from app.forms import BaseForm
 from app.api import tokens
 from app.api.models import ApiToken
 from app.extensions import db
@@ -26,14 +26,14 @@ bp = Blueprint("api_tokens", __name__, url_prefix="/account/api-tokens")
 EXPIRY_CHOICES = [("90", _l("90 ngày")), ("365", _l("1 năm")), ("30", _l("30 ngày")), ("0", _l("Không hết hạn"))]
 
 
-class TokenForm(FlaskForm):
+class TokenForm(BaseForm):
     name = StringField(_l("Tên gợi nhớ"), [Length(max=tokens.MAX_NAME, message=_l("Không được dài quá %(max)d ký tự."))],
                        description=_l("Ví dụ: “Báo cáo của tỉnh”, “Ứng dụng khảo sát ngoại tuyến”."))
     days = SelectField(_l("Thời hạn"), choices=EXPIRY_CHOICES, default="90")
     token = HiddenField()
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(BaseForm):
     pass
 
 

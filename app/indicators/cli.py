@@ -13,7 +13,7 @@ from app.extensions import db
 from app.indicators.periods import Period
 from app.indicators.targets import load_dashboard
 from app.models import Unit
-from dialogues import clock
+from app import clock
 
 
 @click.command("indicators", help="In các chỉ số của một đơn vị trong một kỳ (JSON).")

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.indicators import services
 from app.indicators.models import Indicator, IndicatorTarget
-from dialogues import clock
+from app import clock
 
 INDICATORS = [
     # code, name, unit of measure, figure, targets by unit code

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.forms import REQUIRED
 from app.indicators.figures import target_choices
-from dialogues.forms import BaseForm  # Vietnamese messages for WTForms' own checks
+from app.forms import BaseForm
 
 
 def _long(n: int):

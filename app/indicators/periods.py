@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from flask_babel import gettext as _
 
+from app.clock import MAX_YEAR, MIN_YEAR, parse_date
+
 KINDS = ("month", "quarter", "year", "custom")
-DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
-MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 @dataclass(frozen=True)
@@ -79,16 +79,6 @@ class Period:
         return f"{self.date_from.isoformat()}_{self.date_to.isoformat()}"
 
 
-def parse_date(value: str | None) -> date | None:
-    value = (value or "").strip()[:20]
-    for fmt in DATE_FORMATS:
-        try:
-            parsed = datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-        if MIN_YEAR <= parsed.year <= MAX_YEAR:
-            return parsed
-    return None
 
 
 def _int_in(value: str | None, low: int, high: int) -> int | None:

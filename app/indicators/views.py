@@ -26,7 +26,7 @@ from app.indicators.services import save_indicator, save_targets
 from app.indicators.targets import active_indicators, load_dashboard
 from app.models import Role, Unit, UnitLevel
 from app.services import ServiceError, log_export
-from dialogues import clock
+from app import clock
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicators")
 

@@ -7,7 +7,7 @@ import click
 
 from app.extensions import db
 from app.services import ServiceError, unit_by_code
-from dialogues import clock
+from app import clock
 from dialogues.cli import dialogues_cli
 from dialogues.follow_up.indicators import followup_indicators
 from dialogues.services import reminders

@@ -11,7 +11,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from app.extensions import db
-from dialogues import clock
+from app import clock
 from dialogues.demo import BAN_CA_TOKEN
 from dialogues.models import Commitment, CommitmentEvent, CommitmentStatus, Dialogue, DialogueQuestion
 from dialogues.services import follow_up

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, Form, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import REQUIRED
 from dialogues.follow_up.evidence import ACCEPT
-from dialogues.forms import DATE_FORMATS, BaseForm, enum_of, new_token, optional_int
+from app.forms import DATE_FORMATS, BaseForm, PlainForm
+from dialogues.forms import enum_of, new_token, optional_int
 from dialogues.labels import COMMITMENT_STATUS_LABELS, choices
 from dialogues.models import Commitment, CommitmentStatus
 
@@ -57,11 +58,8 @@ class ReopenForm(_TokenForm):
     reason = TextAreaField(_l("Lý do mở lại"), [DataRequired(REQUIRED), _long(5000)], render_kw={"rows": 2})
 
 
-class CommitmentFilterForm(Form):
+class CommitmentFilterForm(PlainForm):
     """Filters of the workspace (GET, no CSRF)."""
-
-    class Meta(BaseForm.Meta):  # Vietnamese messages for the built-in validators
-        pass
 
     q = StringField(_l("Tìm trong nội dung"), [Optional(), _long(100)])
     status = SelectField(_l("Trạng thái"), coerce=enum_of(CommitmentStatus),
@@ -74,9 +72,7 @@ class CommitmentFilterForm(Form):
     date_to = DateField(_l("Đến ngày"), [Optional()], format=DATE_FORMATS)
 
 
-class IndicatorsForm(Form):
-    class Meta(BaseForm.Meta):  # Vietnamese messages for the built-in validators
-        pass
+class IndicatorsForm(PlainForm):
 
     unit_id = SelectField(_l("Đơn vị"), coerce=optional_int, validate_choice=False)
     date_from = DateField(_l("Từ ngày"), [Optional()], format=DATE_FORMATS)

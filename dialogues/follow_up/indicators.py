@@ -34,7 +34,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from app.extensions import db
 from app.indicators import sql
 from app.models import Unit
-from dialogues import clock
+from app import clock
 from dialogues.models import (AnswerOutcome, Commitment, CommitmentStatus, Dialogue, DialogueAnswer, DialogueQuestion,
                               DialogueStatus)
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.extensions import db
 from app.models import User
-from dialogues import clock
+from app import clock
 from dialogues.labels import COMMITMENT_STATUS_LABELS
 from dialogues.minutes import NBSP, lines
 from dialogues.models import (Commitment, CommitmentEvent, CommitmentEventKind, CommitmentStatus, Dialogue,

@@ -27,7 +27,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.extensions import db
 from app.models import Agency, User, UTCDateTime, enum_column, utcnow
 from app.services import ServiceError
-from dialogues import clock
+from app import clock
 from dialogues.models.dialogues import DialogueStatus, InvalidTransition
 from dialogues.models.questions import DialogueQuestion
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import clock
 from app.extensions import db
 from app.models import Agency, Person, Unit, User, UTCDateTime, enum_column, utcnow
 from app.services import ServiceError
@@ -156,7 +157,7 @@ class Dialogue(db.Model):
         self.history.append(DialogueStatusChange(status=self.status, user=user, note=""))
 
     def mark_held(self, user: User | None, note: str = "", today: date | None = None) -> DialogueStatusChange:
-        if self.status is DialogueStatus.planned and self.held_on > (today or date.today()):
+        if self.status is DialogueStatus.planned and self.held_on > (today or clock.today()):
             raise InvalidTransition(_("Chưa đến ngày đối thoại (%(d)s) nên chưa thể ghi nhận đã tổ chức.",
                                       d=self.held_on.strftime("%d/%m/%Y")))
         return self._move_to(DialogueStatus.held, user, note)

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from app import clock
 from app.extensions import db
 from app.models import Person, Unit, UnitLevel, User, utcnow
 from app.services import ServiceError
@@ -104,9 +105,9 @@ def _checked(data: DialogueData, unit: Unit, status: DialogueStatus) -> dict:
     }
     if data.held_on is None:
         raise ServiceError(_("Vui lòng nhập ngày đối thoại."), "held_on")
-    if not date(2000, 1, 1) <= data.held_on <= date(date.today().year + 5, 12, 31):
+    if not date(2000, 1, 1) <= data.held_on <= date(clock.today().year + 5, 12, 31):
         raise ServiceError(_("Ngày đối thoại không hợp lệ."), "held_on")
-    if status is not DialogueStatus.planned and data.held_on > date.today():
+    if status is not DialogueStatus.planned and data.held_on > clock.today():
         raise ServiceError(_("Đối thoại đã tổ chức nên ngày đối thoại không thể sau hôm nay."), "held_on")
     if data.start_time and data.end_time and data.end_time <= data.start_time:
         raise ServiceError(_("Giờ kết thúc (%(end)s) phải sau giờ bắt đầu (%(start)s).",

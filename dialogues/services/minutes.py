@@ -11,6 +11,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
+from app import clock
 from app.extensions import db
 from app.models import Unit, UnitLevel, User, utcnow
 from app.services import ServiceError
@@ -192,8 +193,8 @@ def add_addendum(dialogue: Dialogue, text: str, actor: User | None, token: str |
     if not dialogue.is_locked:
         raise ServiceError(_("Biên bản chưa được duyệt: hãy sửa trực tiếp hồ sơ thay vì thêm phụ lục."), "text")
     text = clean_text(text, 5000, "text", _("nội dung đính chính"), required=True)
-    written_on = written_on or date.today()
-    if not dialogue.held_on <= written_on <= date.today():
+    written_on = written_on or clock.today()
+    if not dialogue.held_on <= written_on <= clock.today():
         raise ServiceError(_("Ngày đính chính phải từ ngày đối thoại đến hôm nay."), "written_on")
     addendum = Addendum(dialogue=dialogue, text=text, written_on=written_on, created_by=actor, token=token)
     db.session.add(addendum)

@@ -16,7 +16,7 @@ from app.auth import roles_required
 from app.extensions import db
 from app.models import Agency, Unit
 from app.services import ServiceError
-from dialogues import clock
+from app import clock
 from dialogues.access import (MANAGE_ROLES, VIEW_ROLES, get_commitment_or_404, get_dialogue_or_404,
                               is_agency_reader, visible_commitments, visible_dialogues, visible_outbox)
 from dialogues.follow_up import queries

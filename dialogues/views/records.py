@@ -2,13 +2,13 @@
 and the question search."""
 from __future__ import annotations
 
-from datetime import date
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import clock
 from app.auth import roles_required
 from app.extensions import db
 from app.models import Person, Role, Unit
@@ -68,7 +68,7 @@ def create_dialogue():
     unit = current_user.unit
     if request.method == "GET":
         form = DialogueForm(formdata=None, data={
-            "token": new_token(), "unit_id": unit.id, "held_on": date.today(),
+            "token": new_token(), "unit_id": unit.id, "held_on": clock.today(),
             "organiser": union_display_name(unit) if unit.parent else ""})
     else:
         form = DialogueForm()
@@ -129,7 +129,7 @@ def show_dialogue(dialogue_id: int):
         roster=[] if reader else queries.roster_breakdown(dialogue),
         problems=services.approval_problems(dialogue) if manage and dialogue.status is DialogueStatus.held else [],
         note_form=NoteForm(), addendum_form=AddendumForm(formdata=None, data={"token": new_token(),
-                                                                               "written_on": date.today()}))
+                                                                               "written_on": clock.today()}))
 
 
 # --- roster --------------------------------------------------------------------------------

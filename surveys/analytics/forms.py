@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
+
+from app.forms import DATE_FORMATS, BaseForm
 
 BAD_CHOICE = _l("Lựa chọn không hợp lệ.")
 
 ALL = 0
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]  # what a date input sends, and what people type
 
 
 class DayField(DateField):
@@ -38,7 +38,7 @@ class ChoiceField(SelectField):
             raise ValidationError(str(BAD_CHOICE)) from None
 
 
-class PooledFilterForm(FlaskForm):
+class PooledFilterForm(BaseForm):
     class Meta:
         csrf = False
 

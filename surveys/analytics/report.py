@@ -15,6 +15,7 @@ from datetime import date
 
 from flask_babel import force_locale
 
+from app import clock
 from app.models import Unit, UnitLevel, User
 from app.pdf import render_pdf
 from surveys.analytics import charts, reading, stats
@@ -86,7 +87,7 @@ def report_pdf(training: Training, results: TrainingResults, today: date | None 
             "surveys/training_report_pdf.html", training=training, results=results,
             breakdowns=results.masked_breakdowns(MIN_GROUP),
             parent_body=union_name(parent) if parent else "", issuing_body=union_name(commune),
-            number="\u00a0" * 8 + "/BC-HLHPN", place=place_name(commune), doc_date=today or date.today(),
+            number="\u00a0" * 8 + "/BC-HLHPN", place=place_name(commune), doc_date=today or clock.today(),
             doc_type="Báo cáo", subject=f"Kết quả khảo sát trước và sau tập huấn “{training.title}”",
             signers=[("Người lập báo cáo", "")],
             recipients=[union_name(parent) if parent else "Cấp trên", "Lưu: VT"],

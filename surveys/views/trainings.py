@@ -2,16 +2,16 @@
 scores and phone links, and the forms that create and change them."""
 from __future__ import annotations
 
-from datetime import date
 
 import sqlalchemy as sa
 from flask import Response as HttpResponse, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import clock
 from app.auth import get_in_scope_or_404, unit_scope
 from app.extensions import db
-from app.indicators.periods import parse_date
+from app.clock import parse_date
 from app.models import Person, Sex, Unit
 from app.services import ServiceError
 from surveys import qr, services
@@ -51,9 +51,9 @@ def index():
     if topic_id:
         stmt = stmt.where(Training.topic_id == topic_id)
     if status == "upcoming":
-        stmt = stmt.where(Training.start_date > date.today())
+        stmt = stmt.where(Training.start_date > clock.today())
     elif status == "held":
-        stmt = stmt.where(Training.start_date <= date.today())
+        stmt = stmt.where(Training.start_date <= clock.today())
     elif status == "open":
         stmt = stmt.where(Training.id.in_(sa.select(TrainingPhase.training_id)
                                           .where(TrainingPhase.state == PhaseState.open)))
