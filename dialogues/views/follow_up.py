@@ -27,7 +27,7 @@ from dialogues.follow_up.labels import EVENT_LABELS, INDICATOR_LABELS, SHARE_LAB
 from dialogues.follow_up.report import render_previous_results
 from dialogues.models import Commitment, CommitmentAttachment, CommitmentStatus, Dialogue, OutboxMessage
 from dialogues.services import follow_up as services
-from dialogues.views import bp
+from dialogues.blueprint import bp
 from dialogues.views._helpers import agency_choices, attach_error, category_choices, organising_unit_choices
 
 

@@ -19,7 +19,7 @@ from dialogues.access import MANAGE_ROLES, VIEW_ROLES, get_dialogue_or_404, visi
 from dialogues.forms import AddendumForm, HeaderForm, NoteForm, VerifyForm
 from dialogues.minutes import minutes_pdf
 from dialogues.models import MinutesIssue
-from dialogues.views import bp
+from dialogues.blueprint import bp
 from dialogues.views._helpers import attach_error
 
 

@@ -22,7 +22,7 @@ from dialogues.labels import (COMMITMENT_STATUS_LABELS, LEVEL_LABELS, ORIGIN_LAB
                               STATUS_LABELS)
 from dialogues.models import DialogueStatus
 from dialogues.services.minutes import union_display_name
-from dialogues.views import bp
+from dialogues.blueprint import bp
 from dialogues.views._helpers import (agency_choices, attach_error, category_choices, expected_revision,
                                       handle_save_error, organising_unit_choices, refuse_if_locked, village_choices)
 

@@ -14,7 +14,7 @@ from dialogues import services
 from dialogues.access import VIEW_ROLES, visible_questions
 from dialogues.forms import CategoryForm
 from dialogues.models import DialogueQuestion, QuestionCategory
-from dialogues.views import bp
+from dialogues.blueprint import bp
 from dialogues.views._helpers import attach_error
 
 # One list for the whole system keeps statistics comparable, so only province officers and
