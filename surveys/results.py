@@ -9,19 +9,19 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Person
 from surveys.models import Participant, Phase, Response, Training
+from surveys.queries import roster_stmt
 
 
 def score_table(training: Training) -> list[dict]:
-    """One row per roster member: person, pre and post score (None = no response), gain, sources."""
+    """One row per roster member (erased people left out): person, pre and post score (None = no
+    response), gain, sources."""
     pre = sa.orm.aliased(Response)
     post = sa.orm.aliased(Response)
     rows = db.session.execute(
-        sa.select(Person, pre, post)
-        .join(Participant, Participant.person_id == Person.id)
+        roster_stmt(training.id, Person, pre, post)
         .outerjoin(pre, sa.and_(pre.training_id == training.id, pre.person_id == Person.id, pre.phase == Phase.pre))
         .outerjoin(post, sa.and_(post.training_id == training.id, post.person_id == Person.id,
                                  post.phase == Phase.post))
-        .where(Participant.training_id == training.id)
         .order_by(Person.full_name, Person.code)
     ).all()
     table = []
