@@ -49,6 +49,28 @@ def scoped_units(user: User):
     return sa.select(Unit).where(Unit.path.startswith(user.unit.path))
 
 
+def unit_in_scope(unit: int | str | None, user: User | None = None) -> Unit | None:
+    """The unit named by id or by code (a request parameter, a form field), if the user may see it;
+    None when it does not exist or lies outside the user's scope: the caller cannot tell which.
+    A missing value (None, "") names the user's own unit."""
+    user = user or current_user
+    if unit is None or (isinstance(unit, str) and not unit.strip()):
+        return user.unit
+    if isinstance(unit, int):
+        found = db.session.get(Unit, unit) if 0 < unit < 2**31 else None
+    else:
+        found = db.session.scalar(sa.select(Unit).where(Unit.code == unit.strip()[:32]))
+    return found if found is not None and user.can_see_unit(found) else None
+
+
+def unit_in_scope_or_404(unit: int | str | None, user: User | None = None) -> Unit:
+    """As :func:`unit_in_scope` for the object of a request: unknown or out of scope is a 404."""
+    found = unit_in_scope(unit, user)
+    if found is None:
+        abort(404)
+    return found
+
+
 def get_in_scope_or_404(model, object_id: int, user: User | None = None, unit_of=lambda obj: obj.unit):
     """Fetch ``model`` by id, or 404 when it is missing or outside the user's unit scope."""
     user = user or current_user

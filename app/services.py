@@ -230,6 +230,38 @@ def change_password(user: User, old: str, new: str) -> None:
 
 # --- people ------------------------------------------------------------------------------
 
+def people_by_codes(codes, user: User | None, within: Unit | None = None) -> tuple[dict[str, Person], list[str]]:
+    """The people whose codes were typed into a form, looked up where the user may see them only:
+    in the user's unit scope (and ``within`` a unit, when given), not erased. Returns
+    ``(code -> person, codes not found)``, each code once, in the order typed. A code out of scope
+    is not found, exactly as an unknown one: show ``unknown_codes_message`` for both."""
+    wanted = list(dict.fromkeys(c.strip()[:40] for c in codes if c and c.strip()))
+    if not wanted:
+        return {}, []
+    stmt = sa.select(Person).where(Person.code.in_(wanted), Person.erased_dt.is_(None))
+    for unit in (user.unit if user is not None else None, within):
+        if unit is not None:
+            stmt = stmt.where(unit.subtree_filter(Person.unit_id))
+    found = {p.code: p for p in db.session.scalars(stmt)}
+    return found, [c for c in wanted if c not in found]
+
+
+def unknown_codes_message(codes: list[str], within: Unit | None = None) -> str:
+    """The one message for person codes that are unknown, out of scope or erased (never which)."""
+    shown = ", ".join(f"“{c}”" for c in codes[:10]) + (", …" if len(codes) > 10 else "")
+    if within is not None:
+        return _("Không có người tham gia mã %(codes)s trong %(unit)s.", codes=shown, unit=within.name)
+    return _("Không có người tham gia mã %(codes)s trong phạm vi của bạn.", codes=shown)
+
+
+def person_by_code(code: str, user: User | None, field: str = "code") -> Person:
+    """One person by the code typed into ``field``, within the user's scope; ServiceError otherwise."""
+    found, unknown = people_by_codes([code], user)
+    if unknown or not found:
+        raise ServiceError(unknown_codes_message(unknown or [code]), field)
+    return next(iter(found.values()))
+
+
 def next_person_code(unit: Unit) -> str:
     prefix = f"P{unit.code}-"
     count = db.session.scalar(sa.select(sa.func.count()).where(Person.code.startswith(prefix)))

@@ -7,15 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import services
-from app.auth import get_in_scope_or_404, is_safe_next, roles_required, scoped_units, unit_scope
+from app.access import ERASE_ROLES, OFFICER_ROLES, PEOPLE_ROLES
+from app.auth import get_in_scope_or_404, is_safe_next, roles_required, scoped_units, unit_in_scope_or_404, unit_scope
 from app.extensions import db
 from app.forms import PersonForm, VillageForm
-from app.models import Agency, Person, Role, Sex, Unit, UnitLevel
+from app.models import Agency, Person, Sex, Unit, UnitLevel
 
 bp = Blueprint("core", __name__)
 
 CONSENT_PURPOSE = "caunoi"  # tracking trainings and dialogues of the union
-PEOPLE_ROLES = (Role.province, Role.commune, Role.trainer)
 
 
 @bp.route("/")
@@ -64,7 +64,7 @@ def list_units():
 @bp.route("/units/<int:unit_id>")
 @login_required
 def show_unit(unit_id: int):
-    unit = get_in_scope_or_404(Unit, unit_id, unit_of=lambda u: u)
+    unit = unit_in_scope_or_404(unit_id)
     q = request.args.get("q", "").strip()[:100]
     children = sa.select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.is_active.desc(), Unit.name)
     if q:
@@ -79,13 +79,13 @@ def show_unit(unit_id: int):
 
 
 def can_edit_units() -> bool:
-    return current_user.has_role(Role.province, Role.commune)
+    return current_user.has_role(*OFFICER_ROLES)
 
 
 @bp.route("/units/<int:unit_id>/villages", methods=["POST"])
-@roles_required(Role.province, Role.commune)
+@roles_required(*OFFICER_ROLES)
 def create_village(unit_id: int):
-    unit = get_in_scope_or_404(Unit, unit_id, unit_of=lambda u: u)
+    unit = unit_in_scope_or_404(unit_id)
     form = VillageForm()
     if form.validate_on_submit():
         try:
@@ -125,7 +125,7 @@ def list_people():
 
 
 def _person_form_apply(form: PersonForm, person: Person | None) -> Person | None:
-    unit = get_in_scope_or_404(Unit, form.unit_id.data, unit_of=lambda u: u)
+    unit = unit_in_scope_or_404(form.unit_id.data)
     try:
         saved = services.save_person(
             person, full_name=form.full_name.data, unit=unit,
@@ -200,7 +200,7 @@ def update_consent(person_id: int):
 
 
 @bp.route("/people/<int:person_id>/erase", methods=["POST"])
-@roles_required(Role.province, Role.commune)
+@roles_required(*ERASE_ROLES)
 def erase_person(person_id: int):
     from flask_wtf import FlaskForm
 

@@ -2,9 +2,7 @@
 answers (phone, paper grid, Excel workbook), scores."""
 from __future__ import annotations
 
-from surveys.results import results_input
-
-__all__ = ["init_app", "results_input"]
+__all__ = ["init_app"]
 
 
 def init_app(app) -> None:

@@ -18,7 +18,6 @@ KIND_LABELS = {
     QuestionKind.likert: _l("Thang thái độ (không chấm điểm)"),
     QuestionKind.text: _l("Trả lời ngắn (không chấm điểm)"),
 }
-DATE_HINT = _l("Ngày không hợp lệ.")
 
 
 def _long(n: int):

@@ -167,28 +167,30 @@ def _token_of(user) -> int:
 def _dialogue(unit, approved=False):
     """A dialogue of ``unit`` with one question addressed to each of the unit's agencies (built
     after login, so an authority user's new agency is among them)."""
-    from datetime import date, time, timedelta
-
     import sqlalchemy as sa
 
     from app.extensions import db
     from app.models import Agency
     from dialogues import services as ds
-    from dialogues.models import AnswerOutcome, DialogueLevel
+    from dialogues.models import AnswerOutcome
 
-    dialogue = ds.create_dialogue(ds.DialogueData(
-        title="Hội nghị đối thoại", level=DialogueLevel.commune, unit_id=unit.id,
-        held_on=date.today() - timedelta(days=1), start_time=time(8), end_time=time(10), chair_name="Chủ trì",
-        secretary_name="Thư ký", attendance_total=10, attendance_women=8, attendance_minority=7), None)
     agencies = db.session.scalars(sa.select(Agency.id).where(Agency.unit_id == unit.id)).all() or [None]
-    ds.save_question_rows(dialogue, [ds.QuestionRow(content="Ý kiến", raiser_name="Người nêu", agency_id=a,
-                                                    answer="Trả lời", outcome=AnswerOutcome.answered)
-                                     for a in agencies], None)
-    if approved:
-        ds.mark_held(dialogue, None)
-        ds.approve_minutes(dialogue, None)
-    db.session.commit()
-    return dialogue.id
+    return _build(unit, "approved" if approved else "planned", [
+        ds.QuestionRow(content="Ý kiến", raiser_name="Người nêu", agency_id=a, answer="Trả lời",
+                       outcome=AnswerOutcome.answered) for a in agencies]).id
+
+
+def _build(unit, status, rows):
+    """The matrix's dialogues: held yesterday, built by the shared factory (tests/factories.py)."""
+    from datetime import time, timedelta
+
+    from app import clock
+    from factories import build_dialogue
+
+    return build_dialogue(unit, status=status, rows=rows, title="Hội nghị đối thoại",
+                          held_on=clock.today() - timedelta(days=1), start_time=time(8), end_time=time(10),
+                          venue="", organiser="", chair_name="Chủ trì", chair_position="", secretary_name="Thư ký",
+                          secretary_position="", attendance_total=10, attendance_women=8, attendance_minority=7)
 
 
 def _indicator():
@@ -202,28 +204,22 @@ def _indicator():
 def _commitment(unit):
     """A commitment in approved minutes of ``unit``, owned by the unit's newest agency (the one an
     authority user logged in just before got)."""
-    from datetime import date, time, timedelta
+    from datetime import timedelta
 
     import sqlalchemy as sa
 
+    from app import clock
     from app.extensions import db
     from app.models import Agency
     from dialogues import services as ds
-    from dialogues.models import AnswerOutcome, DialogueLevel
+    from dialogues.models import AnswerOutcome
 
     agency_id = db.session.scalar(sa.select(sa.func.max(Agency.id)).where(Agency.unit_id == unit.id)) \
         or services.create_agency(f"AG-{unit.code}", "Cơ quan", unit).id
-    dialogue = ds.create_dialogue(ds.DialogueData(
-        title="Hội nghị đối thoại", level=DialogueLevel.commune, unit_id=unit.id,
-        held_on=date.today() - timedelta(days=1), start_time=time(8), end_time=time(10), chair_name="Chủ trì",
-        secretary_name="Thư ký", attendance_total=10, attendance_women=8, attendance_minority=7), None)
-    ds.save_question_rows(dialogue, [ds.QuestionRow(
+    dialogue = _build(unit, "approved", [ds.QuestionRow(
         content="Ý kiến", raiser_name="Người nêu", agency_id=agency_id, answer="Tiếp thu",
         outcome=AnswerOutcome.accepted, commitments=[ds.CommitmentRow(
-            agency_id=agency_id, description="Cam kết", deadline=date.today() + timedelta(days=30))])], None)
-    ds.mark_held(dialogue, None)
-    ds.approve_minutes(dialogue, None)
-    db.session.commit()
+            agency_id=agency_id, description="Cam kết", deadline=clock.today() + timedelta(days=30))])])
     return dialogue.questions[0].commitments[0].id
 
 

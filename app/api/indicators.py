@@ -13,7 +13,7 @@ from app.api.units import unit_in_scope
 from app.indicators.figures import FIGURES
 from app.indicators.periods import Period
 from app.indicators.targets import load_dashboard
-from app.indicators.views import DASHBOARD_ROLES
+from app.access import DASHBOARD_ROLES
 from app.services import log_export
 from app import clock
 

@@ -13,7 +13,8 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.auth import roles_required
+from app.access import DASHBOARD_ROLES, TARGET_ROLES
+from app.auth import roles_required, unit_in_scope_or_404
 from app.extensions import db
 from app.indicators import exports
 from app.indicators.charts import dashboard_charts
@@ -30,17 +31,11 @@ from app import clock
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicators")
 
-DASHBOARD_ROLES = (Role.province, Role.commune)
-TARGET_ROLES = (Role.province,)
 
 
 def _unit_from_args() -> Unit:
     """The unit asked for by code (default: the user's own), or 404 when unknown or out of scope."""
-    code = (request.args.get("unit") or current_user.unit.code).strip()[:32]
-    unit = db.session.scalar(sa.select(Unit).where(Unit.code == code))
-    if unit is None or not current_user.can_see_unit(unit):
-        abort(404)
-    return unit
+    return unit_in_scope_or_404(request.args.get("unit"))
 
 
 def _selection() -> tuple[Unit, Period]:

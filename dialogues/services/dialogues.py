@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import clock
 from app.extensions import db
 from app.models import Person, Unit, UnitLevel, User, utcnow
-from app.services import ServiceError
+from app.services import ServiceError, people_by_codes, unknown_codes_message
 from dialogues.models import (AttendanceGroup, Dialogue, DialogueAttendee, DialogueLeader, DialogueLevel,
                               DialogueStatus)
 from dialogues.services._checks import agency_for, check_count, clean_lines, clean_text, village_for
@@ -229,10 +229,16 @@ def update_dialogue(dialogue: Dialogue, data: DialogueData, actor: User | None,
 
 # --- roster ------------------------------------------------------------------------------
 
-def add_attendees(dialogue: Dialogue, person_ids: list[int]) -> int:
-    """Add people of the organising unit to the roster; returns how many were new."""
+def add_attendees(dialogue: Dialogue, person_ids: list[int], codes: list[str] = (), user: User | None = None) -> int:
+    """Add people of the organising unit to the roster, ticked (ids) or typed (codes, looked up in
+    the user's scope); returns how many were new."""
     dialogue.ensure_editable()
     ids = set(person_ids)
+    if codes:
+        found, unknown = people_by_codes(codes, user)
+        if unknown:
+            raise ServiceError(unknown_codes_message(unknown), "person_codes")
+        ids.update(p.id for p in found.values())
     if not ids:
         return 0
     people = db.session.scalars(sa.select(Person).where(

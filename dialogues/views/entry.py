@@ -16,7 +16,7 @@ from dialogues.access import MANAGE_ROLES, get_dialogue_or_404
 from dialogues.forms import EntryForm
 from dialogues.models import DialogueStatus, QuestionOrigin
 from dialogues.queries import questions_for
-from dialogues.views import bp
+from dialogues.blueprint import bp
 from dialogues.views._helpers import (agency_choices, category_choices, expected_revision, handle_save_error,
                                       refuse_if_locked, village_choices)
 

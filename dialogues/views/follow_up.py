@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
-from app.auth import roles_required
+from app.auth import roles_required, unit_in_scope
 from app.extensions import db
-from app.models import Agency, Unit
+from app.models import Agency
 from app.services import ServiceError
 from app import clock
 from dialogues.access import (MANAGE_ROLES, VIEW_ROLES, get_commitment_or_404, get_dialogue_or_404,
@@ -27,7 +27,7 @@ from dialogues.follow_up.labels import EVENT_LABELS, INDICATOR_LABELS, SHARE_LAB
 from dialogues.follow_up.report import render_previous_results
 from dialogues.models import Commitment, CommitmentAttachment, CommitmentStatus, Dialogue, OutboxMessage
 from dialogues.services import follow_up as services
-from dialogues.views import bp
+from dialogues.blueprint import bp
 from dialogues.views._helpers import agency_choices, attach_error, category_choices, organising_unit_choices
 
 
@@ -188,8 +188,8 @@ def show_indicators():
     form.unit_id.choices = ([] if own.id in {i for i, _n in choices} else [(own.id, own.name)]) + choices
     today = clock.today()
     form.validate()
-    unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data is not None else own
-    if unit is None or not current_user.can_see_unit(unit):
+    unit = unit_in_scope(form.unit_id.data)
+    if unit is None:
         form.unit_id.errors = [_("Hãy chọn một đơn vị trong phạm vi của bạn.")]
     date_from = form.date_from.data or date(today.year, 1, 1)
     date_to = form.date_to.data or today

@@ -10,16 +10,16 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.auth import get_in_scope_or_404, roles_required
+from app.auth import roles_required, unit_in_scope_or_404
 from app.extensions import db
-from app.models import Unit, UnitLevel
+from app.models import UnitLevel
 from app.services import ServiceError
 from dialogues import services
 from dialogues.access import MANAGE_ROLES, VIEW_ROLES, get_dialogue_or_404, visible_dialogues
 from dialogues.forms import AddendumForm, HeaderForm, NoteForm, VerifyForm
 from dialogues.minutes import minutes_pdf
 from dialogues.models import MinutesIssue
-from dialogues.views import bp
+from dialogues.blueprint import bp
 from dialogues.views._helpers import attach_error
 
 
@@ -125,7 +125,7 @@ def verify_minutes():
 @bp.route("/header/<int:unit_id>", methods=["GET", "POST"])
 @roles_required(*MANAGE_ROLES)
 def edit_header(unit_id: int):
-    unit = get_in_scope_or_404(Unit, unit_id, unit_of=lambda u: u)
+    unit = unit_in_scope_or_404(unit_id)
     if unit.level not in (UnitLevel.commune, UnitLevel.province):
         abort(404)
     current = services.header_lines(unit)

@@ -11,18 +11,18 @@ from flask_login import current_user
 from app import clock
 from app.auth import roles_required
 from app.extensions import db
-from app.models import Person, Role, Unit
+from app.models import Person, Unit
 from app.services import ServiceError
 from dialogues import queries, services
-from dialogues.access import (MANAGE_ROLES, VIEW_ROLES, can_manage, concerns_agency, get_dialogue_or_404,
-                              is_agency_reader, visible_dialogues, visible_questions)
+from dialogues.access import (MANAGE_ROLES, TOTALS_BY_UNIT_ROLES, VIEW_ROLES, can_manage, concerns_agency,
+                              get_dialogue_or_404, is_agency_reader, visible_dialogues, visible_questions)
 from dialogues.forms import (AddendumForm, DialogueFilterForm, DialogueForm, NoteForm, QuestionFilterForm,
                              RosterForm, new_token)
 from dialogues.labels import (COMMITMENT_STATUS_LABELS, LEVEL_LABELS, ORIGIN_LABELS, OUTCOME_LABELS, RAISER_LABELS,
                               STATUS_LABELS)
 from dialogues.models import DialogueStatus
 from dialogues.services.minutes import union_display_name
-from dialogues.views import bp
+from dialogues.blueprint import bp
 from dialogues.views._helpers import (agency_choices, attach_error, category_choices, expected_revision,
                                       handle_save_error, organising_unit_choices, refuse_if_locked, village_choices)
 
@@ -54,7 +54,7 @@ def index():
     return render_template(
         "dialogues/index.html", form=form, page=page, counts=queries.counts_for([d.id for d in page.items]),
         totals=queries.dialogue_totals(filters, visible),
-        by_unit=queries.totals_by_unit(filters, visible) if current_user.has_role(Role.province) else [],
+        by_unit=queries.totals_by_unit(filters, visible) if current_user.has_role(*TOTALS_BY_UNIT_ROLES) else [],
         can_create=current_user.has_role(*MANAGE_ROLES))
 
 
@@ -146,14 +146,7 @@ def edit_roster(dialogue_id: int):
         ids = [int(v) for v in request.form.getlist("person_id") if v.isdigit()]
         codes = [c.strip() for c in (form.person_codes.data or "").splitlines() if c.strip()]
         try:
-            if codes:
-                found = dict(db.session.execute(sa.select(Person.code, Person.id).where(Person.code.in_(codes))).all())
-                missing = [c for c in codes if c not in found]
-                if missing:
-                    raise ServiceError(_("Không có người tham gia mã: %(codes)s.", codes=", ".join(missing[:10])),
-                                       "person_codes")
-                ids += list(found.values())
-            added = services.add_attendees(dialogue, ids)
+            added = services.add_attendees(dialogue, ids, codes=codes, user=current_user)
         except ServiceError as exc:
             attach_error(form, exc)
         else:

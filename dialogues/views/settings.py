@@ -8,24 +8,19 @@ from flask_login import current_user
 
 from app.auth import roles_required
 from app.extensions import db
-from app.models import Role
 from app.services import ServiceError
 from dialogues import services
-from dialogues.access import VIEW_ROLES, visible_questions
+from dialogues.access import CATEGORY_EDIT_ROLES, VIEW_ROLES, visible_questions
 from dialogues.forms import CategoryForm
 from dialogues.models import DialogueQuestion, QuestionCategory
-from dialogues.views import bp
+from dialogues.blueprint import bp
 from dialogues.views._helpers import attach_error
-
-# One list for the whole system keeps statistics comparable, so only province officers and
-# administrators edit it.
-EDIT_ROLES = (Role.province,)
 
 
 @bp.route("/categories/", methods=["GET", "POST"])
 @roles_required(*VIEW_ROLES)
 def list_categories():
-    can_edit = current_user.has_role(*EDIT_ROLES)
+    can_edit = current_user.has_role(*CATEGORY_EDIT_ROLES)
     form = CategoryForm()
     if request.method == "POST":
         if not can_edit:
@@ -48,7 +43,7 @@ def list_categories():
 
 
 @bp.route("/categories/<int:category_id>", methods=["POST"])
-@roles_required(*EDIT_ROLES)
+@roles_required(*CATEGORY_EDIT_ROLES)
 def edit_category(category_id: int):
     category = db.session.get(QuestionCategory, category_id)
     if category is None:

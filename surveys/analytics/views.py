@@ -4,10 +4,11 @@ officers of the training's unit or above); out of scope answers 404."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, abort, render_template, request
+from flask import Response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.auth import unit_in_scope_or_404
 from app.extensions import db
 from app.models import Unit, UnitLevel
 from surveys.access import get_training_or_404, surveys_required
@@ -50,7 +51,7 @@ def download_results_xlsx(training_id: int):
 def show_pooled_results():
     """Results of every training of a unit in scope, filtered by topic and period."""
     form = PooledFilterForm(request.args)
-    unit = _unit_in_scope_or_404(request.args.get("unit", type=int))
+    unit = unit_in_scope_or_404(request.args.get("unit", type=int))
     form.unit.choices = [(u.id, u.name) for u in _unit_choices(unit)]
     form.unit.data = unit.id
     topics = db.session.execute(sa.select(Topic.id, Topic.name).order_by(Topic.name)).all()
@@ -62,16 +63,6 @@ def show_pooled_results():
                                                 date_to=form.date_to.data))
     return render_template("surveys/show_pooled_results.html", form=form, unit=unit, results=results,
                            **(report.pooled_presentation(results) if results else {}))
-
-
-def _unit_in_scope_or_404(unit_id: int | None) -> Unit:
-    """The unit asked for (default: the user's own); another unit outside the scope is a 404."""
-    if unit_id is None:
-        return current_user.unit
-    unit = db.session.get(Unit, unit_id)
-    if unit is None or not current_user.can_see_unit(unit):
-        abort(404)
-    return unit
 
 
 def _unit_choices(selected: Unit) -> list[Unit]:

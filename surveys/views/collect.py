@@ -16,7 +16,8 @@ from surveys import qr, services
 from surveys.access import get_training_or_404, phase_or_404, surveys_required
 from surveys.blueprint import bp
 from surveys.forms import UploadForm
-from surveys.models import Participant, Phase, Response, ResponseSource, Training
+from surveys.models import Phase, Response, ResponseSource, Training
+from surveys.queries import roster_stmt
 from surveys.services.trainings import CONSENT_PURPOSE
 from surveys.workbook import WorkbookError
 
@@ -26,10 +27,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _roster(training: Training, phase: Phase) -> list[tuple[Person, int | None]]:
     """Roster in name order with the id of each person's response in this phase (one query)."""
     return db.session.execute(
-        sa.select(Person, Response.id).join(Participant, Participant.person_id == Person.id)
+        roster_stmt(training.id, Person, Response.id)
         .outerjoin(Response, sa.and_(Response.person_id == Person.id, Response.training_id == training.id,
                                      Response.phase == phase))
-        .where(Participant.training_id == training.id).order_by(Person.full_name, Person.code)).all()
+        .order_by(Person.full_name, Person.code)).all()
 
 
 # --- grid entry of paper answers -----------------------------------------------------------

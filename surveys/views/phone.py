@@ -20,12 +20,12 @@ from surveys import services
 from surveys.access import get_phase_by_token_or_404
 from surveys.blueprint import public_bp
 from surveys.models import Item, Participant, QuestionKind, Response, ResponseSource, Training, TrainingPhase
+from surveys.queries import roster_stmt
 from surveys.services.trainings import CONSENT_PURPOSE
 
 
 # Statements built once (see surveys.access): every phone page runs them.
-_ON_ROSTER = (sa.select(Person).join(Participant, Participant.person_id == Person.id)
-              .where(Participant.training_id == sa.bindparam("training_id"), Person.erased_dt.is_(None)))
+_ON_ROSTER = roster_stmt(sa.bindparam("training_id"))
 _ROSTER_NAMES = (_ON_ROSTER.with_only_columns(Person.id, Person.full_name, Person.code)
                  .order_by(Person.full_name, Person.code))
 # The chosen participant with, in the same row, whether she answered this phase already and

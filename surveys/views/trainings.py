@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import clock
-from app.auth import get_in_scope_or_404, unit_scope
+from app.auth import unit_in_scope_or_404, unit_scope
 from app.extensions import db
 from app.clock import parse_date
-from app.models import Person, Sex, Unit
-from app.services import ServiceError
+from app.models import Person, Sex
+from app.services import ServiceError, person_by_code
 from surveys import qr, services
 from surveys.access import get_instrument_or_404, get_training_or_404, phase_or_404, surveys_required, \
     visible_instruments
@@ -38,7 +38,7 @@ def index():
     stmt = sa.select(Training).where(unit_scope(current_user, Training.unit_id))
     # Drill-down from the indicators dashboard: one unit's subtree, start dates in a period.
     unit_id = request.args.get("unit_id", type=int)
-    filter_unit = db.session.get(Unit, unit_id) if unit_id and 0 < unit_id < 2**31 else None
+    filter_unit = unit_in_scope_or_404(unit_id) if unit_id else None
     date_from, date_to = parse_date(request.args.get("date_from")), parse_date(request.args.get("date_to"))
     if filter_unit is not None:
         stmt = stmt.where(filter_unit.subtree_filter(Training.unit_id))
@@ -61,7 +61,7 @@ def index():
                         sa.orm.selectinload(Training.phases)).order_by(Training.start_date.desc(), Training.id.desc())
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("surveys/index.html", page=page, q=q, topic_id=topic_id, status=status,
-                           filter_unit=filter_unit if filter_unit and current_user.can_see_unit(filter_unit) else None,
+                           filter_unit=filter_unit,
                            date_from=date_from, date_to=date_to,
                            topics=topic_choices(), counts=training_counts([t.id for t in page.items]))
 
@@ -85,7 +85,7 @@ def _training_form(training: Training | None) -> TrainingForm:
 
 
 def _save_training_from(form: TrainingForm, training: Training | None) -> Training | None:
-    unit = get_in_scope_or_404(Unit, form.unit_id.data, unit_of=lambda u: u)
+    unit = unit_in_scope_or_404(form.unit_id.data)
     instrument = get_instrument_or_404(form.instrument_id.data)
     try:
         return services.save_training(
@@ -189,13 +189,10 @@ def _person_from(form: ParticipantForm, training: Training) -> Person:
     """An existing person by code, else the matching or a new person from the details typed."""
     code = (form.code.data or "").strip()
     if code and not form.full_name.data:
-        person = db.session.scalar(sa.select(Person).where(Person.code == code))
-        if person is None or not current_user.can_see_unit(person.unit) or person.erased_dt is not None:
-            raise ServiceError(_("Không có người tham gia mã “%(code)s” trong phạm vi của bạn.", code=code), "code")
-        return person
+        return person_by_code(code, current_user)
     if not form.full_name.data:
         raise ServiceError(_("Nhập mã của người đã có, hoặc họ tên của người mới."), "full_name")
-    unit = (get_in_scope_or_404(Unit, form.unit_id.data, unit_of=lambda u: u) if form.unit_id.data
+    unit = (unit_in_scope_or_404(form.unit_id.data) if form.unit_id.data
             else home_commune(training.unit))
     person, _created = services.find_or_create_person(
         user=current_user, unit=unit, full_name=form.full_name.data, code=code or None,
@@ -228,7 +225,7 @@ def import_training():
     form.unit_id.choices = training_unit_choices()
     problems = []
     if form.validate_on_submit():
-        unit = get_in_scope_or_404(Unit, form.unit_id.data, unit_of=lambda u: u)
+        unit = unit_in_scope_or_404(form.unit_id.data)
         data = form.file.data.read() if form.file.data else b""
         try:
             training = services.import_workbook(data, user=current_user, unit=unit)
