@@ -1,10 +1,17 @@
 """Writes on the core records. Services validate, then flush; the request (or CLI command)
-commits once. The same rules apply whether a view, the CLI or a test calls them."""
+commits once. The same rules apply whether a view, the CLI or a test calls them.
+
+A broken rule raises :class:`ServiceError`. Callers wrap the call in :func:`service_call`: it
+runs the service inside a SAVEPOINT, so a refused call undoes its own writes (and only those),
+and shows the message on the form field the error names. No view or command writes a rollback."""
 from __future__ import annotations
 
 import json
 import re
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
+from typing import Iterator
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -30,7 +37,7 @@ def is_unique_violation(exc: sa.exc.IntegrityError) -> bool:
 def add_unique(obj, message: str, field: str) -> None:
     """Add and flush ``obj``. Services check for a duplicate first, but on PostgreSQL a concurrent
     request can store the same key in between; the unique constraint then refuses it and the user
-    gets the same message as from the check. As after any ServiceError, the caller rolls back."""
+    gets the same message as from the check (``service_call`` undoes the failed insert)."""
     db.session.add(obj)
     try:
         db.session.flush()
@@ -47,6 +54,61 @@ class ServiceError(ValueError):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+@dataclass
+class ServiceCall:
+    """What :func:`service_call` yields: after the ``with`` block, ``error`` is the refused rule
+    (None when the service succeeded)."""
+
+    error: ServiceError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@contextmanager
+def service_call(form=None, default: str | None = None, *, fields: dict[str, str] | None = None,
+                 show: bool = True) -> Iterator[ServiceCall]:
+    """Run the service calls of the ``with`` block inside a SAVEPOINT::
+
+        with service_call(form, "username") as call:
+            user = services.create_user(...)
+        if call.ok:
+            return redirect(...)
+
+    On a :class:`ServiceError` every write made inside the block is undone (the request's other
+    writes, such as an export log, stay), the error is kept on ``call.error`` and, with ``show``,
+    put on the form field it names (see :func:`app.forms.show_service_error`: ``fields`` maps a
+    service's field name onto the form's, ``default`` is the field used when the form has none
+    of that name; without a field the message is flashed). Other exceptions undo the block and
+    propagate. On success the savepoint is released; the request still commits once."""
+    call = ServiceCall()
+    savepoint = db.session.begin_nested()
+    try:
+        yield call
+    except ServiceError as exc:
+        _undo(savepoint)
+        call.error = exc
+        if show:
+            from app.forms import show_service_error
+
+            show_service_error(form, exc, default, fields=fields)
+    except BaseException:
+        _undo(savepoint)
+        raise
+    else:
+        if savepoint.is_active:
+            savepoint.commit()
+
+
+def _undo(savepoint) -> None:
+    """Roll back to the savepoint, also after a failed flush deactivated it."""
+    try:
+        savepoint.rollback()
+    except sa.exc.ResourceClosedError:
+        pass  # already closed together with the whole transaction
 
 
 # --- units -------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from app.auth import get_in_scope_or_404, roles_required
 from app.extensions import db
+from app import official
 from app.models import Unit, UnitLevel
 from app.services import ServiceError
 from dialogues import services
@@ -128,7 +129,7 @@ def edit_header(unit_id: int):
     unit = get_in_scope_or_404(Unit, unit_id, unit_of=lambda u: u)
     if unit.level not in (UnitLevel.commune, UnitLevel.province):
         abort(404)
-    current = services.header_lines(unit)
+    current = official.header_lines(unit)
     form = HeaderForm() if request.method == "POST" else HeaderForm(formdata=None, data=current)
     if form.validate_on_submit():
         try:
@@ -140,4 +141,4 @@ def edit_header(unit_id: int):
             flash(_("Đã lưu tiêu đề biên bản của %(unit)s.", unit=unit.name), "success")
             return redirect(url_for("dialogues.edit_header", unit_id=unit.id))
     return render_template("dialogues/edit_header.html", form=form, unit=unit,
-                           default=services.default_header(unit))
+                           default=official.default_header(unit))

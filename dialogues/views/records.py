@@ -21,7 +21,7 @@ from dialogues.forms import (AddendumForm, DialogueFilterForm, DialogueForm, Not
 from dialogues.labels import (COMMITMENT_STATUS_LABELS, LEVEL_LABELS, ORIGIN_LABELS, OUTCOME_LABELS, RAISER_LABELS,
                               STATUS_LABELS)
 from dialogues.models import DialogueStatus
-from dialogues.services.minutes import union_display_name
+from app.official import union_display_name
 from dialogues.views import bp
 from dialogues.views._helpers import (agency_choices, attach_error, category_choices, expected_revision,
                                       handle_save_error, organising_unit_choices, refuse_if_locked, village_choices)
