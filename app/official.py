@@ -15,11 +15,13 @@ Documents are Vietnamese whatever the reader's interface language: they are offi
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
-from io import BytesIO
+from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import Response, send_file
+from flask import Response
 
 from app.extensions import db
 from app.models import OrgHeader, Unit, UnitLevel
@@ -124,6 +126,17 @@ def frame(unit: Unit, *, doc_type: str, subject: str, doc_date: date, signers: l
 
 # --- download ----------------------------------------------------------------------------
 
+def content_disposition(filename: str, *, inline: bool = False) -> str:
+    """``attachment; filename="bien-ban-05.pdf"``, plus ``filename*=UTF-8''...`` (RFC 6266) when the
+    name is not plain ASCII: "Biên bản.pdf" keeps its accents where the browser supports it."""
+    plain = unicodedata.normalize("NFKD", filename.replace("đ", "d").replace("Đ", "D"))
+    plain = re.sub(r'[^\x20-\x7e]|["\\]', "", plain.encode("ascii", "ignore").decode()).strip() or "download"
+    value = f'{"inline" if inline else "attachment"}; filename="{plain}"'
+    if plain != filename:
+        value += f"; filename*=UTF-8''{quote(filename, safe='')}"
+    return value
+
+
 def send_document(data: bytes, filename: str, mimetype: str, *, personal: bool = True,
                   inline: bool = False) -> Response:
     """The one way a generated or stored file leaves the server.
@@ -131,8 +144,8 @@ def send_document(data: bytes, filename: str, mimetype: str, *, personal: bool =
     Always names the file (``filename*=UTF-8''...`` as well when the name is not ASCII) and sets
     the disposition (``inline`` shows a PDF in the browser, otherwise a download). A file with
     personal data (``personal``, the default) is never kept by a browser or proxy cache."""
-    response = send_file(BytesIO(data), mimetype=mimetype, as_attachment=not inline, download_name=filename,
-                         conditional=False, etag=False, max_age=0)
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = content_disposition(filename, inline=inline)
     response.headers["X-Content-Type-Options"] = "nosniff"
     if personal:
         response.headers["Cache-Control"] = "private, no-store"

@@ -9,12 +9,13 @@ own agency's commitments in the follow-up workspace instead of the union's aggre
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth import roles_required
 from app.extensions import db
+from app.official import send_document
 from app.indicators import exports
 from app.indicators.charts import dashboard_charts
 from app.indicators.dashboard import SELF
@@ -103,19 +104,14 @@ def show_dashboard():
         can_edit_targets=current_user.has_role(*TARGET_ROLES))
 
 
-def _download(data: bytes, mimetype: str, filename: str) -> Response:
-    return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
-
-
 @bp.route("/export.xlsx")
 @roles_required(*DASHBOARD_ROLES)
 def export_xlsx():
     unit, period = _selection()
     dashboard = load_dashboard(unit, period, clock.today())
     log_export(current_user, "indicators_xlsx", "Unit", unit.id, has_names=False, rows=len(dashboard.rows))
-    return _download(exports.dashboard_workbook(dashboard), exports.XLSX_MIMETYPE,
-                     exports.file_name(dashboard, "xlsx"))
+    return send_document(exports.dashboard_workbook(dashboard), exports.file_name(dashboard, "xlsx"),
+                         exports.XLSX_MIMETYPE)
 
 
 @bp.route("/report.pdf")
@@ -125,8 +121,8 @@ def report_pdf():
     today = clock.today()
     dashboard = load_dashboard(unit, period, today)
     log_export(current_user, "indicators_pdf", "Unit", unit.id, has_names=False, rows=len(dashboard.rows))
-    return _download(exports.report_pdf(dashboard, unit, today), "application/pdf",
-                     exports.file_name(dashboard, "pdf"))
+    return send_document(exports.report_pdf(dashboard, unit, today), exports.file_name(dashboard, "pdf"),
+                         "application/pdf")
 
 
 # --- definitions -------------------------------------------------------------------------

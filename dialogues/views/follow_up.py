@@ -4,16 +4,16 @@ the indicators page and the reminder outbox."""
 from __future__ import annotations
 
 from datetime import date
-from io import BytesIO
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
 from app.auth import roles_required
 from app.extensions import db
+from app.official import send_document
 from app.models import Agency, Unit
 from app.services import ServiceError
 from app import clock
@@ -159,12 +159,9 @@ def download_evidence(commitment_id: int, attachment_id: int):
         CommitmentAttachment.id == attachment_id, CommitmentAttachment.commitment_id == commitment.id))
     if attachment is None:
         abort(404)
-    response = send_file(BytesIO(services.read_evidence(attachment)), mimetype=attachment.content_type,
-                         as_attachment=True, download_name=attachment.filename)
+    response = send_document(services.read_evidence(attachment), attachment.filename, attachment.content_type)
     # Always a download, never rendered in our origin, whatever the file holds.
-    response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -175,8 +172,7 @@ def download_evidence(commitment_id: int, attachment_id: int):
 def download_previous_results(dialogue_id: int):
     dialogue = get_dialogue_or_404(dialogue_id, "manage")
     pdf = render_previous_results(dialogue, current_user)
-    return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=False,
-                     download_name=f"ket-qua-giai-quyet-ky-truoc-{dialogue.id}.pdf")
+    return send_document(pdf, f"ket-qua-giai-quyet-ky-truoc-{dialogue.id}.pdf", "application/pdf", inline=True)
 
 
 @bp.route("/indicators")

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from io import BytesIO
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth import get_in_scope_or_404, roles_required
 from app.extensions import db
+from app.official import send_document
 from app import official
 from app.models import Unit, UnitLevel
 from app.services import ServiceError
@@ -81,7 +81,7 @@ def add_addendum(dialogue_id: int):
 
 
 def _pdf_response(data: bytes, filename: str):
-    return send_file(BytesIO(data), mimetype="application/pdf", download_name=filename, as_attachment=False)
+    return send_document(data, filename, "application/pdf", inline=True)
 
 
 @bp.route("/<int:dialogue_id>/minutes.pdf")

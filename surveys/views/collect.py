@@ -3,12 +3,13 @@ trainer types paper answers, and the interchange workbook (template, export, imp
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response as HttpResponse, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import services as core
 from app.extensions import db
+from app.official import send_document
 from app.pdf import render_pdf
 from app.models import Person
 from app.services import ServiceError
@@ -100,8 +101,7 @@ def paper_pdf(training_id: int, phase: str):
                     rows=len(people))
     pdf = render_pdf("surveys/paper_questionnaire.html", training=training, phase=state.phase, sheets=sheets,
                      items=training.version.items)
-    return HttpResponse(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="phieu-{training.id}-{state.phase.value}.pdf"'})
+    return send_document(pdf, f"phieu-{training.id}-{state.phase.value}.pdf", "application/pdf", inline=True)
 
 
 # --- workbook ------------------------------------------------------------------------------
@@ -109,8 +109,7 @@ def paper_pdf(training_id: int, phase: str):
 @bp.route("/workbook-template.xlsx")
 @surveys_required
 def workbook_template():
-    return HttpResponse(services.blank_template(), mimetype=XLSX,
-                        headers={"Content-Disposition": 'attachment; filename="mau-tap-huan.xlsx"'})
+    return send_document(services.blank_template(), "mau-tap-huan.xlsx", XLSX, personal=False)
 
 
 @bp.route("/trainings/<int:training_id>/workbook.xlsx")
@@ -121,7 +120,7 @@ def export_workbook(training_id: int):
     template = request.args.get("template") == "1"
     data = services.export_workbook(training, with_answers=not template, user=current_user)
     name = f"tap-huan-{training.id}{'-mau' if template else ''}.xlsx"
-    return HttpResponse(data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return send_document(data, name, XLSX)
 
 
 @bp.route("/trainings/<int:training_id>/import", methods=["POST"])

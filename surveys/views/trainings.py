@@ -4,13 +4,14 @@ from __future__ import annotations
 
 
 import sqlalchemy as sa
-from flask import Response as HttpResponse, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import clock
 from app.auth import get_in_scope_or_404, unit_scope
 from app.extensions import db
+from app.official import send_document
 from app.clock import parse_date
 from app.models import Person, Sex, Unit
 from app.services import ServiceError
@@ -146,8 +147,7 @@ def show_training(training_id: int):
 def phase_qr(training_id: int, phase: str):
     training = get_training_or_404(training_id)
     png = qr.qr_png(qr.public_url(training.phase(phase_or_404(phase))))
-    return HttpResponse(png, mimetype="image/png",
-                        headers={"Content-Disposition": f'inline; filename="qr-{training.id}-{phase}.png"'})
+    return send_document(png, f"qr-{training.id}-{phase}.png", "image/png", personal=False, inline=True)
 
 
 @bp.route("/trainings/<int:training_id>/<phase>/<any(open, close):action>", methods=["POST"])
