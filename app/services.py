@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from app import clock
 from app import ethnicities
 from app.extensions import db
+from app.locking import take_write_lock
 from app.models import Agency, AuditLog, Consent, ExportLog, Person, Role, Sex, Unit, UnitLevel, User, utcnow
 
 USERNAME_RE = re.compile(r"^[a-z0-9_.-]{3,50}$")
@@ -85,6 +86,7 @@ def service_call(form=None, default: str | None = None, *, fields: dict[str, str
     of that name; without a field the message is flashed). Other exceptions undo the block and
     propagate. On success the savepoint is released; the request still commits once."""
     call = ServiceCall()
+    take_write_lock()  # on SQLite the write lock comes before the savepoint (app.locking)
     savepoint = db.session.begin_nested()
     try:
         yield call
@@ -255,7 +257,7 @@ def _check_binding(role: Role, unit: Unit, agency: Agency | None) -> None:
 
 
 def create_user(username: str, password: str, role: Role, unit: Unit, agency: Agency | None = None,
-                full_name: str = "", email: str | None = None) -> User:
+                full_name: str = "", email: str | None = None, is_active: bool = True) -> User:
     username = (username or "").strip().lower()
     if not USERNAME_RE.fullmatch(username):
         raise ServiceError(_("Tên đăng nhập gồm 3-50 ký tự: chữ thường không dấu, số, dấu chấm, gạch."),
@@ -268,17 +270,35 @@ def create_user(username: str, password: str, role: Role, unit: Unit, agency: Ag
     check_password_policy(password)
     _check_binding(role, unit, agency)
     user = User(username=username, role=role, unit=unit, agency=agency,
-                full_name=(full_name or "").strip(), email=email or None)
+                full_name=(full_name or "").strip(), email=email or None, is_active_account=is_active)
     user.set_password(password)
     add_unique(user, taken, "username")
     return user
 
 
 def update_user(user: User, *, role: Role, unit: Unit, agency: Agency | None, full_name: str,
-                email: str | None, is_active: bool) -> None:
+                email: str | None, is_active: bool, actor: User | None = None, password: str | None = None) -> None:
+    """Change an account; ``actor`` (the administrator) cannot lock themself out or drop their own
+    admin role; a ``password``, when given, replaces the old one after the policy check."""
+    if actor is not None and actor.id == user.id and (not is_active or role is not Role.admin):
+        raise ServiceError(_("Bạn không thể tự khóa hoặc bỏ quyền quản trị của mình."), "role")
     _check_binding(role, unit, agency)
+    if password:
+        check_password_policy(password)
     user.role, user.unit, user.agency = role, unit, agency
     user.full_name, user.email, user.is_active_account = full_name.strip(), email or None, is_active
+    if password:
+        user.set_password(password)
+    db.session.flush()
+
+
+def save_locale(user: User, code: str) -> None:
+    """Remember the interface language in the user's profile (used where no cookie says otherwise)."""
+    from flask import current_app
+
+    if code not in current_app.config["LANGUAGES"]:
+        raise ServiceError(_("Ngôn ngữ không hợp lệ."), "locale")
+    user.locale = code
     db.session.flush()
 
 

@@ -26,7 +26,7 @@ from app.indicators.periods import MAX_YEAR, MIN_YEAR, Period, period_from_args
 from app.indicators.services import save_indicator, save_targets
 from app.indicators.targets import active_indicators, load_dashboard
 from app.models import Role, Unit, UnitLevel
-from app.services import ServiceError, log_export
+from app.services import log_export, service_call
 from app import clock
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicators")
@@ -140,14 +140,11 @@ def list_indicators():
 def _edit_indicator(indicator: Indicator | None):
     form = IndicatorForm(obj=indicator) if indicator else IndicatorForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form, "code") as call:
             saved = save_indicator(indicator, code=form.code.data, name=form.name.data,
                                    unit_of_measure=form.unit_of_measure.data, figure=form.figure.data,
                                    position=form.position.data or 0, is_active=form.is_active.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "code", form.code).errors.append(exc.message)
-        else:
+        if call.ok:
             flash(_("Đã lưu chỉ số %(code)s.", code=saved.code), "success")
             return redirect(url_for("indicators.list_indicators"))
     return render_template("indicators/edit_indicator.html", form=form, indicator=indicator)
@@ -182,10 +179,10 @@ def edit_targets():
         values, errors = parse_targets(request.form, [i.id for i in indicators])
         typed = {i.id: request.form.get(f"target_{i.id}", "")[:40] for i in indicators}
         if not errors:
-            try:
+            with service_call(show=False) as call:  # the errors show beside each target, not on a form field
                 changed = save_targets(unit, year, values, current_user)
-            except ServiceError as exc:
-                db.session.rollback()
+            if call.error:
+                exc = call.error
                 errors = {int(exc.field.split("_")[1]) if (exc.field or "").startswith("target_") else 0: exc.message}
             else:
                 flash(_("Đã lưu chỉ tiêu năm %(y)d của %(unit)s (%(n)d thay đổi).", y=year, unit=unit.name, n=changed),

@@ -15,7 +15,7 @@ from app.auth import roles_required
 from app.extensions import db
 from app.official import send_document
 from app.models import Agency, Unit
-from app.services import ServiceError
+from app.services import service_call
 from app import clock
 from dialogues.access import (MANAGE_ROLES, VIEW_ROLES, get_commitment_or_404, get_dialogue_or_404,
                               is_agency_reader, visible_commitments, visible_dialogues, visible_outbox)
@@ -28,7 +28,7 @@ from dialogues.follow_up.report import render_previous_results
 from dialogues.models import Commitment, CommitmentAttachment, CommitmentStatus, Dialogue, OutboxMessage
 from dialogues.services import follow_up as services
 from dialogues.views import bp
-from dialogues.views._helpers import agency_choices, attach_error, category_choices, organising_unit_choices
+from dialogues.views._helpers import agency_choices, category_choices, organising_unit_choices
 
 
 def _render(template: str, **context):
@@ -110,11 +110,9 @@ def _submit(commitment_id: int, form_name: str, form_class, write, success):
     commitment = get_commitment_or_404(commitment_id)
     form = form_class()
     if form.validate_on_submit():
-        try:
+        with service_call(form) as call:
             result = write(commitment, form)
-        except ServiceError as exc:
-            attach_error(form, exc)
-        else:
+        if call.ok:
             flash(success(commitment, result), "success")
             return redirect(url_for("dialogues.show_commitment", commitment_id=commitment_id))
     return _show(commitment, **{form_name: form})

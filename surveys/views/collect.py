@@ -12,7 +12,8 @@ from app.extensions import db
 from app.official import send_document
 from app.pdf import render_pdf
 from app.models import Person
-from app.services import ServiceError
+from app.forms import show_service_error
+from app.services import service_call
 from surveys import qr, services
 from surveys.access import get_training_or_404, phase_or_404, surveys_required
 from surveys.blueprint import bp
@@ -59,13 +60,12 @@ def enter_grid(training_id: int, phase: str):
         values = {it.key: request.form.get(it.key, "")[:2000] for it in items}
         answers, errors = services.parse_answers(items, values)
         if not errors:
-            try:
+            with service_call(show=False) as call:  # the grid shows its errors beside the answers
                 services.save_response(training, phase, person, answers, source=ResponseSource.grid,
                                        user=current_user, consent_given=bool(request.form.get("consent")),
                                        replace=True)
-            except ServiceError as exc:
-                db.session.rollback()
-                errors["consent" if exc.field == "consent" else "_form"] = exc.message
+            if call.error:
+                errors["consent" if call.error.field == "consent" else "_form"] = call.error.message
             else:
                 flash(_("Đã lưu câu trả lời của %(name)s.", name=person.full_name), "success")
                 following = _next_without_response(roster, person)
@@ -145,14 +145,12 @@ def _import_into(training: Training, do_import, done_message):
     """Run an import of the uploaded file; on problems show them all, on success go back."""
     form = UploadForm()
     data = form.file.data.read() if form.validate_on_submit() and form.file.data else b""
-    try:
+    with service_call(show=False) as call:
         result = do_import(data)
-    except WorkbookError as exc:
-        db.session.rollback()
-        return render_template("surveys/import_problems.html", training=training, problems=exc.problems)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if isinstance(call.error, WorkbookError):
+        return render_template("surveys/import_problems.html", training=training, problems=call.error.problems)
+    if call.error:
+        show_service_error(None, call.error)
     else:
         flash(done_message(result), "success")
     return redirect(url_for("surveys.show_training", training_id=training.id, _anchor="roster"))
