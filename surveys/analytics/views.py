@@ -33,8 +33,7 @@ def show_training_results(training_id: int):
 def download_results_pdf(training_id: int):
     training = get_training_or_404(training_id)
     results = load_training_results(training)
-    return send_document(report.report_pdf(training, results), "application/pdf",
-                     report.file_name(training, "pdf"))
+    return send_document(report.report_pdf(training, results), report.file_name(training, "pdf"), "application/pdf")
 
 
 @bp.route("/trainings/<int:training_id>/results.xlsx")
@@ -43,7 +42,7 @@ def download_results_xlsx(training_id: int):
     training = get_training_or_404(training_id)
     results = load_training_results(training)
     data = report.results_workbook(training, results, current_user)
-    return send_document(data, report.XLSX_MIMETYPE, report.file_name(training, "xlsx"))
+    return send_document(data, report.file_name(training, "xlsx"), report.XLSX_MIMETYPE)
 
 
 @bp.route("/results")
