@@ -11,7 +11,6 @@ from flask_login import current_user
 
 from app.auth import get_in_scope_or_404, roles_required
 from app.extensions import db
-from app.official import send_document
 from app import official
 from app.models import Unit, UnitLevel
 from app.services import service_call
@@ -74,7 +73,7 @@ def add_addendum(dialogue_id: int):
 
 
 def _pdf_response(data: bytes, filename: str):
-    return send_document(data, filename, "application/pdf", inline=True)
+    return official.send_document(data, filename, "application/pdf", inline=True)
 
 
 @bp.route("/<int:dialogue_id>/minutes.pdf")
