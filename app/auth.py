@@ -17,7 +17,7 @@ from app import throttle
 from app.extensions import db, login_manager
 from app.forms import ChangePasswordForm, LoginForm
 from app.models import Role, Unit, User, utcnow
-from app.services import ServiceError, change_password
+from app.services import change_password, service_call
 
 bp = Blueprint("auth", __name__)
 
@@ -126,11 +126,9 @@ def logout():
 def change_password_view():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form, "new_password") as call:
             change_password(current_user, form.old_password.data, form.new_password.data)
-        except ServiceError as exc:
-            getattr(form, exc.field, form.new_password).errors.append(exc.message)
-        else:
+        if call.ok:
             flash(_("Đã đổi mật khẩu."), "success")
             return redirect(url_for("core.home"))
     return render_template("auth/change_password.html", form=form)

@@ -1,10 +1,17 @@
 """Writes on the core records. Services validate, then flush; the request (or CLI command)
-commits once. The same rules apply whether a view, the CLI or a test calls them."""
+commits once. The same rules apply whether a view, the CLI or a test calls them.
+
+A broken rule raises :class:`ServiceError`. Callers wrap the call in :func:`service_call`: it
+runs the service inside a SAVEPOINT, so a refused call undoes its own writes (and only those),
+and shows the message on the form field the error names. No view or command writes a rollback."""
 from __future__ import annotations
 
 import json
 import re
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
+from typing import Iterator
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -12,6 +19,7 @@ from flask_babel import gettext as _
 from app import clock
 from app import ethnicities
 from app.extensions import db
+from app.locking import take_write_lock
 from app.models import Agency, AuditLog, Consent, ExportLog, Person, Role, Sex, Unit, UnitLevel, User, utcnow
 
 USERNAME_RE = re.compile(r"^[a-z0-9_.-]{3,50}$")
@@ -30,7 +38,7 @@ def is_unique_violation(exc: sa.exc.IntegrityError) -> bool:
 def add_unique(obj, message: str, field: str) -> None:
     """Add and flush ``obj``. Services check for a duplicate first, but on PostgreSQL a concurrent
     request can store the same key in between; the unique constraint then refuses it and the user
-    gets the same message as from the check. As after any ServiceError, the caller rolls back."""
+    gets the same message as from the check (``service_call`` undoes the failed insert)."""
     db.session.add(obj)
     try:
         db.session.flush()
@@ -47,6 +55,62 @@ class ServiceError(ValueError):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+@dataclass
+class ServiceCall:
+    """What :func:`service_call` yields: after the ``with`` block, ``error`` is the refused rule
+    (None when the service succeeded)."""
+
+    error: ServiceError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@contextmanager
+def service_call(form=None, default: str | None = None, *, fields: dict[str, str] | None = None,
+                 show: bool = True) -> Iterator[ServiceCall]:
+    """Run the service calls of the ``with`` block inside a SAVEPOINT::
+
+        with service_call(form, "username") as call:
+            user = services.create_user(...)
+        if call.ok:
+            return redirect(...)
+
+    On a :class:`ServiceError` every write made inside the block is undone (the request's other
+    writes, such as an export log, stay), the error is kept on ``call.error`` and, with ``show``,
+    put on the form field it names (see :func:`app.forms.show_service_error`: ``fields`` maps a
+    service's field name onto the form's, ``default`` is the field used when the form has none
+    of that name; without a field the message is flashed). Other exceptions undo the block and
+    propagate. On success the savepoint is released; the request still commits once."""
+    call = ServiceCall()
+    take_write_lock()  # on SQLite the write lock comes before the savepoint (app.locking)
+    savepoint = db.session.begin_nested()
+    try:
+        yield call
+    except ServiceError as exc:
+        _undo(savepoint)
+        call.error = exc
+        if show:
+            from app.forms import show_service_error
+
+            show_service_error(form, exc, default, fields=fields)
+    except BaseException:
+        _undo(savepoint)
+        raise
+    else:
+        if savepoint.is_active:
+            savepoint.commit()
+
+
+def _undo(savepoint) -> None:
+    """Roll back to the savepoint, also after a failed flush deactivated it."""
+    try:
+        savepoint.rollback()
+    except sa.exc.ResourceClosedError:
+        pass  # already closed together with the whole transaction
 
 
 # --- units -------------------------------------------------------------------------------
@@ -193,7 +257,7 @@ def _check_binding(role: Role, unit: Unit, agency: Agency | None) -> None:
 
 
 def create_user(username: str, password: str, role: Role, unit: Unit, agency: Agency | None = None,
-                full_name: str = "", email: str | None = None) -> User:
+                full_name: str = "", email: str | None = None, is_active: bool = True) -> User:
     username = (username or "").strip().lower()
     if not USERNAME_RE.fullmatch(username):
         raise ServiceError(_("Tên đăng nhập gồm 3-50 ký tự: chữ thường không dấu, số, dấu chấm, gạch."),
@@ -206,17 +270,35 @@ def create_user(username: str, password: str, role: Role, unit: Unit, agency: Ag
     check_password_policy(password)
     _check_binding(role, unit, agency)
     user = User(username=username, role=role, unit=unit, agency=agency,
-                full_name=(full_name or "").strip(), email=email or None)
+                full_name=(full_name or "").strip(), email=email or None, is_active_account=is_active)
     user.set_password(password)
     add_unique(user, taken, "username")
     return user
 
 
 def update_user(user: User, *, role: Role, unit: Unit, agency: Agency | None, full_name: str,
-                email: str | None, is_active: bool) -> None:
+                email: str | None, is_active: bool, actor: User | None = None, password: str | None = None) -> None:
+    """Change an account; ``actor`` (the administrator) cannot lock themself out or drop their own
+    admin role; a ``password``, when given, replaces the old one after the policy check."""
+    if actor is not None and actor.id == user.id and (not is_active or role is not Role.admin):
+        raise ServiceError(_("Bạn không thể tự khóa hoặc bỏ quyền quản trị của mình."), "role")
     _check_binding(role, unit, agency)
+    if password:
+        check_password_policy(password)
     user.role, user.unit, user.agency = role, unit, agency
     user.full_name, user.email, user.is_active_account = full_name.strip(), email or None, is_active
+    if password:
+        user.set_password(password)
+    db.session.flush()
+
+
+def save_locale(user: User, code: str) -> None:
+    """Remember the interface language in the user's profile (used where no cookie says otherwise)."""
+    from flask import current_app
+
+    if code not in current_app.config["LANGUAGES"]:
+        raise ServiceError(_("Ngôn ngữ không hợp lệ."), "locale")
+    user.locale = code
     db.session.flush()
 
 

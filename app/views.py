@@ -48,8 +48,11 @@ def set_language(code: str):
             path = parts.path + (f"?{parts.query}" if parts.query else "")
     response = make_response(redirect(path or url_for("core.index")))
     response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
-    if current_user.is_authenticated:
-        current_user.locale = code
+    # The header's switch is a form: a POST also keeps the choice in the profile. A GET (a shared
+    # link) only sets the cookie: reading a page never writes to the database.
+    if request.method == "POST" and current_user.is_authenticated:
+        with services.service_call():
+            services.save_locale(current_user, code)
     return response
 
 
@@ -88,11 +91,9 @@ def create_village(unit_id: int):
     unit = unit_in_scope_or_404(unit_id)
     form = VillageForm()
     if form.validate_on_submit():
-        try:
+        with services.service_call() as call:
             village = services.create_unit(unit, form.name.data, form.division_type.data)
-        except services.ServiceError as exc:
-            flash(exc.message, "error")
-        else:
+        if call.ok:
             flash(_("Đã thêm %(name)s.", name=village.name), "success")
     else:
         for errors in form.errors.values():
@@ -126,7 +127,7 @@ def list_people():
 
 def _person_form_apply(form: PersonForm, person: Person | None) -> Person | None:
     unit = unit_in_scope_or_404(form.unit_id.data)
-    try:
+    with services.service_call(form, "full_name") as call:
         saved = services.save_person(
             person, full_name=form.full_name.data, unit=unit,
             sex=Sex(form.sex.data) if form.sex.data else None, birth_year=form.birth_year.data,
@@ -135,11 +136,7 @@ def _person_form_apply(form: PersonForm, person: Person | None) -> Person | None
             code=form.code.data or None)
         if person is None and form.consent.data:
             services.give_consent(saved, CONSENT_PURPOSE, current_user)
-        return saved
-    except services.ServiceError as exc:
-        db.session.rollback()
-        getattr(form, exc.field or "full_name", form.full_name).errors.append(exc.message)
-        return None
+    return saved if call.ok else None
 
 
 @bp.route("/people/new", methods=["GET", "POST"])

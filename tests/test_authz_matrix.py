@@ -332,3 +332,23 @@ def test_anonymous_goes_to_login(endpoint, client, units, create_person, create_
     builders = _builders(units, create_person, create_user)
     response = (client.post if method == "POST" else client.get)(_url(template, kind, builders, "in"))
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+# Files with personal data (names, answers, minutes, evidence) or meant for official filing:
+# served by app.official.send_document, never kept by a browser or proxy cache.
+PERSONAL_DOWNLOADS = ["surveys.paper_pdf", "surveys.export_workbook", "surveys.download_results_pdf",
+                      "surveys.download_results_xlsx", "dialogues.download_minutes", "dialogues.download_issue",
+                      "dialogues.download_previous_results", "dialogues.download_evidence",
+                      "indicators.export_xlsx", "indicators.report_pdf"]
+
+
+@pytest.mark.parametrize("endpoint", PERSONAL_DOWNLOADS)
+def test_personal_files_are_never_cached(endpoint, client, login_as, units, create_person, create_user):
+    _method, template, _allowed, kind = MATRIX[endpoint]
+    builders = _builders(units, create_person, create_user)
+    login_as(C, "02020")
+    response = client.get(_url(template, kind, builders, "in"))
+    assert response.status_code == 200, f"{endpoint}: {response.status_code}"
+    assert response.headers["Cache-Control"] == "private, no-store" and response.headers["Pragma"] == "no-cache"
+    assert response.headers["Content-Disposition"].startswith(("inline; filename=\"", "attachment; filename=\""))
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -13,6 +13,7 @@ from datetime import date
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from app import official
 from app.indicators.charts import dashboard_charts
 from app.indicators.dashboard import SELF, Dashboard
 from app.indicators.figures import DIALOGUE_KEYS, FIGURES, MIN_CELL, TRAINING_KEYS, format_value, full_label, mask_cell
@@ -126,10 +127,8 @@ def _progress_rows(dashboard: Dashboard, p: dict) -> list[list]:
 # ---------------------------------------------------------------- PDF
 def report_pdf(dashboard: Dashboard, unit: Unit, today: date) -> bytes:
     """The report as the union files it upward, in Vietnamese whatever the reader's language."""
-    from dialogues.services.minutes import header_lines, union_display_name
-
+    issuer = official.issuing_unit(unit)
     with force_locale("vi"):
-        header = header_lines(unit)
         return render_pdf(
             "indicators/report_pdf.html", dashboard=dashboard, total=masked(dashboard.total),
             # Units without any record in the period are summed up in one line, not listed.
@@ -137,10 +136,9 @@ def report_pdf(dashboard: Dashboard, unit: Unit, today: date) -> bytes:
             units_without_records=sum(1 for r in dashboard.rows if not r.has_records),
             topics=[masked(t) for t in dashboard.topics], ethnic_groups=dashboard.ethnic_groups,
             progress=masked_progress(dashboard.progress), row_name=row_name, charts=dashboard_charts(dashboard),
-            fmt=format_value, min_cell=MIN_CELL, union=union_display_name(unit),
-            parent_body=header["parent_body"], issuing_body=header["issuing_body"],
-            number="\u00a0" * 8 + "/BC-HLHPN", place=header["place_name"], doc_date=today,
-            doc_type="Báo cáo",
-            subject=f"Kết quả thực hiện Dự án 8: {dashboard.period.label.lower()}",
-            signers=[("Người lập báo cáo", ""), ("T/M Ban Thường vụ", "")],
-            recipients=[union_display_name(unit.parent) if unit.parent else "Cấp trên", "Lưu: VT"])
+            fmt=format_value, min_cell=MIN_CELL, union=official.union_display_name(issuer),
+            **official.frame(unit, doc_type="Báo cáo", code=official.REPORT_CODE, doc_date=today,
+                             subject=f"Kết quả thực hiện Dự án 8: {dashboard.period.label.lower()}",
+                             signers=[("Người lập báo cáo", ""), ("T/M Ban Thường vụ", "")],
+                             recipients=[official.union_display_name(issuer.parent) if issuer.parent else "Cấp trên",
+                                         "Lưu: VT"]))

@@ -183,13 +183,13 @@ def create_dialogue(data: DialogueData, actor: User | None, token: str | None = 
     dialogue = Dialogue(unit=unit, status=DialogueStatus.planned, creation_token=token, created_by=actor)
     _apply(dialogue, values)
     dialogue.record_creation(actor)
-    db.session.add(dialogue)
     try:
-        db.session.flush()
+        with db.session.begin_nested():
+            db.session.add(dialogue)
+            db.session.flush()
     except IntegrityError:
-        # The same form arrived twice at once and the other request stored it first. Creating
-        # is the request's only write, so rolling back loses nothing else.
-        db.session.rollback()
+        # The same form arrived twice at once and the other request stored it first: undo this
+        # insert only (the savepoint) and answer with the stored one.
         existing = db.session.scalar(sa.select(Dialogue).where(Dialogue.creation_token == token)) if token else None
         if existing is None:
             raise

@@ -4,12 +4,13 @@ officers of the training's unit or above); out of scope answers 404."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, render_template, request
+from flask import render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth import unit_in_scope_or_404
 from app.extensions import db
+from app.official import send_document
 from app.models import Unit, UnitLevel
 from surveys.access import get_training_or_404, surveys_required
 from surveys.analytics import report
@@ -33,8 +34,7 @@ def show_training_results(training_id: int):
 def download_results_pdf(training_id: int):
     training = get_training_or_404(training_id)
     results = load_training_results(training)
-    return _download(report.report_pdf(training, results), "application/pdf",
-                     report.file_name(training, "pdf"))
+    return send_document(report.report_pdf(training, results), report.file_name(training, "pdf"), "application/pdf")
 
 
 @bp.route("/trainings/<int:training_id>/results.xlsx")
@@ -43,7 +43,7 @@ def download_results_xlsx(training_id: int):
     training = get_training_or_404(training_id)
     results = load_training_results(training)
     data = report.results_workbook(training, results, current_user)
-    return _download(data, report.XLSX_MIMETYPE, report.file_name(training, "xlsx"))
+    return send_document(data, report.file_name(training, "xlsx"), report.XLSX_MIMETYPE)
 
 
 @bp.route("/results")
@@ -74,8 +74,3 @@ def _unit_choices(selected: Unit) -> list[Unit]:
     return list(dict.fromkeys([*chain, *children]))
 
 
-def _download(data: bytes, mimetype: str, name: str) -> Response:
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"  # personal data must not linger in shared caches
-    return response

@@ -7,6 +7,7 @@ from datetime import date, time, timedelta
 import pytest
 import sqlalchemy as sa
 
+from app import official
 from app.models import Role, Sex
 from dialogues import services
 from dialogues.minutes import render_minutes
@@ -222,10 +223,10 @@ def test_concurrent_approvals_get_distinct_numbers_without_gaps(app, db, create_
 # --- headers -----------------------------------------------------------------------------------
 
 def test_default_header_comes_from_the_unit_names(units):
-    assert services.default_header(units["02020"]) == {
+    assert official.default_header(units["02020"]) == {
         "parent_body": "HỘI LHPN TỈNH THÁI NGUYÊN", "issuing_body": "HỘI LHPN XÃ CHỢ ĐỒN",
         "number_suffix": "BB-HLHPN", "place_name": "Chợ Đồn"}
-    assert services.default_header(units["19"])["issuing_body"] == "HỘI LHPN TỈNH THÁI NGUYÊN"
+    assert official.default_header(units["19"])["issuing_body"] == "HỘI LHPN TỈNH THÁI NGUYÊN"
 
 
 def test_custom_header_is_used_and_frozen_at_approval(client, login_as, create_dialogue, units, pdf_text, db):
