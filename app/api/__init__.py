@@ -12,7 +12,10 @@ def init_app(app) -> None:
     from app.api import errors, sessions, web
     from app.api.blueprint import bp
     from app.api.cli import api_token_cli
-    from app.api import routes  # noqa: F401  (declares the endpoints)
+    from app.api import indicators, routes
+
+    routes.declare(app.config["FEATURES"])  # before the blueprint is registered: routes join it
+    indicators.describe_figures()  # the figure keys of the registered indicator providers
     from app.extensions import csrf
 
     app.session_interface = sessions.ApiAwareSessionInterface()

@@ -53,10 +53,6 @@ def page_of(item_schema: dict) -> dict:
                            "pages": {"type": "integer"}}}
 
 
-def current_token():
-    return g.api_token
-
-
 def route(rule: str, method: str = "GET", *, summary: str, tag: str, description: str = "",
           roles: tuple[Role, ...] | None = None, query: list[Param] | None = None, body: str | None = None,
           answers: dict[int, Answer], public: bool = False):

@@ -16,8 +16,10 @@ from flask_login import current_user
 from app.auth import roles_required
 from app.extensions import db
 from app.indicators import exports
+from app.indicators.access import DASHBOARD_ROLES, TARGET_ROLES
 from app.indicators.charts import dashboard_charts
 from app.indicators.dashboard import SELF
+from app.indicators.providers import providers
 from app.indicators.figures import FIGURES, format_value, full_label, short_label
 from app.indicators.forms import IndicatorForm, TargetsForm, parse_targets
 from app.indicators.models import Indicator, IndicatorTarget
@@ -30,8 +32,6 @@ from app import clock
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicators")
 
-DASHBOARD_ROLES = (Role.province, Role.commune)
-TARGET_ROLES = (Role.province,)
 
 
 def _unit_from_args() -> Unit:
@@ -64,21 +64,13 @@ def unit_choices(unit: Unit) -> list[tuple[str, str]]:
 
 
 class RecordLinks:
-    """Links to the records behind a figure: the survey or dialogue lists filtered by unit and
-    period. Each list's address is built once; a unit only adds its id (hundreds of cells)."""
+    """Links to the records behind a figure: each provider's lists filtered by unit and period.
+    Each list's address is built once; a unit only adds its id (hundreds of cells)."""
 
     def __init__(self, dashboard):
-        period = dashboard.period
-        last = min(period.date_to, dashboard.today)
-        dates = {"date_from": period.date_from.strftime("%d/%m/%Y"), "date_to": period.date_to.strftime("%d/%m/%Y")}
-        self.bases = {
-            "trainings": url_for("surveys.index", date_from=period.date_from.isoformat(), date_to=last.isoformat(),
-                                 status="held"),
-            "dialogues": url_for("dialogues.index", **dates),
-            "questions": url_for("dialogues.list_questions", **dates),
-            "commitments": url_for("dialogues.list_commitments", **dates),
-            "overdue": url_for("dialogues.list_commitments", overdue="y", **dates),
-        }
+        self.bases = {}
+        for provider in providers():
+            self.bases.update(provider.links(dashboard.period, dashboard.today))
 
     def __call__(self, unit_id: int, kind: str) -> str | None:
         base = self.bases.get(kind)
