@@ -140,7 +140,8 @@ def before_after_chart(chart_id: str, title: str, rows: list[tuple[str, float | 
     rows = rows[:MAX_BARS]
     step = LABEL_H + 2 * BAR_H + GAP + 2
     top = 22
-    desc = "; ".join(_("%(label)s: %(pre)s%% trước, %(post)s%% sau", label=label, pre=number_text(a), post=number_text(b))
+    desc = "; ".join(_("%(label)s: %(pre)s%% trước, %(post)s%% sau", label=label, pre=number_text(a),
+                       post=number_text(b))
                      for label, a, b in rows)
     chart = Chart(chart_id, title, desc, height=top + step * len(rows) + 4)
     chart.legend()
@@ -185,8 +186,8 @@ class TrainingIndicators(IndicatorProvider):
 
         topics = sorted(({"topic_id": topic_id, "name": topic_names[topic_id], **figures(values)}
                          for topic_id, values in topic_sums.items()), key=lambda t: t["name"])
-        return Contribution(rows={path: figures(training_sums.get(path, {})) for path in dict.fromkeys(row_of.values())},
-                            total=figures(total_training), topics=topics,
+        rows = {path: figures(training_sums.get(path, {})) for path in dict.fromkeys(row_of.values())}
+        return Contribution(rows=rows, total=figures(total_training), topics=topics,
                             sections=[("ethnic_groups", "by_ethnic_group", ethnic_groups)])
 
     def links(self, period: Period, today: date) -> dict[str, str]:
@@ -199,7 +200,8 @@ class TrainingIndicators(IndicatorProvider):
         people = [(r.name, r.figures["training_participants"]) for r in dashboard.rows
                   if r.figures["trainings_held"]]
         if people:
-            charts["participants"] = bar_chart("ind-participants", _("Lượt người tham gia tập huấn theo đơn vị"), people)
+            charts["participants"] = bar_chart("ind-participants", _("Lượt người tham gia tập huấn theo đơn vị"),
+                                               people)
         topics = [(t["name"], t["pct_pre"], t["pct_post"]) for t in dashboard.topics if t["knowledge_pairs"]]
         if topics:
             charts["knowledge"] = before_after_chart("ind-knowledge", _("Điểm trước và sau tập huấn theo chủ đề "
