@@ -102,6 +102,8 @@ class DialogueIndicators(IndicatorProvider):
     name = "dialogues"
     figures = FIGURES
     record_keys = ("dialogues_held", "questions_raised", "committed")
+    screen_template = "dialogues/_indicators.html"
+    report_template = "dialogues/_indicators_report.html"
     demo_indicators = (
         ("DA8-DT", "Số cuộc đối thoại chính sách được tổ chức", "cuộc", "dialogues_held",
          {"19": 40, "02020": 2, "02086": 2}),

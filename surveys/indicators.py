@@ -160,6 +160,8 @@ class TrainingIndicators(IndicatorProvider):
     name = "surveys"
     figures = FIGURES
     record_keys = ("trainings_held",)
+    screen_template = "surveys/_indicators.html"
+    report_template = "surveys/_indicators_report.html"
     demo_indicators = (
         ("DA8-TH", "Số lớp tập huấn, truyền thông được tổ chức", "lớp", "trainings_held",
          {"19": 72, "02020": 4, "02086": 4}),

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from app.indicators.charts import dashboard_charts
 from app.indicators.dashboard import SELF, Dashboard
 from app.indicators.figures import FIGURES, MIN_CELL, format_value, full_label, mask_cell
-from app.indicators.providers import providers
+from app.indicators.providers import providers, section_templates
 from app.models import Unit
 from app.pdf import render_pdf
 
@@ -133,6 +133,7 @@ def report_pdf(dashboard: Dashboard, unit: Unit, today: date) -> bytes:
             rows=[(r, masked(r.figures)) for r in dashboard.rows if r.has_records],
             units_without_records=sum(1 for r in dashboard.rows if not r.has_records),
             topics=[masked(t) for t in dashboard.topics], **dashboard.sections,
+            section_templates=section_templates("report"),
             progress=masked_progress(dashboard.progress), row_name=row_name, charts=dashboard_charts(dashboard),
             fmt=format_value, min_cell=MIN_CELL, union=union_display_name(unit),
             parent_body=header["parent_body"], issuing_body=header["issuing_body"],

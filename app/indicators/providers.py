@@ -38,6 +38,10 @@ class IndicatorProvider:
     record_keys: tuple[str, ...] = ()
     # Demo indicators: (code, name, unit of measure, figure key, {unit code: this year's target}).
     demo_indicators: tuple = ()
+    # The provider's section of the dashboard page and of the PDF report, included in provider
+    # order with the page's context (the report's with ``number``, the section's Roman numeral).
+    screen_template: str | None = None
+    report_template: str | None = None
 
     def compute(self, unit, period, today: date, row_of: dict[int, str]) -> Contribution:
         raise NotImplementedError
@@ -73,6 +77,11 @@ def register_provider(provider: IndicatorProvider) -> None:
 
 def providers() -> list[IndicatorProvider]:
     return list(_PROVIDERS.values())
+
+
+def section_templates(kind: str) -> list[str]:
+    """The providers' ``screen`` or ``report`` templates, in provider order."""
+    return [t for provider in _PROVIDERS.values() if (t := getattr(provider, f"{kind}_template"))]
 
 
 def record_keys() -> tuple[str, ...]:

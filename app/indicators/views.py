@@ -19,7 +19,7 @@ from app.indicators import exports
 from app.indicators.access import DASHBOARD_ROLES, TARGET_ROLES
 from app.indicators.charts import dashboard_charts
 from app.indicators.dashboard import SELF
-from app.indicators.providers import providers
+from app.indicators.providers import providers, section_templates
 from app.indicators.figures import FIGURES, format_value, full_label, short_label
 from app.indicators.forms import IndicatorForm, TargetsForm, parse_targets
 from app.indicators.models import Indicator, IndicatorTarget
@@ -91,7 +91,7 @@ def show_dashboard():
         hidden_rows=len(dashboard.rows) - len(rows), show_all=show_all, short_label=short_label,
         charts=dashboard_charts(dashboard), unit_choices=unit_choices(unit), figures_meta=FIGURES,
         fmt=format_value, full_label=full_label, SELF=SELF,
-        link=RecordLinks(dashboard),
+        link=RecordLinks(dashboard), section_templates=section_templates("screen"),
         can_edit_targets=current_user.has_role(*TARGET_ROLES))
 
 
