@@ -29,6 +29,7 @@ def masked(figures: dict) -> dict:
     def sample(key: str):
         figure = FIGURES.get(key)
         return figures.get(figure.sample) if figure is not None and figure.sample else None
+
     return {key: mask_cell(key, value, sample(key)) for key, value in figures.items()}
 
 

@@ -67,8 +67,8 @@ def register_provider(provider: IndicatorProvider) -> None:
     """Add a feature's provider (again for each application: the same object, nothing changes).
     Its figure keys join ``FIGURES``; a key already taken by another provider is an error."""
     for figure in provider.figures:
-        owner = next((p.name for p in _PROVIDERS.values() if figure in p.figures), None)
-        if figure.key in FIGURES and owner != provider.name:
+        owner = next((p.name for p in _PROVIDERS.values() if figure.key in {f.key for f in p.figures}), None)
+        if owner not in (None, provider.name):
             raise ValueError(f"figure {figure.key} is already defined by {owner}")
     _PROVIDERS[provider.name] = provider
     for figure in provider.figures:

@@ -19,11 +19,11 @@ from app.indicators import exports
 from app.indicators.access import DASHBOARD_ROLES, TARGET_ROLES
 from app.indicators.charts import dashboard_charts
 from app.indicators.dashboard import SELF
-from app.indicators.providers import providers, section_templates
 from app.indicators.figures import FIGURES, format_value, full_label, short_label
 from app.indicators.forms import IndicatorForm, TargetsForm, parse_targets
 from app.indicators.models import Indicator, IndicatorTarget
 from app.indicators.periods import MAX_YEAR, MIN_YEAR, Period, period_from_args
+from app.indicators.providers import providers, section_templates
 from app.indicators.services import save_indicator, save_targets
 from app.indicators.targets import active_indicators, load_dashboard
 from app.models import Role, Unit, UnitLevel
@@ -31,7 +31,6 @@ from app.services import ServiceError, log_export
 from app import clock
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicators")
-
 
 
 def _unit_from_args() -> Unit:
