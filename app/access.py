@@ -2,7 +2,8 @@
 
 Every feature declares its own sets in its own ``access.py`` (``surveys.access``,
 ``dialogues.access``); the scope rule they all build on (a user sees their unit and everything
-below it, out of scope answers 404) lives in :mod:`app.auth`. Admins pass every role check.
+below it, out of scope answers 404) lives in :mod:`app.auth`; the indicators framework's sets
+(dashboard, targets) live in :mod:`app.indicators.access`. Admins pass every role check.
 """
 from __future__ import annotations
 
@@ -15,6 +16,3 @@ OFFICER_ROLES = (Role.province, Role.commune)
 PEOPLE_ROLES = (Role.province, Role.commune, Role.trainer)
 # Who may erase a person's identity (not trainers: see docs/security.md).
 ERASE_ROLES = OFFICER_ROLES
-DASHBOARD_ROLES = OFFICER_ROLES
-# Yearly targets are set by the province.
-TARGET_ROLES = (Role.province,)

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Iterator
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from flask_babel import gettext as _
 
 from app import clock
@@ -236,6 +237,16 @@ def agency_by_code(code: str | None) -> Agency:
 
 
 # --- users -------------------------------------------------------------------------------
+
+def agencies_on_branch(unit: Unit):
+    """SQL: the active agencies of ``unit``'s branch: its own, those of the units above it (such as
+    province departments) and those of the units below it; the agencies a dialogue of ``unit`` may
+    address."""
+    ancestor_ids = [u.id for u in unit.ancestors] + [unit.id]
+    return (sa.select(Agency).join(Agency.unit).options(sa.orm.contains_eager(Agency.unit))
+            .where(Agency.is_active, sa.or_(Agency.unit_id.in_(ancestor_ids), Unit.path.startswith(unit.path)))
+            .order_by(Unit.path, Agency.name))
+
 
 def check_password_policy(password: str) -> None:
     if len(password or "") < MIN_PASSWORD:

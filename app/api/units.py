@@ -10,7 +10,7 @@ from app.api.openapi import ID, Answer, Param, nullable, schema
 from app import auth
 from app.auth import unit_scope
 from app.models import Agency, Role, Unit, UnitLevel
-from dialogues.services._checks import agencies_on_branch
+from app.services import agencies_on_branch
 
 UNIT = schema("Unit", {
     "type": "object", "additionalProperties": False,

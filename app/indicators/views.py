@@ -13,17 +13,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.access import DASHBOARD_ROLES, TARGET_ROLES
 from app.auth import roles_required, unit_in_scope_or_404
 from app.extensions import db
 from app.official import send_document
 from app.indicators import exports
+from app.indicators.access import DASHBOARD_ROLES, TARGET_ROLES
 from app.indicators.charts import dashboard_charts
 from app.indicators.dashboard import SELF
 from app.indicators.figures import FIGURES, format_value, full_label, short_label
 from app.indicators.forms import IndicatorForm, TargetsForm, parse_targets
 from app.indicators.models import Indicator, IndicatorTarget
 from app.indicators.periods import MAX_YEAR, MIN_YEAR, Period, period_from_args
+from app.indicators.providers import providers, section_templates
 from app.indicators.services import save_indicator, save_targets
 from app.indicators.targets import active_indicators, load_dashboard
 from app.models import Role, Unit, UnitLevel
@@ -31,7 +32,6 @@ from app.services import log_export, service_call
 from app import clock
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicators")
-
 
 
 def _unit_from_args() -> Unit:
@@ -60,21 +60,13 @@ def unit_choices(unit: Unit) -> list[tuple[str, str]]:
 
 
 class RecordLinks:
-    """Links to the records behind a figure: the survey or dialogue lists filtered by unit and
-    period. Each list's address is built once; a unit only adds its id (hundreds of cells)."""
+    """Links to the records behind a figure: each provider's lists filtered by unit and period.
+    Each list's address is built once; a unit only adds its id (hundreds of cells)."""
 
     def __init__(self, dashboard):
-        period = dashboard.period
-        last = min(period.date_to, dashboard.today)
-        dates = {"date_from": period.date_from.strftime("%d/%m/%Y"), "date_to": period.date_to.strftime("%d/%m/%Y")}
-        self.bases = {
-            "trainings": url_for("surveys.index", date_from=period.date_from.isoformat(), date_to=last.isoformat(),
-                                 status="held"),
-            "dialogues": url_for("dialogues.index", **dates),
-            "questions": url_for("dialogues.list_questions", **dates),
-            "commitments": url_for("dialogues.list_commitments", **dates),
-            "overdue": url_for("dialogues.list_commitments", overdue="y", **dates),
-        }
+        self.bases = {}
+        for provider in providers():
+            self.bases.update(provider.links(dashboard.period, dashboard.today))
 
     def __call__(self, unit_id: int, kind: str) -> str | None:
         base = self.bases.get(kind)
@@ -95,7 +87,7 @@ def show_dashboard():
         hidden_rows=len(dashboard.rows) - len(rows), show_all=show_all, short_label=short_label,
         charts=dashboard_charts(dashboard), unit_choices=unit_choices(unit), figures_meta=FIGURES,
         fmt=format_value, full_label=full_label, SELF=SELF,
-        link=RecordLinks(dashboard),
+        link=RecordLinks(dashboard), section_templates=section_templates("screen"),
         can_edit_targets=current_user.has_role(*TARGET_ROLES))
 
 

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Unit, UnitLevel, User
 from app.services import ServiceError
 from dialogues.models import QuestionCategory
-from dialogues.services._checks import agencies_on_branch
+from app.services import agencies_on_branch
 
 
 def organising_unit_choices(user: User) -> list[tuple[int, str]]:

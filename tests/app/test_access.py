@@ -3,7 +3,8 @@ lookup for person codes typed into forms, both limited to the user's scope."""
 import pytest
 from werkzeug.exceptions import NotFound
 
-from app.access import DASHBOARD_ROLES, OFFICER_ROLES, PEOPLE_ROLES
+from app.access import OFFICER_ROLES, PEOPLE_ROLES
+from app.indicators.access import DASHBOARD_ROLES
 from app.auth import unit_in_scope, unit_in_scope_or_404
 from app.models import Role
 from app.services import erase_person, people_by_codes, unknown_codes_message

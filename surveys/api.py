@@ -1,4 +1,5 @@
-"""Trainings and their pre/post test answers.
+"""The surveys feature's API endpoints (declared on ``/api/v1`` through ``app.api.blueprint.route``):
+trainings and their pre/post test answers.
 
 Reads use the surveys loader (``get_training_or_404``: survey roles, unit scope, 404 outside it);
 answers go through ``surveys.services.parse_answers`` and ``save_response``, the one scored save

@@ -1,4 +1,5 @@
-"""Policy dialogues: create one with its questions, answers and commitments in one body (all or
+"""The dialogues feature's API endpoints (declared on ``/api/v1`` through
+``app.api.blueprint.route``; the commitments' are in ``dialogues.follow_up.api``). Policy dialogues: create one with its questions, answers and commitments in one body (all or
 nothing), list, read, and download the minutes.
 
 Writes go through ``dialogues.services`` (``create_dialogue``, ``save_question_rows``,
@@ -26,6 +27,7 @@ from app.services import ServiceError, log_export
 from dialogues import queries, services
 from dialogues.access import MANAGE_ROLES, VIEW_ROLES, concerns_agency, get_dialogue_or_404, is_agency_reader, \
     visible_dialogues
+from dialogues.follow_up import api as _commitments  # noqa: F401  (declares the commitments' endpoints)
 from dialogues.minutes import minutes_pdf
 from dialogues.models import (AnswerOutcome, CommitmentStatus, Dialogue, DialogueLevel, DialogueStatus,
                               QuestionCategory, QuestionOrigin, RaiserKind)
