@@ -1,5 +1,5 @@
 """Charts as plain geometry (rectangles, texts, lines), drawn as inline SVG by
-``templates/surveys/_charts.html``: no JavaScript, identical on the page and in the PDF. The
+``templates/_macros/charts.html``: no JavaScript, identical on the page and in the PDF. The
 base of the training results' charts (``surveys.analytics.charts``) and of the dashboard's
 (``app.indicators.charts``).
 

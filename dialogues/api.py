@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import re
 from datetime import date, time
-from io import BytesIO
 
 import sqlalchemy as sa
-from flask import send_file
 from flask_babel import gettext as _
 
 from app.api.blueprint import PAGE_PARAMS, api_user, page_of, paginate, route
 from app.api.errors import ApiError, field_path
 from app.api.openapi import DATE, DATETIME, ID, Answer, Param, nullable, schema
 from app.api.units import unit_in_scope
+from app.official import send_document
 from app.extensions import db
 from app.models import Sex
 from app.services import ServiceError, log_export
@@ -350,4 +349,4 @@ def get_minutes(dialogue_id: int):
     if found is None:
         raise ApiError(404)
     data, filename = found
-    return send_file(BytesIO(data), mimetype="application/pdf", download_name=filename)
+    return send_document(data, filename, "application/pdf")

@@ -1,5 +1,5 @@
 """Dashboard charts as plain geometry (``app.charts``), drawn as inline SVG by
-``templates/surveys/_charts.html`` (no JavaScript, the same markup on the page and in the PDF):
+``templates/_macros/charts.html`` (no JavaScript, the same markup on the page and in the PDF):
 the bar and progress charts the providers and the targets use.
 
 Horizontal bars with the label on its own line above each bar, so unit names fit a 390 px

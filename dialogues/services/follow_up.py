@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.models import User
 from app.services import ServiceError
-from dialogues.follow_up.evidence import CheckedFile, check_upload
+from dialogues.services.evidence import CheckedFile, check_upload
 from dialogues.models import Commitment, CommitmentAttachment, CommitmentEvent, CommitmentStatus
 from dialogues.services._checks import agency_for, clean_text
 from dialogues.storage import file_store, read_stored

@@ -1,5 +1,5 @@
 """Charts of training results as plain geometry, drawn as inline SVG by
-``templates/surveys/_charts.html``: no JavaScript, identical on the page and in the PDF.
+``templates/_macros/charts.html``: no JavaScript, identical on the page and in the PDF.
 
 Sized for a phone: a 360-unit wide view box shows text at about its nominal size on a 390 px
 screen. Every chart has a title and a text description (screen readers), its bars carry their
