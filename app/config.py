@@ -10,6 +10,8 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
+APP_ENVS = ("development", "testing", "production")
+MIN_SECRET_BYTES = 32
 
 
 class ConfigError(RuntimeError):
@@ -42,6 +44,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", env == "production"),
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", env == "production"),
+        # Strict-Transport-Security on every answer in production (browsers then refuse plain http).
+        "HSTS": _bool("HSTS", env == "production"),
         "WTF_CSRF_TIME_LIMIT": None,
         "PER_PAGE": 25,
         # JSON API: writes per token per minute, and the largest body accepted.
@@ -63,5 +69,12 @@ def load_config(overrides: dict | None = None) -> dict:
 
 
 def check_config(config: dict) -> None:
-    if config["APP_ENV"] == "production" and config["SECRET_KEY"] in ("", DEFAULT_SECRET_KEY):
-        raise ConfigError("SECRET_KEY must be set to a random value when APP_ENV=production")
+    """Fail closed: an unknown APP_ENV (``Production``, ``prod``) would otherwise run as development
+    on the public default key."""
+    if config["APP_ENV"] not in APP_ENVS:
+        raise ConfigError(f"APP_ENV must be one of {', '.join(APP_ENVS)}, not {config['APP_ENV']!r}")
+    if config["APP_ENV"] == "production":
+        key = config["SECRET_KEY"] or ""
+        if key == DEFAULT_SECRET_KEY or len(key.encode()) < MIN_SECRET_BYTES:
+            raise ConfigError(f"SECRET_KEY must be a random value of at least {MIN_SECRET_BYTES} bytes when "
+                              "APP_ENV=production (python3 -c 'import secrets; print(secrets.token_urlsafe(48))')")
