@@ -132,3 +132,18 @@ def test_utc_datetimes_are_aware(db, create_person):
     person = create_person()
     db.session.expire_all()
     assert person.created_dt.tzinfo is not None
+
+
+@pytest.mark.parametrize("referrer", ["//evil.example/x", "http://localhost//evil.example/x",
+                                      "http://localhost/\\\\evil.example", "https://evil.example/x",
+                                      "http://localhost:80@evil.example/x"])
+def test_language_switch_follows_no_foreign_referrer(client, db, referrer):
+    response = client.get("/lang/en", headers={"Referer": referrer})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert "evil.example" not in location and not location.startswith("//")
+
+
+def test_language_switch_returns_to_the_page_of_this_site(client, db):
+    response = client.get("/lang/en", headers={"Referer": "http://localhost/people/?q=Ha"})
+    assert response.headers["Location"] == "/people/?q=Ha"
