@@ -298,6 +298,7 @@ def withdraw_consent(person: Person, purpose: str) -> int:
 # --- personal data -----------------------------------------------------------------------
 
 ERASED_FIELDS = ("full_name", "phone", "code")
+ERASED_CONSENT_FIELDS = ("guardian_name",)  # a child's consent names the guardian
 
 
 def erase_person(person: Person) -> None:
@@ -315,14 +316,22 @@ def erase_person(person: Person) -> None:
             consent.withdrawn_dt = person.erased_dt
         consent.guardian_name = None
     db.session.flush()
-    rows = db.session.scalars(sa.select(AuditLog).where(AuditLog.object_type == "Person",
-                                                        AuditLog.object_id == person.id))
+    _scrub_audit("Person", [person.id], ERASED_FIELDS)
+    _scrub_audit("Consent", [c.id for c in person.consents], ERASED_CONSENT_FIELDS)
+    db.session.flush()
+
+
+def _scrub_audit(object_type: str, ids: list[int], fields: tuple[str, ...]) -> None:
+    """Blank ``fields`` in the before/after values of the audit rows of these objects."""
+    if not ids:
+        return
+    rows = db.session.scalars(sa.select(AuditLog).where(AuditLog.object_type == object_type,
+                                                        AuditLog.object_id.in_(ids)))
     for row in rows:
         for side in ("before", "after"):
             values = getattr(row, side)
             if values:
-                setattr(row, side, {k: ("[đã xóa]" if k in ERASED_FIELDS and v else v) for k, v in values.items()})
-    db.session.flush()
+                setattr(row, side, {k: ("[đã xóa]" if k in fields and v else v) for k, v in values.items()})
 
 
 def people_past_retention(years: int) -> list[Person]:

@@ -98,3 +98,17 @@ def test_export_log_records_who_exported_what(db, create_user):
     services.log_export(user, "training_xlsx", "Training", 7, has_names=True, rows=30)
     row = db.session.scalar(sa.select(ExportLog))
     assert row.user_id == user.id and row.has_names and row.rows == 30
+
+
+def test_erasure_scrubs_the_guardian_from_consent_and_audit(client, login_as, db, create_person):
+    person = create_person(full_name="Lò Thị Na", birth_year=2014, code="CD-002")
+    services.give_consent(person, "caunoi", guardian_name="Lò Văn Páo")
+    db.session.commit()
+    login_as(Role.commune, "02020")
+    assert client.post(f"/people/{person.id}/erase", data={"confirm": "yes"}).status_code == 302
+    db.session.expire_all()
+    assert [c.guardian_name for c in db.session.get(Person, person.id).consents] == [None]
+    rows = db.session.scalars(sa.select(AuditLog)).all()
+    assert any(r.object_type == "Consent" for r in rows)
+    assert not [r for r in rows if "Lò Văn Páo" in str(r.before) + str(r.after)]
+    assert not [r for r in rows if "Lò Thị Na" in str(r.before) + str(r.after) or "CD-002" in str(r.after)]
