@@ -147,7 +147,10 @@ def edit_roster(dialogue_id: int):
         codes = [c.strip() for c in (form.person_codes.data or "").splitlines() if c.strip()]
         try:
             if codes:
-                found = dict(db.session.execute(sa.select(Person.code, Person.id).where(Person.code.in_(codes))).all())
+                # Only people the roster may hold, so a code of another unit reads as unknown.
+                found = dict(db.session.execute(sa.select(Person.code, Person.id).where(
+                    Person.code.in_(codes), Person.erased_dt.is_(None),
+                    dialogue.unit.subtree_filter(Person.unit_id))).all())
                 missing = [c for c in codes if c not in found]
                 if missing:
                     raise ServiceError(_("Không có người tham gia mã: %(codes)s.", codes=", ".join(missing[:10])),

@@ -147,3 +147,16 @@ def test_categories_are_edited_by_province_officers_only(client, login_as, categ
     assert client.post("/dialogues/categories/", data={"name": "Nước sạch"}).status_code == 302
     duplicate = client.post("/dialogues/categories/", data={"name": "nước sạch"})
     assert "đã có" in duplicate.get_data(as_text=True)
+
+
+def test_roster_codes_get_one_message_for_unknown_and_out_of_scope(client, login_as, create_dialogue, create_person):
+    """A code of another commune answers exactly as a code that does not exist."""
+    dialogue = create_dialogue(unit="02020")
+    create_person(unit="na_nguoc", code="CM-0001")  # Chợ Mới, outside Chợ Đồn
+    login_as(Role.commune, "02020")
+    pages = {code: client.post(f"/dialogues/{dialogue.id}/roster", data={"person_codes": code}).get_data(as_text=True)
+             for code in ("CM-0001", "KHONG-CO")}
+    assert "Không có người tham gia mã: CM-0001." in pages["CM-0001"]
+    assert "Không có người tham gia mã: KHONG-CO." in pages["KHONG-CO"]
+    assert pages["CM-0001"].replace("CM-0001", "?") == pages["KHONG-CO"].replace("KHONG-CO", "?")
+    assert dialogue.attendees == []
