@@ -21,5 +21,8 @@ def init_app(app) -> None:
     from dialogues.views import bp
 
     app.register_blueprint(bp)
+    from dialogues.serialize import petitioner
+
+    app.add_template_global(petitioner)
     app.cli.add_command(dialogues_cli)
     app.extensions.setdefault("caunoi_demo", []).extend([load_demo, load_follow_up_demo])
