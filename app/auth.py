@@ -9,9 +9,11 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import throttle
 from app.extensions import db, login_manager
@@ -74,12 +76,12 @@ def login():
     if form.validate_on_submit():
         username = form.username.data.strip().lower()
         address = request.remote_addr or "?"
-        wait = throttle.seconds_to_wait(username, address)
+        wait = throttle.seconds_to_wait(username, address, known_device=_is_known_login(username))
         if wait:
             form.password.errors.append(_("Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau %(n)d giây.", n=wait))
             return render_template("auth/login.html", form=form), 429
         user = db.session.scalar(sa.select(User).where(User.username == username))
-        if user is None or not user.check_password(form.password.data) or not user.is_active:
+        if not password_matches(user, form.password.data) or not user.is_active:
             throttle.record_failure(username, address)  # committed: the page answers 200
             form.password.errors.append(_("Tên đăng nhập hoặc mật khẩu không đúng."))
         else:
@@ -87,8 +89,46 @@ def login():
             login_user(user, remember=form.remember.data)
             user.last_login_dt = utcnow()
             target = request.args.get("next")
-            return redirect(target if is_safe_next(target) else url_for("core.home"))
+            response = redirect(target if is_safe_next(target) else url_for("core.home"))
+            response.set_cookie(KNOWN_LOGIN_COOKIE, _known_login_signer().dumps(username), max_age=KNOWN_LOGIN_AGE,
+                                httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+            return response
     return render_template("auth/login.html", form=form)
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """The same work for an unknown user as for a known one (a dummy hash of the same cost), so the
+    answer's timing does not tell which usernames exist."""
+    if user is None:
+        check_password_hash(_dummy_hash(), password or "")
+        return False
+    return check_password_hash(user.password_hash, password or "")
+
+
+def _dummy_hash() -> str:
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    cache = current_app.extensions.setdefault("caunoi_dummy_hash", {})
+    if method not in cache:
+        cache[method] = generate_password_hash("not-a-password-0", method=method)
+    return cache[method]
+
+
+# A browser that logged in to an account holds this signed cookie; the account's failures from
+# elsewhere then do not make it wait (app.throttle), so guessing cannot lock the owner out.
+KNOWN_LOGIN_COOKIE = "known_login"
+KNOWN_LOGIN_AGE = 365 * 24 * 3600
+
+
+def _known_login_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="known-login")
+
+
+def _is_known_login(username: str) -> bool:
+    try:
+        return _known_login_signer().loads(request.cookies.get(KNOWN_LOGIN_COOKIE, ""),
+                                           max_age=KNOWN_LOGIN_AGE) == username
+    except BadSignature:
+        return False
 
 
 @bp.route("/logout", methods=["POST"])

@@ -3,10 +3,16 @@
 After ``FREE_TRIES`` failures within ``WINDOW`` an account (or ``FREE_TRIES_ADDRESS`` for one
 address) must wait 30 s, then 60 s, 120 s ... up to ``MAX_WAIT`` after each further failure.
 State lives in the database, so it holds across workers and hosts.
+
+An attacker guessing one account's password must not lock its owner out: a browser that has
+logged in to the account before (it holds a signed "known login" cookie, see ``app.auth``) is
+throttled only by the failures from its own address, not by the account's failures elsewhere.
+An administrator can clear an account's failures at once (``clear``: the user's page, or
+``flask users unlock``).
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import sqlalchemy as sa
 
@@ -20,25 +26,27 @@ BASE_WAIT = 30
 MAX_WAIT = 15 * 60
 
 
-def _wait_for(column, value: str, free: int) -> int:
+def _wait_for(condition, free: int) -> int:
     since = utcnow() - WINDOW
     failures, last = db.session.execute(
         sa.select(sa.func.count(LoginAttempt.id), sa.func.max(LoginAttempt.created_dt))
-        .where(column == value, LoginAttempt.created_dt >= since)).one()
+        .where(condition, LoginAttempt.created_dt >= since)).one()
     if failures < free or last is None:
         return 0
     if last.tzinfo is None:  # SQLite aggregates bypass the column type
-        from datetime import timezone
         last = last.replace(tzinfo=timezone.utc)
     wait = min(BASE_WAIT * 2 ** (failures - free), MAX_WAIT)
     remaining = (last + timedelta(seconds=wait) - utcnow()).total_seconds()
     return max(0, int(remaining) + 1)
 
 
-def seconds_to_wait(username: str, address: str) -> int:
-    """0 when a login may be tried now, else how many seconds to wait."""
-    return max(_wait_for(LoginAttempt.username, username, FREE_TRIES),
-               _wait_for(LoginAttempt.address, address, FREE_TRIES_ADDRESS))
+def seconds_to_wait(username: str, address: str, known_device: bool = False) -> int:
+    """0 when a login may be tried now, else how many seconds to wait. ``known_device``: the
+    browser logged in to this account before, so only failures from its address count."""
+    account = LoginAttempt.username == username
+    if known_device:
+        account = sa.and_(account, LoginAttempt.address == address)
+    return max(_wait_for(account, FREE_TRIES), _wait_for(LoginAttempt.address == address, FREE_TRIES_ADDRESS))
 
 
 def record_failure(username: str, address: str) -> None:
@@ -47,5 +55,13 @@ def record_failure(username: str, address: str) -> None:
     db.session.flush()
 
 
-def clear(username: str) -> None:
-    db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == username))
+def is_locked(username: str) -> bool:
+    """Whether a login to this account from a new browser must wait now."""
+    return _wait_for(LoginAttempt.username == username, FREE_TRIES) > 0
+
+
+def clear(username: str) -> int:
+    """Forget the account's failures (after a good login, or an administrator's unlock)."""
+    result = db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == username))
+    db.session.flush()
+    return result.rowcount or 0
