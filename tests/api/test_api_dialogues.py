@@ -169,3 +169,12 @@ def test_authority_users_never_receive_a_petitioners_ethnicity(db, api, body, di
     reader = api("authority", "02020", agency=db.session.get(Agency, dialogue_agencies["02020"]))
     seen = reader.get(f"/dialogues/{created['id']}").get_json()
     assert [(q["raiser_name"], q["ethnicity_code"]) for q in seen["questions"]] == [("Triệu Thị Lan", None)]
+
+
+@pytest.mark.parametrize("nesting", [5_000, 33])
+def test_deeply_nested_json_is_a_400(db, api, nesting):
+    deep = b"[" * nesting + b"]" * nesting
+    response = api("commune", "02020").post("/dialogues", data=b'{"title": ' + deep + b"}",
+                                            headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_request"
+    assert db.session.scalar(sa.select(sa.func.count(Dialogue.id))) == 0
