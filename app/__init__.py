@@ -75,6 +75,9 @@ def create_app(config: dict | None = None) -> Flask:
         # One commit per request, after the view succeeded; a failed view rolls back on teardown.
         if response.status_code < 400:
             db.session.commit()
+        from app.auth import set_remember_cookie
+
+        set_remember_cookie(response)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -215,6 +215,9 @@ def create_user(username: str, password: str, role: Role, unit: Unit, agency: Ag
 def update_user(user: User, *, role: Role, unit: Unit, agency: Agency | None, full_name: str,
                 email: str | None, is_active: bool) -> None:
     _check_binding(role, unit, agency)
+    if (role, unit.id, agency.id if agency else None) != (user.role, user.unit_id, user.agency_id) or \
+            (user.is_active_account and not is_active):
+        user.revoke_sessions()  # what the account may see changed: its open sessions end
     user.role, user.unit, user.agency = role, unit, agency
     user.full_name, user.email, user.is_active_account = full_name.strip(), email or None, is_active
     db.session.flush()

@@ -1,4 +1,4 @@
-"""Login attempts (for throttling) and the access log of personal-data exports."""
+"""Login attempts (for throttling), remember-me tokens, and the access log of personal-data exports."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -36,5 +36,23 @@ class ExportLog(db.Model):
     object_id: Mapped[int | None]
     has_names: Mapped[bool] = mapped_column(default=False)
     rows: Mapped[int | None]
+
+    user = relationship("User")
+
+
+class RememberToken(db.Model):
+    """A "remember me" login: a random secret in the browser's cookie, stored here only as SHA-256.
+
+    Used once: each use replaces it with a new one (a stolen copy stops working when the owner
+    comes back). Logout, a password change and every ``User.revoke_sessions`` delete them all.
+    """
+
+    __tablename__ = "remember_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_dt: Mapped[datetime] = mapped_column(UTCDateTime())
 
     user = relationship("User")
