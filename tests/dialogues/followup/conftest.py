@@ -31,7 +31,7 @@ def make_dialogue(db, units, agencies, categories):
     def make(unit: str = "02020", held_on: date = HELD_ON, items=(("UBND-02020", 30),), approve: bool = True,
              title: str = "Hội nghị đối thoại với hội viên, phụ nữ"):
         dialogue = services.create_dialogue(DialogueData(
-            title=title, level=DialogueLevel.commune, unit_id=units[unit].id, held_on=held_on,
+            title=title, level=DialogueLevel.province if unit == "19" else DialogueLevel.commune, unit_id=units[unit].id, held_on=held_on,
             start_time=time(8), end_time=time(11), chair_name="Hoàng Văn Thắng", secretary_name="Triệu Thị Mai",
             attendance_total=40, attendance_women=35, attendance_minority=30), None)
         rows = []
