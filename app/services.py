@@ -40,6 +40,22 @@ def add_unique(obj, message: str, field: str) -> None:
         raise ServiceError(message, field) from None
 
 
+def scoped_token(token: str | None, actor: User | None) -> str | None:
+    """A client's idempotency token as stored: hashed with its user (and API token), so a replay
+    finds the record it made, and another user's equal token never matches it (it silently
+    cancelled that user's update). 64 hex characters, whatever the client sent."""
+    import hashlib
+
+    from flask import g, has_request_context
+
+    token = (token or "").strip()[:64]
+    if not token:
+        return None
+    api_token = g.get("api_token") if has_request_context() else None
+    owner = f"u{actor.id if actor else '-'}:t{api_token.id if api_token is not None else '-'}"
+    return hashlib.sha256(f"{owner}:{token}".encode()).hexdigest()
+
+
 class ServiceError(ValueError):
     """A rule was broken; ``message`` is already translated for the user, ``field`` names the input."""
 
