@@ -117,6 +117,20 @@ def scoped_units(user: User):
     return sa.select(Unit).where(Unit.path.startswith(user.unit.path))
 
 
+def shared_list_filter(user: User, unit_id_column):
+    """SQL filter on a shared list (topics, categories): the national entries (no unit) and the
+    local entries of the user's unit, of a unit above it, or of a unit below it."""
+    above = [u.id for u in user.unit.ancestors] + [user.unit_id]
+    return sa.or_(unit_id_column.is_(None), unit_id_column.in_(above),
+                  unit_id_column.in_(sa.select(Unit.id).where(user.unit.subtree_filter(Unit.id))))
+
+
+def can_edit_shared(user: User, unit: Unit | None) -> bool:
+    """National entries (``unit`` None) are changed only by administrators; a local entry by the
+    unit that added it and the units above it."""
+    return user.is_admin if unit is None else user.can_see_unit(unit)
+
+
 def get_in_scope_or_404(model, object_id: int, user: User | None = None, unit_of=lambda obj: obj.unit):
     """Fetch ``model`` by id, or 404 when it is missing or outside the user's unit scope."""
     user = user or current_user

@@ -1,4 +1,4 @@
-"""security II: revocable sessions (session version, remember-me tokens)
+"""security II: revocable sessions (session version, remember-me tokens), local topics and categories
 
 Revision ID: 0010_security
 Revises: 0009_api
@@ -33,8 +33,19 @@ def upgrade():
     with op.batch_alter_table('remember_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_remember_tokens_user_id'), ['user_id'], unique=False)
 
+    for table in ('survey_topics', 'question_categories'):  # no unit: the national list
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column('unit_id', sa.Integer(), nullable=True))
+            batch_op.create_index(batch_op.f(f'ix_{table}_unit_id'), ['unit_id'], unique=False)
+            batch_op.create_foreign_key(batch_op.f(f'fk_{table}_unit_id_units'), 'units', ['unit_id'], ['id'])
+
 
 def downgrade():
+    for table in ('question_categories', 'survey_topics'):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_constraint(batch_op.f(f'fk_{table}_unit_id_units'), type_='foreignkey')
+            batch_op.drop_index(batch_op.f(f'ix_{table}_unit_id'))
+            batch_op.drop_column('unit_id')
     with op.batch_alter_table('remember_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_remember_tokens_user_id'))
     op.drop_table('remember_tokens')
