@@ -53,6 +53,10 @@ def load_config(overrides: dict | None = None) -> dict:
         # JSON API: writes per token per minute, and the largest body accepted.
         "API_WRITES_PER_MINUTE": int(os.environ.get("API_WRITES_PER_MINUTE", "60")),
         "API_MAX_BODY_BYTES": int(os.environ.get("API_MAX_BODY_KB", "1024")) * 1024,
+        # Public phone form: posts a minute per link (a class answering at once, step by step) and
+        # per address (a commune hall behind one address); beyond that a 429 page.
+        "PHONE_POSTS_PER_MINUTE_LINK": int(os.environ.get("PHONE_POSTS_PER_MINUTE_LINK", "600")),
+        "PHONE_POSTS_PER_MINUTE_ADDRESS": int(os.environ.get("PHONE_POSTS_PER_MINUTE_ADDRESS", "300")),
         # Personal data is kept this many years, then `flask people retention --apply` erases it.
         "RETENTION_YEARS": int(os.environ.get("RETENTION_YEARS", "5")),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),

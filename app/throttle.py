@@ -13,11 +13,13 @@ An administrator can clear an account's failures at once (``clear``: the user's 
 from __future__ import annotations
 
 from datetime import timedelta, timezone
+from functools import wraps
 
 import sqlalchemy as sa
+from flask import current_app, make_response, request
 
 from app.extensions import db
-from app.models import LoginAttempt, utcnow
+from app.models import LoginAttempt, RateEvent, utcnow
 
 WINDOW = timedelta(minutes=15)
 FREE_TRIES = 5
@@ -53,6 +55,51 @@ def record_failure(username: str, address: str) -> None:
     db.session.add(LoginAttempt(username=username[:50], address=address[:64]))
     db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.created_dt < utcnow() - timedelta(days=1)))
     db.session.flush()
+
+
+RATE_WINDOW = timedelta(minutes=1)
+
+
+def _over_limit(limits: dict[str, int]) -> bool:
+    """Count one request in each bucket; True when any is beyond its limit a minute. Logged and
+    committed first, then counted (two simultaneous requests cannot both be the last allowed);
+    a refused request is removed again from every bucket. The request's own session: on SQLite a
+    write request holds the write lock, which a second connection would wait for (as
+    ``app.api.ratelimit``)."""
+    now = utcnow()
+    since = now - RATE_WINDOW
+    db.session.execute(sa.delete(RateEvent).where(RateEvent.bucket.in_(limits), RateEvent.created_dt < since))
+    mine = [RateEvent(bucket=bucket, created_dt=now) for bucket in limits]
+    db.session.add_all(mine)
+    db.session.commit()
+    counts = dict(db.session.execute(sa.select(RateEvent.bucket, sa.func.count(RateEvent.id)).where(
+        RateEvent.bucket.in_(limits), RateEvent.created_dt >= since).group_by(RateEvent.bucket)).all())
+    if all(counts.get(bucket, 0) <= limit for bucket, limit in limits.items()):
+        return False
+    db.session.execute(sa.delete(RateEvent).where(RateEvent.id.in_([event.id for event in mine])))
+    db.session.commit()
+    return True
+
+
+def limit_rate(name: str, per_target: str, per_address: str):
+    """View decorator: at most ``app.config[per_target]`` requests a minute for the same URL
+    arguments (e.g. one phone link) and ``app.config[per_address]`` from one address; beyond that
+    a Vietnamese 429 page with Retry-After."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            target = f"{name}:" + ":".join(str(v) for v in kwargs.values())
+            address = f"{name}@{request.remote_addr or '?'}"
+            if _over_limit({target[:120]: current_app.config[per_target],
+                            address[:120]: current_app.config[per_address]}):
+                from app.errors import render_error
+
+                response = make_response(render_error(429))
+                response.headers["Retry-After"] = str(int(RATE_WINDOW.total_seconds()))
+                return response
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
 
 
 def is_locked(username: str) -> bool:

@@ -56,3 +56,15 @@ class RememberToken(db.Model):
     expires_dt: Mapped[datetime] = mapped_column(UTCDateTime())
 
     user = relationship("User")
+
+
+class RateEvent(db.Model):
+    """One request counted by a rate limit (``app.throttle.limit_rate``), e.g. a post to the public
+    phone form. In the database, so the limit holds across workers and hosts."""
+
+    __tablename__ = "rate_events"
+    __table_args__ = (sa.Index("ix_rate_events_bucket_dt", "bucket", "created_dt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bucket: Mapped[str] = mapped_column(sa.String(120))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

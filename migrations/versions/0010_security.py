@@ -1,4 +1,4 @@
-"""security II: revocable sessions (session version, remember-me tokens), local topics and categories
+"""security II: revocable sessions (session version, remember-me tokens), local topics and categories, rate events
 
 Revision ID: 0010_security
 Revises: 0009_api
@@ -33,6 +33,15 @@ def upgrade():
     with op.batch_alter_table('remember_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_remember_tokens_user_id'), ['user_id'], unique=False)
 
+    op.create_table('rate_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('bucket', sa.String(length=120), nullable=False),
+    sa.Column('created_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_rate_events'))
+    )
+    with op.batch_alter_table('rate_events', schema=None) as batch_op:
+        batch_op.create_index('ix_rate_events_bucket_dt', ['bucket', 'created_dt'], unique=False)
+
     for table in ('survey_topics', 'question_categories'):  # no unit: the national list
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('unit_id', sa.Integer(), nullable=True))
@@ -41,6 +50,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('rate_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_rate_events_bucket_dt')
+    op.drop_table('rate_events')
     for table in ('question_categories', 'survey_topics'):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_constraint(batch_op.f(f'fk_{table}_unit_id_units'), type_='foreignkey')
