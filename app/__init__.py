@@ -74,6 +74,9 @@ def create_app(config: dict | None = None) -> Flask:
         # One commit per request, after the view succeeded; a failed view rolls back on teardown.
         if response.status_code < 400:
             db.session.commit()
+        from app.auth import set_remember_cookie
+
+        set_remember_cookie(response)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -81,6 +84,8 @@ def create_app(config: dict | None = None) -> Flask:
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+        if app.config.get("HSTS"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
 
     @app.context_processor

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import services
+from app import services, throttle
 from app.auth import get_in_scope_or_404, roles_required, unit_scope
 from app.extensions import db
 from app.forms import AgencyForm, UserForm
@@ -80,7 +80,20 @@ def edit_user(user_id: int):
         if call.ok:
             flash(_("Đã lưu."), "success")
             return redirect(url_for("admin.list_users"))
-    return render_template("admin/edit_user.html", form=form, user=user)
+    return render_template("admin/edit_user.html", form=form, user=user, locked=throttle.is_locked(user.username))
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@roles_required(Role.admin)
+def unlock_user(user_id: int):
+    """Clear the failed logins that make this account wait (the owner asked, after an attack)."""
+    from flask_wtf import FlaskForm
+
+    user = get_in_scope_or_404(User, user_id)
+    if FlaskForm().validate_on_submit():
+        throttle.clear(user.username)
+        flash(_("Đã mở khóa đăng nhập cho %(name)s.", name=user.username), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 @bp.route("/agencies/")

@@ -31,8 +31,8 @@ def _actor() -> tuple[int | None, str]:
         from flask import g
         from flask_login import current_user
 
-        user_id = current_user.get_id() if current_user and current_user.is_authenticated else None
-        return (int(user_id) if user_id else None), ("api" if g.get("api_token") else "web")
+        user_id = current_user.id if current_user and current_user.is_authenticated else None
+        return user_id, ("api" if g.get("api_token") else "web")
     return _cli_actor.get(), "cli"
 
 

@@ -90,6 +90,15 @@ def users_create(username, role, unit_code, agency_code, password, full_name):
     click.echo(f"{user.username}\t{user.role.value}\t{user.unit.code}")
 
 
+@users_cli.command("unlock")
+@click.argument("username")
+def users_unlock(username):
+    """Clear an account's failed logins, so its owner may log in at once."""
+    from app import throttle
+
+    click.echo(f"{run_service(throttle.clear, username.strip().lower())} failed logins cleared")
+
+
 @people_cli.command("erase")
 @click.argument("code")
 def people_erase(code):

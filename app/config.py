@@ -10,6 +10,8 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
+APP_ENVS = ("development", "testing", "production")
+MIN_SECRET_BYTES = 32
 
 
 class ConfigError(RuntimeError):
@@ -48,6 +50,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", env == "production"),
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", env == "production"),
+        # Strict-Transport-Security on every answer in production (browsers then refuse plain http).
+        "HSTS": _bool("HSTS", env == "production"),
         "WTF_CSRF_TIME_LIMIT": None,
         "PER_PAGE": 25,
         # The features plugged into the core, in loading order: each is an importable package
@@ -56,6 +62,10 @@ def load_config(overrides: dict | None = None) -> dict:
         # JSON API: writes per token per minute, and the largest body accepted.
         "API_WRITES_PER_MINUTE": int(os.environ.get("API_WRITES_PER_MINUTE", "60")),
         "API_MAX_BODY_BYTES": int(os.environ.get("API_MAX_BODY_KB", "1024")) * 1024,
+        # Public phone form: posts a minute per link (a class answering at once, step by step) and
+        # per address (a commune hall behind one address); beyond that a 429 page.
+        "PHONE_POSTS_PER_MINUTE_LINK": int(os.environ.get("PHONE_POSTS_PER_MINUTE_LINK", "600")),
+        "PHONE_POSTS_PER_MINUTE_ADDRESS": int(os.environ.get("PHONE_POSTS_PER_MINUTE_ADDRESS", "300")),
         # Personal data is kept this many years, then `flask people retention --apply` erases it.
         "RETENTION_YEARS": int(os.environ.get("RETENTION_YEARS", "5")),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
@@ -72,5 +82,12 @@ def load_config(overrides: dict | None = None) -> dict:
 
 
 def check_config(config: dict) -> None:
-    if config["APP_ENV"] == "production" and config["SECRET_KEY"] in ("", DEFAULT_SECRET_KEY):
-        raise ConfigError("SECRET_KEY must be set to a random value when APP_ENV=production")
+    """Fail closed: an unknown APP_ENV (``Production``, ``prod``) would otherwise run as development
+    on the public default key."""
+    if config["APP_ENV"] not in APP_ENVS:
+        raise ConfigError(f"APP_ENV must be one of {', '.join(APP_ENVS)}, not {config['APP_ENV']!r}")
+    if config["APP_ENV"] == "production":
+        key = config["SECRET_KEY"] or ""
+        if key == DEFAULT_SECRET_KEY or len(key.encode()) < MIN_SECRET_BYTES:
+            raise ConfigError(f"SECRET_KEY must be a random value of at least {MIN_SECRET_BYTES} bytes when "
+                              "APP_ENV=production (python3 -c 'import secrets; print(secrets.token_urlsafe(48))')")

@@ -54,7 +54,8 @@ def render_error(code: int, detail: str | None = None, headers: dict | None = No
         return error_response(code, detail, headers=headers)
     try:  # the locale selector and base.html may load the logged-in user from the database
         title, message = _messages().get(code, _messages()[500])
-        return render_error_page(code, title, detail or message)
+        body, status = render_error_page(code, title, detail or message)
+        return body, status, headers or {}
     except SQLAlchemyError as exc:
         if not is_database_unavailable(exc):
             raise

@@ -49,6 +49,22 @@ def add_unique(obj, message: str, field: str) -> None:
         raise ServiceError(message, field) from None
 
 
+def scoped_token(token: str | None, actor: User | None) -> str | None:
+    """A client's idempotency token as stored: hashed with its user (and API token), so a replay
+    finds the record it made, and another user's equal token never matches it (it silently
+    cancelled that user's update). 64 hex characters, whatever the client sent."""
+    import hashlib
+
+    from flask import g, has_request_context
+
+    token = (token or "").strip()[:64]
+    if not token:
+        return None
+    api_token = g.get("api_token") if has_request_context() else None
+    owner = f"u{actor.id if actor else '-'}:t{api_token.id if api_token is not None else '-'}"
+    return hashlib.sha256(f"{owner}:{token}".encode()).hexdigest()
+
+
 class ServiceError(ValueError):
     """A rule was broken; ``message`` is already translated for the user, ``field`` names the input."""
 
@@ -296,6 +312,9 @@ def update_user(user: User, *, role: Role, unit: Unit, agency: Agency | None, fu
     _check_binding(role, unit, agency)
     if password:
         check_password_policy(password)
+    if (role, unit.id, agency.id if agency else None) != (user.role, user.unit_id, user.agency_id) or \
+            (user.is_active_account and not is_active):
+        user.revoke_sessions()  # what the account may see changed: its open sessions end
     user.role, user.unit, user.agency = role, unit, agency
     user.full_name, user.email, user.is_active_account = full_name.strip(), email or None, is_active
     if password:
@@ -423,6 +442,7 @@ def withdraw_consent(person: Person, purpose: str) -> int:
 # --- personal data -----------------------------------------------------------------------
 
 ERASED_FIELDS = ("full_name", "phone", "code")
+ERASED_CONSENT_FIELDS = ("guardian_name",)  # a child's consent names the guardian
 
 
 def erase_person(person: Person) -> None:
@@ -440,14 +460,22 @@ def erase_person(person: Person) -> None:
             consent.withdrawn_dt = person.erased_dt
         consent.guardian_name = None
     db.session.flush()
-    rows = db.session.scalars(sa.select(AuditLog).where(AuditLog.object_type == "Person",
-                                                        AuditLog.object_id == person.id))
+    _scrub_audit("Person", [person.id], ERASED_FIELDS)
+    _scrub_audit("Consent", [c.id for c in person.consents], ERASED_CONSENT_FIELDS)
+    db.session.flush()
+
+
+def _scrub_audit(object_type: str, ids: list[int], fields: tuple[str, ...]) -> None:
+    """Blank ``fields`` in the before/after values of the audit rows of these objects."""
+    if not ids:
+        return
+    rows = db.session.scalars(sa.select(AuditLog).where(AuditLog.object_type == object_type,
+                                                        AuditLog.object_id.in_(ids)))
     for row in rows:
         for side in ("before", "after"):
             values = getattr(row, side)
             if values:
-                setattr(row, side, {k: ("[đã xóa]" if k in ERASED_FIELDS and v else v) for k, v in values.items()})
-    db.session.flush()
+                setattr(row, side, {k: ("[đã xóa]" if k in fields and v else v) for k, v in values.items()})
 
 
 def people_past_retention(years: int) -> list[Person]:

@@ -44,8 +44,9 @@ def set_language(code: str):
     if path is None and target:
         from urllib.parse import urlsplit
         parts = urlsplit(target)
-        if parts.netloc == request.host:  # referrer of our own site
+        if parts.netloc == request.host:  # referrer of our own site: keep its path, if it is one of ours
             path = parts.path + (f"?{parts.query}" if parts.query else "")
+            path = path if is_safe_next(path) else None
     response = make_response(redirect(path or url_for("core.index")))
     response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     # The header's switch is a form: a POST also keeps the choice in the profile. A GET (a shared

@@ -23,6 +23,9 @@ def init_app(app) -> None:
     from dialogues.views import bp
 
     app.register_blueprint(bp)
+    from dialogues.serialize import petitioner
+
+    app.add_template_global(petitioner)
     app.cli.add_command(dialogues_cli)
     register_provider(provider)  # dialogue and follow-up figures on the indicators dashboard
     app.extensions.setdefault("caunoi_demo", []).extend([load_demo, load_follow_up_demo])

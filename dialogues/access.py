@@ -89,5 +89,12 @@ def get_commitment_or_404(commitment_id: int, user: User | None = None) -> Commi
 
 
 def visible_outbox(user: User):
-    """SQL filter on reminder digests: those of agencies in the user's unit subtree."""
-    return OutboxMessage.agency_id.in_(sa.select(Agency.id).where(unit_scope(user, Agency.unit_id)))
+    """SQL filter on reminder digests: those of agencies in the user's unit subtree, and only when
+    the user may see every commitment the digest lists (an agency of a commune also owes items
+    promised at the province's dialogues, which the commune's officers do not see)."""
+    from dialogues.models import ReminderLog
+
+    hidden_item = (sa.select(ReminderLog.id).join(Commitment, Commitment.id == ReminderLog.commitment_id)
+                   .where(ReminderLog.outbox_id == OutboxMessage.id, sa.not_(visible_commitments(user))))
+    return sa.and_(OutboxMessage.agency_id.in_(sa.select(Agency.id).where(unit_scope(user, Agency.unit_id))),
+                   ~hidden_item.exists())

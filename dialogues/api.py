@@ -28,6 +28,7 @@ from dialogues.access import MANAGE_ROLES, VIEW_ROLES, concerns_agency, get_dial
     visible_dialogues
 from dialogues.follow_up import api as _commitments  # noqa: F401  (declares the commitments' endpoints)
 from dialogues.minutes import minutes_pdf
+from dialogues.serialize import petitioner
 from dialogues.models import (AnswerOutcome, CommitmentStatus, Dialogue, DialogueLevel, DialogueStatus,
                               QuestionCategory, QuestionOrigin, RaiserKind)
 from dialogues.services.questions import MAX_COMMITMENTS, MAX_QUESTIONS
@@ -166,9 +167,7 @@ def _question_json(q) -> dict:
     answer = q.answer
     return {
         "id": q.id, "number": q.number, "origin": q.origin.value, "is_raised": q.is_raised,
-        "raiser_kind": q.raiser_kind.value, "raiser_name": q.person.full_name if q.person else q.raiser_name,
-        "raiser_sex": q.raiser_sex.value if q.raiser_sex else None, "ethnicity_code": q.raiser_ethnicity_code,
-        "village_id": q.village_id, "content": q.content, "category": q.category.code if q.category else None,
+        **petitioner(q, api_user()), "content": q.content, "category": q.category.code if q.category else None,
         "agency_id": q.agency_id,
         "answer": None if answer is None else {
             "outcome": answer.outcome.value, "content": answer.content, "answerer_name": answer.answerer_name,

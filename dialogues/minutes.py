@@ -110,7 +110,24 @@ def minutes_pdf(dialogue: Dialogue, user) -> tuple[bytes, str] | None:
 
     issue = dialogue.current_issue
     if issue is not None:
-        return read_stored(issue), issue.filename
+        return _logged(user, dialogue, read_stored(issue), issue.filename)
     if is_agency_reader(user):
         return None
-    return render_minutes(dialogue), f"du-thao-bien-ban-{dialogue.id}.pdf"
+    return _logged(user, dialogue, render_minutes(dialogue), f"du-thao-bien-ban-{dialogue.id}.pdf")
+
+
+def issued_minutes_pdf(dialogue: Dialogue, version: int, user) -> tuple[bytes, str] | None:
+    """(PDF, file name) of one issued version, or None when there is no such version."""
+    from dialogues.models import MinutesIssue
+
+    issue = db.session.scalar(sa.select(MinutesIssue).where(MinutesIssue.dialogue_id == dialogue.id,
+                                                            MinutesIssue.version == version))
+    return None if issue is None else _logged(user, dialogue, read_stored(issue), issue.filename)
+
+
+def _logged(user, dialogue: Dialogue, data: bytes, filename: str) -> tuple[bytes, str]:
+    """Minutes name every petitioner: each download goes into the export access log."""
+    from app.services import log_export
+
+    log_export(user, "dialogue_minutes_pdf", "Dialogue", dialogue.id, has_names=True)
+    return data, filename

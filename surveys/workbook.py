@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -23,6 +24,7 @@ from flask_babel import gettext as _
 
 from app import clock
 from app import ethnicities
+from app.xlsx import append_row
 from app.models import Sex
 from app.services import ServiceError
 from surveys.models import Item, Phase
@@ -37,6 +39,15 @@ OPTION_SEPARATOR = " | "
 CODE_RE = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 YES, NO = ("yes", "có", "co", "y", "x", "1"), ("no", "không", "khong", "n", "0", "")
 MAX_ROWS = 2000
+# A hostile workbook is refused before openpyxl parses it (in well under a second and 50 MB): a
+# few KB of zip can unpack to millions of rows. Limits are far above a real class's workbook.
+MAX_UNCOMPRESSED = 10 * 1024 * 1024  # all parts together
+MAX_PARTS = 200
+MAX_SHEET_ROWS = 2 * MAX_ROWS + 100  # rows stored in one sheet, blank or not
+MAX_COLUMNS = 300                    # columns read from any sheet (Q1..Q299 in the answer sheets)
+MAX_CELLS = 300_000                  # cells stored in all sheets
+# Tags counted in C (bytes.count); the regex only finds prefixed ones (<x:c>), absent from real files.
+_PREFIXED = {b"row": re.compile(rb"<[A-Za-z_][\w.-]*:row[\s>/]"), b"c": re.compile(rb"<[A-Za-z_][\w.-]*:c[\s>/]")}
 # Where a clean_content error lands in the questions sheet.
 CONTENT_COLUMN = {"text": "text", "kind": "type", "options": "options", "correct": "correct", "points": "points"}
 
@@ -149,7 +160,7 @@ class _Reader:
 
     def header(self, ws, required: tuple[str, ...]) -> dict[str, int] | None:
         """Column name -> 0-based index, from the first row; None (with problems) when incomplete."""
-        first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
+        first = next(ws.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS, values_only=True), ())
         columns = {}
         for i, value in enumerate(first):
             name = _text(value).lower()
@@ -163,7 +174,7 @@ class _Reader:
 
     def rows(self, ws):
         """(row number, values) of the non-empty data rows."""
-        for number, values in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+        for number, values in enumerate(ws.iter_rows(min_row=2, max_col=MAX_COLUMNS, values_only=True), start=2):
             if number > MAX_ROWS + 1:
                 self.problem(ws.title, number, None, None, _("quá %(n)d dòng.", n=MAX_ROWS))
                 return
@@ -178,29 +189,90 @@ def get_column_letter(index: int) -> str:
     return letter(index)
 
 
+def _refuse(message: str):
+    raise WorkbookError([Problem(None, None, None, None, message)])
+
+
+def _check_parts(data: bytes) -> None:
+    """Refuse, before parsing, a workbook too big once unpacked or declaring XML entities."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = archive.infolist()
+        if len(parts) > MAX_PARTS:
+            _refuse(_("Tệp có quá nhiều thành phần (hơn %(n)d).", n=MAX_PARTS))
+        left, cells = MAX_UNCOMPRESSED, 0
+        for part in parts:
+            with archive.open(part) as stream:
+                content = stream.read(left + 1)  # never more than the limit, whatever the header says
+            left -= len(content)
+            if left < 0:
+                _refuse(_("Tệp quá lớn khi giải nén (hơn %(n)d MB).", n=MAX_UNCOMPRESSED // (1024 * 1024)))
+            if not part.filename.endswith((".xml", ".rels")):
+                continue
+            if content[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 XML: look at it as text too
+                content = content.decode("utf-16", "replace").encode()
+            if b"<!DOCTYPE" in content or b"<!ENTITY" in content:
+                _refuse(_("Tệp chứa khai báo DTD hoặc thực thể XML, không được nhận. Hãy lưu lại tệp bằng Excel "
+                          "hoặc LibreOffice rồi tải lên lần nữa."))
+            if part.filename.startswith("xl/worksheets/"):
+                if _tags(content, b"row") > MAX_SHEET_ROWS:
+                    _refuse(_("Một trang có quá %(n)d dòng.", n=MAX_SHEET_ROWS))
+                cells += _tags(content, b"c")
+                if cells > MAX_CELLS:
+                    _refuse(_("Tệp có quá %(n)d ô dữ liệu.", n=MAX_CELLS))
+    except WorkbookError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError, EOFError,
+            ValueError):
+        _refuse(_("Tệp không phải là tệp Excel .xlsx hợp lệ."))
+
+
+def _tags(content: bytes, name: bytes) -> int:
+    """How many ``<name`` elements the XML holds (with or without a namespace prefix)."""
+    plain = sum(content.count(b"<" + name + end) for end in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
+    return plain + sum(1 for _match in _PREFIXED[name].finditer(content))
+
+
+@contextmanager
+def _sheets(data: bytes):
+    """The opened workbook; XML that defusedxml refuses while a sheet is read (entities in another
+    encoding than the check above sees) or that does not parse is a clear refusal, not a 500."""
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+
+    wb = _open(data)
+    try:
+        yield wb
+    except DefusedXmlException:
+        _refuse(_("Tệp chứa khai báo DTD hoặc thực thể XML, không được nhận. Hãy lưu lại tệp bằng Excel "
+                  "hoặc LibreOffice rồi tải lên lần nữa."))
+    except (ParseError, zipfile.BadZipFile, EOFError):
+        _refuse(_("Tệp không phải là tệp Excel .xlsx hợp lệ."))
+    finally:
+        wb.close()
+
+
 def _open(data: bytes):
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     if not data:
-        raise WorkbookError([Problem(None, None, None, None, _("Tệp rỗng."))])
+        _refuse(_("Tệp rỗng."))
+    _check_parts(data)
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, TypeError):
-        raise WorkbookError([Problem(None, None, None, None,
-                                     _("Tệp không phải là tệp Excel .xlsx hợp lệ."))]) from None
+        _refuse(_("Tệp không phải là tệp Excel .xlsx hợp lệ."))
 
 
 def read_participants(data: bytes) -> WorkbookData:
     """Only the ``participants`` sheet (a roster file); the other parts come back empty."""
     reader = _Reader()
-    wb = _open(data)
-    try:
+    with _sheets(data) as wb:
         if "participants" not in wb.sheetnames:
             raise WorkbookError([Problem("participants", None, None, None, _("thiếu trang này."))])
         participants = _read_participants(reader, wb["participants"])
-    finally:
-        wb.close()
     if not participants and not reader.problems:
         reader.problem("participants", None, None, None, _("chưa có người nào."))
     if reader.problems:
@@ -211,8 +283,7 @@ def read_participants(data: bytes) -> WorkbookData:
 def read_workbook(data: bytes) -> WorkbookData:
     """Parse and check a workbook; raises WorkbookError listing every problem."""
     reader = _Reader()
-    wb = _open(data)
-    try:
+    with _sheets(data) as wb:
         missing = [name for name in SHEETS if name not in wb.sheetnames]
         if missing:
             raise WorkbookError([Problem(name, None, None, None, _("thiếu trang này.")) for name in missing])
@@ -222,8 +293,6 @@ def read_workbook(data: bytes) -> WorkbookData:
         codes = {p.code for p in participants}
         keys = [f"Q{i}" for i in range(1, len(questions) + 1)]
         answers = {phase: _read_answers(reader, wb[phase.value], keys, items, codes) for phase in Phase}
-    finally:
-        wb.close()
     if not questions and not any(p.sheet == "questions" for p in reader.problems):
         reader.problem("questions", None, None, None, _("chưa có câu hỏi nào."))
     if reader.problems:
@@ -233,7 +302,8 @@ def read_workbook(data: bytes) -> WorkbookData:
 
 def _read_training(reader: _Reader, ws) -> dict:
     values, rows = {}, {}
-    for number, cells in enumerate(ws.iter_rows(min_row=1, max_col=2, values_only=True), start=1):
+    for number, cells in enumerate(ws.iter_rows(min_row=1, max_row=MAX_SHEET_ROWS, max_col=2, values_only=True),
+                                   start=1):
         key = _text(cells[0] if cells else None).lower()
         if key in TRAINING_KEYS and key not in values:
             values[key], rows[key] = (cells[1] if len(cells) > 1 else None), number
@@ -411,22 +481,22 @@ def write_workbook(data: WorkbookData, instructions: list[str] | None = None) ->
     ws.title = "training"
     for key in TRAINING_KEYS:
         value = data.training.get(key)
-        ws.append([key, value.isoformat() if isinstance(value, date) else (value or "")])
+        append_row(ws, [key, value.isoformat() if isinstance(value, date) else (value or "")])
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 14, 60
 
     ws = wb.create_sheet("questions")
-    ws.append(list(QUESTION_COLUMNS))
+    append_row(ws, list(QUESTION_COLUMNS))
     for no, q in enumerate(data.questions, start=1):
         options = list(q["options"]) + (["Không biết"] if q["has_dont_know"] else [])
-        ws.append([no, q["text"], q["kind"].value, OPTION_SEPARATOR.join(options),
+        append_row(ws, [no, q["text"], q["kind"].value, OPTION_SEPARATOR.join(options),
                    _cell_value(",".join(map(str, q["correct"]))), q["points"]])
     for letter, width in zip("ABCDEF", (5, 60, 10, 60, 10, 8)):
         ws.column_dimensions[letter].width = width
 
     ws = wb.create_sheet("participants")
-    ws.append(list(PARTICIPANT_COLUMNS))
+    append_row(ws, list(PARTICIPANT_COLUMNS))
     for p in data.participants:
-        ws.append([p.code, p.full_name, p.sex.value if p.sex else "", p.birth_year,
+        append_row(ws, [p.code, p.full_name, p.sex.value if p.sex else "", p.birth_year,
                    ethnicities.name_of(p.ethnicity_code) if p.ethnicity_code else "", p.village,
                    "yes" if p.consent else "no"])
     for letter, width in zip("ABCDEFG", (12, 28, 6, 10, 12, 18, 9)):
@@ -435,15 +505,15 @@ def write_workbook(data: WorkbookData, instructions: list[str] | None = None) ->
     keys = [f"Q{i}" for i in range(1, len(data.questions) + 1)]
     for phase in Phase:
         ws = wb.create_sheet(phase.value)
-        ws.append(["code", *keys])
+        append_row(ws, ["code", *keys])
         for row in data.answers.get(phase, []):
-            ws.append([row.code, *(_cell_value(row.cells.get(k)) for k in keys)])
+            append_row(ws, [row.code, *(_cell_value(row.cells.get(k)) for k in keys)])
         ws.column_dimensions["A"].width = 12
 
     if instructions:
         ws = wb.create_sheet("huong_dan")
         for line in instructions:
-            ws.append([line])
+            append_row(ws, [line])
         ws.column_dimensions["A"].width = 110
     out = io.BytesIO()
     wb.save(out)

@@ -25,6 +25,7 @@ PUBLIC = {"static", "auth.login", "core.index", "core.set_language",
 MATRIX = {
     "auth.logout": ("POST", "/logout", ALL, None),
     "auth.change_password_view": ("GET", "/account/password", ALL, None),
+    "auth.logout_everywhere": ("POST", "/account/logout-everywhere", ALL, None),
     "core.home": ("GET", "/home", ALL, None),
     "core.list_units": ("GET", "/units/", ALL, None),
     "core.show_unit": ("GET", "/units/{commune}", ALL, "commune"),
@@ -38,12 +39,13 @@ MATRIX = {
     "admin.list_users": ("GET", "/admin/users/", {A}, None),
     "admin.create_user": ("GET", "/admin/users/new", {A}, None),
     "admin.edit_user": ("GET", "/admin/users/{user}/edit", {A}, "user"),
+    "admin.unlock_user": ("POST", "/admin/users/{user}/unlock", {A}, "user"),
     "admin.list_agencies": ("GET", "/admin/agencies/", {A, P, C}, None),
     "admin.create_agency": ("GET", "/admin/agencies/new", {A, P}, None),
     "admin.list_audit": ("GET", "/admin/audit/", {A}, None),
     "surveys.index": ("GET", "/surveys/", STAFF, None),
     "surveys.list_topics": ("GET", "/surveys/topics/", STAFF, None),
-    "surveys.edit_topic": ("GET", "/surveys/topics/{topic}/edit", STAFF, "topic"),
+    "surveys.edit_topic": ("GET", "/surveys/topics/{topic}/edit", {A}, "topic"),  # a national topic
     "surveys.list_questions": ("GET", "/surveys/questions/", STAFF, None),
     "surveys.create_question": ("GET", "/surveys/questions/new", STAFF, None),
     "surveys.edit_question": ("GET", "/surveys/questions/{question}/edit", STAFF, "question"),
@@ -88,7 +90,7 @@ MATRIX = {
     "dialogues.verify_minutes": ("GET", "/dialogues/verify", {A, P, C, U}, None),
     "dialogues.edit_header": ("GET", "/dialogues/header/{commune}", {A, P, C}, "commune"),
     "dialogues.list_categories": ("GET", "/dialogues/categories/", {A, P, C, U}, None),
-    "dialogues.edit_category": ("POST", "/dialogues/categories/{category}", {A, P}, "category"),
+    "dialogues.edit_category": ("POST", "/dialogues/categories/{category}", {A}, "category"),  # a national one
     # Follow-up: authority users see and update their agency's commitments; the union the rest.
     "dialogues.list_commitments": ("GET", "/dialogues/commitments/", {A, P, C, U}, None),
     "dialogues.show_commitment": ("GET", "/dialogues/commitments/{commitment}", {A, P, C, U}, "commitment"),

@@ -267,7 +267,7 @@ FORMS |= {
 
 # POST endpoints with no user input to fuzz (their only effect is named by the URL).
 NO_INPUT = {"auth.logout", "core.set_language", "surveys.archive_question", "surveys.set_phase",
-            "surveys.remove_participant", "api_tokens.revoke_token"}
+            "surveys.remove_participant", "api_tokens.revoke_token", "auth.logout_everywhere", "admin.unlock_user"}
 
 
 def test_every_form_route_has_an_entry(app):

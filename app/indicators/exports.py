@@ -20,6 +20,7 @@ from app.indicators.figures import FIGURES, MIN_CELL, format_value, full_label, 
 from app.indicators.providers import providers, section_templates
 from app.models import Unit
 from app.pdf import render_pdf
+from app.xlsx import append_row
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MASKED = f"<{MIN_CELL}"
@@ -56,11 +57,11 @@ def dashboard_workbook(dashboard: Dashboard) -> bytes:
 
     def sheet(title: str, header: list, rows: list[list]):
         ws = book.create_sheet(title)
-        ws.append([str(h) for h in header])
+        append_row(ws, [str(h) for h in header])
         for cell in ws[1]:
             cell.font = bold
         for row in rows:
-            ws.append(row)
+            append_row(ws, row)
         ws.freeze_panes = "A2"
         return ws
 

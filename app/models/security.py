@@ -1,4 +1,4 @@
-"""Login attempts (for throttling) and the access log of personal-data exports."""
+"""Login attempts (for throttling), remember-me tokens, and the access log of personal-data exports."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -38,3 +38,33 @@ class ExportLog(db.Model):
     rows: Mapped[int | None]
 
     user = relationship("User")
+
+
+class RememberToken(db.Model):
+    """A "remember me" login: a random secret in the browser's cookie, stored here only as SHA-256.
+
+    Used once: each use replaces it with a new one (a stolen copy stops working when the owner
+    comes back). Logout, a password change and every ``User.revoke_sessions`` delete them all.
+    """
+
+    __tablename__ = "remember_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_dt: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    user = relationship("User")
+
+
+class RateEvent(db.Model):
+    """One request counted by a rate limit (``app.throttle.limit_rate``), e.g. a post to the public
+    phone form. In the database, so the limit holds across workers and hosts."""
+
+    __tablename__ = "rate_events"
+    __table_args__ = (sa.Index("ix_rate_events_bucket_dt", "bucket", "created_dt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bucket: Mapped[str] = mapped_column(sa.String(120))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -30,7 +30,7 @@ ETHNICITY_ROLES = {Role.admin, Role.province, Role.commune, Role.trainer}
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __auditable__ = True
-    __audit_exclude__ = {"password_hash"}
+    __audit_exclude__ = {"password_hash", "session_version"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(50), unique=True)
@@ -44,6 +44,9 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(sa.String(5))
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Part of every session's user id (``get_id``): bumping it ends every session and remember-me
+    # token of the account at once (password change, logout, role or unit change, deactivation).
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     unit: Mapped[Unit] = relationship()
     agency: Mapped[Agency | None] = relationship()
@@ -53,12 +56,24 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         return self.is_active_account
 
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version or 1}"
+
+    def revoke_sessions(self) -> None:
+        """End every session and remember-me token of this account (this browser's too)."""
+        from app.models.security import RememberToken
+
+        self.session_version = (self.session_version or 1) + 1
+        if self.id is not None:
+            db.session.execute(sa.delete(RememberToken).where(RememberToken.user_id == self.id))
+
     def set_password(self, password: str) -> None:
         from flask import current_app
 
         # scrypt with werkzeug's strong defaults; the test suite lowers the cost (config) to stay fast.
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if current_app else "scrypt"
         self.password_hash = generate_password_hash(password, method=method)
+        self.revoke_sessions()  # a new password ends the sessions opened with the old one
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

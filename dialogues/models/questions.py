@@ -13,8 +13,9 @@ from dialogues.models.dialogues import Dialogue
 
 
 class QuestionCategory(db.Model):
-    """Editable list of topics (land, credit, health...). One list for the whole system, so
-    province and national statistics compare like with like."""
+    """Editable list of topics (land, credit, health...). One national list (``unit_id`` None,
+    changed only by administrators), so province and national statistics compare like with like;
+    a unit may add local entries, seen by it and the units below."""
 
     __tablename__ = "question_categories"
     __auditable__ = True
@@ -24,6 +25,9 @@ class QuestionCategory(db.Model):
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
+
+    unit: Mapped[Unit | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<QuestionCategory {self.code}>"

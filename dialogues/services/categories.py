@@ -41,7 +41,7 @@ def ensure_default_categories() -> int:
 
 
 def save_category(category: QuestionCategory | None, *, name: str, is_active: bool = True,
-                  code: str | None = None) -> QuestionCategory:
+                  code: str | None = None, unit=None) -> QuestionCategory:
     """Create (category=None) or rename/(de)activate a category. Categories are never deleted:
     old questions keep pointing at them."""
     name = " ".join(clean_text(name, 200, "name", _("tên lĩnh vực"), required=True).split())
@@ -53,7 +53,7 @@ def save_category(category: QuestionCategory | None, *, name: str, is_active: bo
         if not re.fullmatch(r"[a-z0-9_]{1,40}", code):
             raise ServiceError(_("Mã lĩnh vực chỉ gồm chữ thường không dấu, số và dấu gạch dưới."), "code")
         position = (db.session.scalar(sa.select(sa.func.max(QuestionCategory.position))) or 0) + 10
-        category = QuestionCategory(code=code, position=position)
+        category = QuestionCategory(code=code, position=position, unit=unit)  # unit None: national
         db.session.add(category)
     category.name, category.is_active = name, is_active
     db.session.flush()

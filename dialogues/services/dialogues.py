@@ -235,7 +235,7 @@ def add_attendees(dialogue: Dialogue, person_ids: list[int], codes: list[str] = 
     dialogue.ensure_editable()
     ids = set(person_ids)
     if codes:
-        found, unknown = people_by_codes(codes, user)
+        found, unknown = people_by_codes(codes, user, within=dialogue.unit)
         if unknown:
             raise ServiceError(unknown_codes_message(unknown), "person_codes")
         ids.update(p.id for p in found.values())

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.models import User
-from app.services import ServiceError
+from app.services import ServiceError, scoped_token
 from dialogues.services.evidence import CheckedFile, check_upload
 from dialogues.models import Commitment, CommitmentAttachment, CommitmentEvent, CommitmentStatus
 from dialogues.services._checks import agency_for, clean_text
@@ -35,8 +35,8 @@ class Evidence:
     data: bytes
 
 
-def _token(token: str | None) -> str | None:
-    return (token or "").strip()[:64] or None
+def _token(token: str | None, actor: User | None) -> str | None:
+    return scoped_token(token, actor)
 
 
 def _already_done(token: str | None) -> CommitmentEvent | None:
@@ -66,7 +66,7 @@ def update_commitment(commitment: Commitment, actor: User | None, *, status: Com
                       note: str = "", evidence: Evidence | None = None, token: str | None = None) -> CommitmentEvent:
     """The workspace update: a new status, a note, an evidence file, or any of them together.
     Returns the main event (the status change if any)."""
-    token = _token(token)
+    token = _token(token, actor)
     if (done := _already_done(token)) is not None:
         return done
     note = clean_text(note, MAX_NOTE, "note", _("ghi chú"))
@@ -89,7 +89,7 @@ def update_commitment(commitment: Commitment, actor: User | None, *, status: Com
 def forward_commitment(commitment: Commitment, actor: User | None, agency_id: int | None, note: str = "",
                        deadline: date | None = None, token: str | None = None) -> Commitment:
     """Forward to another agency; returns the linked commitment it now owns."""
-    token = _token(token)
+    token = _token(token, actor)
     if (done := _already_done(token)) is not None:
         return done.linked_commitment
     note = clean_text(note, MAX_NOTE, "note", _("ghi chú"))
@@ -101,7 +101,7 @@ def forward_commitment(commitment: Commitment, actor: User | None, agency_id: in
 
 def reopen_commitment(commitment: Commitment, actor: User | None, reason: str,
                       token: str | None = None) -> CommitmentEvent:
-    token = _token(token)
+    token = _token(token, actor)
     if (done := _already_done(token)) is not None:
         return done
     event = commitment.reopen(actor, clean_text(reason, MAX_NOTE, "reason", _("lý do")), token)
@@ -111,7 +111,7 @@ def reopen_commitment(commitment: Commitment, actor: User | None, reason: str,
 
 def extend_deadline(commitment: Commitment, actor: User | None, new_deadline: date | None, reason: str,
                     token: str | None = None) -> CommitmentEvent:
-    token = _token(token)
+    token = _token(token, actor)
     if (done := _already_done(token)) is not None:
         return done
     event = commitment.extend_deadline(new_deadline, actor, clean_text(reason, MAX_NOTE, "reason", _("lý do")),

@@ -41,7 +41,12 @@ def agency_choices(unit: Unit, higher_only: bool = False) -> list[tuple[int, str
 
 
 def category_choices(include_inactive: bool = False) -> list[tuple[int, str]]:
-    stmt = sa.select(QuestionCategory).order_by(QuestionCategory.position, QuestionCategory.name)
+    from flask_login import current_user
+
+    from app.auth import shared_list_filter
+
+    stmt = (sa.select(QuestionCategory).where(shared_list_filter(current_user, QuestionCategory.unit_id))
+            .order_by(QuestionCategory.position, QuestionCategory.name))
     if not include_inactive:
         stmt = stmt.where(QuestionCategory.is_active)
     return [(c.id, c.name) for c in db.session.scalars(stmt)]

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import re
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth import roles_required, unit_in_scope_or_404
-from app.extensions import db
 from app import official
 from app.models import UnitLevel
 from app.services import service_call
 from dialogues import services
 from dialogues.access import MANAGE_ROLES, VIEW_ROLES, get_dialogue_or_404, visible_dialogues
 from dialogues.forms import AddendumForm, HeaderForm, NoteForm, VerifyForm
-from dialogues.minutes import minutes_pdf
-from dialogues.models import MinutesIssue
+from dialogues.minutes import issued_minutes_pdf, minutes_pdf
 from dialogues.blueprint import bp
 
 
@@ -89,12 +86,10 @@ def download_minutes(dialogue_id: int):
 @bp.route("/<int:dialogue_id>/minutes/v<int:version>.pdf")
 @roles_required(*VIEW_ROLES)
 def download_issue(dialogue_id: int, version: int):
-    dialogue = get_dialogue_or_404(dialogue_id)
-    issue = db.session.scalar(sa.select(MinutesIssue).where(MinutesIssue.dialogue_id == dialogue.id,
-                                                            MinutesIssue.version == version))
-    if issue is None:
+    found = issued_minutes_pdf(get_dialogue_or_404(dialogue_id), version, current_user)
+    if found is None:
         abort(404)
-    return _pdf_response(services.read_issue(issue), issue.filename)
+    return _pdf_response(*found)
 
 
 @bp.route("/verify", methods=["GET", "POST"])

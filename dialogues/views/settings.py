@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.auth import roles_required
+from app.auth import can_edit_shared, roles_required, shared_list_filter
 from app.extensions import db
 from app.services import service_call
 from dialogues import services
@@ -26,7 +26,8 @@ def list_categories():
             abort(403)
         if form.validate_on_submit():
             with service_call(form) as call:
-                category = services.save_category(None, name=form.name.data, is_active=True)
+                category = services.save_category(None, name=form.name.data, is_active=True,
+                                                  unit=None if current_user.is_admin else current_user.unit)
             if call.ok:
                 flash(_("Đã thêm lĩnh vực “%(name)s”.", name=category.name), "success")
                 return redirect(url_for("dialogues.list_categories"))
@@ -34,17 +35,21 @@ def list_categories():
                                     .where(visible_questions(current_user))
                                     .group_by(DialogueQuestion.category_id)).all())
     categories = db.session.scalars(sa.select(QuestionCategory)
+                                    .where(shared_list_filter(current_user, QuestionCategory.unit_id))
                                     .order_by(QuestionCategory.position, QuestionCategory.name)).all()
     return render_template("dialogues/list_categories.html", form=form, categories=categories, usage=usage,
-                           can_edit=can_edit)
+                           can_edit=can_edit, can_edit_entry=lambda c: can_edit and can_edit_shared(current_user, c.unit))
 
 
 @bp.route("/categories/<int:category_id>", methods=["POST"])
 @roles_required(*CATEGORY_EDIT_ROLES)
 def edit_category(category_id: int):
-    category = db.session.get(QuestionCategory, category_id)
+    category = db.session.scalar(sa.select(QuestionCategory).where(
+        QuestionCategory.id == category_id, shared_list_filter(current_user, QuestionCategory.unit_id)))
     if category is None:
         abort(404)
+    if not can_edit_shared(current_user, category.unit):
+        abort(403)
     form = CategoryForm()
     if form.validate_on_submit():
         with service_call() as call:

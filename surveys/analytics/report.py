@@ -18,6 +18,7 @@ from flask_babel import force_locale
 from app import clock, official
 from app.models import User
 from app.pdf import render_pdf
+from app.xlsx import append_row
 from surveys.analytics import charts, reading, stats
 from surveys.analytics.pooled import PooledResults
 from surveys.analytics.results import TrainingResults
@@ -94,11 +95,11 @@ def results_workbook(training: Training, results: TrainingResults, user: User | 
 
     def sheet(title: str, header: list[str], rows: list[list]):
         ws = book.create_sheet(title)
-        ws.append(header)
+        append_row(ws, header)
         for cell in ws[1]:
             cell.font = bold
         for row in rows:
-            ws.append([_cell(v) for v in row])
+            append_row(ws, [_cell(v) for v in row])
         ws.freeze_panes = "A2"
         return ws
 

@@ -41,6 +41,10 @@ class Topic(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # None: the national list, changed only by administrators; else a unit's own topic.
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
+
+    unit: Mapped[Unit | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<Topic {self.name}>"

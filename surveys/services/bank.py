@@ -129,7 +129,8 @@ def clean_content(*, text: str, kind: QuestionKind | str, options: list[str] | N
 
 # --- topics ------------------------------------------------------------------------------
 
-def save_topic(topic: Topic | None, name: str, is_active: bool = True) -> Topic:
+def save_topic(topic: Topic | None, name: str, is_active: bool = True, unit: Unit | None = None) -> Topic:
+    """Create (with ``unit``: a unit's own topic; None: a national one) or rename/(de)activate."""
     name = _norm(name)
     if not name:
         raise ServiceError(_("Vui lòng nhập tên chủ đề."), "name")
@@ -139,7 +140,7 @@ def save_topic(topic: Topic | None, name: str, is_active: bool = True) -> Topic:
     if clash is not None and clash is not topic:
         raise ServiceError(_("Chủ đề “%(name)s” đã có.", name=name), "name")
     if topic is None:
-        topic = Topic(name=name)
+        topic = Topic(name=name, unit=unit)
         db.session.add(topic)
     topic.name, topic.is_active = name, is_active
     db.session.flush()

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.auth import can_edit_shared, shared_list_filter
 from app.extensions import db
 from app.services import ServiceError, service_call
 from surveys import services
@@ -26,14 +27,18 @@ def list_topics():
     form = TopicForm()
     if form.validate_on_submit():
         with service_call(form, "name") as call:
-            topic = services.save_topic(None, form.name.data, form.is_active.data)
+            # An administrator adds to the national list, anyone else to their unit's own topics.
+            topic = services.save_topic(None, form.name.data, form.is_active.data,
+                                        unit=None if current_user.is_admin else current_user.unit)
         if call.ok:
             flash(_("Đã thêm chủ đề “%(name)s”.", name=topic.name), "success")
             return redirect(url_for("surveys.list_topics"))
     counts = dict(db.session.execute(sa.select(Question.topic_id, sa.func.count(Question.id))
                                      .where(visible_filter_questions()).group_by(Question.topic_id)).all())
-    topics = db.session.scalars(sa.select(Topic).order_by(Topic.is_active.desc(), Topic.name)).all()
-    return render_template("surveys/list_topics.html", topics=topics, counts=counts, form=form)
+    topics = db.session.scalars(sa.select(Topic).where(shared_list_filter(current_user, Topic.unit_id))
+                                .order_by(Topic.is_active.desc(), Topic.name)).all()
+    return render_template("surveys/list_topics.html", topics=topics, counts=counts, form=form,
+                           can_edit=lambda t: can_edit_shared(current_user, t.unit))
 
 
 def visible_filter_questions():
@@ -43,7 +48,12 @@ def visible_filter_questions():
 @bp.route("/topics/<int:topic_id>/edit", methods=["GET", "POST"])
 @surveys_required
 def edit_topic(topic_id: int):
-    topic = db.get_or_404(Topic, topic_id)
+    topic = db.session.scalar(sa.select(Topic).where(Topic.id == topic_id,
+                                                     shared_list_filter(current_user, Topic.unit_id)))
+    if topic is None:
+        abort(404)
+    if not can_edit_shared(current_user, topic.unit):
+        abort(403)
     form = TopicForm(obj=topic)
     if form.validate_on_submit():
         with service_call(form, "name") as call:

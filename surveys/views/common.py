@@ -5,14 +5,15 @@ import sqlalchemy as sa
 from flask import flash
 from flask_login import current_user
 
-from app.auth import scoped_units
+from app.auth import scoped_units, shared_list_filter
 from app.extensions import db
 from app.models import Unit, UnitLevel
 from surveys.models import Topic
 
 
 def topic_choices(include_id: int | None = None) -> list[tuple[int, str]]:
-    topics = db.session.scalars(sa.select(Topic).where(sa.or_(Topic.is_active, Topic.id == include_id))
+    topics = db.session.scalars(sa.select(Topic).where(sa.or_(Topic.is_active, Topic.id == include_id),
+                                                       shared_list_filter(current_user, Topic.unit_id))
                                 .order_by(Topic.name)).all()
     return [(t.id, t.name) for t in topics]
 

@@ -12,6 +12,7 @@ from flask import render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app import throttle
 from app.extensions import db
 from app.locking import write_lock_later
 from app.models import Consent, Person
@@ -99,6 +100,7 @@ def show_form(token: str):
 
 
 @public_bp.route("/t/<token>", methods=["POST"])
+@throttle.limit_rate("phone", "PHONE_POSTS_PER_MINUTE_LINK", "PHONE_POSTS_PER_MINUTE_ADDRESS")
 def submit_form(token: str):
     write_lock_later()  # SQLite: reads without the write lock; save_response takes it
     phase = get_phase_by_token_or_404(token)

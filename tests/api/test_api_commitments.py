@@ -85,3 +85,23 @@ def test_follow_up_waits_for_approved_minutes(api, approved_commitment):
     cid = approved_commitment("02020", approve=False)
     response = api("commune", "02020").patch(f"/commitments/{cid}", json={"status": "in_progress"})
     assert response.status_code == 422 and "status" in response.get_json()["error"]["fields"]
+
+
+def test_another_users_equal_token_does_not_cancel_an_update(db, api, approved_commitment, dialogue_agencies):
+    """Idempotency tokens belong to their user: an agency that happens to send the officer's token
+    gets its own change applied, not a silent replay of the officer's."""
+    cid = approved_commitment("02020")
+    token = "shared-token-0000001"
+    officer = api("commune", "02020")
+    assert officer.patch(f"/commitments/{cid}", json={"note": "Xã đã họp", "client_token": token}).status_code == 200
+    reader = api("authority", "02020", agency=db.session.get(Agency, dialogue_agencies["02020"]))
+    changed = reader.patch(f"/commitments/{cid}", json={"status": "in_progress", "note": "Đang làm", "client_token": token})
+    assert changed.status_code == 200 and changed.get_json()["status"] == "in_progress"
+    notes = db.session.scalars(sa.select(CommitmentEvent.note).where(CommitmentEvent.commitment_id == cid)
+                               .order_by(CommitmentEvent.id)).all()
+    assert notes == ["Xã đã họp", "Đang làm"]
+    # and each one's replay is still a replay
+    assert reader.patch(f"/commitments/{cid}", json={"status": "in_progress", "note": "Đang làm",
+                                                     "client_token": token}).status_code == 200
+    assert db.session.scalar(sa.select(sa.func.count(CommitmentEvent.id)).where(
+        CommitmentEvent.commitment_id == cid)) == 2

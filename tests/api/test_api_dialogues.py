@@ -155,3 +155,26 @@ def test_minutes_draft_for_officers_not_for_agencies(db, api, body, dialogue_age
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     reader = api("authority", "02020", agency=db.session.get(Agency, dialogue_agencies["02020"]))
     assert reader.get(f"/dialogues/{created['id']}/minutes.pdf").status_code == 404
+
+
+def test_authority_users_never_receive_a_petitioners_ethnicity(db, api, body, dialogue_agencies):
+    """The API serialises petitioners as the web page does: officers get ethnicity, agencies do not."""
+    from app.models import Agency
+
+    data = body()
+    data["questions"][0]["ethnicity_code"] = "09"  # Dao
+    created = api("commune", "02020").post("/dialogues", json=data).get_json()
+    officer = api("province", "19").get(f"/dialogues/{created['id']}").get_json()
+    assert [q["ethnicity_code"] for q in officer["questions"]] == ["09", None]
+    reader = api("authority", "02020", agency=db.session.get(Agency, dialogue_agencies["02020"]))
+    seen = reader.get(f"/dialogues/{created['id']}").get_json()
+    assert [(q["raiser_name"], q["ethnicity_code"]) for q in seen["questions"]] == [("Triệu Thị Lan", None)]
+
+
+@pytest.mark.parametrize("nesting", [5_000, 33])
+def test_deeply_nested_json_is_a_400(db, api, nesting):
+    deep = b"[" * nesting + b"]" * nesting
+    response = api("commune", "02020").post("/dialogues", data=b'{"title": ' + deep + b"}",
+                                            headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_request"
+    assert db.session.scalar(sa.select(sa.func.count(Dialogue.id))) == 0

@@ -32,7 +32,7 @@ def make_app(tmp_path, url: str, **engine_options):
 def as_logged_in(client, user_id: int = 1):
     """A session cookie naming a user, as a browser would send it after logging in."""
     with client.session_transaction() as session:
-        session["_user_id"], session["_fresh"] = str(user_id), True
+        session["_user_id"], session["_fresh"] = f"{user_id}:1", True  # User.get_id: id and session version
     return client
 
 

@@ -98,3 +98,64 @@ def test_export_log_records_who_exported_what(db, create_user):
     services.log_export(user, "training_xlsx", "Training", 7, has_names=True, rows=30)
     row = db.session.scalar(sa.select(ExportLog))
     assert row.user_id == user.id and row.has_names and row.rows == 30
+
+
+def test_erasure_scrubs_the_guardian_from_consent_and_audit(client, login_as, db, create_person):
+    person = create_person(full_name="Lò Thị Na", birth_year=2014, code="CD-002")
+    services.give_consent(person, "caunoi", guardian_name="Lò Văn Páo")
+    db.session.commit()
+    login_as(Role.commune, "02020")
+    assert client.post(f"/people/{person.id}/erase", data={"confirm": "yes"}).status_code == 302
+    db.session.expire_all()
+    assert [c.guardian_name for c in db.session.get(Person, person.id).consents] == [None]
+    rows = db.session.scalars(sa.select(AuditLog)).all()
+    assert any(r.object_type == "Consent" for r in rows)
+    assert not [r for r in rows if "Lò Văn Páo" in str(r.before) + str(r.after)]
+    assert not [r for r in rows if "Lò Thị Na" in str(r.before) + str(r.after) or "CD-002" in str(r.after)]
+
+
+def test_unknown_and_known_users_cost_the_same_hash(client, create_user, db, monkeypatch):
+    """No user enumeration by timing: an unknown username is checked against a dummy hash."""
+    import app.auth
+
+    calls = []
+    real = app.auth.check_password_hash
+    monkeypatch.setattr(app.auth, "check_password_hash", lambda h, p: calls.append(h.split("$")[0]) or real(h, p))
+    user = create_user(Role.trainer, "02020")
+    for name in ("no-such-user", user.username):
+        page = client.post("/login", data={"username": name, "password": "wrong-pw1"})
+        assert page.status_code == 200 and "Tên đăng nhập hoặc mật khẩu không đúng." in page.get_data(as_text=True)
+    assert len(calls) == 2 and calls[0] == calls[1] == user.password_hash.split("$")[0]
+
+
+def test_guessing_does_not_lock_out_a_browser_that_logged_in_before(app, client, create_user, db):
+    user = create_user(Role.trainer, "02020")
+    assert client.post("/login", data={"username": user.username, "password": "secret123"}).status_code == 302
+    client.post("/logout")
+    attacker = app.test_client()
+    for _ in range(throttle.FREE_TRIES + 2):
+        attacker.post("/login", data={"username": user.username, "password": "wrong-pw1"},
+                      environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    blocked = attacker.post("/login", data={"username": user.username, "password": "secret123"},
+                            environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert blocked.status_code == 429
+    # A new browser of the owner waits too, but her own browser (known-login cookie) gets in.
+    assert app.test_client().post("/login", data={"username": user.username, "password": "secret123"}).status_code == 429
+    assert client.post("/login", data={"username": user.username, "password": "secret123"}).status_code == 302
+
+
+def test_admin_unlocks_an_account(client, login_as, create_user, db, runner):
+    user = create_user(Role.trainer, "02020")
+    for _ in range(throttle.FREE_TRIES):
+        throttle.record_failure(user.username, "203.0.113.9")
+    db.session.commit()
+    login_as(Role.admin, "VN")
+    page = client.get(f"/admin/users/{user.id}/edit").get_data(as_text=True)
+    assert "Mở khóa đăng nhập" in page
+    assert client.post(f"/admin/users/{user.id}/unlock").status_code == 302
+    assert throttle.seconds_to_wait(user.username, "198.51.100.1") == 0
+    assert "Mở khóa đăng nhập" not in client.get(f"/admin/users/{user.id}/edit").get_data(as_text=True)
+    throttle.record_failure("lan", "10.0.0.1")
+    db.session.commit()
+    result = runner.invoke(args=["users", "unlock", "LAN"])
+    assert result.exit_code == 0 and "1 failed logins cleared" in result.output

@@ -14,12 +14,32 @@ def test_production_refuses_default_secret(monkeypatch):
         create_app()
 
 
+@pytest.mark.parametrize("env", ["Production", "prod", "PRODUCTION ", "staging", ""])
+def test_unknown_app_env_refuses_to_start(monkeypatch, env):
+    monkeypatch.setenv("APP_ENV", env)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="APP_ENV must be one of"):
+        create_app()
+
+
+@pytest.mark.parametrize("key", ["a", "a-real-random-secret-value", "x" * 31])
+def test_production_refuses_a_short_secret(monkeypatch, key):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", key)
+    with pytest.raises(ConfigError, match="at least 32 bytes"):
+        create_app()
+
+
 def test_production_cookie_is_secure(monkeypatch, tmp_path):
     monkeypatch.setenv("APP_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "a-real-random-secret-value")
+    monkeypatch.setenv("SECRET_KEY", "a-real-random-secret-value-of-32-bytes-or-more")
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}", "INSTANCE_DIR": str(tmp_path)})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["REMEMBER_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_HTTPONLY"]
+    assert app.config["REMEMBER_COOKIE_SAMESITE"] == "Lax"
+    response = app.test_client().get("/login")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 
 def test_sqlite_pragmas(db):
@@ -112,3 +132,18 @@ def test_utc_datetimes_are_aware(db, create_person):
     person = create_person()
     db.session.expire_all()
     assert person.created_dt.tzinfo is not None
+
+
+@pytest.mark.parametrize("referrer", ["//evil.example/x", "http://localhost//evil.example/x",
+                                      "http://localhost/\\\\evil.example", "https://evil.example/x",
+                                      "http://localhost:80@evil.example/x"])
+def test_language_switch_follows_no_foreign_referrer(client, db, referrer):
+    response = client.get("/lang/en", headers={"Referer": referrer})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert "evil.example" not in location and not location.startswith("//")
+
+
+def test_language_switch_returns_to_the_page_of_this_site(client, db):
+    response = client.get("/lang/en", headers={"Referer": "http://localhost/people/?q=Ha"})
+    assert response.headers["Location"] == "/people/?q=Ha"

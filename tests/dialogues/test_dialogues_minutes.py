@@ -324,3 +324,20 @@ def test_download_links_of_issued_minutes_save_the_file(client, login_as, create
     filename = dialogue.current_issue.filename
     assert f'href="/dialogues/{dialogue.id}/minutes.pdf" download="{filename}"' in html
     assert f'href="/dialogues/{dialogue.id}/minutes/v1.pdf" download="{filename}"' in html
+
+
+def test_every_minutes_download_is_in_the_export_log(client, login_as, db, create_dialogue):
+    """Minutes name every petitioner: the latest, a numbered version and a draft are all logged."""
+    from app.models import ExportLog
+
+    approved = create_dialogue(status="approved", questions=1)
+    draft = create_dialogue(status="held", questions=1)
+    user = login_as(Role.commune, "02020")
+    for url in (f"/dialogues/{approved.id}/minutes.pdf", f"/dialogues/{approved.id}/minutes/v1.pdf",
+                f"/dialogues/{draft.id}/minutes.pdf"):
+        assert client.get(url).status_code == 200, url
+    assert client.get(f"/dialogues/{approved.id}/minutes/v9.pdf").status_code == 404
+    logged = db.session.execute(sa.select(ExportLog.user_id, ExportLog.kind, ExportLog.object_id, ExportLog.has_names)
+                                .order_by(ExportLog.id)).all()
+    assert logged == [(user.id, "dialogue_minutes_pdf", approved.id, True)] * 2 + [
+        (user.id, "dialogue_minutes_pdf", draft.id, True)]

@@ -1,6 +1,7 @@
 """Who sees which dialogue, route by route: commune officers their commune, province officers
 the province, authority users what concerns their agency (read-only), trainers nothing."""
 import pytest
+import sqlalchemy as sa
 
 from app.models import Role
 from dialogues import services
@@ -141,3 +142,38 @@ def test_categories_are_edited_by_province_officers_only(client, login_as, categ
     assert client.post("/dialogues/categories/", data={"name": "Nước sạch"}).status_code == 302
     duplicate = client.post("/dialogues/categories/", data={"name": "nước sạch"})
     assert "đã có" in duplicate.get_data(as_text=True)
+
+
+def test_roster_codes_get_one_message_for_unknown_and_out_of_scope(client, login_as, create_dialogue, create_person):
+    """A code of another commune answers exactly as a code that does not exist."""
+    dialogue = create_dialogue(unit="02020")
+    create_person(unit="na_nguoc", code="CM-0001")  # Chợ Mới, outside Chợ Đồn
+    login_as(Role.commune, "02020")
+    pages = {code: client.post(f"/dialogues/{dialogue.id}/roster", data={"person_codes": code}).get_data(as_text=True)
+             for code in ("CM-0001", "KHONG-CO")}
+    assert "Không có người tham gia mã: CM-0001." in pages["CM-0001"]
+    assert "Không có người tham gia mã: KHONG-CO." in pages["KHONG-CO"]
+    assert pages["CM-0001"].replace("CM-0001", "?") == pages["KHONG-CO"].replace("KHONG-CO", "?")
+    assert dialogue.attendees == []
+
+
+def test_national_categories_are_changed_only_by_administrators(client, login_as, db, categories):
+    from dialogues.models import QuestionCategory
+
+    login_as(Role.province, "19")
+    assert client.post(f"/dialogues/categories/{categories['land']}", data={"name": "Đất"}).status_code == 403
+    assert client.post("/dialogues/categories/", data={"name": "Nước sạch"}).status_code == 302
+    local = db.session.scalar(sa.select(QuestionCategory).where(QuestionCategory.name == "Nước sạch"))
+    assert local.unit.code == "19"
+    assert client.post(f"/dialogues/categories/{local.id}", data={"name": "Nước sạch, vệ sinh",
+                                                                 "is_active": "y"}).status_code == 302
+    login_as(Role.commune, "02020")  # below the province: sees its entry, cannot change it
+    assert "Nước sạch, vệ sinh" in client.get("/dialogues/categories/").get_data(as_text=True)
+    login_as(Role.province, "08")  # another province sees nothing of it
+    assert "Nước sạch" not in client.get("/dialogues/categories/").get_data(as_text=True)
+    assert client.post(f"/dialogues/categories/{local.id}", data={"name": "X"}).status_code == 404
+    login_as(Role.admin, "VN")
+    assert client.post(f"/dialogues/categories/{categories['land']}", data={"name": "Đất đai, nhà ở",
+                                                                           "is_active": "y"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(QuestionCategory, categories["land"]).name == "Đất đai, nhà ở"

@@ -256,3 +256,32 @@ def test_phone_form_numbers_questions_in_the_reader_language(db, client, create_
     client.set_cookie("lang", "en")
     page = form.open(person).get_data(as_text=True)
     assert "Question 1/6." in page and "Question 6/6." in page and "Send answers" in page
+
+
+
+def test_phone_posts_are_rate_limited_per_link_and_per_address(app, db, client, create_training, phone, monkeypatch):
+    """Kept in the database (rate_events), so every worker and host counts the same posts."""
+    from datetime import timedelta
+
+    from app.models import RateEvent, utcnow
+
+    monkeypatch.setitem(app.config, "PHONE_POSTS_PER_MINUTE_LINK", 4)
+    monkeypatch.setitem(app.config, "PHONE_POSTS_PER_MINUTE_ADDRESS", 3)
+    training = create_training(people=1, open_phases=[Phase.pre, Phase.post])
+    pre, post = phone(training, Phase.pre), phone(training, Phase.post)
+    person = training.participants[0].person
+    data = {"person": str(person.id), "client_token": pre.token_for(person), "go": "submit", **ANSWERS}
+
+    def send(url, address):
+        return client.post(url, data=data, environ_base={"REMOTE_ADDR": address})
+
+    assert [send(pre.url, "10.0.0.1").status_code for _ in range(4)] == [200, 200, 200, 429]
+    refused = send(pre.url, "10.0.0.1")
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "60"
+    assert "Quá nhiều yêu cầu" in refused.get_data(as_text=True)
+    assert send(post.url, "10.0.0.1").status_code == 429  # the same address, another link
+    assert send(pre.url, "10.0.0.2").status_code == 200  # another address: the link's 4th post
+    assert send(pre.url, "10.0.0.3").status_code == 429  # the link's limit, whatever the address
+    db.session.execute(sa.update(RateEvent).values(created_dt=utcnow() - timedelta(minutes=2)))
+    db.session.commit()
+    assert send(pre.url, "10.0.0.1").status_code == 200  # a minute later

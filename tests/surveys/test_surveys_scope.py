@@ -1,6 +1,7 @@
 """Scope: trainings are managed only inside the user's unit subtree (out of scope = 404), lists
 are filtered in SQL, authority users have no access, shared tests are visible downwards only."""
 import pytest
+import sqlalchemy as sa
 
 from app.models import Role
 from surveys.models import Phase
@@ -104,3 +105,27 @@ def test_phase_links_are_per_training_and_phase(trainings):
     tokens = {p.public_token for t in trainings.values() for p in t.phases}
     assert len(tokens) == 4 and all(len(t) >= 11 for t in tokens)
     assert {p.phase for p in trainings["02086"].phases} == {Phase.pre, Phase.post}
+
+
+def test_national_topics_are_changed_only_by_administrators(client, login_as, db, create_topic):
+    from surveys.models import Topic
+
+    national = create_topic("Phòng chống bạo lực gia đình")
+    login_as(Role.trainer, "02086")
+    assert client.get(f"/surveys/topics/{national.id}/edit").status_code == 403
+    assert client.post(f"/surveys/topics/{national.id}/edit", data={"name": "Đổi tên", "is_active": ""}).status_code == 403
+    assert client.post("/surveys/topics/", data={"name": "Nghề dệt thổ cẩm", "is_active": "y"}).status_code == 302
+    local = db.session.scalar(sa.select(Topic).where(Topic.name == "Nghề dệt thổ cẩm"))
+    assert local.unit.code == "02086"
+    assert client.post(f"/surveys/topics/{local.id}/edit", data={"name": "Dệt thổ cẩm", "is_active": "y"}).status_code == 302
+    login_as(Role.province, "19")  # above the commune: sees and may edit its topic
+    assert "Dệt thổ cẩm" in client.get("/surveys/topics/").get_data(as_text=True)
+    login_as(Role.trainer, "02020")  # a neighbouring commune does not see it
+    page = client.get("/surveys/topics/").get_data(as_text=True)
+    assert "Dệt thổ cẩm" not in page and "Phòng chống bạo lực gia đình" in page
+    assert client.get(f"/surveys/topics/{local.id}/edit").status_code == 404
+    login_as(Role.admin, "VN")
+    assert client.post(f"/surveys/topics/{national.id}/edit",
+                       data={"name": "Phòng, chống bạo lực gia đình", "is_active": "y"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Topic, national.id).name == "Phòng, chống bạo lực gia đình"

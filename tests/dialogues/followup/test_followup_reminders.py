@@ -257,3 +257,18 @@ def test_outbox_page_shows_digests_in_scope(db, client, login_as, runner, due_it
     login_as(Role.commune, "02086")
     page = client.get("/dialogues/outbox/").get_data(as_text=True)
     assert "UBND-02020" not in page and "Cam kết 1 của UBND-02086" in page
+
+
+def test_outbox_shows_no_digest_listing_commitments_out_of_scope(db, client, login_as, make_dialogue, no_smtp):
+    """UBND Chợ Đồn owes an item of the province's dialogue: its digest lists it, so the commune's
+    officers (who cannot open the province's dialogue) do not get that digest; the province does."""
+    make_dialogue(unit="19", items=[("UBND-02020", 30)], title="Đối thoại cấp tỉnh")
+    for agency, items in reminders.due_by_agency(date(2025, 6, 2)).items():
+        reminders.remind_agency(agency, items, date(2025, 6, 2))
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 1
+    login_as(Role.commune, "02020")
+    page = client.get("/dialogues/outbox/").get_data(as_text=True)
+    assert "Cam kết 1 của UBND-02020" not in page
+    login_as(Role.province, "19")
+    assert "Cam kết 1 của UBND-02020" in client.get("/dialogues/outbox/").get_data(as_text=True)
