@@ -112,14 +112,15 @@ def select_locale() -> str:
 def _configure_engine(engine: sa.Engine) -> None:
     if engine.dialect.name != "sqlite":
         return
-    from app.locking import BUSY_TIMEOUT_MS, begin_immediate, wants_lock_at_begin
+    from app import locking
+    from app.locking import begin_immediate, wants_lock_at_begin
 
     @sa.event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={locking.BUSY_TIMEOUT_MS:d}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
