@@ -9,6 +9,7 @@ network, whatever text users typed into it (:mod:`app.pdf_fetcher`).
 """
 
 import hashlib
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -29,7 +30,25 @@ def render_pdf(template_name: str, **context) -> bytes:
     static_folder = Path(current_app.static_folder).resolve()
     document = HTML(string=html, base_url=static_folder.as_uri() + '/',
                     url_fetcher=StaticOnlyFetcher(static_folder))
-    return document.write_pdf()
+    with _render_lock:
+        return document.write_pdf(font_config=font_configuration())
+
+
+# One Fontconfig configuration per process, reused by every render: WeasyPrint builds a new one
+# (and keeps its memory) for each document otherwise, and the @font-face files of our templates
+# are registered once (WeasyPrint skips a face it has already written). Renders take turns, as
+# Fontconfig and Pango are not meant to share one configuration between threads.
+_font_config = None
+_render_lock = threading.Lock()
+
+
+def font_configuration():
+    global _font_config
+    if _font_config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _font_config = FontConfiguration()
+    return _font_config
 
 
 def official_date_line(place: str, d: date) -> str:
