@@ -65,6 +65,9 @@ def create_app(config: dict | None = None) -> Flask:
     from app import api
 
     api.init_app(app)
+    from app import jobs
+
+    jobs.init_app(app)
     errors.init_app(app)
     register_cli(app)
     register_filters(app)
@@ -89,7 +92,9 @@ def create_app(config: dict | None = None) -> Flask:
         from app.forms import ROLE_LABELS
         from app.models import Role
 
-        return {"Role": Role, "role_labels": ROLE_LABELS, "current_locale": str(get_locale())}
+        from app.jobs import new_key
+
+        return {"Role": Role, "role_labels": ROLE_LABELS, "current_locale": str(get_locale()), "job_key": new_key}
 
     return app
 

@@ -61,6 +61,10 @@ def load_config(overrides: dict | None = None) -> dict:
         # the same environment variable).
         "DB_CONNECT_TIMEOUT": int(os.environ.get("DB_CONNECT_TIMEOUT", "5")),
         "DB_STATEMENT_TIMEOUT": float(os.environ.get("DB_STATEMENT_TIMEOUT", "10")),
+        # The job queue (app.jobs): Redis when set (several hosts), else SQLite in the instance folder.
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "JOBS_DB": os.environ.get("JOBS_DB", str(instance / "jobs.sqlite3")),
+        "JOBS_IMMEDIATE": _bool("JOBS_IMMEDIATE", False),
     }
     if overrides:
         config.update(overrides)

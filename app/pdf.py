@@ -34,6 +34,37 @@ def render_pdf(template_name: str, **context) -> bytes:
         return document.write_pdf(font_config=font_configuration())
 
 
+def render_pdf_in_parts(template_name: str, key: str, parts_of: list, progress=None, part_size: int = 20,
+                        **context) -> bytes:
+    """One PDF of ``parts_of`` rendered ``part_size`` at a time (``context[key]`` = one part), so a
+    job can report ``progress(done, total)`` while a 900-page document is made. The parts' pages
+    are joined into one document (WeasyPrint's ``Document.copy``): the result is the same PDF
+    as one render of every item, as long as each item starts a new page (page numbers restart
+    with each part)."""
+    from weasyprint import HTML
+
+    from app.pdf_fetcher import StaticOnlyFetcher
+
+    static_folder = Path(current_app.static_folder).resolve()
+    documents, pages = [], []
+    items = parts_of
+    parts = [items[i:i + part_size] for i in range(0, len(items), part_size)] or [[]]
+    for done, part in enumerate(parts, 1):
+        html = render_template(template_name, **{**context, key: part})
+        with _render_lock:
+            document = HTML(string=html, base_url=static_folder.as_uri() + '/',
+                            url_fetcher=StaticOnlyFetcher(static_folder)).render(font_config=font_configuration())
+        documents.append(document)
+        pages.extend(document.pages)
+        if progress:
+            progress(min(done * part_size, len(items)), len(items) + 1)
+    with _render_lock:
+        data = documents[0].copy(pages).write_pdf()
+    if progress:
+        progress(len(items) + 1, len(items) + 1)
+    return data
+
+
 # One Fontconfig configuration per process, reused by every render: WeasyPrint builds a new one
 # (and keeps its memory) for each document otherwise, and the @font-face files of our templates
 # are registered once (WeasyPrint skips a face it has already written). Renders take turns, as
