@@ -63,7 +63,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "DB_STATEMENT_TIMEOUT": float(os.environ.get("DB_STATEMENT_TIMEOUT", "10")),
         # The job queue (app.jobs): Redis when set (several hosts), else SQLite in the instance folder.
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
-        "JOBS_DB": os.environ.get("JOBS_DB", str(instance / "jobs.sqlite3")),
+        "JOBS_DB": os.environ.get("JOBS_DB", str(instance / "jobs.sqlite3")),  # with SQLite only
         "JOBS_IMMEDIATE": _bool("JOBS_IMMEDIATE", False),
     }
     if overrides:

@@ -112,8 +112,8 @@ def paper_job(training_id: int, phase: str):
     training = get_training_or_404(training_id)
     state = training.phase(phase_or_404(phase))
     key = request.form.get("job_key", "")
-    if not 16 <= len(key) <= 64:
-        abort(400)
+    if not 16 <= len(key) <= 64:  # a client that sent no key of its own: this request's own key
+        key = jobs.new_key()
     job = jobs.submit("paper_questionnaire", {"training_id": training.id, "phase": state.phase.value,
                                               "form_url": qr.public_url(state)}, key, current_user)
     return redirect(url_for("jobs.show_job", job_id=job.id), 303)
