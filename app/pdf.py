@@ -22,16 +22,19 @@ def render_pdf(template_name: str, **context) -> bytes:
     Needs an app context (it uses ``flask.render_template``). Relative URLs in
     the template resolve inside the app's static folder.
     """
+    document = _html(render_template(template_name, **context))
+    with _render_lock:
+        return document.write_pdf(font_config=font_configuration())
+
+
+def _html(html: str):
+    """WeasyPrint's document of ``html``, reading only files under the static folder."""
     from weasyprint import HTML  # imported on the first PDF, not with the app (memory per worker)
 
     from app.pdf_fetcher import StaticOnlyFetcher
 
-    html = render_template(template_name, **context)
     static_folder = Path(current_app.static_folder).resolve()
-    document = HTML(string=html, base_url=static_folder.as_uri() + '/',
-                    url_fetcher=StaticOnlyFetcher(static_folder))
-    with _render_lock:
-        return document.write_pdf(font_config=font_configuration())
+    return HTML(string=html, base_url=static_folder.as_uri() + '/', url_fetcher=StaticOnlyFetcher(static_folder))
 
 
 def render_pdf_in_parts(template_name: str, key: str, parts_of: list, progress=None, part_size: int = 20,
@@ -41,19 +44,13 @@ def render_pdf_in_parts(template_name: str, key: str, parts_of: list, progress=N
     are joined into one document (WeasyPrint's ``Document.copy``): the result is the same PDF
     as one render of every item, as long as each item starts a new page (page numbers restart
     with each part)."""
-    from weasyprint import HTML
-
-    from app.pdf_fetcher import StaticOnlyFetcher
-
-    static_folder = Path(current_app.static_folder).resolve()
     documents, pages = [], []
     items = parts_of
     parts = [items[i:i + part_size] for i in range(0, len(items), part_size)] or [[]]
     for done, part in enumerate(parts, 1):
-        html = render_template(template_name, **{**context, key: part})
+        html = _html(render_template(template_name, **{**context, key: part}))
         with _render_lock:
-            document = HTML(string=html, base_url=static_folder.as_uri() + '/',
-                            url_fetcher=StaticOnlyFetcher(static_folder)).render(font_config=font_configuration())
+            document = html.render(font_config=font_configuration())
         documents.append(document)
         pages.extend(document.pages)
         if progress:
