@@ -34,8 +34,10 @@ translations: $(BIN)/.installed
 db: translations
 	$(BIN)/flask db upgrade
 
+# The job worker (heavy documents, app/jobs.py) runs beside the web server and stops with it.
 run: sysdeps db
 	$(BIN)/flask demo load --if-empty
+	$(BIN)/flask jobs worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: sysdeps translations

@@ -64,6 +64,9 @@ def create_app(config: dict | None = None) -> Flask:
     from app import api
 
     api.init_app(app)  # after the features: their endpoints are declared on the API blueprint
+    from app import jobs
+
+    jobs.init_app(app)
     errors.init_app(app)
     register_cli(app)
     register_filters(app)
@@ -93,7 +96,9 @@ def create_app(config: dict | None = None) -> Flask:
         from app.forms import ROLE_LABELS
         from app.models import Role
 
-        return {"Role": Role, "role_labels": ROLE_LABELS, "current_locale": str(get_locale())}
+        from app.jobs import new_key
+
+        return {"Role": Role, "role_labels": ROLE_LABELS, "current_locale": str(get_locale()), "job_key": new_key}
 
     return app
 
@@ -116,14 +121,15 @@ def select_locale() -> str:
 def _configure_engine(engine: sa.Engine) -> None:
     if engine.dialect.name != "sqlite":
         return
-    from app.locking import BUSY_TIMEOUT_MS, begin_immediate, wants_lock_at_begin
+    from app import locking
+    from app.locking import begin_immediate, wants_lock_at_begin
 
     @sa.event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={locking.BUSY_TIMEOUT_MS:d}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 

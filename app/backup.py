@@ -2,8 +2,10 @@
 
 ``flask export-all DIR`` streams each table of ``db.metadata`` (core SQL, no ORM objects, so the
 audit flush listener neither sees nor logs anything) into ``DIR/<table>.jsonl`` and writes
-``manifest.json``. ``flask import-all DIR`` loads such a folder into an EMPTY database at the same
-Alembic revision, in one transaction, then moves PostgreSQL sequences past the imported ids.
+``manifest.json``, all tables read in one snapshot (one read transaction, on SQLite too), so a
+backup taken while people write restores. ``flask import-all DIR`` loads such a folder into an
+EMPTY database at the same Alembic revision, in one transaction, then moves PostgreSQL sequences
+past the imported ids.
 """
 from __future__ import annotations
 
@@ -85,9 +87,15 @@ def export_all(target: Path) -> dict:
     tables = db.metadata.sorted_tables
     counts = {}
     with db.engine.connect() as conn:
+        # One snapshot for all tables, so rows written during the export cannot break references
+        # (an answer whose response was committed after the responses table was read).
         if conn.dialect.name == "postgresql":
-            # One snapshot for all tables, so rows written during the export cannot break references.
             conn.execution_options(isolation_level="REPEATABLE READ")
+            conn.exec_driver_sql("SET LOCAL statement_timeout = 0")  # not the web's DB_STATEMENT_TIMEOUT
+        elif conn.dialect.name == "sqlite":
+            # The sqlite3 module runs each SELECT in its own implicit snapshot; one explicit read
+            # transaction keeps the first read's snapshot (WAL: writers go on meanwhile).
+            conn.exec_driver_sql("BEGIN")
         revision = current_revision(conn)
         for table in tables:
             count = 0
@@ -149,6 +157,8 @@ def import_all(source: Path) -> dict:
     storage = Path(current_app.config["STORAGE_DIR"])
     counts = {}
     with db.engine.begin() as conn:  # one transaction: any error rolls every table back
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
         revision = current_revision(conn)
         if revision != manifest["alembic_revision"]:
             raise BackupError(f"Cơ sở dữ liệu đang ở phiên bản {revision}, bản sao lưu ở phiên bản "

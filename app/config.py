@@ -74,11 +74,34 @@ def load_config(overrides: dict | None = None) -> dict:
         # Behind nginx: trust one proxy's X-Forwarded-For/-Proto/-Host (client IP, https links).
         # Leave off when clients reach gunicorn directly, or they could forge those headers.
         "PROXY_FIX": _bool("PROXY_FIX", False),
+        # A database that does not answer gives the 503 page after this many seconds instead of
+        # hanging until gunicorn's timeout: PostgreSQL's connect timeout, and its statement and
+        # lock timeouts (server side); SQLite's busy timeout and write-lock wait (app.locking reads
+        # the same environment variable).
+        "DB_CONNECT_TIMEOUT": int(os.environ.get("DB_CONNECT_TIMEOUT", "5")),
+        "DB_STATEMENT_TIMEOUT": float(os.environ.get("DB_STATEMENT_TIMEOUT", "10")),
+        # The job queue (app.jobs): Redis when set (several hosts), else SQLite in the instance folder.
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "JOBS_DB": os.environ.get("JOBS_DB", str(instance / "jobs.sqlite3")),  # with SQLite only
+        "JOBS_IMMEDIATE": _bool("JOBS_IMMEDIATE", False),
     }
     if overrides:
         config.update(overrides)
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(config)
     check_config(config)
     return config
+
+
+def engine_options(config: dict) -> dict:
+    """The engine options with the timeouts of a PostgreSQL connection added (unless given)."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if str(config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        ms = int(config["DB_STATEMENT_TIMEOUT"] * 1000)
+        options["connect_args"] = {
+            "connect_timeout": config["DB_CONNECT_TIMEOUT"],
+            "options": f"-c statement_timeout={ms} -c lock_timeout={ms}",
+            **options.get("connect_args", {})}
+    return options
 
 
 def check_config(config: dict) -> None:

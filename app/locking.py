@@ -13,6 +13,7 @@ unique constraints and the IntegrityError path of ``save_response`` do the work.
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 
@@ -21,8 +22,10 @@ from flask import g
 
 from app.extensions import db
 
-LOCK_WAIT_SECONDS = 10.0  # then "database is locked" surfaces (a 503 page, nothing written)
-BUSY_TIMEOUT_MS = 10_000  # SQLite's own wait, for everything else (set on every new connection)
+# DB_STATEMENT_TIMEOUT (seconds, as for PostgreSQL's statement timeout in app.config): after that
+# long "database is locked" surfaces, a 503 page with nothing written, instead of a hung request.
+LOCK_WAIT_SECONDS = float(os.environ.get("DB_STATEMENT_TIMEOUT", "10"))
+BUSY_TIMEOUT_MS = int(LOCK_WAIT_SECONDS * 1000)  # SQLite's own wait, for everything else (every new connection)
 
 
 def write_lock_later() -> None:
@@ -66,4 +69,4 @@ def begin_immediate(sqlite_connection: sqlite3.Connection) -> None:
             time.sleep(pause)
             pause = min(pause * 1.5, 0.002)
     finally:
-        sqlite_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        sqlite_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS:d}")

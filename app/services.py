@@ -15,6 +15,7 @@ from typing import Iterator
 
 import sqlalchemy as sa
 import sqlalchemy.orm
+from flask import after_this_request, has_request_context
 from flask_babel import gettext as _
 
 from app import clock
@@ -494,9 +495,21 @@ def people_past_retention(years: int) -> list[Person]:
 
 def log_export(user: User | None, kind: str, object_type: str, object_id: int | None, has_names: bool,
                rows: int | None = None) -> ExportLog:
-    """Record an export of personal data; call it from every export that carries people."""
+    """Record an export of personal data; call it from every export that carries people.
+
+    In a request the row is added once the response is ready, just before the request's commit:
+    the export is rendered first (a PDF can take seconds), and on SQLite the INSERT, which takes
+    the database's one write lock, is not held across the render (phones are refused meanwhile).
+    A failed request (status >= 400) records nothing, as it commits nothing.
+    """
     entry = ExportLog(user_id=user.id if user else None, kind=kind, object_type=object_type,
                       object_id=object_id, has_names=has_names, rows=rows)
+    if has_request_context():
+        @after_this_request
+        def write_after_render(response):  # runs before app.__init__'s commit_and_secure
+            db.session.add(entry)
+            return response
+        return entry
     db.session.add(entry)
     db.session.flush()
     return entry

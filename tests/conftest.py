@@ -50,6 +50,8 @@ def app(tmp_path_factory) -> Flask:
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # same algorithm, cheaper: hashing dominated the suite
         "STORAGE_DIR": str(tmp / "storage"),
         "INSTANCE_DIR": str(tmp),
+        "JOBS_DB": str(tmp / "jobs.sqlite3"),
+        "JOBS_IMMEDIATE": True,  # jobs (app.jobs) run inside the request that queues them
     })
     from flask_migrate import upgrade
 

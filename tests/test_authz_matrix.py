@@ -62,6 +62,10 @@ MATRIX = {
     "surveys.set_phase": ("POST", "/surveys/trainings/{training}/pre/open", STAFF, "training"),
     "surveys.phase_qr": ("GET", "/surveys/trainings/{training}/pre/qr.png", STAFF, "training"),
     "surveys.paper_pdf": ("GET", "/surveys/trainings/{training}/post/paper.pdf", STAFF, "training"),
+    "surveys.paper_job": ("POST", "/surveys/trainings/{training}/pre/paper", STAFF, "training"),
+    # A job is "in scope" for the user who queued it only.
+    "jobs.show_job": ("GET", "/jobs/{job}", ALL, "job"),
+    "jobs.job_file": ("GET", "/jobs/{job}/file", ALL, "job"),
     "surveys.enter_grid": ("GET", "/surveys/trainings/{training}/pre/grid", STAFF, "training"),
     "surveys.export_workbook": ("GET", "/surveys/trainings/{training}/workbook.xlsx", STAFF, "training"),
     "surveys.import_answers": ("POST", "/surveys/trainings/{training}/import", STAFF, "training"),
@@ -147,6 +151,7 @@ def _builders(units, create_person, create_user):
         "user": {"in": lambda: create_user(T, "02020").id, "out": lambda: create_user(T, far_commune).id},
         # A token is "in scope" for its owner only: the newest user is the one just logged in.
         "api_token": {"in": lambda: _token_of(_newest_user() or create_user(C, "02020")), "out": lambda: _token_of(create_user(C, "02020"))},
+        "job": {"in": lambda: _job_of(_newest_user() or create_user(C, "02020")), "out": lambda: _job_of(create_user(C, "02020"))},
     }
 
 
@@ -155,6 +160,26 @@ def _newest_user():
     from app.models import User
 
     return db.session.scalar(sa.select(User).order_by(User.id.desc()).limit(1))
+
+
+def _job_of(user) -> int:
+    """A finished job of ``user`` with its file in STORAGE_DIR."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from app import jobs
+    from app.extensions import db
+
+    key = jobs.new_key()
+    stored = Path(current_app.config["STORAGE_DIR"]) / "jobs" / f"{key}.pdf"
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    stored.write_bytes(b"%PDF-1.7 matrix")
+    job = jobs.Job(key=key, kind="paper_questionnaire", params={}, user_id=user.id, state=jobs.DONE,
+                   file_name="phieu.pdf", mimetype="application/pdf", stored_as=f"jobs/{key}.pdf")
+    db.session.add(job)
+    db.session.commit()
+    return job.id
 
 
 def _token_of(user) -> int:

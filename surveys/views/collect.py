@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import services as core
+from app import jobs, services as core
 from app.extensions import db
 from app.official import send_document
 from app.pdf import render_pdf
@@ -103,6 +103,44 @@ def paper_pdf(training_id: int, phase: str):
     pdf = render_pdf("surveys/paper_questionnaire.html", training=training, phase=state.phase, sheets=sheets,
                      items=training.version.items)
     return send_document(pdf, f"phieu-{training.id}-{state.phase.value}.pdf", "application/pdf", inline=True)
+
+
+@bp.route("/trainings/<int:training_id>/<phase>/paper", methods=["POST"])
+@surveys_required
+def paper_job(training_id: int, phase: str):
+    """The paper questionnaire made in the job worker (a class of hundreds takes minutes); the
+    form's key makes a resent form find the same job."""
+    training = get_training_or_404(training_id)
+    state = training.phase(phase_or_404(phase))
+    key = request.form.get("job_key", "")
+    if not 16 <= len(key) <= 64:  # a client that sent no key of its own: this request's own key
+        key = jobs.new_key()
+    job = jobs.submit("paper_questionnaire", {"training_id": training.id, "phase": state.phase.value,
+                                              "form_url": qr.public_url(state)}, key, current_user)
+    return redirect(url_for("jobs.show_job", job_id=job.id), 303)
+
+
+def make_paper_questionnaire(job, progress):
+    """Job kind "paper_questionnaire": the same PDF as paper_pdf, rendered in parts with progress."""
+    from urllib.parse import urlencode
+
+    from app.models import User
+    from app.pdf import render_pdf_in_parts
+
+    training = db.session.get(Training, job.params["training_id"])
+    phase = Phase(job.params["phase"])
+    people = [p for p, _r in _roster(training, phase)] or [None]
+    form_url = job.params["form_url"]
+    sheets = [{"person": p, "qr": qr.qr_data_uri(f"{form_url}?{urlencode({'code': p.code})}" if p else form_url)}
+              for p in people]
+    pdf = render_pdf_in_parts("surveys/paper_questionnaire.html", "sheets", sheets, progress, training=training,
+                              phase=phase, items=training.version.items)
+    core.log_export(db.session.get(User, job.user_id), "training_paper_pdf", "Training", training.id,
+                    has_names=people != [None], rows=len(people))
+    return pdf, f"phieu-{training.id}-{phase.value}.pdf", "application/pdf"
+
+
+jobs.register("paper_questionnaire", make_paper_questionnaire)
 
 
 # --- workbook ------------------------------------------------------------------------------

@@ -7,6 +7,9 @@ database, so the shared test database and the other tests are never touched.
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -14,7 +17,7 @@ from flask import render_template_string
 from flask_login import current_user, login_required
 from sqlalchemy.pool import NullPool
 
-from app import create_app, services
+from app import create_app, locking, services
 from app.extensions import db as _db
 from app.models import Agency, AuditLog, Role, Unit, UnitLevel
 
@@ -197,3 +200,105 @@ def test_interrupted_submission_stores_nothing(app, db, units, tmp_path, second_
     assert response.status_code == status
     assert db.session.scalar(sa.select(sa.func.count(Agency.id))) == 0
     assert db.session.scalar(sa.select(sa.func.count(AuditLog.id)).where(AuditLog.object_type == "Agency")) == 0
+
+
+# --- a database that does not answer: the 503 page within a few seconds, not gunicorn's timeout ---
+
+FEW_SECONDS = 10  # a loose bound: the timeouts below are 2 s; this is a fault test, not a benchmark
+
+
+def timed(call):
+    start = time.monotonic()
+    response = call()
+    return response, time.monotonic() - start
+
+
+@pytest.fixture
+def black_hole():
+    """A TCP port that accepts connections and never says a word (a frozen database host)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    accepted = []
+    stop = threading.Event()
+
+    def accept():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                accepted.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join()
+    for conn in accepted:
+        conn.close()
+    server.close()
+
+
+def test_a_silent_postgresql_host_answers_503_within_the_connect_timeout(tmp_path, black_hole):
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "INSTANCE_DIR": str(tmp_path),
+                      "SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg://postgres@127.0.0.1:{black_hole}/caunoi",
+                      "DB_CONNECT_TIMEOUT": 2})
+    try:
+        response, elapsed = timed(lambda: as_logged_in(app.test_client()).get("/home"))
+    finally:
+        with app.app_context():
+            _db.engine.dispose()
+    assert_unavailable(response)
+    assert elapsed < FEW_SECONDS
+
+
+def test_the_timeouts_are_connect_arguments_of_every_postgresql_connection(tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://u@db.internal/caunoi",
+                      "DB_CONNECT_TIMEOUT": 3, "DB_STATEMENT_TIMEOUT": 4.5, "INSTANCE_DIR": str(tmp_path)})
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {
+        "connect_timeout": 3, "options": "-c statement_timeout=4500 -c lock_timeout=4500"}
+
+
+def test_a_locked_table_on_postgresql_answers_503_within_the_statement_timeout(app, db, create_user, tmp_path):
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only (SQLite: the next test)")
+    user_id = create_user(Role.commune, "02020").id
+    db.session.commit()
+    other = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "INSTANCE_DIR": str(tmp_path),
+                        "SQLALCHEMY_DATABASE_URI": url, "DB_STATEMENT_TIMEOUT": 2})
+    holder = sa.create_engine(url)
+    try:
+        with holder.connect() as conn:
+            # Another session holds the users table (a stuck migration, a runaway VACUUM FULL...).
+            conn.exec_driver_sql("LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
+            response, elapsed = timed(lambda: as_logged_in(other.test_client(), user_id).get("/home"))
+            conn.rollback()
+        assert_unavailable(response)
+        assert elapsed < FEW_SECONDS
+        assert as_logged_in(other.test_client(), user_id).get("/home").status_code == 200  # and back
+    finally:
+        holder.dispose()
+        with other.app_context():
+            _db.engine.dispose()
+
+
+def test_a_writer_holding_sqlite_answers_503_within_the_lock_wait(app, db, create_user, monkeypatch):
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("sqlite"):
+        pytest.skip("SQLite only (PostgreSQL: the test above)")
+    # As with DB_STATEMENT_TIMEOUT=2 in the environment: both waits, on new connections.
+    monkeypatch.setattr(locking, "LOCK_WAIT_SECONDS", 2.0)
+    monkeypatch.setattr(locking, "BUSY_TIMEOUT_MS", 2000)
+    user = create_user(Role.commune, "02020")
+    db.session.commit()
+    db.engine.dispose()
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # a writer that never finishes
+        response, elapsed = timed(lambda: app.test_client().post(
+            "/login", data={"username": user.username, "password": "secret123"}))
+        conn.exec_driver_sql("ROLLBACK")
+    db.engine.dispose()  # no connection with the short busy timeout stays in the pool
+    assert_unavailable(response)
+    assert 1.5 < elapsed < FEW_SECONDS
