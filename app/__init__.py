@@ -26,7 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
     app.json.ensure_ascii = False  # Vietnamese stays readable in JSON output
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(
-        str(BASE_DIR / pkg / "translations") for pkg in ("app", "surveys", "dialogues")))
+        str(BASE_DIR / pkg / "translations") for pkg in ("app", "surveys", "dialogues", "community")))
 
     db.init_app(app)
     from app.models.types import render_item
@@ -54,11 +54,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
+    import community
     import dialogues
     import surveys
 
     surveys.init_app(app)
     dialogues.init_app(app)
+    community.init_app(app)
     from app import indicators
 
     indicators.init_app(app)  # after both features: the dashboard reads their models
