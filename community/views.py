@@ -217,7 +217,7 @@ def add_club_member(club_id: int):
     today = clock.today()
     return render_template("community/show_club.html", club=club, labels=labels, today=today,
                            warnings=services.club_warnings(club, today), child_form=form,
-                           facilitator_form=FacilitatorForm(), leave_form=LeaveForm(), close_form=CloseForm()), 422
+                           facilitator_form=FacilitatorForm(), leave_form=LeaveForm(), close_form=CloseForm())
 
 
 @bp.route("/clubs/<int:club_id>/members/<int:member_id>/withdraw", methods=["POST"])
@@ -396,8 +396,11 @@ def grid_template():
 def import_grid():
     commune, month = _grid_selection()
     upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("Hãy chọn tệp Excel (.xlsx) để nhập."), "error")
+        return redirect(url_for("community.enter_grid", unit=commune.code, month=month.strftime("%m/%Y")))
     try:
-        rows = workbook.read_rows(upload.read() if upload else b"", commune)
+        rows = workbook.read_rows(upload.read(), commune)
         saved = services.save_activity_rows(rows, current_user)
     except services.GridError as error:
         problems = {}
