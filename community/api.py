@@ -4,15 +4,15 @@ the OpenAPI document and follow the API's authentication, roles and scope rules.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from app import clock
 from app.api.blueprint import PAGE_PARAMS, api_user, page_of, paginate, route
 from app.api.errors import ApiError
 from app.api.openapi import DATE, ID, Answer, Param, nullable, schema
+from app.api.units import unit_in_scope
 from app.auth import unit_scope
-from app.extensions import db
 from app.indicators.periods import Period
-from app.models import Unit
 from community import indicators
 from community.access import COMMUNITY_ROLES
 from community.models import Activity, ActivityForm, ActivityHost
@@ -42,34 +42,26 @@ ACTIVITY = schema("CommunityActivity", {
                    "training_id": nullable(ID), "dialogue_id": nullable(ID)}})
 
 
-def _unit(code: str | None) -> Unit:
-    user = api_user()
-    unit = db.session.scalar(sa.select(Unit).where(Unit.code == (code or user.unit.code)))
-    if unit is None or not user.can_see_unit(unit):
-        raise ApiError(404)
-    return unit
-
-
 @route("/community/indicators", summary="Community figures of a unit over a period", tag="community",
        roles=COMMUNITY_ROLES,
        description="Teams and members, clubs and child members, trusted addresses and support given, "
                    "activities and participant-times, with the child-unit breakdown (unmasked counts).",
-       query=[Param("unit", {"type": "string", "maxLength": 32}, "Unit code (default: the token's unit)."),
+       query=[Param("unit", ID, "The unit (default: the token's unit)."),
               Param("from", DATE, "First day (default: 1 January this year)."),
               Param("to", DATE, "Last day (default: 31 December this year).")],
        answers={200: Answer("The figures.", COMMUNITY_FIGURES)})
 def community_indicators(query):
-    unit = _unit(query["unit"])
+    unit = unit_in_scope(query["unit"], "unit") or api_user().unit
     year = Period.year(clock.today().year)
     period = Period("custom", query["from"] or year.date_from, query["to"] or year.date_to)
     if period.date_from > period.date_to:
-        raise ApiError(422, fields={"from": "from > to"})
+        raise ApiError.invalid({"from": _("Ngày bắt đầu phải trước ngày kết thúc.")})
     return indicators.compute(unit, period).to_json(), 200
 
 
 @route("/community/activities", summary="Communication activities in scope, newest first", tag="community",
        roles=COMMUNITY_ROLES,
-       query=[Param("unit", {"type": "string", "maxLength": 32}, "Only this unit and the units below it."),
+       query=[Param("unit", ID, "Only this unit and the units below it."),
               Param("from", DATE, "Held on or after this date."), Param("to", DATE, "Held on or before this date."),
               *PAGE_PARAMS],
        answers={200: Answer("A page of activities.", page_of(ACTIVITY))})
@@ -80,8 +72,8 @@ def list_community_activities(query):
                      sa.orm.joinedload(Activity.team), sa.orm.joinedload(Activity.club),
                      sa.orm.joinedload(Activity.address))
             .order_by(Activity.held_on.desc(), Activity.id.desc()))
-    if query["unit"]:
-        stmt = stmt.where(_unit(query["unit"]).subtree_filter(Activity.unit_id))
+    if (unit := unit_in_scope(query["unit"], "unit")) is not None:
+        stmt = stmt.where(unit.subtree_filter(Activity.unit_id))
     if query["from"]:
         stmt = stmt.where(Activity.held_on >= query["from"])
     if query["to"]:
