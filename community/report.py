@@ -103,13 +103,13 @@ def build(unit: Unit, period, today: date) -> PeriodReport:
                         {k: indicators.mask(k, v) for k, v in community.total.items()})
 
 
-def report_pdf(report: PeriodReport) -> bytes:
+def report_pdf(unit: Unit, period, today: date) -> bytes:
     """In Vietnamese whatever the reader's language: it is filed upward."""
     from app.pdf import render_pdf
     from dialogues.services.minutes import header_lines, union_display_name
 
-    unit = report.unit
     with force_locale("vi"):
+        report = build(unit, period, today)
         header = header_lines(unit)
         return render_pdf(
             "community/report_pdf.html", report=report, union=union_display_name(unit),
@@ -121,7 +121,7 @@ def report_pdf(report: PeriodReport) -> bytes:
             recipients=[union_display_name(unit.parent) if unit.parent else "Cấp trên", "Lưu: VT"])
 
 
-def report_xlsx(report: PeriodReport) -> bytes:
+def report_xlsx(unit: Unit, period, today: date) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -136,6 +136,7 @@ def report_xlsx(report: PeriodReport) -> bytes:
                 cell.font = Font(bold=True)
 
     with force_locale("vi"):
+        report = build(unit, period, today)
         wb = Workbook()
         ws = wb.active
         ws.title = "bao_cao"

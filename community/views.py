@@ -11,12 +11,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import clock
-from app.auth import roles_required, unit_scope
+from app.auth import unit_scope
 from app.extensions import db
 from app.models import Person, Sex, Unit, UnitLevel
 from app.services import ServiceError, log_export
 from community import access, indicators, labels, report, services, workbook
-from community.access import COMMUNITY_ROLES, TOPIC_ROLES, community_required
+from community.access import TOPIC_ROLES, community_required
 from community.forms import (AddressForm, ChildForm, ClubForm, CloseForm, FacilitatorForm, ImportForm, LeaveForm,
                              SupportForm, TeamForm, TeamMemberForm, TopicForm)
 from community.models import (Activity, ActivityForm, ActivityHost, ActivityTopic, Club, ClubGroup, ClubSetting,
@@ -347,8 +347,6 @@ def enter_grid():
     commune, month = _grid_selection()
     if request.method == "GET":
         return render_template("community/grid.html", **_grid_context(commune, month))
-    from flask_wtf.csrf import validate_csrf  # noqa: F401  (CSRFProtect already checked the token)
-
     teams = {t.id: t for t in workbook.commune_teams(commune)}
     entered, rows, problems = [], [], {}
     count = min(int(request.form.get("rows", "0") or 0) if (request.form.get("rows") or "").isdigit() else 0, 200)
@@ -484,7 +482,7 @@ def show_drilldown():
 @community_required
 def report_pdf():
     unit, period = _selection()
-    data = report.report_pdf(report.build(unit, period, clock.today()))
+    data = report.report_pdf(unit, period, clock.today())
     return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="bao-cao-du-an-8-{unit.code}-{period.slug()}.pdf"'})
 
@@ -493,6 +491,6 @@ def report_pdf():
 @community_required
 def report_xlsx():
     unit, period = _selection()
-    data = report.report_xlsx(report.build(unit, period, clock.today()))
+    data = report.report_xlsx(unit, period, clock.today())
     return Response(data, mimetype=report.XLSX, headers={
         "Content-Disposition": f'attachment; filename="bao-cao-du-an-8-{unit.code}-{period.slug()}.xlsx"'})

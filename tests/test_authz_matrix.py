@@ -277,6 +277,17 @@ def _category():
     return category.id
 
 
+def committed(make):
+    """A builder that makes the object, commits, and returns its id (or its URL part)."""
+    def build():
+        from app.extensions import db
+
+        value = make()
+        db.session.commit()
+        return value if isinstance(value, str) else value.id
+    return build
+
+
 def _survey_builders(commune, village, far_commune, far_village, create_person):
     """Survey objects in Chợ Đồn or in the far commune. Topics are one shared list: "out" is a
     topic that does not exist."""
@@ -304,13 +315,6 @@ def _survey_builders(commune, village, far_commune, far_village, create_person):
         person = create_person(unit=home)
         surveys.add_participant(one, person)
         return f"{one.id}/participants/{person.id}"
-
-    def committed(make):
-        def build():
-            value = make()
-            db.session.commit()
-            return value if isinstance(value, str) else value.id
-        return build
 
     db.session.commit()
     return {
@@ -350,13 +354,6 @@ def _community_builders(commune, village, far_commune, far_village, create_perso
         return cs.save_activity(None, cs.ActivityData(held_on=date(2025, 9, 1), topic_id=topic,
                                                       form=ActivityForm.meeting, participants_total=10,
                                                       team=team(unit, home)))
-
-    def committed(make):
-        def build():
-            value = make()
-            db.session.commit()
-            return value if isinstance(value, str) else value.id
-        return build
 
     def team_member(unit, home):
         made = team(unit, home)

@@ -7,10 +7,8 @@ from datetime import date
 import pytest
 
 from app.indicators.periods import Period
-from app.models import Sex
 from community import indicators, services
 from community.models import GroupStatus, SupportKind
-from tests.community.conftest import child
 
 YEAR = Period.year(2025)
 
