@@ -1,6 +1,7 @@
 """Cầu Nối: the application factory."""
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -26,7 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
     app.json.ensure_ascii = False  # Vietnamese stays readable in JSON output
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(
-        str(BASE_DIR / pkg / "translations") for pkg in ("app", "surveys", "dialogues", "community")))
+        str(BASE_DIR / pkg / "translations") for pkg in ("app", *app.config["FEATURES"])))
 
     db.init_app(app)
     from app.models.types import render_item
@@ -54,19 +55,15 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
-    import community
-    import dialogues
-    import surveys
-
-    surveys.init_app(app)
-    dialogues.init_app(app)
-    community.init_app(app)
+    for name in app.config["FEATURES"]:
+        # Each feature registers its pages, CLI, demo data, API endpoints and indicator provider.
+        import_module(name).init_app(app)
     from app import indicators
 
-    indicators.init_app(app)  # after both features: the dashboard reads their models
+    indicators.init_app(app)  # after the features: their providers are registered
     from app import api
 
-    api.init_app(app)
+    api.init_app(app)  # after the features: their endpoints are declared on the API blueprint
     errors.init_app(app)
     register_cli(app)
     register_filters(app)

@@ -30,9 +30,8 @@ def _resolve_unit_and_agency(form: UserForm | AgencyForm):
     return unit, agency
 
 
-def _field_error(form, exc: services.ServiceError, default: str) -> None:
-    name = {"unit": "unit_code", "agency": "agency_code"}.get(exc.field or "", exc.field or default)
-    getattr(form, name, getattr(form, default)).errors.append(exc.message)
+# Service field names -> the admin forms' fields.
+FORM_FIELDS = {"unit": "unit_code", "agency": "agency_code"}
 
 
 @bp.route("/users/")
@@ -52,15 +51,12 @@ def list_users():
 def create_user():
     form = UserForm()
     if form.validate_on_submit():
-        try:
+        with services.service_call(form, "username", fields=FORM_FIELDS) as call:
             unit, agency = _resolve_unit_and_agency(form)
             user = services.create_user(form.username.data, form.password.data or "", Role(form.role.data), unit,
-                                        agency, form.full_name.data or "", form.email.data)
-            user.is_active_account = form.is_active.data
-        except services.ServiceError as exc:
-            db.session.rollback()
-            _field_error(form, exc, "username")
-        else:
+                                        agency, form.full_name.data or "", form.email.data,
+                                        is_active=form.is_active.data)
+        if call.ok:
             flash(_("Đã tạo người dùng %(name)s.", name=user.username), "success")
             return redirect(url_for("admin.list_users"))
     return render_template("admin/edit_user.html", form=form, user=None)
@@ -76,20 +72,12 @@ def edit_user(user_id: int):
     if request.method == "POST":
         form.username.data = user.username
     if form.validate_on_submit():
-        try:
+        with services.service_call(form, "username", fields=FORM_FIELDS) as call:
             unit, agency = _resolve_unit_and_agency(form)
-            if user.id == current_user.id and (not form.is_active.data or form.role.data != Role.admin.value):
-                raise services.ServiceError(_("Bạn không thể tự khóa hoặc bỏ quyền quản trị của mình."), "role")
             services.update_user(user, role=Role(form.role.data), unit=unit, agency=agency,
                                  full_name=form.full_name.data or "", email=form.email.data,
-                                 is_active=form.is_active.data)
-            if form.password.data:
-                services.check_password_policy(form.password.data)
-                user.set_password(form.password.data)
-        except services.ServiceError as exc:
-            db.session.rollback()
-            _field_error(form, exc, "username")
-        else:
+                                 is_active=form.is_active.data, actor=current_user, password=form.password.data)
+        if call.ok:
             flash(_("Đã lưu."), "success")
             return redirect(url_for("admin.list_users"))
     return render_template("admin/edit_user.html", form=form, user=user)
@@ -109,13 +97,10 @@ def list_agencies():
 def create_agency():
     form = AgencyForm()
     if form.validate_on_submit():
-        try:
+        with services.service_call(form, "code", fields=FORM_FIELDS) as call:
             unit, _agency = _resolve_unit_and_agency(form)
             agency = services.create_agency(form.code.data, form.name.data, unit)
-        except services.ServiceError as exc:
-            db.session.rollback()
-            _field_error(form, exc, "code")
-        else:
+        if call.ok:
             flash(_("Đã thêm cơ quan %(name)s.", name=agency.name), "success")
             return redirect(url_for("admin.list_agencies"))
     return render_template("admin/edit_agency.html", form=form)

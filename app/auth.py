@@ -17,7 +17,7 @@ from app import throttle
 from app.extensions import db, login_manager
 from app.forms import ChangePasswordForm, LoginForm
 from app.models import Role, Unit, User, utcnow
-from app.services import ServiceError, change_password
+from app.services import change_password, service_call
 
 bp = Blueprint("auth", __name__)
 
@@ -47,6 +47,28 @@ def unit_scope(user: User, unit_id_column):
 
 def scoped_units(user: User):
     return sa.select(Unit).where(Unit.path.startswith(user.unit.path))
+
+
+def unit_in_scope(unit: int | str | None, user: User | None = None) -> Unit | None:
+    """The unit named by id or by code (a request parameter, a form field), if the user may see it;
+    None when it does not exist or lies outside the user's scope: the caller cannot tell which.
+    A missing value (None, "") names the user's own unit."""
+    user = user or current_user
+    if unit is None or (isinstance(unit, str) and not unit.strip()):
+        return user.unit
+    if isinstance(unit, int):
+        found = db.session.get(Unit, unit) if 0 < unit < 2**31 else None
+    else:
+        found = db.session.scalar(sa.select(Unit).where(Unit.code == unit.strip()[:32]))
+    return found if found is not None and user.can_see_unit(found) else None
+
+
+def unit_in_scope_or_404(unit: int | str | None, user: User | None = None) -> Unit:
+    """As :func:`unit_in_scope` for the object of a request: unknown or out of scope is a 404."""
+    found = unit_in_scope(unit, user)
+    if found is None:
+        abort(404)
+    return found
 
 
 def get_in_scope_or_404(model, object_id: int, user: User | None = None, unit_of=lambda obj: obj.unit):
@@ -104,11 +126,9 @@ def logout():
 def change_password_view():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form, "new_password") as call:
             change_password(current_user, form.old_password.data, form.new_password.data)
-        except ServiceError as exc:
-            getattr(form, exc.field, form.new_password).errors.append(exc.message)
-        else:
+        if call.ok:
             flash(_("Đã đổi mật khẩu."), "success")
             return redirect(url_for("core.home"))
     return render_template("auth/change_password.html", form=form)

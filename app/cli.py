@@ -20,14 +20,13 @@ people_cli = AppGroup("people", help="Người tham gia và dữ liệu cá nhâ
 
 
 def run_service(fn, *args, **kwargs):
-    """Call a service; on a broken rule roll back and exit with its message."""
-    try:
+    """Call a service and commit; on a broken rule (its writes undone) exit with its message."""
+    with services.service_call(show=False) as call:
         result = fn(*args, **kwargs)
-        db.session.commit()
-        return result
-    except services.ServiceError as exc:
-        db.session.rollback()
-        raise click.ClickException(exc.message) from None
+    if call.error:
+        raise click.ClickException(call.error.message)
+    db.session.commit()
+    return result
 
 
 @units_cli.command("load")

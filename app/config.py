@@ -23,6 +23,12 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+# A feature is a top-level package beside app/: it registers its blueprints, CLI, demo data,
+# API endpoints (app.api.blueprint.route) and indicator provider (app.indicators.register_provider)
+# from its init_app. Appending a package here is all it takes to plug one in.
+FEATURES = ("surveys", "dialogues", "community")
+
+
 def load_config(overrides: dict | None = None) -> dict:
     instance = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
     env = os.environ.get("APP_ENV", "development")
@@ -44,6 +50,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "PER_PAGE": 25,
+        # The features plugged into the core, in loading order: each is an importable package
+        # with ``init_app(app)`` and a ``translations/`` folder (docs/architecture.md).
+        "FEATURES": list(FEATURES),
         # JSON API: writes per token per minute, and the largest body accepted.
         "API_WRITES_PER_MINUTE": int(os.environ.get("API_WRITES_PER_MINUTE", "60")),
         "API_MAX_BODY_BYTES": int(os.environ.get("API_MAX_BODY_KB", "1024")) * 1024,

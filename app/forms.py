@@ -171,3 +171,37 @@ class PersonForm(BaseForm):
     phone = StringField(_l("Điện thoại"), [Optional(), _long(20)])
     consent = BooleanField(_l("Người này đồng ý cho lưu thông tin cá nhân để theo dõi tập huấn và đối thoại"),
                            default=False)
+
+
+# --- service errors on forms --------------------------------------------------------------
+
+def _all_fields(form):
+    """Every field of ``form``, inside FieldList and FormField entries too."""
+    from wtforms import FieldList, FormField
+
+    for field in form:
+        if isinstance(field, FieldList):
+            for entry in field.entries:
+                yield from _all_fields(entry.form) if isinstance(entry, FormField) else [entry]
+        elif isinstance(field, FormField):
+            yield from _all_fields(field.form)
+        else:
+            yield field
+
+
+def show_service_error(form, exc, default: str | None = None, *, fields: dict[str, str] | None = None) -> None:
+    """Put a service's message next to the field it names (``fields`` maps a service's name
+    onto the form's, "unit" -> "unit_code"; nested rows match by full name, "rows-2-content"),
+    else on ``default``, else at the top of the page (a flash)."""
+    from flask import flash
+    from wtforms import Field
+
+    names = [(fields or {}).get(exc.field or "", exc.field), default]
+    for name in filter(None, names) if form is not None else ():
+        target = getattr(form, name, None)
+        if not isinstance(target, Field):
+            target = next((f for f in _all_fields(form) if f.name == name), None)
+        if target is not None:
+            target.errors = [*target.errors, exc.message]
+            return
+    flash(exc.message, "error")

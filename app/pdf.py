@@ -8,7 +8,6 @@ resource is refused, so a document never reads server files or reaches the
 network, whatever text users typed into it (:mod:`app.pdf_fetcher`).
 """
 
-import hashlib
 from datetime import date
 from pathlib import Path
 
@@ -41,11 +40,6 @@ def official_date_line(place: str, d: date) -> str:
     """
     month = f'{d.month:02d}' if d.month <= 2 else str(d.month)
     return f'{place}, ngày {d.day:02d} tháng {month} năm {d.year}'
-
-
-def sha256_hex(data: bytes) -> str:
-    """Hex digest used to record and later verify an issued PDF."""
-    return hashlib.sha256(data).hexdigest()
 
 
 def init_app(app) -> None:

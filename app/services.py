@@ -1,17 +1,26 @@
 """Writes on the core records. Services validate, then flush; the request (or CLI command)
-commits once. The same rules apply whether a view, the CLI or a test calls them."""
+commits once. The same rules apply whether a view, the CLI or a test calls them.
+
+A broken rule raises :class:`ServiceError`. Callers wrap the call in :func:`service_call`: it
+runs the service inside a SAVEPOINT, so a refused call undoes its own writes (and only those),
+and shows the message on the form field the error names. No view or command writes a rollback."""
 from __future__ import annotations
 
 import json
 import re
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
+from typing import Iterator
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from flask_babel import gettext as _
 
 from app import clock
 from app import ethnicities
 from app.extensions import db
+from app.locking import take_write_lock
 from app.models import Agency, AuditLog, Consent, ExportLog, Person, Role, Sex, Unit, UnitLevel, User, utcnow
 
 USERNAME_RE = re.compile(r"^[a-z0-9_.-]{3,50}$")
@@ -30,7 +39,7 @@ def is_unique_violation(exc: sa.exc.IntegrityError) -> bool:
 def add_unique(obj, message: str, field: str) -> None:
     """Add and flush ``obj``. Services check for a duplicate first, but on PostgreSQL a concurrent
     request can store the same key in between; the unique constraint then refuses it and the user
-    gets the same message as from the check. As after any ServiceError, the caller rolls back."""
+    gets the same message as from the check (``service_call`` undoes the failed insert)."""
     db.session.add(obj)
     try:
         db.session.flush()
@@ -47,6 +56,62 @@ class ServiceError(ValueError):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+@dataclass
+class ServiceCall:
+    """What :func:`service_call` yields: after the ``with`` block, ``error`` is the refused rule
+    (None when the service succeeded)."""
+
+    error: ServiceError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@contextmanager
+def service_call(form=None, default: str | None = None, *, fields: dict[str, str] | None = None,
+                 show: bool = True) -> Iterator[ServiceCall]:
+    """Run the service calls of the ``with`` block inside a SAVEPOINT::
+
+        with service_call(form, "username") as call:
+            user = services.create_user(...)
+        if call.ok:
+            return redirect(...)
+
+    On a :class:`ServiceError` every write made inside the block is undone (the request's other
+    writes, such as an export log, stay), the error is kept on ``call.error`` and, with ``show``,
+    put on the form field it names (see :func:`app.forms.show_service_error`: ``fields`` maps a
+    service's field name onto the form's, ``default`` is the field used when the form has none
+    of that name; without a field the message is flashed). Other exceptions undo the block and
+    propagate. On success the savepoint is released; the request still commits once."""
+    call = ServiceCall()
+    take_write_lock()  # on SQLite the write lock comes before the savepoint (app.locking)
+    savepoint = db.session.begin_nested()
+    try:
+        yield call
+    except ServiceError as exc:
+        _undo(savepoint)
+        call.error = exc
+        if show:
+            from app.forms import show_service_error
+
+            show_service_error(form, exc, default, fields=fields)
+    except BaseException:
+        _undo(savepoint)
+        raise
+    else:
+        if savepoint.is_active:
+            savepoint.commit()
+
+
+def _undo(savepoint) -> None:
+    """Roll back to the savepoint, also after a failed flush deactivated it."""
+    try:
+        savepoint.rollback()
+    except sa.exc.ResourceClosedError:
+        pass  # already closed together with the whole transaction
 
 
 # --- units -------------------------------------------------------------------------------
@@ -173,6 +238,16 @@ def agency_by_code(code: str | None) -> Agency:
 
 # --- users -------------------------------------------------------------------------------
 
+def agencies_on_branch(unit: Unit):
+    """SQL: the active agencies of ``unit``'s branch: its own, those of the units above it (such as
+    province departments) and those of the units below it; the agencies a dialogue of ``unit`` may
+    address."""
+    ancestor_ids = [u.id for u in unit.ancestors] + [unit.id]
+    return (sa.select(Agency).join(Agency.unit).options(sa.orm.contains_eager(Agency.unit))
+            .where(Agency.is_active, sa.or_(Agency.unit_id.in_(ancestor_ids), Unit.path.startswith(unit.path)))
+            .order_by(Unit.path, Agency.name))
+
+
 def check_password_policy(password: str) -> None:
     if len(password or "") < MIN_PASSWORD:
         raise ServiceError(_("Mật khẩu phải có ít nhất %(n)d ký tự.", n=MIN_PASSWORD), "password")
@@ -193,7 +268,7 @@ def _check_binding(role: Role, unit: Unit, agency: Agency | None) -> None:
 
 
 def create_user(username: str, password: str, role: Role, unit: Unit, agency: Agency | None = None,
-                full_name: str = "", email: str | None = None) -> User:
+                full_name: str = "", email: str | None = None, is_active: bool = True) -> User:
     username = (username or "").strip().lower()
     if not USERNAME_RE.fullmatch(username):
         raise ServiceError(_("Tên đăng nhập gồm 3-50 ký tự: chữ thường không dấu, số, dấu chấm, gạch."),
@@ -206,17 +281,35 @@ def create_user(username: str, password: str, role: Role, unit: Unit, agency: Ag
     check_password_policy(password)
     _check_binding(role, unit, agency)
     user = User(username=username, role=role, unit=unit, agency=agency,
-                full_name=(full_name or "").strip(), email=email or None)
+                full_name=(full_name or "").strip(), email=email or None, is_active_account=is_active)
     user.set_password(password)
     add_unique(user, taken, "username")
     return user
 
 
 def update_user(user: User, *, role: Role, unit: Unit, agency: Agency | None, full_name: str,
-                email: str | None, is_active: bool) -> None:
+                email: str | None, is_active: bool, actor: User | None = None, password: str | None = None) -> None:
+    """Change an account; ``actor`` (the administrator) cannot lock themself out or drop their own
+    admin role; a ``password``, when given, replaces the old one after the policy check."""
+    if actor is not None and actor.id == user.id and (not is_active or role is not Role.admin):
+        raise ServiceError(_("Bạn không thể tự khóa hoặc bỏ quyền quản trị của mình."), "role")
     _check_binding(role, unit, agency)
+    if password:
+        check_password_policy(password)
     user.role, user.unit, user.agency = role, unit, agency
     user.full_name, user.email, user.is_active_account = full_name.strip(), email or None, is_active
+    if password:
+        user.set_password(password)
+    db.session.flush()
+
+
+def save_locale(user: User, code: str) -> None:
+    """Remember the interface language in the user's profile (used where no cookie says otherwise)."""
+    from flask import current_app
+
+    if code not in current_app.config["LANGUAGES"]:
+        raise ServiceError(_("Ngôn ngữ không hợp lệ."), "locale")
+    user.locale = code
     db.session.flush()
 
 
@@ -229,6 +322,38 @@ def change_password(user: User, old: str, new: str) -> None:
 
 
 # --- people ------------------------------------------------------------------------------
+
+def people_by_codes(codes, user: User | None, within: Unit | None = None) -> tuple[dict[str, Person], list[str]]:
+    """The people whose codes were typed into a form, looked up where the user may see them only:
+    in the user's unit scope (and ``within`` a unit, when given), not erased. Returns
+    ``(code -> person, codes not found)``, each code once, in the order typed. A code out of scope
+    is not found, exactly as an unknown one: show ``unknown_codes_message`` for both."""
+    wanted = list(dict.fromkeys(c.strip()[:40] for c in codes if c and c.strip()))
+    if not wanted:
+        return {}, []
+    stmt = sa.select(Person).where(Person.code.in_(wanted), Person.erased_dt.is_(None))
+    for unit in (user.unit if user is not None else None, within):
+        if unit is not None:
+            stmt = stmt.where(unit.subtree_filter(Person.unit_id))
+    found = {p.code: p for p in db.session.scalars(stmt)}
+    return found, [c for c in wanted if c not in found]
+
+
+def unknown_codes_message(codes: list[str], within: Unit | None = None) -> str:
+    """The one message for person codes that are unknown, out of scope or erased (never which)."""
+    shown = ", ".join(f"“{c}”" for c in codes[:10]) + (", …" if len(codes) > 10 else "")
+    if within is not None:
+        return _("Không có người tham gia mã %(codes)s trong %(unit)s.", codes=shown, unit=within.name)
+    return _("Không có người tham gia mã %(codes)s trong phạm vi của bạn.", codes=shown)
+
+
+def person_by_code(code: str, user: User | None, field: str = "code") -> Person:
+    """One person by the code typed into ``field``, within the user's scope; ServiceError otherwise."""
+    found, unknown = people_by_codes([code], user)
+    if unknown or not found:
+        raise ServiceError(unknown_codes_message(unknown or [code]), field)
+    return next(iter(found.values()))
+
 
 def next_person_code(unit: Unit) -> str:
     prefix = f"P{unit.code}-"

@@ -7,15 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import services
-from app.auth import get_in_scope_or_404, is_safe_next, roles_required, scoped_units, unit_scope
+from app.access import ERASE_ROLES, OFFICER_ROLES, PEOPLE_ROLES
+from app.auth import get_in_scope_or_404, is_safe_next, roles_required, scoped_units, unit_in_scope_or_404, unit_scope
 from app.extensions import db
 from app.forms import PersonForm, VillageForm
-from app.models import Agency, Person, Role, Sex, Unit, UnitLevel
+from app.models import Agency, Person, Sex, Unit, UnitLevel
 
 bp = Blueprint("core", __name__)
 
 CONSENT_PURPOSE = "caunoi"  # tracking trainings and dialogues of the union
-PEOPLE_ROLES = (Role.province, Role.commune, Role.trainer)
 
 
 @bp.route("/")
@@ -48,8 +48,11 @@ def set_language(code: str):
             path = parts.path + (f"?{parts.query}" if parts.query else "")
     response = make_response(redirect(path or url_for("core.index")))
     response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
-    if current_user.is_authenticated:
-        current_user.locale = code
+    # The header's switch is a form: a POST also keeps the choice in the profile. A GET (a shared
+    # link) only sets the cookie: reading a page never writes to the database.
+    if request.method == "POST" and current_user.is_authenticated:
+        with services.service_call():
+            services.save_locale(current_user, code)
     return response
 
 
@@ -64,7 +67,7 @@ def list_units():
 @bp.route("/units/<int:unit_id>")
 @login_required
 def show_unit(unit_id: int):
-    unit = get_in_scope_or_404(Unit, unit_id, unit_of=lambda u: u)
+    unit = unit_in_scope_or_404(unit_id)
     q = request.args.get("q", "").strip()[:100]
     children = sa.select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.is_active.desc(), Unit.name)
     if q:
@@ -79,20 +82,18 @@ def show_unit(unit_id: int):
 
 
 def can_edit_units() -> bool:
-    return current_user.has_role(Role.province, Role.commune)
+    return current_user.has_role(*OFFICER_ROLES)
 
 
 @bp.route("/units/<int:unit_id>/villages", methods=["POST"])
-@roles_required(Role.province, Role.commune)
+@roles_required(*OFFICER_ROLES)
 def create_village(unit_id: int):
-    unit = get_in_scope_or_404(Unit, unit_id, unit_of=lambda u: u)
+    unit = unit_in_scope_or_404(unit_id)
     form = VillageForm()
     if form.validate_on_submit():
-        try:
+        with services.service_call() as call:
             village = services.create_unit(unit, form.name.data, form.division_type.data)
-        except services.ServiceError as exc:
-            flash(exc.message, "error")
-        else:
+        if call.ok:
             flash(_("Đã thêm %(name)s.", name=village.name), "success")
     else:
         for errors in form.errors.values():
@@ -125,8 +126,8 @@ def list_people():
 
 
 def _person_form_apply(form: PersonForm, person: Person | None) -> Person | None:
-    unit = get_in_scope_or_404(Unit, form.unit_id.data, unit_of=lambda u: u)
-    try:
+    unit = unit_in_scope_or_404(form.unit_id.data)
+    with services.service_call(form, "full_name") as call:
         saved = services.save_person(
             person, full_name=form.full_name.data, unit=unit,
             sex=Sex(form.sex.data) if form.sex.data else None, birth_year=form.birth_year.data,
@@ -135,11 +136,7 @@ def _person_form_apply(form: PersonForm, person: Person | None) -> Person | None
             code=form.code.data or None)
         if person is None and form.consent.data:
             services.give_consent(saved, CONSENT_PURPOSE, current_user)
-        return saved
-    except services.ServiceError as exc:
-        db.session.rollback()
-        getattr(form, exc.field or "full_name", form.full_name).errors.append(exc.message)
-        return None
+    return saved if call.ok else None
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
@@ -200,7 +197,7 @@ def update_consent(person_id: int):
 
 
 @bp.route("/people/<int:person_id>/erase", methods=["POST"])
-@roles_required(Role.province, Role.commune)
+@roles_required(*ERASE_ROLES)
 def erase_person(person_id: int):
     from flask_wtf import FlaskForm
 

@@ -15,6 +15,9 @@ def init_app(app) -> None:
     from community.demo import load_demo
     from community.views import bp
 
+    from community.indicators import register as register_indicators
+
     app.register_blueprint(bp)
+    register_indicators(app)  # the figures on the core dashboard, through the provider interface
     app.cli.add_command(community_cli)
     app.extensions.setdefault("caunoi_demo", []).append(load_demo)

@@ -30,7 +30,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.indicators import sql
+from app import sql
 from app.indicators.periods import Period, period_from_args
 from app.models import Person, Sex, Unit
 from community.models import (Activity, ActivityTopic, Club, ClubMember, GroupStatus, SupportCount, Team, TeamMember,
@@ -330,3 +330,42 @@ def _host_names(ids: list[int]) -> dict[int, str]:
             .outerjoin(Team, Team.id == Activity.team_id).outerjoin(Club, Club.id == Activity.club_id)
             .outerjoin(TrustedAddress, TrustedAddress.id == Activity.address_id).where(Activity.id.in_(ids)))
     return dict(db.session.execute(stmt).all())
+
+
+# --- the provider of the indicators framework (app.indicators.providers) ----------------------
+
+def _provider():
+    from app.indicators.figures import Figure
+    from app.indicators.providers import Contribution, IndicatorProvider
+
+    class CommunityIndicators(IndicatorProvider):
+        """Teams, clubs, trusted addresses and activities on the core dashboard: the same per-unit
+        counts (``counts_by_unit``), added up per row of the breakdown."""
+
+        name = "community"
+        figures = tuple(Figure(f.key, f.label, "community", f.kind, short=f.label) for f in _FIGURES)
+        record_keys = ("teams_active", "clubs_active", "addresses_active", "activities_held")
+
+        def compute(self, unit, period, today, row_of):
+            rows = {path: dict.fromkeys(KEYS, 0) for path in dict.fromkeys(row_of.values())}
+            total = dict.fromkeys(KEYS, 0)
+            for unit_id, values in counts_by_unit(unit, period).items():
+                for key, value in values.items():
+                    rows[row_of[unit_id]][key] += value
+                    total[key] += value
+            return Contribution(rows=rows, total=total)
+
+    return CommunityIndicators()
+
+
+provider = None
+
+
+def register(app) -> None:
+    """Plug the community figures into the core dashboard (``app.indicators.register_provider``)."""
+    global provider
+    from app.indicators import register_provider
+
+    if provider is None:
+        provider = _provider()
+    register_provider(provider)

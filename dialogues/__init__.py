@@ -13,7 +13,9 @@ def init_app(app) -> None:
     app.config.setdefault("SMTP_USER", os.environ.get("SMTP_USER", ""))
     app.config.setdefault("SMTP_PASSWORD", os.environ.get("SMTP_PASSWORD", ""))
     app.config.setdefault("PUBLIC_URL", os.environ.get("PUBLIC_URL", ""))
+    from app.indicators import register_provider
     from dialogues import models  # noqa: F401  (tables known to the metadata and to Alembic)
+    from dialogues.indicators import provider  # (also declares the dashboard's indexes on dialogue tables)
     from dialogues.cli import dialogues_cli
     from dialogues.follow_up import cli as _follow_up_cli  # noqa: F401  (adds remind, indicators)
     from dialogues.demo import load_demo
@@ -22,4 +24,5 @@ def init_app(app) -> None:
 
     app.register_blueprint(bp)
     app.cli.add_command(dialogues_cli)
+    register_provider(provider)  # dialogue and follow-up figures on the indicators dashboard
     app.extensions.setdefault("caunoi_demo", []).extend([load_demo, load_follow_up_demo])

@@ -20,6 +20,11 @@ from dialogues.models import Commitment, Dialogue, DialogueAnswer, DialogueQuest
 
 MANAGE_ROLES = (Role.province, Role.commune)
 VIEW_ROLES = (Role.province, Role.commune, Role.authority)
+# One list of question categories for the whole system keeps statistics comparable, so only
+# province officers (and administrators) edit it.
+CATEGORY_EDIT_ROLES = (Role.province,)
+# The dialogue list adds totals per unit below for those who look across communes.
+TOTALS_BY_UNIT_ROLES = (Role.province,)
 
 
 def concerns_agency(agency_id: int | None):

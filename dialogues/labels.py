@@ -1,19 +1,20 @@
-"""Translatable labels of the dialogue enums, shared by forms, pages and the minutes."""
+"""Translatable labels of the dialogue enums, shared by forms, pages and the minutes. The two status
+label sets live beside their enums (the models' state machines need them) and are re-exported here."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from dialogues.models import AnswerOutcome, CommitmentStatus, DialogueLevel, DialogueStatus, QuestionOrigin, RaiserKind
+from dialogues.models import AnswerOutcome, DialogueLevel, QuestionOrigin, RaiserKind
+from dialogues.models.commitments import COMMITMENT_STATUS_LABELS
+from dialogues.models.dialogues import STATUS_LABELS
+
+__all__ = ["COMMITMENT_STATUS_LABELS", "LEVEL_LABELS", "ORIGIN_LABELS", "OUTCOME_LABELS", "RAISER_LABELS",
+           "STATUS_LABELS", "choices"]
 
 LEVEL_LABELS = {
     DialogueLevel.commune: _l("Cấp xã"),
     DialogueLevel.village_cluster: _l("Cụm thôn, bản"),
     DialogueLevel.province: _l("Cấp tỉnh"),
-}
-STATUS_LABELS = {
-    DialogueStatus.planned: _l("Dự kiến"),
-    DialogueStatus.held: _l("Đã tổ chức"),
-    DialogueStatus.approved: _l("Biên bản đã duyệt"),
 }
 ORIGIN_LABELS = {
     QuestionOrigin.collected: _l("Thu thập trước hội nghị"),
@@ -29,14 +30,6 @@ OUTCOME_LABELS = {
     AnswerOutcome.accepted: _l("Tiếp thu, có cam kết"),
     AnswerOutcome.forwarded: _l("Chuyển cấp trên bằng văn bản"),
     AnswerOutcome.noted: _l("Ghi nhận"),
-}
-COMMITMENT_STATUS_LABELS = {
-    CommitmentStatus.open: _l("Chưa thực hiện"),
-    CommitmentStatus.in_progress: _l("Đang thực hiện"),
-    CommitmentStatus.resolved: _l("Đã giải quyết"),
-    CommitmentStatus.partly_resolved: _l("Giải quyết một phần"),
-    CommitmentStatus.not_feasible: _l("Không thể thực hiện"),
-    CommitmentStatus.forwarded: _l("Đã chuyển cấp trên"),
 }
 
 

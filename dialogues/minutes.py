@@ -14,13 +14,13 @@ from datetime import time
 import sqlalchemy as sa
 from flask_babel import force_locale
 
+from app import official
 from app.extensions import db
 from app.models import Sex
 from dialogues.models import Addendum, AnswerOutcome, Dialogue, QuestionOrigin, RaiserKind
 from dialogues.queries import leaders_for, questions_for, roster_breakdown
-from dialogues.services.minutes import header_lines, union_display_name
+from dialogues.storage import read_stored
 
-NBSP = "\u00a0"  # a draft leaves room to write the number by hand
 
 
 def spoken_time(value: time | None) -> str:
@@ -51,7 +51,7 @@ def default_recipients(dialogue: Dialogue, questions) -> list[str]:
     unit = dialogue.unit
     lines = [f"Đảng ủy, HĐND, UBND {unit.name[:1].lower()}{unit.name[1:]} (để báo cáo)"]
     if unit.parent is not None and unit.parent.parent is not None:
-        lines.append(f"{union_display_name(unit.parent)} (để báo cáo)")
+        lines.append(f"{official.union_display_name(unit.parent)} (để báo cáo)")
     return lines + agencies + ["Lưu: VT"]
 
 
@@ -63,7 +63,6 @@ def lines(text: str | None) -> Markup:
 def minutes_context(dialogue: Dialogue, *, version: int | None = None) -> dict:
     """Everything the minutes template needs. ``version`` None renders an unnumbered draft."""
     draft = version is None
-    header = dialogue.minutes_header or header_lines(dialogue.unit)
     questions = questions_for(dialogue)
     raised = [q for q in questions if q.is_raised]
     outcomes = Counter(q.answer.outcome for q in raised if q.answer)
@@ -72,16 +71,10 @@ def minutes_context(dialogue: Dialogue, *, version: int | None = None) -> dict:
     addenda = [] if draft else list(db.session.scalars(
         sa.select(Addendum).where(Addendum.dialogue_id == dialogue.id).order_by(Addendum.written_on, Addendum.id)))
     return {
-        # pdf/_official.html
-        "parent_body": header["parent_body"],
-        "issuing_body": header["issuing_body"],
-        "number": f"{NBSP * 8}/{header['number_suffix']}" if draft else dialogue.minutes_number_text,
-        "place": header["place_name"],
-        "doc_date": dialogue.held_on,
-        "doc_type": "Biên bản",
-        "subject": dialogue.title,
-        "signers": [("Thư ký", dialogue.secretary_name), ("Chủ trì", dialogue.chair_name)],
-        "recipients": recipients,
+        **official.frame(dialogue.unit, doc_type="Biên bản", subject=dialogue.title, doc_date=dialogue.held_on,
+                         signers=[("Thư ký", dialogue.secretary_name), ("Chủ trì", dialogue.chair_name)],
+                         recipients=recipients, number=None if draft else dialogue.minutes_number_text,
+                         header=dialogue.minutes_header),
         # minutes body
         "draft": draft,
         "version": version,
@@ -114,11 +107,10 @@ def minutes_pdf(dialogue: Dialogue, user) -> tuple[bytes, str] | None:
     """(PDF, file name) of the minutes ``user`` may download (the web page and the API): the latest
     issued version, or before approval a numberless draft, which agency readers do not get (None)."""
     from dialogues.access import is_agency_reader
-    from dialogues.services.minutes import read_issue
 
     issue = dialogue.current_issue
     if issue is not None:
-        return read_issue(issue), issue.filename
+        return read_stored(issue), issue.filename
     if is_agency_reader(user):
         return None
     return render_minutes(dialogue), f"du-thao-bien-ban-{dialogue.id}.pdf"

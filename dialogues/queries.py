@@ -178,9 +178,11 @@ def roster_breakdown(dialogue: Dialogue) -> list[RosterRow]:
 
 
 def roster_people(dialogue: Dialogue) -> list[Person]:
+    """The attendees listed by name: erased people left out (``roster_breakdown`` still counts them)."""
     return list(db.session.scalars(
         sa.select(Person).join(DialogueAttendee, DialogueAttendee.person_id == Person.id)
-        .where(DialogueAttendee.dialogue_id == dialogue.id).options(joinedload(Person.unit))
+        .where(DialogueAttendee.dialogue_id == dialogue.id, Person.erased_dt.is_(None))
+        .options(joinedload(Person.unit))
         .order_by(Person.full_name)))
 
 

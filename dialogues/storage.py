@@ -7,7 +7,9 @@ file first and are renamed into place, so a reader never sees half a PDF; writin
 bytes twice is harmless. A file written by a transaction that later rolls back stays as an
 unreferenced copy (harmless: nothing points at it).
 
-Independent of Flask: give it a directory.
+``FileStore`` is independent of Flask: give it a directory. ``file_store()`` is the app's store
+(``STORAGE_DIR``) and ``read_stored(record)`` reads the bytes a record (issued minutes, an
+evidence file) points at by its ``storage_key``.
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ import os
 import re
 import tempfile
 from pathlib import Path
+
+from flask import current_app
 
 _KEY = re.compile(r"^[a-z0-9_-]{1,40}/[0-9a-f]{2}/[0-9a-f]{64}\.[a-z0-9]{1,8}$")
 
@@ -59,3 +63,12 @@ class FileStore:
         if not _KEY.fullmatch(key):
             raise ValueError(f"malformed storage key: {key!r}")
         return self.root / key
+
+
+def file_store() -> FileStore:
+    return FileStore(current_app.config["STORAGE_DIR"])
+
+
+def read_stored(record) -> bytes:
+    """The stored bytes of a record with a ``storage_key`` (``MinutesIssue``, ``CommitmentAttachment``)."""
+    return file_store().read(record.storage_key)

@@ -47,19 +47,18 @@ def acting_as(user: User):
 def import_workbook_command(file: Path, unit_code: str, username: str):
     """Create a training from an interchange workbook; prints {"training_id": N} last."""
     user = _trainer(username)
-    try:
-        with acting_as(user):
+    with acting_as(user):
+        with core.service_call(show=False) as call:
             unit = core.unit_by_code(unit_code)
             training = services.import_workbook(file.read_bytes(), user=user, unit=unit)
+        if call.ok:
             db.session.commit()
-    except WorkbookError as exc:
-        db.session.rollback()
-        for problem in exc.problems:
+    if isinstance(call.error, WorkbookError):
+        for problem in call.error.problems:
             click.echo(str(problem), err=True)
-        raise click.ClickException(f"Tệp có {len(exc.problems)} lỗi, chưa lưu gì.") from None
-    except core.ServiceError as exc:
-        db.session.rollback()
-        raise click.ClickException(exc.message) from None
+        raise click.ClickException(f"Tệp có {len(call.error.problems)} lỗi, chưa lưu gì.")
+    if call.error:
+        raise click.ClickException(call.error.message)
     click.echo(json.dumps({"training_id": training.id}))
 
 

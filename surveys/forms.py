@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.forms import BaseForm
 from app.forms import REQUIRED, ethnicity_field, sex_field
@@ -18,7 +18,6 @@ KIND_LABELS = {
     QuestionKind.likert: _l("Thang thái độ (không chấm điểm)"),
     QuestionKind.text: _l("Trả lời ngắn (không chấm điểm)"),
 }
-DATE_HINT = _l("Ngày không hợp lệ.")
 
 
 def _long(n: int):
@@ -52,9 +51,9 @@ class InstrumentForm(BaseForm):
 class TrainingForm(BaseForm):
     title = StringField(_l("Tên lớp tập huấn"), [DataRequired(REQUIRED), _long(300)])
     topic_id = SelectField(_l("Chủ đề"), coerce=int, validators=[DataRequired(REQUIRED)])
-    unit_id = SelectField(_l("Địa bàn (xã, thôn)"), coerce=int, validators=[DataRequired(REQUIRED)])
+    unit_id = SelectField(_l("Địa bàn (xã, thôn)"), coerce=int, validators=[InputRequired(REQUIRED)])
     instrument_id = SelectField(_l("Bài kiểm tra trước và sau"), coerce=int, validators=[DataRequired(REQUIRED)])
-    start_date = DateField(_l("Ngày bắt đầu"), [DataRequired(REQUIRED)], format="%Y-%m-%d")
+    start_date = DateField(_l("Ngày bắt đầu"), [InputRequired(REQUIRED)], format="%Y-%m-%d")
     end_date = DateField(_l("Ngày kết thúc"), [Optional()], format="%Y-%m-%d")
     venue = StringField(_l("Địa điểm"), [Optional(), _long(300)])
     trainers = StringField(_l("Giảng viên"), [Optional(), _long(300)])
@@ -78,4 +77,4 @@ class UploadForm(BaseForm):
 
 
 class ImportTrainingForm(UploadForm):
-    unit_id = SelectField(_l("Địa bàn (xã, thôn)"), coerce=int, validators=[DataRequired(REQUIRED)])
+    unit_id = SelectField(_l("Địa bàn (xã, thôn)"), coerce=int, validators=[InputRequired(REQUIRED)])

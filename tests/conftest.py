@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import itertools
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ from flask.testing import FlaskClient
 from app import create_app, services
 from app.extensions import db as _db
 from app.models import Agency, Person, Role, Sex, Unit, UnitLevel, User
+from factories import build_dialogue, fake_minutes_pdf
 
 TEST_PASSWORD = "secret123"
 
@@ -211,3 +213,69 @@ def login_as(client, create_user):
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return user
     return login
+
+
+# --- dialogues (tests/factories.py holds the plain functions) ----------------------------------
+
+@pytest.fixture
+def agencies(db, units, create_agency):
+    """The agencies of the demo's communes and province, by code."""
+    return {
+        "UBND-02020": create_agency("UBND-02020", units["02020"], "Ủy ban nhân dân xã Chợ Đồn"),
+        "VHXH-02020": create_agency("VHXH-02020", units["02020"], "Phòng Văn hóa - Xã hội xã Chợ Đồn"),
+        "UBND-02086": create_agency("UBND-02086", units["02086"], "Ủy ban nhân dân xã Chợ Mới"),
+        "SYT-19": create_agency("SYT-19", units["19"], "Sở Y tế tỉnh Thái Nguyên"),
+    }
+
+
+@pytest.fixture
+def categories(db):
+    """The default question categories: code -> id."""
+    from dialogues import services as dialogue_services
+    from dialogues.models import QuestionCategory
+
+    dialogue_services.ensure_default_categories()
+    db.session.commit()
+    return dict(db.session.execute(sa.select(QuestionCategory.code, QuestionCategory.id)).all())
+
+
+@pytest.fixture
+def create_dialogue(db, units, request):
+    """create_dialogue(unit="02020", status="planned"|"held"|"approved", questions=0, commitments=0,
+    rows=None, actor=None, **data) -> the dialogue, built by ``factories.build_dialogue``.
+
+    ``questions`` sample questions go to the commune's People's Committee (the first
+    ``commitments`` of them accepted, with a commitment due 30 days after the meeting); or give
+    your own ``rows``. The ``agencies`` and ``categories`` are made only when sample questions are."""
+    from dialogues.models import AnswerOutcome
+    from dialogues.services import CommitmentRow, QuestionRow
+
+    def sample_rows(unit_key: str, questions: int, commitments: int):
+        agency = request.getfixturevalue("agencies")["UBND-02020" if unit_key == "02020" else "UBND-02086"]
+        category = request.getfixturevalue("categories")["credit"]
+
+        def rows(dialogue):
+            return [QuestionRow(
+                content=f"Nội dung ý kiến thử số {i}", raiser_name=f"Người nêu {i}", agency_id=agency.id,
+                category_id=category, answerer_name="Hoàng Văn Thắng", answer=f"Nội dung trả lời số {i}",
+                outcome=AnswerOutcome.accepted if i <= commitments else AnswerOutcome.answered,
+                commitments=[CommitmentRow(agency_id=agency.id, description=f"Cam kết thử số {i}",
+                                           deadline=dialogue.held_on + timedelta(days=30))] if i <= commitments else [])
+                for i in range(1, questions + 1)]
+        return rows
+
+    def create(unit: Unit | str = "02020", status: str = "planned", questions: int = 0, commitments: int = 0,
+               rows=None, actor=None, **data):
+        if rows is None and questions:
+            rows = sample_rows(unit, questions, commitments)
+        return build_dialogue(units[unit] if isinstance(unit, str) else unit, status=status, rows=rows or (),
+                              actor=actor, **data)
+    return create
+
+
+@pytest.fixture
+def quick_pdf(monkeypatch):
+    """Approving minutes renders their PDF; where only access or figures matter, skip the rendering."""
+    import dialogues.minutes
+
+    monkeypatch.setattr(dialogues.minutes, "render_minutes", fake_minutes_pdf)

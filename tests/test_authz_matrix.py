@@ -195,28 +195,30 @@ def _token_of(user) -> int:
 def _dialogue(unit, approved=False):
     """A dialogue of ``unit`` with one question addressed to each of the unit's agencies (built
     after login, so an authority user's new agency is among them)."""
-    from datetime import date, time, timedelta
-
     import sqlalchemy as sa
 
     from app.extensions import db
     from app.models import Agency
     from dialogues import services as ds
-    from dialogues.models import AnswerOutcome, DialogueLevel
+    from dialogues.models import AnswerOutcome
 
-    dialogue = ds.create_dialogue(ds.DialogueData(
-        title="Hội nghị đối thoại", level=DialogueLevel.commune, unit_id=unit.id,
-        held_on=date.today() - timedelta(days=1), start_time=time(8), end_time=time(10), chair_name="Chủ trì",
-        secretary_name="Thư ký", attendance_total=10, attendance_women=8, attendance_minority=7), None)
     agencies = db.session.scalars(sa.select(Agency.id).where(Agency.unit_id == unit.id)).all() or [None]
-    ds.save_question_rows(dialogue, [ds.QuestionRow(content="Ý kiến", raiser_name="Người nêu", agency_id=a,
-                                                    answer="Trả lời", outcome=AnswerOutcome.answered)
-                                     for a in agencies], None)
-    if approved:
-        ds.mark_held(dialogue, None)
-        ds.approve_minutes(dialogue, None)
-    db.session.commit()
-    return dialogue.id
+    return _build(unit, "approved" if approved else "planned", [
+        ds.QuestionRow(content="Ý kiến", raiser_name="Người nêu", agency_id=a, answer="Trả lời",
+                       outcome=AnswerOutcome.answered) for a in agencies]).id
+
+
+def _build(unit, status, rows):
+    """The matrix's dialogues: held yesterday, built by the shared factory (tests/factories.py)."""
+    from datetime import time, timedelta
+
+    from app import clock
+    from factories import build_dialogue
+
+    return build_dialogue(unit, status=status, rows=rows, title="Hội nghị đối thoại",
+                          held_on=clock.today() - timedelta(days=1), start_time=time(8), end_time=time(10),
+                          venue="", organiser="", chair_name="Chủ trì", chair_position="", secretary_name="Thư ký",
+                          secretary_position="", attendance_total=10, attendance_women=8, attendance_minority=7)
 
 
 def _indicator():
@@ -230,28 +232,22 @@ def _indicator():
 def _commitment(unit):
     """A commitment in approved minutes of ``unit``, owned by the unit's newest agency (the one an
     authority user logged in just before got)."""
-    from datetime import date, time, timedelta
+    from datetime import timedelta
 
     import sqlalchemy as sa
 
+    from app import clock
     from app.extensions import db
     from app.models import Agency
     from dialogues import services as ds
-    from dialogues.models import AnswerOutcome, DialogueLevel
+    from dialogues.models import AnswerOutcome
 
     agency_id = db.session.scalar(sa.select(sa.func.max(Agency.id)).where(Agency.unit_id == unit.id)) \
         or services.create_agency(f"AG-{unit.code}", "Cơ quan", unit).id
-    dialogue = ds.create_dialogue(ds.DialogueData(
-        title="Hội nghị đối thoại", level=DialogueLevel.commune, unit_id=unit.id,
-        held_on=date.today() - timedelta(days=1), start_time=time(8), end_time=time(10), chair_name="Chủ trì",
-        secretary_name="Thư ký", attendance_total=10, attendance_women=8, attendance_minority=7), None)
-    ds.save_question_rows(dialogue, [ds.QuestionRow(
+    dialogue = _build(unit, "approved", [ds.QuestionRow(
         content="Ý kiến", raiser_name="Người nêu", agency_id=agency_id, answer="Tiếp thu",
         outcome=AnswerOutcome.accepted, commitments=[ds.CommitmentRow(
-            agency_id=agency_id, description="Cam kết", deadline=date.today() + timedelta(days=30))])], None)
-    ds.mark_held(dialogue, None)
-    ds.approve_minutes(dialogue, None)
-    db.session.commit()
+            agency_id=agency_id, description="Cam kết", deadline=clock.today() + timedelta(days=30))])])
     return dialogue.questions[0].commitments[0].id
 
 
@@ -420,3 +416,23 @@ def test_anonymous_goes_to_login(endpoint, client, units, create_person, create_
     builders = _builders(units, create_person, create_user)
     response = (client.post if method == "POST" else client.get)(_url(template, kind, builders, "in"))
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+# Files with personal data (names, answers, minutes, evidence) or meant for official filing:
+# served by app.official.send_document, never kept by a browser or proxy cache.
+PERSONAL_DOWNLOADS = ["surveys.paper_pdf", "surveys.export_workbook", "surveys.download_results_pdf",
+                      "surveys.download_results_xlsx", "dialogues.download_minutes", "dialogues.download_issue",
+                      "dialogues.download_previous_results", "dialogues.download_evidence",
+                      "indicators.export_xlsx", "indicators.report_pdf"]
+
+
+@pytest.mark.parametrize("endpoint", PERSONAL_DOWNLOADS)
+def test_personal_files_are_never_cached(endpoint, client, login_as, units, create_person, create_user):
+    _method, template, _allowed, kind = MATRIX[endpoint]
+    builders = _builders(units, create_person, create_user)
+    login_as(C, "02020")
+    response = client.get(_url(template, kind, builders, "in"))
+    assert response.status_code == 200, f"{endpoint}: {response.status_code}"
+    assert response.headers["Cache-Control"] == "private, no-store" and response.headers["Pragma"] == "no-cache"
+    assert response.headers["Content-Disposition"].startswith(("inline; filename=\"", "attachment; filename=\""))
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

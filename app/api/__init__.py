@@ -10,9 +10,13 @@ from __future__ import annotations
 
 def init_app(app) -> None:
     from app.api import errors, sessions, web
-    from app.api.blueprint import bp
+    from app.api.blueprint import make_blueprint
     from app.api.cli import api_token_cli
-    from app.api import routes  # noqa: F401  (declares the endpoints)
+    from app.api import indicators, routes
+
+    routes.declare(app.config["FEATURES"])  # each feature's endpoints, before the blueprint is built
+    indicators.describe_figures()  # the figure keys of the registered indicator providers
+    bp = make_blueprint()
     from app.extensions import csrf
 
     app.session_interface = sessions.ApiAwareSessionInterface()

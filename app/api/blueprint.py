@@ -1,8 +1,9 @@
 """The ``/api/v1`` blueprint: token authentication, role checks, input parsing, pagination.
 
-``route`` declares an endpoint once: it registers the Flask view and the OpenAPI operation, and
+``route`` declares an endpoint once: it records the Flask view and the OpenAPI operation, and
 wraps the view so that the role check, the query parameters and the body are handled exactly as
-documented. Views receive ``query`` (parsed parameters) and ``body`` (a validated JSON object)
+documented. The core and each feature declare their endpoints with it, in any order; each
+application gets a blueprint holding every endpoint declared when it is built (``make_blueprint``). Views receive ``query`` (parsed parameters) and ``body`` (a validated JSON object)
 and return ``(dict, status)`` or a ready response.
 
 Authentication is by ``Authorization: Bearer <token>`` only: the session cookie is never read on
@@ -24,9 +25,10 @@ from app.api.openapi import MAX_ID, OPERATIONS, Answer, Operation, Param, schema
 from app.extensions import db, login_manager
 from app.models import Role, User
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+NAME, URL_PREFIX = "api", "/api/v1"
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 _BY_ENDPOINT: dict[str, Operation] = {}
+_VIEWS: list[tuple[str, str, object, str]] = []  # (rule, view name, wrapped view, method), in declaration order
 
 ERROR = schema("Error", {
     "type": "object", "required": ["error"], "additionalProperties": False,
@@ -53,16 +55,12 @@ def page_of(item_schema: dict) -> dict:
                            "pages": {"type": "integer"}}}
 
 
-def current_token():
-    return g.api_token
-
-
 def route(rule: str, method: str = "GET", *, summary: str, tag: str, description: str = "",
           roles: tuple[Role, ...] | None = None, query: list[Param] | None = None, body: str | None = None,
           answers: dict[int, Answer], public: bool = False):
     """Declare an endpoint: the Flask route, its OpenAPI entry and its checks, in one place."""
     def decorator(view):
-        op = Operation(endpoint=f"{bp.name}.{view.__name__}", method=method, rule=rule, summary=summary,
+        op = Operation(endpoint=f"{NAME}.{view.__name__}", method=method, rule=rule, summary=summary,
                        description=description, tag=tag, roles=roles, query=list(query or []), body=body,
                        answers=answers, public=public, is_write=method in WRITE_METHODS)
 
@@ -82,11 +80,23 @@ def route(rule: str, method: str = "GET", *, summary: str, tag: str, description
                 return jsonify(payload), status
             return result
 
-        bp.add_url_rule(rule, view.__name__, wrapped, methods=[method])
+        _VIEWS.append((rule, view.__name__, wrapped, method))
         OPERATIONS.append(op)
         _BY_ENDPOINT[op.endpoint] = op
         return wrapped
     return decorator
+
+
+def make_blueprint() -> Blueprint:
+    """The API blueprint of one application: every endpoint declared so far, behind the token
+    check and the no-store header. Built when the application is, so endpoints declared after an
+    earlier application was created still join the next one."""
+    bp = Blueprint(NAME, __name__, url_prefix=URL_PREFIX)
+    bp.before_request(authenticate)
+    bp.after_request(no_store)
+    for rule, name, view, method in _VIEWS:
+        bp.add_url_rule(rule, name, view, methods=[method])
+    return bp
 
 
 # --- authentication ------------------------------------------------------------------------
@@ -96,7 +106,6 @@ def _unauthorized(sent: bool) -> ApiError:
     return ApiError(401, headers={"WWW-Authenticate": challenge})
 
 
-@bp.before_request
 def authenticate():
     # Nobody (no session, no remember cookie) until a token says otherwise.
     login_manager._update_request_context_with_user(None)
@@ -120,7 +129,6 @@ def authenticate():
                        headers={"Retry-After": str(wait)})
 
 
-@bp.after_request
 def no_store(response):
     # Answers carry personal data: never kept by shared caches.
     response.headers["Cache-Control"] = "no-store"

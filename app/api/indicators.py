@@ -13,13 +13,15 @@ from app.api.units import unit_in_scope
 from app.indicators.figures import FIGURES
 from app.indicators.periods import Period
 from app.indicators.targets import load_dashboard
-from app.indicators.views import DASHBOARD_ROLES
+from app.indicators.access import DASHBOARD_ROLES
 from app.services import log_export
 from app import clock
 
 VALUE = {"type": ["number", "null"]}
-FIGURE_VALUES = {"type": "object", "properties": {key: VALUE for key in FIGURES},
+# Filled by describe_figures() once the features have registered their indicator providers.
+FIGURE_VALUES = {"type": "object", "properties": {},
                  "description": "Figure key -> value (keys are those of `flask indicators`)."}
+UNIT_VALUES = {**FIGURE_VALUES, "required": ["code", "name", "directly"], "properties": {}}
 INDICATORS = schema("Indicators", {
     "type": "object", "required": ["unit", "period", "today", "total", "by_unit", "by_topic"],
     "description": "The object printed by `flask indicators` (see app/indicators/figures.py for each key).",
@@ -29,14 +31,22 @@ INDICATORS = schema("Indicators", {
         "period": {"type": "object", "required": ["kind", "from", "to"],
                    "properties": {"kind": {"type": "string"}, "from": DATE, "to": DATE}},
         "today": DATE, "total": FIGURE_VALUES,
-        "by_unit": {"type": "array", "items": {**FIGURE_VALUES, "required": ["code", "name", "directly"],
-                                               "properties": {**FIGURE_VALUES["properties"], "code": {"type": "string"},
-                                                              "name": {"type": "string"},
-                                                              "directly": {"type": "boolean"}}}},
+        "by_unit": {"type": "array", "items": UNIT_VALUES},
         "by_topic": {"type": "array", "items": {"type": "object"}},
         "by_ethnic_group": {"type": "array", "items": {"type": "object"}},
         "attendance_by_group": {"type": "array", "items": {"type": "object"}},
         "progress": {"type": "array", "items": {"type": "object"}}}})
+
+
+def describe_figures() -> None:
+    """Write the figure keys of the registered providers into the schema (again on each call:
+    the same keys, in the same order)."""
+    values = {key: VALUE for key in FIGURES}
+    FIGURE_VALUES["properties"].clear()
+    FIGURE_VALUES["properties"].update(values)
+    UNIT_VALUES["properties"].clear()
+    UNIT_VALUES["properties"].update({**values, "code": {"type": "string"}, "name": {"type": "string"},
+                                      "directly": {"type": "boolean"}})
 
 
 @route("/indicators", summary="Dashboard figures of a unit over a period", tag="indicators", roles=DASHBOARD_ROLES,

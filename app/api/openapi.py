@@ -149,9 +149,16 @@ def _operation(op: Operation) -> dict:
     return out
 
 
+def _in_order() -> list[Operation]:
+    """Operations by tag, reference data first, then alphabetically; in declaration order within a
+    tag (so the document does not depend on which feature was loaded first)."""
+    return sorted(OPERATIONS, key=lambda op: (op.tag != "reference", op.tag))
+
+
 def document() -> dict:
     paths: dict[str, dict] = {}
-    for op in OPERATIONS:
+    operations = _in_order()
+    for op in operations:
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op)
     return {
         "openapi": "3.1.0",
@@ -167,7 +174,7 @@ def document() -> dict:
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearerAuth": []}],
-        "tags": [{"name": name} for name in dict.fromkeys(op.tag for op in OPERATIONS)],
+        "tags": [{"name": name} for name in dict.fromkeys(op.tag for op in operations)],
         "paths": paths,
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",

@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from app.api.blueprint import PAGE_PARAMS, api_user, page_of, paginate, route
 from app.api.errors import ApiError
 from app.api.openapi import ID, Answer, Param, nullable, schema
+from app import auth
 from app.auth import unit_scope
-from app.extensions import db
 from app.models import Agency, Role, Unit, UnitLevel
-from dialogues.services._checks import agencies_on_branch
+from app.services import agencies_on_branch
 
 UNIT = schema("Unit", {
     "type": "object", "additionalProperties": False,
@@ -39,8 +39,8 @@ def unit_in_scope(unit_id: int | None, field: str) -> Unit | None:
     otherwise (the parameter is a filter, not the object of the request)."""
     if unit_id is None:
         return None
-    unit = db.session.get(Unit, unit_id)
-    if unit is None or not api_user().can_see_unit(unit):
+    unit = auth.unit_in_scope(unit_id, api_user())
+    if unit is None:
         raise ApiError.invalid({field: _("Không có đơn vị này trong phạm vi của bạn.")})
     return unit
 

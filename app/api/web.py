@@ -19,7 +19,7 @@ from app.forms import BaseForm
 from app.api import tokens
 from app.api.models import ApiToken
 from app.extensions import db
-from app.services import ServiceError
+from app.services import service_call
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/account/api-tokens")
 
@@ -58,12 +58,10 @@ def create_token():
     form = TokenForm()
     if not form.validate_on_submit():
         return _page(form, status=400)
-    try:
+    with service_call(form, "name") as call:
         token, secret = tokens.create_token(current_user, form.name.data, int(form.days.data) or None,
                                             creation_token=form.token.data)
-    except ServiceError as exc:
-        db.session.rollback()
-        getattr(form, exc.field, form.name).errors.append(exc.message)
+    if not call.ok:
         return _page(form, status=400)
     if secret is None:
         flash(_("Khóa “%(name)s” đã được tạo trước đó; mã khóa chỉ hiển thị một lần.", name=token.name), "info")

@@ -1,7 +1,12 @@
-"""Indicators of Project 8: the dashboard of a unit and period across trainings and dialogues,
-yearly targets, XLSX/PDF exports and ``flask indicators``. A sub-package of the core because it
-spans both features."""
+"""Indicators of Project 8: the dashboard of a unit and period, yearly targets, XLSX/PDF exports,
+charts and ``flask indicators``. The framework of the core: the figures come from the indicator
+providers the features register from their ``init_app`` (``register_provider``; see
+``app.indicators.providers``), so it spans the features without importing any."""
 from __future__ import annotations
+
+from app.indicators.providers import Contribution, IndicatorProvider, register_provider
+
+__all__ = ["Contribution", "IndicatorProvider", "init_app", "register_provider"]
 
 
 def init_app(app) -> None:

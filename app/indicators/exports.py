@@ -13,9 +13,11 @@ from datetime import date
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from app import official
 from app.indicators.charts import dashboard_charts
 from app.indicators.dashboard import SELF, Dashboard
-from app.indicators.figures import DIALOGUE_KEYS, FIGURES, MIN_CELL, TRAINING_KEYS, format_value, full_label, mask_cell
+from app.indicators.figures import FIGURES, MIN_CELL, format_value, full_label, mask_cell
+from app.indicators.providers import providers, section_templates
 from app.models import Unit
 from app.pdf import render_pdf
 
@@ -25,8 +27,11 @@ MASKED = f"<{MIN_CELL}"
 
 def masked(figures: dict) -> dict:
     """A row of figures as an upward report shows it."""
-    pairs = figures.get("knowledge_pairs")
-    return {key: mask_cell(key, value, pairs) for key, value in figures.items()}
+    def sample(key: str):
+        figure = FIGURES.get(key)
+        return figures.get(figure.sample) if figure is not None and figure.sample else None
+
+    return {key: mask_cell(key, value, sample(key)) for key, value in figures.items()}
 
 
 def masked_people(value):
@@ -62,7 +67,7 @@ def dashboard_workbook(dashboard: Dashboard) -> bytes:
     book.remove(book.active)
     period = dashboard.period
     total = masked(dashboard.total)
-    keys = TRAINING_KEYS + DIALOGUE_KEYS
+    keys = list(FIGURES)
     sheet(_("Tổng hợp"), [_("Mã chỉ tiêu"), _("Nội dung"), _("Mã đơn vị"), _("Đơn vị"), _("Từ ngày"), _("Đến ngày"),
                           _("Giá trị")],
           [[key, str(full_label(key)), dashboard.unit_code, dashboard.unit_name, period.date_from, period.date_to,
@@ -72,15 +77,9 @@ def dashboard_workbook(dashboard: Dashboard) -> bytes:
             *[_share(k, total[k]) for k in keys]]]
           + [[r.code, row_name(r), *[_share(k, v) for k, v in _ordered(masked(r.figures), keys)]]
              for r in dashboard.rows])
-    sheet(_("Theo chủ đề"), [_("Mã đơn vị"), _("Chủ đề"), *[full_label(k) for k in TRAINING_KEYS]],
-          [[dashboard.unit_code, t["name"], *[v for _k, v in _ordered(masked(t), TRAINING_KEYS)]]
-           for t in dashboard.topics])
-    sheet(_("Theo dân tộc"), [_("Mã đơn vị"), _("Hệ mã dân tộc"), _("Mã dân tộc"), _("Dân tộc"),
-                               _("Lượt người tham gia tập huấn"), _("trong đó nữ")],
-          [[dashboard.unit_code, g["system"], g["code"], g["name"] or _("Chưa ghi"), masked_people(g["participants"]),
-            masked_people(g["women"])] for g in dashboard.ethnic_groups])
-    sheet(_("Thành phần dự đối thoại"), [_("Mã đơn vị"), _("Thành phần"), _("Số người")],
-          [[dashboard.unit_code, g["label"], masked_people(g["count"])] for g in dashboard.attendance_groups])
+    for provider in providers():
+        for title, header, rows in provider.sheets(dashboard):
+            sheet(title, header, rows)
     sheet(_("Chỉ tiêu"), [_("Mã chỉ số"), _("Chỉ số"), _("Đơn vị tính"), _("Năm"), _("Mã đơn vị"), _("Đơn vị"),
                           _("Chỉ tiêu"), _("Thực hiện từ đầu năm"), _("Tỷ lệ đạt (%)")],
           [row for p in masked_progress(dashboard.progress) for row in _progress_rows(dashboard, p)])
@@ -126,21 +125,19 @@ def _progress_rows(dashboard: Dashboard, p: dict) -> list[list]:
 # ---------------------------------------------------------------- PDF
 def report_pdf(dashboard: Dashboard, unit: Unit, today: date) -> bytes:
     """The report as the union files it upward, in Vietnamese whatever the reader's language."""
-    from dialogues.services.minutes import header_lines, union_display_name
-
+    issuer = official.issuing_unit(unit)
     with force_locale("vi"):
-        header = header_lines(unit)
         return render_pdf(
             "indicators/report_pdf.html", dashboard=dashboard, total=masked(dashboard.total),
             # Units without any record in the period are summed up in one line, not listed.
             rows=[(r, masked(r.figures)) for r in dashboard.rows if r.has_records],
             units_without_records=sum(1 for r in dashboard.rows if not r.has_records),
-            topics=[masked(t) for t in dashboard.topics], ethnic_groups=dashboard.ethnic_groups,
+            topics=[masked(t) for t in dashboard.topics], **dashboard.sections,
+            section_templates=section_templates("report"),
             progress=masked_progress(dashboard.progress), row_name=row_name, charts=dashboard_charts(dashboard),
-            fmt=format_value, min_cell=MIN_CELL, union=union_display_name(unit),
-            parent_body=header["parent_body"], issuing_body=header["issuing_body"],
-            number="\u00a0" * 8 + "/BC-HLHPN", place=header["place_name"], doc_date=today,
-            doc_type="Báo cáo",
-            subject=f"Kết quả thực hiện Dự án 8: {dashboard.period.label.lower()}",
-            signers=[("Người lập báo cáo", ""), ("T/M Ban Thường vụ", "")],
-            recipients=[union_display_name(unit.parent) if unit.parent else "Cấp trên", "Lưu: VT"])
+            fmt=format_value, min_cell=MIN_CELL, union=official.union_display_name(issuer),
+            **official.frame(unit, doc_type="Báo cáo", code=official.REPORT_CODE, doc_date=today,
+                             subject=f"Kết quả thực hiện Dự án 8: {dashboard.period.label.lower()}",
+                             signers=[("Người lập báo cáo", ""), ("T/M Ban Thường vụ", "")],
+                             recipients=[official.union_display_name(issuer.parent) if issuer.parent else "Cấp trên",
+                                         "Lưu: VT"]))

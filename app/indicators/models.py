@@ -13,7 +13,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models import Unit, User, UTCDateTime, utcnow
-from dialogues.models import DialogueAnswer, DialogueQuestion
 
 
 class Indicator(db.Model):
@@ -58,9 +57,3 @@ class IndicatorTarget(db.Model):
     unit: Mapped[Unit] = relationship()
     updated_by: Mapped[User | None] = relationship()
 
-
-# Indexes for the dashboard's follow-up aggregates, on the dialogue tables they read: with them
-# an answer's outcome and a question's "raised" flag come from the index alone (SQLite then
-# counts 100,000 questions three times faster). Declared here, next to the need.
-sa.Index("ix_dialogue_answers_question_id_outcome", DialogueAnswer.question_id, DialogueAnswer.outcome)
-sa.Index("ix_dialogue_questions_dialogue_id_is_raised", DialogueQuestion.dialogue_id, DialogueQuestion.is_raised)

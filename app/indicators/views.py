@@ -9,38 +9,34 @@ own agency's commitments in the follow-up workspace instead of the union's aggre
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.auth import roles_required
+from app.auth import roles_required, unit_in_scope_or_404
 from app.extensions import db
+from app.official import send_document
 from app.indicators import exports
+from app.indicators.access import DASHBOARD_ROLES, TARGET_ROLES
 from app.indicators.charts import dashboard_charts
 from app.indicators.dashboard import SELF
 from app.indicators.figures import FIGURES, format_value, full_label, short_label
 from app.indicators.forms import IndicatorForm, TargetsForm, parse_targets
 from app.indicators.models import Indicator, IndicatorTarget
 from app.indicators.periods import MAX_YEAR, MIN_YEAR, Period, period_from_args
+from app.indicators.providers import providers, section_templates
 from app.indicators.services import save_indicator, save_targets
 from app.indicators.targets import active_indicators, load_dashboard
 from app.models import Role, Unit, UnitLevel
-from app.services import ServiceError, log_export
+from app.services import log_export, service_call
 from app import clock
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicators")
 
-DASHBOARD_ROLES = (Role.province, Role.commune)
-TARGET_ROLES = (Role.province,)
-
 
 def _unit_from_args() -> Unit:
     """The unit asked for by code (default: the user's own), or 404 when unknown or out of scope."""
-    code = (request.args.get("unit") or current_user.unit.code).strip()[:32]
-    unit = db.session.scalar(sa.select(Unit).where(Unit.code == code))
-    if unit is None or not current_user.can_see_unit(unit):
-        abort(404)
-    return unit
+    return unit_in_scope_or_404(request.args.get("unit"))
 
 
 def _selection() -> tuple[Unit, Period]:
@@ -64,21 +60,13 @@ def unit_choices(unit: Unit) -> list[tuple[str, str]]:
 
 
 class RecordLinks:
-    """Links to the records behind a figure: the survey or dialogue lists filtered by unit and
-    period. Each list's address is built once; a unit only adds its id (hundreds of cells)."""
+    """Links to the records behind a figure: each provider's lists filtered by unit and period.
+    Each list's address is built once; a unit only adds its id (hundreds of cells)."""
 
     def __init__(self, dashboard):
-        period = dashboard.period
-        last = min(period.date_to, dashboard.today)
-        dates = {"date_from": period.date_from.strftime("%d/%m/%Y"), "date_to": period.date_to.strftime("%d/%m/%Y")}
-        self.bases = {
-            "trainings": url_for("surveys.index", date_from=period.date_from.isoformat(), date_to=last.isoformat(),
-                                 status="held"),
-            "dialogues": url_for("dialogues.index", **dates),
-            "questions": url_for("dialogues.list_questions", **dates),
-            "commitments": url_for("dialogues.list_commitments", **dates),
-            "overdue": url_for("dialogues.list_commitments", overdue="y", **dates),
-        }
+        self.bases = {}
+        for provider in providers():
+            self.bases.update(provider.links(dashboard.period, dashboard.today))
 
     def __call__(self, unit_id: int, kind: str) -> str | None:
         base = self.bases.get(kind)
@@ -99,13 +87,8 @@ def show_dashboard():
         hidden_rows=len(dashboard.rows) - len(rows), show_all=show_all, short_label=short_label,
         charts=dashboard_charts(dashboard), unit_choices=unit_choices(unit), figures_meta=FIGURES,
         fmt=format_value, full_label=full_label, SELF=SELF,
-        link=RecordLinks(dashboard),
+        link=RecordLinks(dashboard), section_templates=section_templates("screen"),
         can_edit_targets=current_user.has_role(*TARGET_ROLES))
-
-
-def _download(data: bytes, mimetype: str, filename: str) -> Response:
-    return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
 
 
 @bp.route("/export.xlsx")
@@ -114,8 +97,8 @@ def export_xlsx():
     unit, period = _selection()
     dashboard = load_dashboard(unit, period, clock.today())
     log_export(current_user, "indicators_xlsx", "Unit", unit.id, has_names=False, rows=len(dashboard.rows))
-    return _download(exports.dashboard_workbook(dashboard), exports.XLSX_MIMETYPE,
-                     exports.file_name(dashboard, "xlsx"))
+    return send_document(exports.dashboard_workbook(dashboard), exports.file_name(dashboard, "xlsx"),
+                         exports.XLSX_MIMETYPE)
 
 
 @bp.route("/report.pdf")
@@ -125,8 +108,8 @@ def report_pdf():
     today = clock.today()
     dashboard = load_dashboard(unit, period, today)
     log_export(current_user, "indicators_pdf", "Unit", unit.id, has_names=False, rows=len(dashboard.rows))
-    return _download(exports.report_pdf(dashboard, unit, today), "application/pdf",
-                     exports.file_name(dashboard, "pdf"))
+    return send_document(exports.report_pdf(dashboard, unit, today), exports.file_name(dashboard, "pdf"),
+                         "application/pdf")
 
 
 # --- definitions -------------------------------------------------------------------------
@@ -144,14 +127,11 @@ def list_indicators():
 def _edit_indicator(indicator: Indicator | None):
     form = IndicatorForm(obj=indicator) if indicator else IndicatorForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form, "code") as call:
             saved = save_indicator(indicator, code=form.code.data, name=form.name.data,
                                    unit_of_measure=form.unit_of_measure.data, figure=form.figure.data,
                                    position=form.position.data or 0, is_active=form.is_active.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "code", form.code).errors.append(exc.message)
-        else:
+        if call.ok:
             flash(_("Đã lưu chỉ số %(code)s.", code=saved.code), "success")
             return redirect(url_for("indicators.list_indicators"))
     return render_template("indicators/edit_indicator.html", form=form, indicator=indicator)
@@ -186,10 +166,10 @@ def edit_targets():
         values, errors = parse_targets(request.form, [i.id for i in indicators])
         typed = {i.id: request.form.get(f"target_{i.id}", "")[:40] for i in indicators}
         if not errors:
-            try:
+            with service_call(show=False) as call:  # the errors show beside each target, not on a form field
                 changed = save_targets(unit, year, values, current_user)
-            except ServiceError as exc:
-                db.session.rollback()
+            if call.error:
+                exc = call.error
                 errors = {int(exc.field.split("_")[1]) if (exc.field or "").startswith("target_") else 0: exc.message}
             else:
                 flash(_("Đã lưu chỉ tiêu năm %(y)d của %(unit)s (%(n)d thay đổi).", y=year, unit=unit.name, n=changed),

@@ -6,7 +6,7 @@ import json
 import click
 
 from app.extensions import db
-from app.services import ServiceError, unit_by_code
+from app.services import ServiceError, service_call, unit_by_code
 from app import clock
 from dialogues.cli import dialogues_cli
 from dialogues.follow_up.indicators import followup_indicators
@@ -27,13 +27,12 @@ def remind(day):
     failures = []
     for agency, items in reminders.due_by_agency(day).items():
         code = agency.code
-        try:
+        with service_call(show=False) as call:
             message = reminders.remind_agency(agency, items, day)
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            failures.append(f"{code}: {exc.message}")
+        if call.error:
+            failures.append(f"{code}: {call.error.message}")
             continue
+        db.session.commit()
         if message is not None:
             written += 1
             emailed += message.sent_dt is not None

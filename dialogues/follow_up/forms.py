@@ -8,7 +8,7 @@ from wtforms import BooleanField, DateField, HiddenField, SelectField, StringFie
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import REQUIRED
-from dialogues.follow_up.evidence import ACCEPT
+from dialogues.services.evidence import ACCEPT
 from app.forms import DATE_FORMATS, BaseForm, PlainForm
 from dialogues.forms import enum_of, new_token, optional_int
 from dialogues.labels import COMMITMENT_STATUS_LABELS, choices

@@ -32,7 +32,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from app.extensions import db
-from app.indicators import sql
+from app import sql
 from app.models import Unit
 from app import clock
 from dialogues.models import (AnswerOutcome, Commitment, CommitmentStatus, Dialogue, DialogueAnswer, DialogueQuestion,
@@ -77,7 +77,7 @@ def followup_counts_by_unit(unit: Unit, date_from: date, date_to: date, *,
     a question or a commitment are absent."""
     today = today or clock.today()
     organiser = sa.orm.aliased(Unit, name="organiser")
-    # Unit path and dates written into the SQL: see app.indicators.sql.plan_constant.
+    # Unit path and dates written into the SQL: see app.sql.plan_constant.
     in_period = sa.and_(sql.in_subtree(unit, organiser.path), sql.in_period(Dialogue.held_on, date_from, date_to),
                         Dialogue.status.in_(COUNTED_DIALOGUES))
 

@@ -16,17 +16,16 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from app import official
 from app.extensions import db
 from app.models import User
 from app import clock
 from dialogues.labels import COMMITMENT_STATUS_LABELS
-from dialogues.minutes import NBSP, lines
+from dialogues.minutes import lines
 from dialogues.models import (Commitment, CommitmentEvent, CommitmentEventKind, CommitmentStatus, Dialogue,
                               DialogueQuestion, DialogueStatus)
-from dialogues.services.minutes import header_lines, union_display_name
 
 OPEN = (CommitmentStatus.open, CommitmentStatus.in_progress)
-NUMBER_SUFFIX = "BC-HLHPN"
 
 
 @dataclass
@@ -73,24 +72,18 @@ def _latest_status_notes(ids: list[int]) -> dict[int, str]:
 
 
 def report_context(dialogue: Dialogue, author: User | None, today: date) -> dict:
-    header = header_lines(dialogue.unit)
     last, rows = previous_results(dialogue, today)
     counts = Counter(r.commitment.status for r in rows)
     return {
-        # pdf/_official.html
-        "parent_body": header["parent_body"],
-        "issuing_body": header["issuing_body"],
-        "number": f"{NBSP * 8}/{NUMBER_SUFFIX}",
-        "place": header["place_name"],
-        "doc_date": today,
-        "doc_type": "Báo cáo",
-        "subject": "Kết quả giải quyết ý kiến, kiến nghị tại hội nghị đối thoại kỳ trước",
-        "signers": [("Người lập", author.full_name if author else ""), ("TM. Ban Thường vụ", "")],
-        "recipients": [f"Thường trực Đảng ủy, UBND {_lower_first(dialogue.unit.name)} (để báo cáo)",
-                       "Các cơ quan có cam kết", "Lưu: VT"],
+        **official.frame(
+            dialogue.unit, doc_type="Báo cáo", code=official.REPORT_CODE, doc_date=today,
+            subject="Kết quả giải quyết ý kiến, kiến nghị tại hội nghị đối thoại kỳ trước",
+            signers=[("Người lập", author.full_name if author else ""), ("TM. Ban Thường vụ", "")],
+            recipients=[f"Thường trực Đảng ủy, UBND {_lower_first(dialogue.unit.name)} (để báo cáo)",
+                        "Các cơ quan có cam kết", "Lưu: VT"]),
         # body
         "dialogue": dialogue,
-        "union": union_display_name(dialogue.unit),
+        "union": official.union_display_name(dialogue.unit),
         "last": last,
         "rows": rows,
         "counts": counts,

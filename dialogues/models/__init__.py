@@ -3,7 +3,7 @@ from dialogues.models.commitments import (Commitment, CommitmentAttachment, Comm
                                           CommitmentStatus, PermanentRecordError)
 from dialogues.models.dialogues import (AttendanceGroup, Dialogue, DialogueAttendee, DialogueLeader, DialogueLevel,
                                         DialogueStatus, DialogueStatusChange, InvalidTransition, LockedError)
-from dialogues.models.minutes import Addendum, MinutesCounter, MinutesIssue, OrgHeader
+from dialogues.models.minutes import Addendum, MinutesCounter, MinutesIssue
 from dialogues.models.questions import (AnswerOutcome, DialogueAnswer, DialogueQuestion, QuestionCategory,
                                         QuestionOrigin, RaiserKind)
 from dialogues.models.reminders import OutboxMessage, ReminderLog
@@ -13,6 +13,6 @@ __all__ = [
     "Addendum", "AnswerOutcome", "AttendanceGroup", "Commitment", "CommitmentAttachment", "CommitmentEvent",
     "CommitmentEventKind", "CommitmentStatus", "Dialogue", "DialogueAnswer", "DialogueAttendee", "DialogueLeader",
     "DialogueLevel", "DialogueQuestion", "DialogueStatus", "DialogueStatusChange", "InvalidTransition", "LockedError",
-    "MinutesCounter", "MinutesIssue", "OrgHeader", "OutboxMessage", "PermanentRecordError", "QuestionCategory",
+    "MinutesCounter", "MinutesIssue", "OutboxMessage", "PermanentRecordError", "QuestionCategory",
     "QuestionOrigin", "RaiserKind", "ReminderLog",
 ]

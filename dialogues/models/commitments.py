@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from itertools import chain
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import event, inspect
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -40,6 +40,16 @@ class CommitmentStatus(enum.Enum):
     not_feasible = "not_feasible"
     forwarded = "forwarded"
 
+
+# Beside the enum, as dialogues.models.dialogues.STATUS_LABELS (dialogues.labels re-exports it).
+COMMITMENT_STATUS_LABELS = {
+    CommitmentStatus.open: _l("Chưa thực hiện"),
+    CommitmentStatus.in_progress: _l("Đang thực hiện"),
+    CommitmentStatus.resolved: _l("Đã giải quyết"),
+    CommitmentStatus.partly_resolved: _l("Giải quyết một phần"),
+    CommitmentStatus.not_feasible: _l("Không thể thực hiện"),
+    CommitmentStatus.forwarded: _l("Đã chuyển cấp trên"),
+}
 
 # Still to be done: these count as overdue once past the deadline. Every other status is an outcome.
 OPEN_STATUSES = frozenset({CommitmentStatus.open, CommitmentStatus.in_progress})
@@ -297,8 +307,6 @@ def _check_new_deadline(deadline: date, today: date, field: str) -> None:
 
 
 def status_label(status: CommitmentStatus) -> str:
-    from dialogues.labels import COMMITMENT_STATUS_LABELS
-
     return str(COMMITMENT_STATUS_LABELS[status])
 
 

@@ -9,7 +9,7 @@ import enum
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -29,6 +29,14 @@ class DialogueStatus(enum.Enum):
     held = "held"
     approved = "approved"  # minutes approved: the record is locked
 
+
+# Beside the enum (not in dialogues.labels, which re-exports it): the state machine's refusals name
+# the statuses, and a model module must not import the labels module that imports the models.
+STATUS_LABELS = {
+    DialogueStatus.planned: _l("Dự kiến"),
+    DialogueStatus.held: _l("Đã tổ chức"),
+    DialogueStatus.approved: _l("Biên bản đã duyệt"),
+}
 
 # Which status may follow which; anything else is refused by ``Dialogue._move_to``.
 NEXT_STATUSES = {
@@ -190,8 +198,6 @@ class Dialogue(db.Model):
 
 
 def status_label(status: DialogueStatus) -> str:
-    from dialogues.labels import STATUS_LABELS
-
     return str(STATUS_LABELS[status])
 
 

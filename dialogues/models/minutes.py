@@ -1,5 +1,6 @@
-"""Official minutes: header settings per union, the yearly number counter, issued PDF versions
-and the dated addenda that correct a locked record."""
+"""Official minutes: the yearly number counter, issued PDF versions
+and the dated addenda that correct a locked record (the header settings
+of each union are a core model: ``app.models.OrgHeader``)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -8,26 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models import Unit, User, UTCDateTime, utcnow
+from app.models import User, UTCDateTime, utcnow
 from dialogues.models.dialogues import Dialogue
-
-
-class OrgHeader(db.Model):
-    """Header lines of the minutes issued by the union of one unit (Decree 30 is applied
-    "as appropriate", so each union sets its own wording)."""
-
-    __tablename__ = "minutes_headers"
-    __auditable__ = True
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), unique=True)
-    parent_body: Mapped[str] = mapped_column(sa.String(200))     # "HỘI LHPN TỈNH THÁI NGUYÊN"
-    issuing_body: Mapped[str] = mapped_column(sa.String(200))    # "HỘI LHPN XÃ CHỢ ĐỒN"
-    number_suffix: Mapped[str] = mapped_column(sa.String(60))    # "BB-HLHPN" in "Số: 05/BB-HLHPN"
-    place_name: Mapped[str] = mapped_column(sa.String(100))      # "Chợ Đồn" in the date line
-    updated_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    unit: Mapped[Unit] = relationship()
 
 
 class MinutesCounter(db.Model):

@@ -7,7 +7,6 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app import ethnicities
 from app.extensions import db
 from app.models import Agency, Person, Sex, Unit, UTCDateTime, enum_column, utcnow
 from dialogues.models.dialogues import Dialogue
@@ -92,10 +91,6 @@ class DialogueQuestion(db.Model):
         """Who raised it: the registered person's (possibly erased) name, or the typed name."""
         return self.person.full_name if self.person is not None else self.raiser_name
 
-    @property
-    def raiser_ethnicity_name(self) -> str:
-        return ethnicities.name_of(self.raiser_ethnicity_code,
-                                   self.raiser_ethnicity_system or ethnicities.DEFAULT_SYSTEM)
 
 
 class AnswerOutcome(enum.Enum):

@@ -1,8 +1,6 @@
 """Small input checks shared by the dialogue services; each raises ServiceError naming the field."""
 from __future__ import annotations
 
-import sqlalchemy as sa
-import sqlalchemy.orm
 from flask_babel import gettext as _
 
 from app.extensions import db
@@ -65,11 +63,3 @@ def village_for(village_id: int | None, unit: Unit, field: str) -> Unit | None:
     if village is None or village.level is not UnitLevel.village or not unit.contains(village):
         raise ServiceError(_("Thôn, bản này không thuộc %(unit)s.", unit=unit.name), field)
     return village
-
-
-def agencies_on_branch(unit: Unit):
-    """SQL: active agencies a dialogue of ``unit`` may address (see ``in_branch``)."""
-    ancestor_ids = [u.id for u in unit.ancestors] + [unit.id]
-    return (sa.select(Agency).join(Agency.unit).options(sa.orm.contains_eager(Agency.unit))
-            .where(Agency.is_active, sa.or_(Agency.unit_id.in_(ancestor_ids), Unit.path.startswith(unit.path)))
-            .order_by(Unit.path, Agency.name))

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import clock
 from app.extensions import db
 from app.models import Person, Unit, UnitLevel, User, utcnow
-from app.services import ServiceError
+from app.services import ServiceError, people_by_codes, unknown_codes_message
 from dialogues.models import (AttendanceGroup, Dialogue, DialogueAttendee, DialogueLeader, DialogueLevel,
                               DialogueStatus)
 from dialogues.services._checks import agency_for, check_count, clean_lines, clean_text, village_for
@@ -183,13 +183,13 @@ def create_dialogue(data: DialogueData, actor: User | None, token: str | None = 
     dialogue = Dialogue(unit=unit, status=DialogueStatus.planned, creation_token=token, created_by=actor)
     _apply(dialogue, values)
     dialogue.record_creation(actor)
-    db.session.add(dialogue)
     try:
-        db.session.flush()
+        with db.session.begin_nested():
+            db.session.add(dialogue)
+            db.session.flush()
     except IntegrityError:
-        # The same form arrived twice at once and the other request stored it first. Creating
-        # is the request's only write, so rolling back loses nothing else.
-        db.session.rollback()
+        # The same form arrived twice at once and the other request stored it first: undo this
+        # insert only (the savepoint) and answer with the stored one.
         existing = db.session.scalar(sa.select(Dialogue).where(Dialogue.creation_token == token)) if token else None
         if existing is None:
             raise
@@ -229,10 +229,16 @@ def update_dialogue(dialogue: Dialogue, data: DialogueData, actor: User | None,
 
 # --- roster ------------------------------------------------------------------------------
 
-def add_attendees(dialogue: Dialogue, person_ids: list[int]) -> int:
-    """Add people of the organising unit to the roster; returns how many were new."""
+def add_attendees(dialogue: Dialogue, person_ids: list[int], codes: list[str] = (), user: User | None = None) -> int:
+    """Add people of the organising unit to the roster, ticked (ids) or typed (codes, looked up in
+    the user's scope); returns how many were new."""
     dialogue.ensure_editable()
     ids = set(person_ids)
+    if codes:
+        found, unknown = people_by_codes(codes, user)
+        if unknown:
+            raise ServiceError(unknown_codes_message(unknown), "person_codes")
+        ids.update(p.id for p in found.values())
     if not ids:
         return 0
     people = db.session.scalars(sa.select(Person).where(

@@ -18,10 +18,10 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.models import User
 from app.services import ServiceError
-from dialogues.follow_up.evidence import CheckedFile, check_upload
+from dialogues.services.evidence import CheckedFile, check_upload
 from dialogues.models import Commitment, CommitmentAttachment, CommitmentEvent, CommitmentStatus
 from dialogues.services._checks import agency_for, clean_text
-from dialogues.services.minutes import file_store
+from dialogues.storage import file_store, read_stored
 
 EVIDENCE_NAMESPACE = "evidence"
 MAX_NOTE = 5000
@@ -121,4 +121,4 @@ def extend_deadline(commitment: Commitment, actor: User | None, new_deadline: da
 
 
 def read_evidence(attachment: CommitmentAttachment) -> bytes:
-    return file_store().read(attachment.storage_key)
+    return read_stored(attachment)

@@ -1,4 +1,4 @@
-"""Official minutes: header lines, numbering, approval, issued versions, addenda, verification."""
+"""Official minutes: header settings, numbering, approval, issued versions, addenda, verification."""
 from __future__ import annotations
 
 import hashlib
@@ -7,74 +7,25 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app import clock
 from app.extensions import db
-from app.models import Unit, UnitLevel, User, utcnow
+from app.models import OrgHeader, Unit, UnitLevel, User, utcnow
+from app.official import header_lines
 from app.services import ServiceError
 from dialogues.models import (Addendum, AnswerOutcome, Dialogue, DialogueStatus, InvalidTransition, MinutesCounter,
-                              MinutesIssue, OrgHeader)
+                              MinutesIssue)
 from dialogues.services._checks import clean_text
 from dialogues.services.dialogues import flush_guarded
-from dialogues.storage import FileStore
+from dialogues import minutes as minutes_document
+from dialogues.storage import file_store, read_stored
 
 STORAGE_NAMESPACE = "minutes"
-# Official wording of the division types, longest first so "thành phố trung ương" wins over "thành phố".
-_DIVISIONS = ("thành phố trung ương", "thành phố", "thị trấn", "thị xã", "đặc khu", "phường", "huyện", "quận",
-              "tỉnh", "xã")
 
 
-def file_store() -> FileStore:
-    return FileStore(current_app.config["STORAGE_DIR"])
-
-
-# --- header lines ------------------------------------------------------------------------
-
-def short_name(unit: Unit) -> str:
-    """"Xã Chợ Đồn" -> "Chợ Đồn": the place name used in the date line."""
-    name = " ".join(unit.name.split())
-    for division in _DIVISIONS:
-        if name.lower().startswith(division + " "):
-            return name[len(division) + 1:]
-    return name
-
-
-def union_name(unit: Unit) -> str:
-    """Name of the women's union of ``unit``: "HỘI LHPN XÃ CHỢ ĐỒN"."""
-    if unit.level is UnitLevel.country:
-        return "HỘI LHPN VIỆT NAM"
-    division = "thành phố" if unit.division_type == "thành phố trung ương" else unit.division_type
-    return " ".join(f"HỘI LHPN {division} {short_name(unit)}".upper().split())
-
-
-def union_display_name(unit: Unit) -> str:
-    """The same name in running text: "Hội LHPN xã Chợ Đồn"."""
-    if unit.level is UnitLevel.country:
-        return "Hội LHPN Việt Nam"
-    division = "thành phố" if unit.division_type == "thành phố trung ương" else unit.division_type
-    return " ".join(f"Hội LHPN {division} {short_name(unit)}".split())
-
-
-def default_header(unit: Unit) -> dict:
-    return {
-        "parent_body": union_name(unit.parent) if unit.parent else "",
-        "issuing_body": union_name(unit),
-        "number_suffix": "BB-HLHPN",
-        "place_name": short_name(unit),
-    }
-
-
-def header_lines(unit: Unit) -> dict:
-    """The header a union set for itself, or the default derived from the unit names."""
-    row = db.session.scalar(sa.select(OrgHeader).where(OrgHeader.unit_id == unit.id))
-    if row is None:
-        return default_header(unit)
-    return {"parent_body": row.parent_body, "issuing_body": row.issuing_body,
-            "number_suffix": row.number_suffix, "place_name": row.place_name}
-
+# --- header settings (read by app.official.header_lines) ---------------------------------
 
 def save_header(unit: Unit, *, parent_body: str, issuing_body: str, number_suffix: str, place_name: str) -> OrgHeader:
     if unit.level not in (UnitLevel.commune, UnitLevel.province):
@@ -158,15 +109,13 @@ def approve_minutes(dialogue: Dialogue, actor: User | None, note: str = "") -> M
 
 def issue_minutes(dialogue: Dialogue, actor: User | None) -> MinutesIssue:
     """Render, store and record the next version of approved minutes."""
-    from dialogues.minutes import render_minutes
-
     if not dialogue.is_locked:
         raise ServiceError(_("Chỉ phát hành biên bản đã được duyệt."), "approve")
     # Serialise versions of one dialogue (PostgreSQL row lock; SQLite has one writer anyway).
     db.session.execute(sa.select(Dialogue.id).where(Dialogue.id == dialogue.id).with_for_update())
     version = (db.session.scalar(sa.select(sa.func.max(MinutesIssue.version))
                                  .where(MinutesIssue.dialogue_id == dialogue.id)) or 0) + 1
-    pdf = render_minutes(dialogue, version=version)
+    pdf = minutes_document.render_minutes(dialogue, version=version)
     key, digest = file_store().put(pdf, STORAGE_NAMESPACE)
     issue = MinutesIssue(dialogue=dialogue, version=version, sha256=digest, size_bytes=len(pdf), storage_key=key,
                          issued_by=actor, issued_dt=utcnow())
@@ -176,7 +125,7 @@ def issue_minutes(dialogue: Dialogue, actor: User | None) -> MinutesIssue:
 
 
 def read_issue(issue: MinutesIssue) -> bytes:
-    return file_store().read(issue.storage_key)
+    return read_stored(issue)
 
 
 # --- addenda -----------------------------------------------------------------------------

@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from app import ethnicities
 from app.extensions import db
-from app.models import Person, Sex, UnitLevel, User, utcnow
-from app.services import ServiceError
+from app.models import Sex, UnitLevel, User, utcnow
+from app.services import ServiceError, people_by_codes, unknown_codes_message
 from dialogues.models import (DialogueAnswer, AnswerOutcome, Commitment, Dialogue, DialogueQuestion, QuestionCategory,
                               QuestionOrigin, RaiserKind)
 from dialogues.services._checks import agency_for, clean_text, village_for
@@ -93,11 +92,10 @@ def _check_row(dialogue: Dialogue, row: QuestionRow, i: int, existing: dict[int,
     person = None
     code = (row.person_code or "").strip()
     if code and row.raiser_kind is RaiserKind.person:
-        person = db.session.scalar(sa.select(Person).where(
-            Person.code == code, Person.erased_dt.is_(None), unit.subtree_filter(Person.unit_id)))
-        if person is None:
-            raise ServiceError(_("Không có người tham gia mã “%(code)s” trong %(unit)s.", code=code[:40],
-                                 unit=unit.name), f + "person_code")
+        found, unknown = people_by_codes([code], None, within=unit)
+        if unknown:
+            raise ServiceError(unknown_codes_message(unknown, within=unit), f + "person_code")
+        person = found[code[:40]]
     name = clean_text(row.raiser_name, 200, f + "raiser_name", _("tên người nêu ý kiến"))
     if row.raiser_kind is RaiserKind.person and not name and person is None:
         raise ServiceError(_("Ý kiến số %(n)s: nhập tên người nêu ý kiến, hoặc chọn “Ẩn danh”.", n=n),

@@ -1,6 +1,5 @@
-"""Dialogue screens. One blueprint; its routes live in the modules imported below."""
-from flask import Blueprint
+"""Dialogue screens. One blueprint (dialogues.blueprint); its routes live in the modules imported below."""
+from dialogues.blueprint import bp
+from dialogues.views import entry, follow_up, minutes, records, settings  # noqa: F401  (register the routes)
 
-bp = Blueprint("dialogues", __name__, url_prefix="/dialogues")
-
-from dialogues.views import entry, follow_up, minutes, records, settings  # noqa: E402,F401  (register the routes)
+__all__ = ["bp"]

@@ -1,38 +1,17 @@
-"""Choices for the dialogue forms and the mapping of service errors onto form fields."""
+"""Choices for the dialogue forms, the lock check and what a refused save shows."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import flash, redirect, url_for
 from flask_babel import gettext as _
-from wtforms import FieldList, FormField
 
 from app.auth import scoped_units
+from app.forms import show_service_error
 from app.extensions import db
 from app.models import Unit, UnitLevel, User
 from app.services import ServiceError
 from dialogues.models import QuestionCategory
-from dialogues.services._checks import agencies_on_branch
-
-
-def _fields(form):
-    for field in form:
-        if isinstance(field, FieldList):
-            for entry in field.entries:
-                yield from _fields(entry.form) if isinstance(entry, FormField) else [entry]
-        elif isinstance(field, FormField):
-            yield from _fields(field.form)
-        else:
-            yield field
-
-
-def attach_error(form, exc: ServiceError) -> None:
-    """Show a service's message next to the field it names, or at the top of the page."""
-    db.session.rollback()
-    for field in _fields(form):
-        if exc.field and field.name == exc.field:
-            field.errors = list(field.errors) + [exc.message]
-            return
-    flash(exc.message, "error")
+from app.services import agencies_on_branch
 
 
 def organising_unit_choices(user: User) -> list[tuple[int, str]]:
@@ -83,11 +62,11 @@ def expected_revision(form) -> int:
 
 
 def handle_save_error(form, exc: ServiceError, reload_url: str):
-    """After a refused save: a stale form reloads the stored data (typing it again would create
-    duplicates); any other error is shown on its field. Returns a response or None."""
+    """After a refused save (its writes already undone by ``service_call``): a stale form reloads
+    the stored data (typing it again would create duplicates); any other error is shown on its
+    field. Returns a response or None."""
     if exc.field == "revision":
-        db.session.rollback()
         flash(exc.message, "error")
         return redirect(reload_url)
-    attach_error(form, exc)
+    show_service_error(form, exc)
     return None

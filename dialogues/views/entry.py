@@ -10,13 +10,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth import roles_required
-from app.services import ServiceError
+from app.services import service_call
 from dialogues import services
 from dialogues.access import MANAGE_ROLES, get_dialogue_or_404
 from dialogues.forms import EntryForm
 from dialogues.models import DialogueStatus, QuestionOrigin
 from dialogues.queries import questions_for
-from dialogues.views import bp
+from dialogues.blueprint import bp
 from dialogues.views._helpers import (agency_choices, category_choices, expected_revision, handle_save_error,
                                       refuse_if_locked, village_choices)
 
@@ -59,11 +59,12 @@ def enter_questions(dialogue_id: int):
         if index.isdigit() and form.add_commitment(int(index)):
             focus = form.questions[int(index)].form.commitments.entries[-1].id
     elif form.validate_on_submit():
-        try:
+        with service_call(form, show=False) as call:
             saved = services.save_question_rows(dialogue, form.to_rows(), current_user,
                                                 expected_revision=expected_revision(form))
-        except ServiceError as exc:
-            if stale := handle_save_error(form, exc, url_for("dialogues.enter_questions", dialogue_id=dialogue.id)):
+        if call.error:
+            if stale := handle_save_error(form, call.error,
+                                          url_for("dialogues.enter_questions", dialogue_id=dialogue.id)):
                 return stale
         else:
             flash(_("Đã lưu %(n)d ý kiến.", n=len(saved)), "success")

@@ -4,18 +4,18 @@ the indicators page and the reminder outbox."""
 from __future__ import annotations
 
 from datetime import date
-from io import BytesIO
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
-from app.auth import roles_required
+from app.auth import roles_required, unit_in_scope
 from app.extensions import db
-from app.models import Agency, Unit
-from app.services import ServiceError
+from app.official import send_document
+from app.models import Agency
+from app.services import service_call
 from app import clock
 from dialogues.access import (MANAGE_ROLES, VIEW_ROLES, get_commitment_or_404, get_dialogue_or_404,
                               is_agency_reader, visible_commitments, visible_dialogues, visible_outbox)
@@ -27,8 +27,8 @@ from dialogues.follow_up.labels import EVENT_LABELS, INDICATOR_LABELS, SHARE_LAB
 from dialogues.follow_up.report import render_previous_results
 from dialogues.models import Commitment, CommitmentAttachment, CommitmentStatus, Dialogue, OutboxMessage
 from dialogues.services import follow_up as services
-from dialogues.views import bp
-from dialogues.views._helpers import agency_choices, attach_error, category_choices, organising_unit_choices
+from dialogues.blueprint import bp
+from dialogues.views._helpers import agency_choices, category_choices, organising_unit_choices
 
 
 def _render(template: str, **context):
@@ -110,11 +110,9 @@ def _submit(commitment_id: int, form_name: str, form_class, write, success):
     commitment = get_commitment_or_404(commitment_id)
     form = form_class()
     if form.validate_on_submit():
-        try:
+        with service_call(form) as call:
             result = write(commitment, form)
-        except ServiceError as exc:
-            attach_error(form, exc)
-        else:
+        if call.ok:
             flash(success(commitment, result), "success")
             return redirect(url_for("dialogues.show_commitment", commitment_id=commitment_id))
     return _show(commitment, **{form_name: form})
@@ -159,12 +157,9 @@ def download_evidence(commitment_id: int, attachment_id: int):
         CommitmentAttachment.id == attachment_id, CommitmentAttachment.commitment_id == commitment.id))
     if attachment is None:
         abort(404)
-    response = send_file(BytesIO(services.read_evidence(attachment)), mimetype=attachment.content_type,
-                         as_attachment=True, download_name=attachment.filename)
+    response = send_document(services.read_evidence(attachment), attachment.filename, attachment.content_type)
     # Always a download, never rendered in our origin, whatever the file holds.
-    response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -175,8 +170,7 @@ def download_evidence(commitment_id: int, attachment_id: int):
 def download_previous_results(dialogue_id: int):
     dialogue = get_dialogue_or_404(dialogue_id, "manage")
     pdf = render_previous_results(dialogue, current_user)
-    return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=False,
-                     download_name=f"ket-qua-giai-quyet-ky-truoc-{dialogue.id}.pdf")
+    return send_document(pdf, f"ket-qua-giai-quyet-ky-truoc-{dialogue.id}.pdf", "application/pdf", inline=True)
 
 
 @bp.route("/indicators")
@@ -188,8 +182,8 @@ def show_indicators():
     form.unit_id.choices = ([] if own.id in {i for i, _n in choices} else [(own.id, own.name)]) + choices
     today = clock.today()
     form.validate()
-    unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data is not None else own
-    if unit is None or not current_user.can_see_unit(unit):
+    unit = unit_in_scope(form.unit_id.data)
+    if unit is None:
         form.unit_id.errors = [_("Hãy chọn một đơn vị trong phạm vi của bạn.")]
     date_from = form.date_from.data or date(today.year, 1, 1)
     date_to = form.date_to.data or today

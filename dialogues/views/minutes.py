@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import re
-from io import BytesIO
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.auth import get_in_scope_or_404, roles_required
+from app.auth import roles_required, unit_in_scope_or_404
 from app.extensions import db
-from app.models import Unit, UnitLevel
-from app.services import ServiceError
+from app import official
+from app.models import UnitLevel
+from app.services import service_call
 from dialogues import services
 from dialogues.access import MANAGE_ROLES, VIEW_ROLES, get_dialogue_or_404, visible_dialogues
 from dialogues.forms import AddendumForm, HeaderForm, NoteForm, VerifyForm
 from dialogues.minutes import minutes_pdf
 from dialogues.models import MinutesIssue
-from dialogues.views import bp
-from dialogues.views._helpers import attach_error
+from dialogues.blueprint import bp
 
 
 def _back(dialogue_id: int):
@@ -33,12 +32,9 @@ def _change_status(dialogue_id: int, change, success):
     form = NoteForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with service_call() as call:
         change(dialogue, current_user, form.note.data)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
+    if call.ok:
         flash(success(dialogue), "success")
     return _back(dialogue_id)
 
@@ -67,20 +63,17 @@ def add_addendum(dialogue_id: int):
             for error in errors:
                 flash(error, "error")
         return _back(dialogue_id)
-    try:
+    with service_call() as call:
         services.add_addendum(dialogue, form.text.data, current_user, token=form.token.data,
                               written_on=form.written_on.data)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
+    if call.ok:
         flash(_("Đã thêm phụ lục đính chính và phát hành lại biên bản (lần %(n)d).",
                 n=dialogue.current_issue.version), "success")
     return _back(dialogue_id)
 
 
 def _pdf_response(data: bytes, filename: str):
-    return send_file(BytesIO(data), mimetype="application/pdf", download_name=filename, as_attachment=False)
+    return official.send_document(data, filename, "application/pdf", inline=True)
 
 
 @bp.route("/<int:dialogue_id>/minutes.pdf")
@@ -125,19 +118,17 @@ def verify_minutes():
 @bp.route("/header/<int:unit_id>", methods=["GET", "POST"])
 @roles_required(*MANAGE_ROLES)
 def edit_header(unit_id: int):
-    unit = get_in_scope_or_404(Unit, unit_id, unit_of=lambda u: u)
+    unit = unit_in_scope_or_404(unit_id)
     if unit.level not in (UnitLevel.commune, UnitLevel.province):
         abort(404)
-    current = services.header_lines(unit)
+    current = official.header_lines(unit)
     form = HeaderForm() if request.method == "POST" else HeaderForm(formdata=None, data=current)
     if form.validate_on_submit():
-        try:
+        with service_call(form) as call:
             services.save_header(unit, parent_body=form.parent_body.data or "", issuing_body=form.issuing_body.data,
                                  number_suffix=form.number_suffix.data, place_name=form.place_name.data)
-        except ServiceError as exc:
-            attach_error(form, exc)
-        else:
+        if call.ok:
             flash(_("Đã lưu tiêu đề biên bản của %(unit)s.", unit=unit.name), "success")
             return redirect(url_for("dialogues.edit_header", unit_id=unit.id))
     return render_template("dialogues/edit_header.html", form=form, unit=unit,
-                           default=services.default_header(unit))
+                           default=official.default_header(unit))

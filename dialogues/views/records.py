@@ -11,19 +11,19 @@ from flask_login import current_user
 from app import clock
 from app.auth import roles_required
 from app.extensions import db
-from app.models import Person, Role, Unit
-from app.services import ServiceError
+from app.models import Person, Unit
+from app.services import service_call
 from dialogues import queries, services
-from dialogues.access import (MANAGE_ROLES, VIEW_ROLES, can_manage, concerns_agency, get_dialogue_or_404,
-                              is_agency_reader, visible_dialogues, visible_questions)
+from dialogues.access import (MANAGE_ROLES, TOTALS_BY_UNIT_ROLES, VIEW_ROLES, can_manage, concerns_agency,
+                              get_dialogue_or_404, is_agency_reader, visible_dialogues, visible_questions)
 from dialogues.forms import (AddendumForm, DialogueFilterForm, DialogueForm, NoteForm, QuestionFilterForm,
                              RosterForm, new_token)
 from dialogues.labels import (COMMITMENT_STATUS_LABELS, LEVEL_LABELS, ORIGIN_LABELS, OUTCOME_LABELS, RAISER_LABELS,
                               STATUS_LABELS)
 from dialogues.models import DialogueStatus
-from dialogues.services.minutes import union_display_name
-from dialogues.views import bp
-from dialogues.views._helpers import (agency_choices, attach_error, category_choices, expected_revision,
+from app.official import union_display_name
+from dialogues.blueprint import bp
+from dialogues.views._helpers import (agency_choices, category_choices, expected_revision,
                                       handle_save_error, organising_unit_choices, refuse_if_locked, village_choices)
 
 LABELS = dict(level_labels=LEVEL_LABELS, status_labels=STATUS_LABELS, origin_labels=ORIGIN_LABELS,
@@ -54,7 +54,7 @@ def index():
     return render_template(
         "dialogues/index.html", form=form, page=page, counts=queries.counts_for([d.id for d in page.items]),
         totals=queries.dialogue_totals(filters, visible),
-        by_unit=queries.totals_by_unit(filters, visible) if current_user.has_role(Role.province) else [],
+        by_unit=queries.totals_by_unit(filters, visible) if current_user.has_role(*TOTALS_BY_UNIT_ROLES) else [],
         can_create=current_user.has_role(*MANAGE_ROLES))
 
 
@@ -78,11 +78,9 @@ def create_dialogue():
         if not form.add_row(row_list):
             flash(_("Đã đủ số dòng tối đa."), "error")
     elif form.validate_on_submit():
-        try:
+        with service_call(form) as call:
             dialogue = services.create_dialogue(form.to_data(), current_user, token=form.token.data)
-        except ServiceError as exc:
-            attach_error(form, exc)
-        else:
+        if call.ok:
             flash(_("Đã tạo cuộc đối thoại. Tiếp theo: nhập các ý kiến, kiến nghị."), "success")
             return redirect(url_for("dialogues.show_dialogue", dialogue_id=dialogue.id))
     return render_template("dialogues/edit_dialogue.html", form=form, dialogue=None)
@@ -105,10 +103,11 @@ def edit_dialogue(dialogue_id: int):
         if not form.add_row(row_list):
             flash(_("Đã đủ số dòng tối đa."), "error")
     elif form.validate_on_submit():
-        try:
+        with service_call(form, show=False) as call:
             services.update_dialogue(dialogue, form.to_data(), current_user, expected_revision=expected_revision(form))
-        except ServiceError as exc:
-            if stale := handle_save_error(form, exc, url_for("dialogues.edit_dialogue", dialogue_id=dialogue_id)):
+        if call.error:
+            if stale := handle_save_error(form, call.error,
+                                          url_for("dialogues.edit_dialogue", dialogue_id=dialogue_id)):
                 return stale
         else:
             flash(_("Đã lưu."), "success")
@@ -145,18 +144,9 @@ def edit_roster(dialogue_id: int):
             return locked
         ids = [int(v) for v in request.form.getlist("person_id") if v.isdigit()]
         codes = [c.strip() for c in (form.person_codes.data or "").splitlines() if c.strip()]
-        try:
-            if codes:
-                found = dict(db.session.execute(sa.select(Person.code, Person.id).where(Person.code.in_(codes))).all())
-                missing = [c for c in codes if c not in found]
-                if missing:
-                    raise ServiceError(_("Không có người tham gia mã: %(codes)s.", codes=", ".join(missing[:10])),
-                                       "person_codes")
-                ids += list(found.values())
-            added = services.add_attendees(dialogue, ids)
-        except ServiceError as exc:
-            attach_error(form, exc)
-        else:
+        with service_call(form) as call:
+            added = services.add_attendees(dialogue, ids, codes=codes, user=current_user)
+        if call.ok:
             flash(_("Đã thêm %(n)d người vào danh sách điểm danh.", n=added), "success")
             return redirect(url_for("dialogues.edit_roster", dialogue_id=dialogue.id, q=q or None))
     candidates = []
@@ -175,11 +165,8 @@ def remove_attendee(dialogue_id: int, person_id: int):
     dialogue = get_dialogue_or_404(dialogue_id, "manage")
     if not NoteForm().validate_on_submit():
         abort(400)
-    try:
+    with service_call():
         services.remove_attendee(dialogue, person_id)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
     return redirect(url_for("dialogues.edit_roster", dialogue_id=dialogue.id))
 
 

@@ -8,34 +8,26 @@ from flask_login import current_user
 
 from app.auth import roles_required
 from app.extensions import db
-from app.models import Role
-from app.services import ServiceError
+from app.services import service_call
 from dialogues import services
-from dialogues.access import VIEW_ROLES, visible_questions
+from dialogues.access import CATEGORY_EDIT_ROLES, VIEW_ROLES, visible_questions
 from dialogues.forms import CategoryForm
 from dialogues.models import DialogueQuestion, QuestionCategory
-from dialogues.views import bp
-from dialogues.views._helpers import attach_error
-
-# One list for the whole system keeps statistics comparable, so only province officers and
-# administrators edit it.
-EDIT_ROLES = (Role.province,)
+from dialogues.blueprint import bp
 
 
 @bp.route("/categories/", methods=["GET", "POST"])
 @roles_required(*VIEW_ROLES)
 def list_categories():
-    can_edit = current_user.has_role(*EDIT_ROLES)
+    can_edit = current_user.has_role(*CATEGORY_EDIT_ROLES)
     form = CategoryForm()
     if request.method == "POST":
         if not can_edit:
             abort(403)
         if form.validate_on_submit():
-            try:
+            with service_call(form) as call:
                 category = services.save_category(None, name=form.name.data, is_active=True)
-            except ServiceError as exc:
-                attach_error(form, exc)
-            else:
+            if call.ok:
                 flash(_("Đã thêm lĩnh vực “%(name)s”.", name=category.name), "success")
                 return redirect(url_for("dialogues.list_categories"))
     usage = dict(db.session.execute(sa.select(DialogueQuestion.category_id, sa.func.count(DialogueQuestion.id))
@@ -48,19 +40,16 @@ def list_categories():
 
 
 @bp.route("/categories/<int:category_id>", methods=["POST"])
-@roles_required(*EDIT_ROLES)
+@roles_required(*CATEGORY_EDIT_ROLES)
 def edit_category(category_id: int):
     category = db.session.get(QuestionCategory, category_id)
     if category is None:
         abort(404)
     form = CategoryForm()
     if form.validate_on_submit():
-        try:
+        with service_call() as call:
             services.save_category(category, name=form.name.data, is_active=form.is_active.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
+        if call.ok:
             flash(_("Đã lưu."), "success")
     else:
         flash(_("Vui lòng nhập tên lĩnh vực."), "error")

@@ -1,5 +1,5 @@
 """Charts of training results as plain geometry, drawn as inline SVG by
-``templates/surveys/_charts.html``: no JavaScript, identical on the page and in the PDF.
+``templates/_macros/charts.html``: no JavaScript, identical on the page and in the PDF.
 
 Sized for a phone: a 360-unit wide view box shows text at about its nominal size on a 390 px
 screen. Every chart has a title and a text description (screen readers), its bars carry their
@@ -9,45 +9,23 @@ they survive a black-and-white printer and colour blindness.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
+from app.charts import BLUE, ORANGE, WIDTH
+from app.charts import Chart as BaseChart
 from surveys.analytics.reading import num, pct
 
-WIDTH = 360
-PRE_COLOUR, POST_COLOUR, TEXT_COLOUR, GRID_COLOUR = "#E69F00", "#0072B2", "#222222", "#BBBBBB"
+PRE_COLOUR, POST_COLOUR = ORANGE, BLUE
 EXACT_BINS_UP_TO = 12  # tests up to 12 points get one bar per score, longer ones 20% bands
 COMPACT_FROM = 12  # questions: beyond this the per-question chart uses tighter rows
 
 
-@dataclass
-class Chart:
-    id: str
-    title: str
-    desc: str
-    height: int
-    width: int = WIDTH
-    rects: list[dict] = field(default_factory=list)   # x, y, w, h, fill
-    texts: list[dict] = field(default_factory=list)   # x, y, text, anchor, size, bold
-    lines: list[dict] = field(default_factory=list)   # x1, y1, x2, y2, dash
-
-    def rect(self, x, y, w, h, fill):
-        self.rects.append({"x": round(x, 1), "y": round(y, 1), "w": round(max(w, 0), 1), "h": round(max(h, 0), 1),
-                           "fill": fill})
-
-    def text(self, x, y, text, anchor="start", size=12, bold=False):
-        self.texts.append({"x": round(x, 1), "y": round(y, 1), "text": text, "anchor": anchor, "size": size,
-                           "bold": bold})
-
-    def line(self, x1, y1, x2, y2, dash=False):
-        self.lines.append({"x1": round(x1, 1), "y1": round(y1, 1), "x2": round(x2, 1), "y2": round(y2, 1),
-                           "dash": dash})
+class Chart(BaseChart):
+    """A results chart: the core's geometry with the before/after legend."""
 
     def legend(self, y: float = 12) -> None:
-        for x, colour, label in ((0, PRE_COLOUR, _("Trước tập huấn")), (150, POST_COLOUR, _("Sau tập huấn"))):
-            self.rect(x, y - 10, 13, 13, colour)
-            self.text(x + 18, y + 1, label, size=13)
+        self.keys(((0, PRE_COLOUR, _("Trước tập huấn")), (150, POST_COLOUR, _("Sau tập huấn"))), y)
 
 
 def score_bins(max_score: float) -> list[tuple[float, float, str]]:

@@ -20,8 +20,6 @@ FLAG_LABELS = {
     stats.FLAG_IMPROVED: _l("tiến bộ rõ rệt"),
     stats.FLAG_NOT_ANSWERED: _l("chưa ai trả lời"),
 }
-# Flags that ask the trainer to act come first and are shown as warnings.
-WARNING_FLAGS = (stats.FLAG_STILL_MISUNDERSTOOD, stats.FLAG_GOT_WORSE, stats.FLAG_PROBLEMATIC)
 
 DIMENSION_LABELS = {
     "sex": _l("Giới tính"),

@@ -15,8 +15,8 @@ from datetime import date
 
 from flask_babel import force_locale
 
-from app import clock
-from app.models import Unit, UnitLevel, User
+from app import clock, official
+from app.models import User
 from app.pdf import render_pdf
 from surveys.analytics import charts, reading, stats
 from surveys.analytics.pooled import PooledResults
@@ -57,40 +57,19 @@ def pooled_presentation(results: PooledResults) -> dict:
 
 
 # ---------------------------------------------------------------- PDF
-def union_name(unit: Unit) -> str:
-    """ "Hội LHPN xã Chợ Đồn" for unit "Xã Chợ Đồn", "Hội LHPN tỉnh Thái Nguyên" for "Thái Nguyên"."""
-    return " ".join(part for part in ("Hội LHPN", unit.division_type, place_name(unit)) if part)
-
-
-def place_name(unit: Unit) -> str:
-    """The unit's name without its division word: "Xã Chợ Đồn" -> "Chợ Đồn"."""
-    prefix = (unit.division_type or "").strip()
-    if prefix and unit.name.casefold().startswith(prefix.casefold() + " "):
-        return unit.name[len(prefix) + 1:]
-    return unit.name
-
-
-def _issuer(training: Training) -> tuple[Unit, Unit | None]:
-    """The union issuing the report (the training's commune) and the body above it."""
-    unit = training.unit
-    commune = unit.parent if unit.level is UnitLevel.village and unit.parent else unit
-    return commune, commune.parent
-
-
 def report_pdf(training: Training, results: TrainingResults, today: date | None = None) -> bytes:
     """The training report: aggregates only (no names, masked small groups), in Vietnamese as an
     official document is, whatever the reader's interface language."""
-    commune, parent = _issuer(training)
+    parent = official.issuing_unit(training.unit).parent
     with force_locale("vi"):
         context = presentation(results)
         return render_pdf(
             "surveys/training_report_pdf.html", training=training, results=results,
             breakdowns=results.masked_breakdowns(MIN_GROUP),
-            parent_body=union_name(parent) if parent else "", issuing_body=union_name(commune),
-            number="\u00a0" * 8 + "/BC-HLHPN", place=place_name(commune), doc_date=today or clock.today(),
-            doc_type="Báo cáo", subject=f"Kết quả khảo sát trước và sau tập huấn “{training.title}”",
-            signers=[("Người lập báo cáo", "")],
-            recipients=[union_name(parent) if parent else "Cấp trên", "Lưu: VT"],
+            **official.frame(training.unit, doc_type="Báo cáo", code=official.REPORT_CODE,
+                             subject=f"Kết quả khảo sát trước và sau tập huấn “{training.title}”",
+                             doc_date=today or clock.today(), signers=[("Người lập báo cáo", "")],
+                             recipients=[official.union_display_name(parent) if parent else "Cấp trên", "Lưu: VT"]),
             **context)
 
 

@@ -4,11 +4,13 @@ officers of the training's unit or above); out of scope answers 404."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, abort, render_template, request
+from flask import render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.auth import unit_in_scope_or_404
 from app.extensions import db
+from app.official import send_document
 from app.models import Unit, UnitLevel
 from surveys.access import get_training_or_404, surveys_required
 from surveys.analytics import report
@@ -32,8 +34,7 @@ def show_training_results(training_id: int):
 def download_results_pdf(training_id: int):
     training = get_training_or_404(training_id)
     results = load_training_results(training)
-    return _download(report.report_pdf(training, results), "application/pdf",
-                     report.file_name(training, "pdf"))
+    return send_document(report.report_pdf(training, results), report.file_name(training, "pdf"), "application/pdf")
 
 
 @bp.route("/trainings/<int:training_id>/results.xlsx")
@@ -42,7 +43,7 @@ def download_results_xlsx(training_id: int):
     training = get_training_or_404(training_id)
     results = load_training_results(training)
     data = report.results_workbook(training, results, current_user)
-    return _download(data, report.XLSX_MIMETYPE, report.file_name(training, "xlsx"))
+    return send_document(data, report.file_name(training, "xlsx"), report.XLSX_MIMETYPE)
 
 
 @bp.route("/results")
@@ -50,7 +51,7 @@ def download_results_xlsx(training_id: int):
 def show_pooled_results():
     """Results of every training of a unit in scope, filtered by topic and period."""
     form = PooledFilterForm(request.args)
-    unit = _unit_in_scope_or_404(request.args.get("unit", type=int))
+    unit = unit_in_scope_or_404(request.args.get("unit", type=int))
     form.unit.choices = [(u.id, u.name) for u in _unit_choices(unit)]
     form.unit.data = unit.id
     topics = db.session.execute(sa.select(Topic.id, Topic.name).order_by(Topic.name)).all()
@@ -64,16 +65,6 @@ def show_pooled_results():
                            **(report.pooled_presentation(results) if results else {}))
 
 
-def _unit_in_scope_or_404(unit_id: int | None) -> Unit:
-    """The unit asked for (default: the user's own); another unit outside the scope is a 404."""
-    if unit_id is None:
-        return current_user.unit
-    unit = db.session.get(Unit, unit_id)
-    if unit is None or not current_user.can_see_unit(unit):
-        abort(404)
-    return unit
-
-
 def _unit_choices(selected: Unit) -> list[Unit]:
     """The user's unit, the selected one and the units just below it (not villages): enough to
     move from a province to one of its communes without a list of 3,321 communes."""
@@ -83,8 +74,3 @@ def _unit_choices(selected: Unit) -> list[Unit]:
     return list(dict.fromkeys([*chain, *children]))
 
 
-def _download(data: bytes, mimetype: str, name: str) -> Response:
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"  # personal data must not linger in shared caches
-    return response

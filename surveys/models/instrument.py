@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models import Unit, UTCDateTime, utcnow
@@ -56,6 +56,9 @@ class InstrumentVersion(db.Model):
     instrument: Mapped[Instrument] = relationship(back_populates="versions")
     items: Mapped[list[Item]] = relationship(back_populates="version", order_by="Item.position",
                                              cascade="all, delete-orphan")
+    # Never loaded, only queried (is_frozen). Named, not imported: surveys.models.response imports
+    # this module, and the model modules import one way only (bank <- instrument <- training <- response).
+    responses: WriteOnlyMapped[Response] = relationship(viewonly=True)  # noqa: F821
 
     @property
     def scored_items(self) -> list[Item]:
@@ -68,9 +71,7 @@ class InstrumentVersion(db.Model):
     @property
     def is_frozen(self) -> bool:
         """True once any response points at this version (one EXISTS query)."""
-        from surveys.models.response import Response
-
-        return bool(db.session.scalar(sa.select(sa.exists().where(Response.version_id == self.id))))
+        return bool(db.session.scalar(sa.select(sa.exists(self.responses.select()))))
 
     def __repr__(self) -> str:
         return f"<InstrumentVersion {self.instrument_id}v{self.number}>"

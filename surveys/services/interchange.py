@@ -17,6 +17,7 @@ from app.services import ServiceError
 from surveys.models import Answer, Phase, Question, Response, ResponseSource, Topic, Training
 from surveys.models.bank import shared_unit_filter
 from surveys.models.training import Participant
+from surveys.queries import roster_stmt
 from surveys.services.bank import topic_by_name
 from surveys.services.instruments import create_instrument
 from surveys.services.responses import find_response, parse_answers, save_response
@@ -257,9 +258,7 @@ def export_workbook(training: Training, with_answers: bool = True, user: User | 
     """The training as an interchange workbook; without answers it is the fill-in template
     (every roster code listed on the pre and post sheets). Logged: it holds personal data."""
     roster = db.session.execute(
-        sa.select(Person, Unit).join(Participant, Participant.person_id == Person.id)
-        .join(Unit, Unit.id == Person.unit_id).where(Participant.training_id == training.id)
-        .order_by(Person.code)).all()
+        roster_stmt(training.id, Person, Unit).join(Unit, Unit.id == Person.unit_id).order_by(Person.code)).all()
     active = set(db.session.scalars(sa.select(Consent.person_id).join(Participant, Participant.person_id ==
                                                                       Consent.person_id)
                                     .where(Participant.training_id == training.id, Consent.purpose == CONSENT_PURPOSE,
@@ -271,9 +270,11 @@ def export_workbook(training: Training, with_answers: bool = True, user: User | 
     answers = {phase: [] for phase in Phase}
     if with_answers:
         codes = {p.id: p.code for p, _unit in roster}
-        for (phase, person_id), cells in sorted(_stored_answers(training).items(),
-                                                key=lambda kv: (kv[0][0].value, codes.get(kv[0][1], ""))):
-            answers[phase].append(workbook.AnswerRow(0, codes.get(person_id, ""), cells))
+        # An erased person is off the roster, and so are their answers: the workbook lists people
+        # (it is re-imported by code), while the statistics keep counting those answers.
+        stored = [(key, cells) for key, cells in _stored_answers(training).items() if key[1] in codes]
+        for (phase, person_id), cells in sorted(stored, key=lambda kv: (kv[0][0].value, codes[kv[0][1]])):
+            answers[phase].append(workbook.AnswerRow(0, codes[person_id], cells))
     else:
         for phase in Phase:
             answers[phase] = [workbook.AnswerRow(0, p.code, {}) for p, _unit in roster]

@@ -74,13 +74,6 @@ def home_commune(unit: Unit) -> Unit:
     return unit.parent if unit.level is UnitLevel.village and unit.parent else unit
 
 
-def villages_of(training: Training) -> dict[str, Unit]:
-    """Villages of the training's commune by case-folded name (where participants may live)."""
-    commune = home_commune(training.unit)
-    rows = db.session.scalars(sa.select(Unit).where(Unit.parent_id == commune.id))
-    return {u.name.casefold(): u for u in rows}
-
-
 def match_person(*, code: str | None, full_name: str, birth_year: int | None, unit: Unit) -> Person | None:
     """An existing person with this code, or else with this name, birth year and unit."""
     if code:

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
-from app.services import ServiceError
+from app.services import ServiceError, service_call
 from surveys import services
 from surveys.access import (
     get_instrument_or_404, get_question_or_404, surveys_required, visible_instruments, visible_questions,
@@ -15,7 +15,7 @@ from surveys.access import (
 from surveys.blueprint import bp
 from surveys.forms import KIND_LABELS, InstrumentForm, QuestionForm, TopicForm
 from surveys.models import Instrument, InstrumentVersion, Question, Topic, Training
-from surveys.views.common import field_error, topic_choices
+from surveys.views.common import topic_choices
 
 
 # --- topics ------------------------------------------------------------------------------
@@ -25,11 +25,9 @@ from surveys.views.common import field_error, topic_choices
 def list_topics():
     form = TopicForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form, "name") as call:
             topic = services.save_topic(None, form.name.data, form.is_active.data)
-        except ServiceError as exc:
-            field_error(form, exc, "name")
-        else:
+        if call.ok:
             flash(_("Đã thêm chủ đề “%(name)s”.", name=topic.name), "success")
             return redirect(url_for("surveys.list_topics"))
     counts = dict(db.session.execute(sa.select(Question.topic_id, sa.func.count(Question.id))
@@ -48,11 +46,9 @@ def edit_topic(topic_id: int):
     topic = db.get_or_404(Topic, topic_id)
     form = TopicForm(obj=topic)
     if form.validate_on_submit():
-        try:
+        with service_call(form, "name") as call:
             services.save_topic(topic, form.name.data, form.is_active.data)
-        except ServiceError as exc:
-            field_error(form, exc, "name")
-        else:
+        if call.ok:
             flash(_("Đã lưu."), "success")
             return redirect(url_for("surveys.list_topics"))
     return render_template("surveys/edit_topic.html", form=form, topic=topic)
@@ -91,14 +87,12 @@ def _question_form(question: Question | None) -> QuestionForm:
 
 def _save_question_from(form: QuestionForm, question: Question | None) -> Question | None:
     topic = db.session.get(Topic, form.topic_id.data)
-    try:
-        return services.save_question(
+    with service_call(form, "text") as call:
+        saved = services.save_question(
             question, topic=topic, unit=question.unit if question else current_user.unit, user=current_user,
             text=form.text.data, kind=form.kind.data, options=(form.options.data or "").splitlines(),
             correct=form.correct.data, points=form.points.data, has_dont_know=form.has_dont_know.data)
-    except ServiceError as exc:
-        field_error(form, exc, "text")
-        return None
+    return saved if call.ok else None
 
 
 @bp.route("/questions/new", methods=["GET", "POST"])
@@ -179,14 +173,12 @@ def create_instrument():
     form = _instrument_form(None)
     questions, positions = _bank_for_picker(None)
     if form.validate_on_submit():
-        try:
+        with service_call(form, "title") as call:
             instrument = services.create_instrument(
                 title=form.title.data, topic=db.session.get(Topic, form.topic_id.data), unit=current_user.unit,
                 user=current_user, contents=services.question_contents(_picked_questions(questions)),
                 shuffle_options=form.shuffle_options.data)
-        except ServiceError as exc:
-            field_error(form, exc, "title")
-        else:
+        if call.ok:
             flash(_("Đã tạo bài kiểm tra."), "success")
             return redirect(url_for("surveys.show_instrument", instrument_id=instrument.id))
     return render_template("surveys/edit_instrument.html", form=form, instrument=None, questions=questions,
@@ -218,15 +210,13 @@ def edit_instrument(instrument_id: int):
     form = _instrument_form(instrument)
     questions, positions = _bank_for_picker(instrument)
     if form.validate_on_submit():
-        try:
+        with service_call(form, "title") as call:
             before = instrument.current_version
             version = services.update_instrument(
                 instrument, title=form.title.data, topic=db.session.get(Topic, form.topic_id.data), user=current_user,
                 contents=services.question_contents(_picked_questions(questions)),
                 shuffle_options=form.shuffle_options.data)
-        except ServiceError as exc:
-            field_error(form, exc, "title")
-        else:
+        if call.ok:
             if version is not before:
                 flash(_("Bài kiểm tra đã có câu trả lời nên đã tạo phiên bản %(n)d; câu trả lời cũ giữ phiên bản cũ.",
                         n=version.number), "info")

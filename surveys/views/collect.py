@@ -3,20 +3,23 @@ trainer types paper answers, and the interchange workbook (template, export, imp
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response as HttpResponse, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import services as core
 from app.extensions import db
+from app.official import send_document
 from app.pdf import render_pdf
 from app.models import Person
-from app.services import ServiceError
+from app.forms import show_service_error
+from app.services import service_call
 from surveys import qr, services
 from surveys.access import get_training_or_404, phase_or_404, surveys_required
 from surveys.blueprint import bp
 from surveys.forms import UploadForm
-from surveys.models import Participant, Phase, Response, ResponseSource, Training
+from surveys.models import Phase, Response, ResponseSource, Training
+from surveys.queries import roster_stmt
 from surveys.services.trainings import CONSENT_PURPOSE
 from surveys.workbook import WorkbookError
 
@@ -26,10 +29,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _roster(training: Training, phase: Phase) -> list[tuple[Person, int | None]]:
     """Roster in name order with the id of each person's response in this phase (one query)."""
     return db.session.execute(
-        sa.select(Person, Response.id).join(Participant, Participant.person_id == Person.id)
+        roster_stmt(training.id, Person, Response.id)
         .outerjoin(Response, sa.and_(Response.person_id == Person.id, Response.training_id == training.id,
                                      Response.phase == phase))
-        .where(Participant.training_id == training.id).order_by(Person.full_name, Person.code)).all()
+        .order_by(Person.full_name, Person.code)).all()
 
 
 # --- grid entry of paper answers -----------------------------------------------------------
@@ -58,13 +61,12 @@ def enter_grid(training_id: int, phase: str):
         values = {it.key: request.form.get(it.key, "")[:2000] for it in items}
         answers, errors = services.parse_answers(items, values)
         if not errors:
-            try:
+            with service_call(show=False) as call:  # the grid shows its errors beside the answers
                 services.save_response(training, phase, person, answers, source=ResponseSource.grid,
                                        user=current_user, consent_given=bool(request.form.get("consent")),
                                        replace=True)
-            except ServiceError as exc:
-                db.session.rollback()
-                errors["consent" if exc.field == "consent" else "_form"] = exc.message
+            if call.error:
+                errors["consent" if call.error.field == "consent" else "_form"] = call.error.message
             else:
                 flash(_("Đã lưu câu trả lời của %(name)s.", name=person.full_name), "success")
                 following = _next_without_response(roster, person)
@@ -100,8 +102,7 @@ def paper_pdf(training_id: int, phase: str):
                     rows=len(people))
     pdf = render_pdf("surveys/paper_questionnaire.html", training=training, phase=state.phase, sheets=sheets,
                      items=training.version.items)
-    return HttpResponse(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="phieu-{training.id}-{state.phase.value}.pdf"'})
+    return send_document(pdf, f"phieu-{training.id}-{state.phase.value}.pdf", "application/pdf", inline=True)
 
 
 # --- workbook ------------------------------------------------------------------------------
@@ -109,8 +110,7 @@ def paper_pdf(training_id: int, phase: str):
 @bp.route("/workbook-template.xlsx")
 @surveys_required
 def workbook_template():
-    return HttpResponse(services.blank_template(), mimetype=XLSX,
-                        headers={"Content-Disposition": 'attachment; filename="mau-tap-huan.xlsx"'})
+    return send_document(services.blank_template(), "mau-tap-huan.xlsx", XLSX, personal=False)
 
 
 @bp.route("/trainings/<int:training_id>/workbook.xlsx")
@@ -121,7 +121,7 @@ def export_workbook(training_id: int):
     template = request.args.get("template") == "1"
     data = services.export_workbook(training, with_answers=not template, user=current_user)
     name = f"tap-huan-{training.id}{'-mau' if template else ''}.xlsx"
-    return HttpResponse(data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return send_document(data, name, XLSX)
 
 
 @bp.route("/trainings/<int:training_id>/import", methods=["POST"])
@@ -146,14 +146,12 @@ def _import_into(training: Training, do_import, done_message):
     """Run an import of the uploaded file; on problems show them all, on success go back."""
     form = UploadForm()
     data = form.file.data.read() if form.validate_on_submit() and form.file.data else b""
-    try:
+    with service_call(show=False) as call:
         result = do_import(data)
-    except WorkbookError as exc:
-        db.session.rollback()
-        return render_template("surveys/import_problems.html", training=training, problems=exc.problems)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if isinstance(call.error, WorkbookError):
+        return render_template("surveys/import_problems.html", training=training, problems=call.error.problems)
+    if call.error:
+        show_service_error(None, call.error)
     else:
         flash(done_message(result), "success")
     return redirect(url_for("surveys.show_training", training_id=training.id, _anchor="roster"))

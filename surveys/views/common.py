@@ -8,7 +8,6 @@ from flask_login import current_user
 from app.auth import scoped_units
 from app.extensions import db
 from app.models import Unit, UnitLevel
-from app.services import ServiceError
 from surveys.models import Topic
 
 
@@ -23,18 +22,6 @@ def training_unit_choices() -> list[tuple[int, str]]:
     units = db.session.scalars(scoped_units(current_user).where(
         Unit.level.in_([UnitLevel.commune, UnitLevel.village]), Unit.is_active).order_by(Unit.path)).all()
     return [(u.id, ("— " if u.level is UnitLevel.village else "") + u.name) for u in units]
-
-
-def field_error(form, exc: ServiceError, default: str) -> None:
-    """Show a service error on its field, or as a flash when the form has no such field."""
-    db.session.rollback()
-    target = getattr(form, exc.field or default, None)
-    if target is not None and hasattr(target, "errors"):
-        if not isinstance(target.errors, list):
-            target.errors = list(target.errors)
-        target.errors.append(exc.message)
-    else:
-        flash(exc.message, "error")
 
 
 def flash_form_errors(form) -> None:

@@ -15,17 +15,17 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.extensions import db
 from app.locking import write_lock_later
 from app.models import Consent, Person
-from app.services import ServiceError
+from app.services import ServiceError, service_call
 from surveys import services
 from surveys.access import get_phase_by_token_or_404
 from surveys.blueprint import public_bp
 from surveys.models import Item, Participant, QuestionKind, Response, ResponseSource, Training, TrainingPhase
+from surveys.queries import roster_stmt
 from surveys.services.trainings import CONSENT_PURPOSE
 
 
 # Statements built once (see surveys.access): every phone page runs them.
-_ON_ROSTER = (sa.select(Person).join(Participant, Participant.person_id == Person.id)
-              .where(Participant.training_id == sa.bindparam("training_id"), Person.erased_dt.is_(None)))
+_ON_ROSTER = roster_stmt(sa.bindparam("training_id"))
 _ROSTER_NAMES = (_ON_ROSTER.with_only_columns(Person.id, Person.full_name, Person.code)
                  .order_by(Person.full_name, Person.code))
 # The chosen participant with, in the same row, whether she answered this phase already and
@@ -130,13 +130,12 @@ def submit_form(token: str):
     if errors:
         first = next(i for i, it in enumerate(items, start=1) if it.key in errors)
         return _render_form(phase, respondent, client_token, values, first, errors), 400
-    try:
+    with service_call(show=False) as call:  # the form shows the error beside the consent or on top
         response, created = services.save_response(
             training, phase.phase, person, answers, source=ResponseSource.phone, client_token=client_token,
             consent_given=request.form.get("consent") == "yes")
-    except ServiceError as exc:
-        db.session.rollback()
-        errors = {"consent" if exc.field == "consent" else "_form": exc.message}
+    if call.error:
+        errors = {"consent" if call.error.field == "consent" else "_form": call.error.message}
         return _render_form(phase, respondent, client_token, values, len(items), errors), 400
     already = not created and response.client_token != client_token
     return render_template("surveys/phone_done.html", phase=phase, training=training, person=person,

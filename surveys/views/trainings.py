@@ -4,16 +4,18 @@ from __future__ import annotations
 
 
 import sqlalchemy as sa
-from flask import Response as HttpResponse, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import clock
-from app.auth import get_in_scope_or_404, unit_scope
+from app.auth import unit_in_scope_or_404, unit_scope
 from app.extensions import db
+from app.official import send_document
 from app.clock import parse_date
-from app.models import Person, Sex, Unit
-from app.services import ServiceError
+from app.models import Person, Sex
+from app.forms import show_service_error
+from app.services import ServiceError, person_by_code, service_call
 from surveys import qr, services
 from surveys.access import get_instrument_or_404, get_training_or_404, phase_or_404, surveys_required, \
     visible_instruments
@@ -22,7 +24,7 @@ from surveys.forms import ImportTrainingForm, ParticipantForm, TrainingForm, Upl
 from surveys.models import Instrument, Participant, Phase, PhaseState, Topic, Training, TrainingPhase
 from surveys.results import score_table, training_counts
 from surveys.services.trainings import home_commune
-from surveys.views.common import field_error, flash_form_errors, topic_choices, training_unit_choices
+from surveys.views.common import flash_form_errors, topic_choices, training_unit_choices
 from surveys.workbook import WorkbookError
 
 STATUSES = ("upcoming", "held", "open")
@@ -38,7 +40,7 @@ def index():
     stmt = sa.select(Training).where(unit_scope(current_user, Training.unit_id))
     # Drill-down from the indicators dashboard: one unit's subtree, start dates in a period.
     unit_id = request.args.get("unit_id", type=int)
-    filter_unit = db.session.get(Unit, unit_id) if unit_id and 0 < unit_id < 2**31 else None
+    filter_unit = unit_in_scope_or_404(unit_id) if unit_id else None
     date_from, date_to = parse_date(request.args.get("date_from")), parse_date(request.args.get("date_to"))
     if filter_unit is not None:
         stmt = stmt.where(filter_unit.subtree_filter(Training.unit_id))
@@ -61,7 +63,7 @@ def index():
                         sa.orm.selectinload(Training.phases)).order_by(Training.start_date.desc(), Training.id.desc())
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("surveys/index.html", page=page, q=q, topic_id=topic_id, status=status,
-                           filter_unit=filter_unit if filter_unit and current_user.can_see_unit(filter_unit) else None,
+                           filter_unit=filter_unit,
                            date_from=date_from, date_to=date_to,
                            topics=topic_choices(), counts=training_counts([t.id for t in page.items]))
 
@@ -85,17 +87,15 @@ def _training_form(training: Training | None) -> TrainingForm:
 
 
 def _save_training_from(form: TrainingForm, training: Training | None) -> Training | None:
-    unit = get_in_scope_or_404(Unit, form.unit_id.data, unit_of=lambda u: u)
+    unit = unit_in_scope_or_404(form.unit_id.data)
     instrument = get_instrument_or_404(form.instrument_id.data)
-    try:
-        return services.save_training(
+    with service_call(form, "title") as call:
+        saved = services.save_training(
             training, title=form.title.data, topic=db.get_or_404(Topic, form.topic_id.data), unit=unit,
             instrument=instrument, start_date=form.start_date.data, end_date=form.end_date.data,
             venue=form.venue.data or "", trainers=form.trainers.data or "",
             one_question_per_screen=form.one_question_per_screen.data, user=current_user)
-    except ServiceError as exc:
-        field_error(form, exc, "title")
-        return None
+    return saved if call.ok else None
 
 
 @bp.route("/trainings/new", methods=["GET", "POST"])
@@ -146,8 +146,7 @@ def show_training(training_id: int):
 def phase_qr(training_id: int, phase: str):
     training = get_training_or_404(training_id)
     png = qr.qr_png(qr.public_url(training.phase(phase_or_404(phase))))
-    return HttpResponse(png, mimetype="image/png",
-                        headers={"Content-Disposition": f'inline; filename="qr-{training.id}-{phase}.png"'})
+    return send_document(png, f"qr-{training.id}-{phase}.png", "image/png", personal=False, inline=True)
 
 
 @bp.route("/trainings/<int:training_id>/<phase>/<any(open, close):action>", methods=["POST"])
@@ -172,15 +171,12 @@ def add_participant(training_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("surveys.show_training", training_id=training.id, _anchor="roster"))
-    try:
+    with service_call() as call:
         person = _person_from(form, training)
         services.add_participant(training, person, current_user)
         if form.consent.data:
             services.ensure_consent(person, True, current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
+    if call.ok:
         flash(_("Đã thêm %(name)s (%(code)s) vào danh sách lớp.", name=person.full_name, code=person.code), "success")
     return redirect(url_for("surveys.show_training", training_id=training.id, _anchor="roster"))
 
@@ -189,13 +185,10 @@ def _person_from(form: ParticipantForm, training: Training) -> Person:
     """An existing person by code, else the matching or a new person from the details typed."""
     code = (form.code.data or "").strip()
     if code and not form.full_name.data:
-        person = db.session.scalar(sa.select(Person).where(Person.code == code))
-        if person is None or not current_user.can_see_unit(person.unit) or person.erased_dt is not None:
-            raise ServiceError(_("Không có người tham gia mã “%(code)s” trong phạm vi của bạn.", code=code), "code")
-        return person
+        return person_by_code(code, current_user)
     if not form.full_name.data:
         raise ServiceError(_("Nhập mã của người đã có, hoặc họ tên của người mới."), "full_name")
-    unit = (get_in_scope_or_404(Unit, form.unit_id.data, unit_of=lambda u: u) if form.unit_id.data
+    unit = (unit_in_scope_or_404(form.unit_id.data) if form.unit_id.data
             else home_commune(training.unit))
     person, _created = services.find_or_create_person(
         user=current_user, unit=unit, full_name=form.full_name.data, code=code or None,
@@ -211,11 +204,9 @@ def remove_participant(training_id: int, person_id: int):
     participant = db.first_or_404(sa.select(Participant).where(Participant.training_id == training.id,
                                                                Participant.person_id == person_id))
     person = participant.person
-    try:
+    with service_call() as call:
         services.remove_participant(training, person)
-    except ServiceError as exc:
-        flash(exc.message, "error")
-    else:
+    if call.ok:
         flash(_("Đã bỏ %(name)s khỏi danh sách lớp.", name=person.full_name), "success")
     return redirect(url_for("surveys.show_training", training_id=training.id, _anchor="roster"))
 
@@ -228,15 +219,14 @@ def import_training():
     form.unit_id.choices = training_unit_choices()
     problems = []
     if form.validate_on_submit():
-        unit = get_in_scope_or_404(Unit, form.unit_id.data, unit_of=lambda u: u)
+        unit = unit_in_scope_or_404(form.unit_id.data)
         data = form.file.data.read() if form.file.data else b""
-        try:
+        with service_call(show=False) as call:
             training = services.import_workbook(data, user=current_user, unit=unit)
-        except WorkbookError as exc:
-            db.session.rollback()
-            problems = exc.problems
-        except ServiceError as exc:
-            field_error(form, exc, "file")
+        if isinstance(call.error, WorkbookError):
+            problems = call.error.problems
+        elif call.error:
+            show_service_error(form, call.error, "file")
         else:
             flash(_("Đã nhập lớp tập huấn từ tệp."), "success")
             return redirect(url_for("surveys.show_training", training_id=training.id))

@@ -139,14 +139,6 @@ def answers_body():
 # --- dialogues -------------------------------------------------------------------------------
 
 @pytest.fixture
-def categories(db):
-    from dialogues import services as dialogue_services
-
-    dialogue_services.ensure_default_categories()
-    db.session.commit()
-
-
-@pytest.fixture
 def dialogue_agencies(db, units, create_agency):
     """Agency ids by unit key: the People's Committees of both communes and a province department."""
     return {"02020": create_agency("UBND-02020", units["02020"]).id,
@@ -155,45 +147,33 @@ def dialogue_agencies(db, units, create_agency):
 
 
 @pytest.fixture
-def make_dialogue(db, units, categories):
+def make_dialogue(db, units, categories, create_dialogue):
     """make_dialogue(unit="02020", approved=False) -> a dialogue held yesterday, with one accepted
     question (and its commitment) for each agency of the unit at that moment."""
     from datetime import time, timedelta
 
     import sqlalchemy as sa
 
+    from app import clock
     from app.models import Agency
     from dialogues import services as ds
-    from dialogues.models import AnswerOutcome, DialogueLevel, RaiserKind
+    from dialogues.models import AnswerOutcome, RaiserKind
 
     def make(unit="02020", approved=False):
         unit = units[unit] if isinstance(unit, str) else unit
-        dialogue = ds.create_dialogue(ds.DialogueData(
-            title="Hội nghị đối thoại", level=DialogueLevel.commune, unit_id=unit.id,
-            held_on=date.today() - timedelta(days=1), start_time=time(8), end_time=time(10), chair_name="Chủ trì",
-            secretary_name="Thư ký", attendance_total=10, attendance_women=8, attendance_minority=7), None)
         agencies = db.session.scalars(sa.select(Agency.id).where(Agency.unit_id == unit.id)).all()
-        ds.save_question_rows(dialogue, [ds.QuestionRow(
+        rows = [ds.QuestionRow(
             content=f"Ý kiến gửi cơ quan {a}", raiser_name="Người nêu", agency_id=a, answer="Tiếp thu",
             outcome=AnswerOutcome.accepted, commitments=[ds.CommitmentRow(
-                agency_id=a, description="Cam kết", deadline=date.today() + timedelta(days=30))])
+                agency_id=a, description="Cam kết", deadline=clock.today() + timedelta(days=30))])
             for a in agencies] or [ds.QuestionRow(content="Ý kiến", raiser_kind=RaiserKind.anonymous,
-                                                    outcome=AnswerOutcome.noted)], None)
-        ds.mark_held(dialogue, None)
-        if approved:
-            ds.approve_minutes(dialogue, None)
-        db.session.commit()
-        return dialogue
+                                                  outcome=AnswerOutcome.noted)]
+        return create_dialogue(unit, status="approved" if approved else "held", rows=rows,
+                               title="Hội nghị đối thoại", held_on=clock.today() - timedelta(days=1),
+                               start_time=time(8), end_time=time(10), venue="", organiser="", chair_name="Chủ trì",
+                               chair_position="", secretary_name="Thư ký", secretary_position="",
+                               attendance_total=10, attendance_women=8, attendance_minority=7)
     return make
-
-
-@pytest.fixture
-def quick_pdf(monkeypatch):
-    """Approving minutes renders a PDF; where only access matters, skip the rendering."""
-    import dialogues.minutes
-
-    monkeypatch.setattr(dialogues.minutes, "render_minutes",
-                        lambda dialogue, *, version=None: f"%PDF-1.7 minutes {dialogue.id} v{version}".encode())
 
 
 @pytest.fixture

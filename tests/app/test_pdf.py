@@ -13,7 +13,7 @@ import segno
 from flask import Flask, render_template_string
 from jinja2 import ChoiceLoader, DictLoader
 
-from app.pdf import init_app, official_date_line, render_pdf, sha256_hex
+from app.pdf import init_app, official_date_line, render_pdf
 from app.pdf_fetcher import ForbiddenResource, StaticOnlyFetcher
 
 REPO = Path(__file__).resolve().parents[2]
@@ -171,6 +171,3 @@ def test_date_filters(pdf_app):
     rendered = render_template_string("{{ d|official_date('Chợ Mới') }} | {{ d|dmy }}", d=date(2025, 3, 7))
     assert rendered == 'Chợ Mới, ngày 07 tháng 3 năm 2025 | 07/03/2025'
 
-
-def test_sha256_hex():
-    assert sha256_hex(b'abc') == 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'

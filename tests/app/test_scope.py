@@ -57,21 +57,14 @@ def test_authority_user_is_refused_people_and_admin(client, login_as, url):
     assert client.get(url).status_code == 403
 
 
-def test_authority_user_sees_only_its_agency(client, login_as, create_agency, units):
-    from datetime import date
-
-    from app.extensions import db
-    from dialogues import services as ds
-    from dialogues.models import DialogueLevel
+def test_authority_user_sees_only_its_agency(client, login_as, create_agency, create_dialogue, units):
+    from dialogues.services import QuestionRow
 
     mine = create_agency("UBND-A", units["02020"], "Ủy ban xã A")
     other = create_agency("UBND-B", units["02020"], "Ủy ban xã B")
     for title, agency in (("Đối thoại gửi xã A", mine), ("Đối thoại gửi xã B", other)):
-        dialogue = ds.create_dialogue(ds.DialogueData(title=title, level=DialogueLevel.commune,
-                                                      unit_id=units["02020"].id, held_on=date.today()), None)
-        ds.save_question_rows(dialogue, [ds.QuestionRow(content="Kiến nghị", raiser_name="Bà A",
-                                                        agency_id=agency.id)], None)
-    db.session.commit()
+        create_dialogue("02020", title=title, rows=[QuestionRow(content="Kiến nghị", raiser_name="Bà A",
+                                                                agency_id=agency.id)])
     login_as(Role.authority, "02020", agency=mine)
     page = client.get("/dialogues/").get_data(as_text=True)
     assert "Đối thoại gửi xã A" in page and "Đối thoại gửi xã B" not in page

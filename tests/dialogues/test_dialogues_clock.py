@@ -8,7 +8,7 @@ from app import clock
 from app.services import ServiceError
 from dialogues import services
 from dialogues.models import DialogueStatus
-from tests.dialogues.conftest import dialogue_data
+from factories import dialogue_data
 
 
 @pytest.fixture

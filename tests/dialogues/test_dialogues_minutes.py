@@ -7,6 +7,7 @@ from datetime import date, time, timedelta
 import pytest
 import sqlalchemy as sa
 
+from app import official
 from app.models import Role, Sex
 from dialogues import services
 from dialogues.minutes import render_minutes
@@ -55,19 +56,9 @@ SEED_QUESTIONS = [
 
 
 @pytest.fixture
-def seed_dialogue(db, units, agencies, categories):
+def seed_dialogue(db, units, agencies, categories, create_dialogue):
     """The seed's kind of dialogue: held in bản Bản Ca, Xã Chợ Đồn; 12 questions, 5 commitments."""
     def build(status: str = "approved"):
-        dialogue = services.create_dialogue(services.DialogueData(
-            title="Hội nghị đối thoại giữa người đứng đầu cấp ủy, chính quyền xã với hội viên, phụ nữ cụm bản Bản Ca",
-            level=DialogueLevel.village_cluster, unit_id=units["02020"].id, venue_unit_id=units["ban_ca"].id,
-            held_on=HELD_ON, start_time=time(8, 0), end_time=time(11, 30), venue="Nhà văn hóa bản Bản Ca",
-            organiser="Hội LHPN xã Chợ Đồn", co_organisers="Ủy ban nhân dân xã Chợ Đồn",
-            chair_name="Hoàng Văn Thắng", chair_position="Chủ tịch UBND xã",
-            secretary_name="Triệu Thị Mai", secretary_position="Phó Chủ tịch Hội LHPN xã",
-            leaders=[services.LeaderData("Hoàng Văn Thắng", "Chủ tịch UBND xã", agencies["UBND-02020"].id)],
-            attendance_total=68, attendance_women=57, attendance_minority=63,
-            conclusions="Giao Hội LHPN xã theo dõi việc thực hiện các cam kết."), None)
         rows = []
         for raiser, category, content, answerer, answer, outcome, promised in SEED_QUESTIONS:
             rows.append(QuestionRow(
@@ -78,13 +69,17 @@ def seed_dialogue(db, units, agencies, categories):
                 forwarded_agency_id=agencies["SYT-19"].id if outcome is AnswerOutcome.forwarded else None,
                 commitments=[CommitmentRow(agency_id=agencies[code].id, description=text,
                                            deadline=HELD_ON + timedelta(days=days)) for code, text, days in promised]))
-        services.save_question_rows(dialogue, rows, None)
-        if status in ("held", "approved"):
-            services.mark_held(dialogue, None)
-        if status == "approved":
-            services.approve_minutes(dialogue, None)
-        db.session.commit()
-        return dialogue
+        return create_dialogue(
+            "02020", status=status, rows=rows,
+            title="Hội nghị đối thoại giữa người đứng đầu cấp ủy, chính quyền xã với hội viên, phụ nữ cụm bản Bản Ca",
+            level=DialogueLevel.village_cluster, venue_unit_id=units["ban_ca"].id,
+            held_on=HELD_ON, start_time=time(8, 0), end_time=time(11, 30), venue="Nhà văn hóa bản Bản Ca",
+            organiser="Hội LHPN xã Chợ Đồn", co_organisers="Ủy ban nhân dân xã Chợ Đồn",
+            chair_name="Hoàng Văn Thắng", chair_position="Chủ tịch UBND xã",
+            secretary_name="Triệu Thị Mai", secretary_position="Phó Chủ tịch Hội LHPN xã",
+            leaders=[services.LeaderData("Hoàng Văn Thắng", "Chủ tịch UBND xã", agencies["UBND-02020"].id)],
+            attendance_total=68, attendance_women=57, attendance_minority=63,
+            conclusions="Giao Hội LHPN xã theo dõi việc thực hiện các cam kết.")
     return build
 
 
@@ -228,10 +223,10 @@ def test_concurrent_approvals_get_distinct_numbers_without_gaps(app, db, create_
 # --- headers -----------------------------------------------------------------------------------
 
 def test_default_header_comes_from_the_unit_names(units):
-    assert services.default_header(units["02020"]) == {
+    assert official.default_header(units["02020"]) == {
         "parent_body": "HỘI LHPN TỈNH THÁI NGUYÊN", "issuing_body": "HỘI LHPN XÃ CHỢ ĐỒN",
         "number_suffix": "BB-HLHPN", "place_name": "Chợ Đồn"}
-    assert services.default_header(units["19"])["issuing_body"] == "HỘI LHPN TỈNH THÁI NGUYÊN"
+    assert official.default_header(units["19"])["issuing_body"] == "HỘI LHPN TỈNH THÁI NGUYÊN"
 
 
 def test_custom_header_is_used_and_frozen_at_approval(client, login_as, create_dialogue, units, pdf_text, db):

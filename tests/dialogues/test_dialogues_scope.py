@@ -24,14 +24,8 @@ MANAGE_ROUTES = [
 ROUTES = READ_ROUTES + MANAGE_ROUTES
 
 
-@pytest.fixture(autouse=True)
-def quick_pdf(monkeypatch):
-    """Access rules do not depend on the PDF's content: skip the real rendering here."""
-    import dialogues.minutes
-
-    def stub(dialogue, *, version=None):
-        return f"%PDF-1.7 minutes of dialogue {dialogue.id} version {version}".encode()
-    monkeypatch.setattr(dialogues.minutes, "render_minutes", stub)  # the page and the API both come here
+# Access rules do not depend on the PDF's content: skip the real rendering (the page and the API both use it).
+pytestmark = pytest.mark.usefixtures("quick_pdf")
 
 
 @pytest.fixture

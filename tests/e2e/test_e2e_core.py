@@ -56,11 +56,11 @@ def test_refused_form_keeps_the_input_and_says_why(page, login):
 
 def test_language_switch_to_english_and_back(page, login):
     login(page, "chodon")
-    page.get_by_role("link", name="English").click()
+    page.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page).to_have_url(re.compile(r"/home$"))
     expect(page.get_by_role("link", name="Participants", exact=True)).to_be_visible()
-    page.get_by_role("link", name="Tiếng Việt").click()
+    page.get_by_role("button", name="Tiếng Việt").click()
     expect(page.locator("html")).to_have_attribute("lang", "vi")
     expect(page.get_by_role("link", name="Người tham gia", exact=True)).to_be_visible()
 

@@ -13,7 +13,7 @@ from app import services as core
 from app.models import Unit, UnitLevel
 from dialogues import services as dialogue_services
 from dialogues.models import AnswerOutcome, DialogueLevel, QuestionCategory, QuestionOrigin
-from dialogues.services import CommitmentRow, DialogueData, GroupData, QuestionRow
+from dialogues.services import CommitmentRow, GroupData, QuestionRow
 from surveys import services as survey_services
 from surveys.models import Phase, QuestionKind, ResponseSource, Training
 
@@ -27,12 +27,8 @@ def clock_now(freeze_today):
 
 
 @pytest.fixture(autouse=True)
-def quick_minutes(monkeypatch):
+def quick_minutes(quick_pdf):
     """Approving minutes renders their PDF; the indicators never read it."""
-    import dialogues.minutes
-
-    monkeypatch.setattr(dialogues.minutes, "render_minutes",
-                        lambda dialogue, *, version=None: f"%PDF-1.7 minutes {dialogue.id} v{version}".encode())
 
 
 @pytest.fixture
@@ -103,7 +99,7 @@ def make_training(db, units, make_instrument):
 
 
 @pytest.fixture
-def make_dialogue(db, units, agency, clock_now):
+def make_dialogue(db, units, agency, clock_now, create_dialogue):
     """make_dialogue(unit, held_on, questions=[spec], status="approved", attendance=(total, women, minority)).
 
     A question spec is an AnswerOutcome, or (AnswerOutcome.accepted, [commitment spec]) where a
@@ -120,11 +116,6 @@ def make_dialogue(db, units, agency, clock_now):
         owner = agency(unit)
         level = DialogueLevel.province if unit.level is UnitLevel.province else DialogueLevel.commune
         total, women, minority = attendance
-        dialogue = dialogue_services.create_dialogue(DialogueData(
-            title=f"Đối thoại {next(_seq)}", level=level, unit_id=unit.id, held_on=held_on, start_time=time(8),
-            end_time=time(11), chair_name="Chủ trì", secretary_name="Thư ký", attendance_total=total,
-            attendance_women=women, attendance_minority=minority,
-            groups=[GroupData(label, count) for label, count in groups]), None)
         rows, plans = [], []
         for spec in questions:
             outcome, commitments = (spec, []) if isinstance(spec, AnswerOutcome) else spec
@@ -138,13 +129,13 @@ def make_dialogue(db, units, agency, clock_now):
         if raised_extra_unraised:
             rows.append(QuestionRow(content="Chưa nêu", raiser_name="Người gửi", is_raised=False,
                                     origin=QuestionOrigin.collected))
-        dialogue_services.save_question_rows(dialogue, rows, None)
         if status in ("held", "approved"):
-            clock_now.day = max(held_on, TODAY)
-            dialogue_services.mark_held(dialogue, None)
-        if status == "approved":
-            dialogue_services.approve_minutes(dialogue, None)
-        db.session.flush()
+            clock_now.day = max(held_on, TODAY)  # held on a day that has come
+        dialogue = create_dialogue(
+            unit, status=status, rows=rows, title=f"Đối thoại {next(_seq)}", level=level, held_on=held_on,
+            start_time=time(8), end_time=time(11), venue="", organiser="", chair_name="Chủ trì", chair_position="",
+            secretary_name="Thư ký", secretary_position="", attendance_total=total, attendance_women=women,
+            attendance_minority=minority, groups=[GroupData(label, count) for label, count in groups])
         made = sorted((c for q in dialogue.questions for c in q.commitments), key=lambda c: (c.question.number, c.id))
         for commitment, plan in zip(made, plans):
             for days, action in plan:

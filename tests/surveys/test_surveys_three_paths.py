@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 
 from app.models import Role
-from surveys import results_input
-from surveys.analytics.stats import training_results
+from surveys.analytics.results import load_training_results
+from surveys.analytics.stats import Item, training_results
 from surveys.models import Phase, Response
 from surveys.results import score_table
 from surveys.services.bank import LIKERT_5
@@ -109,16 +109,21 @@ def test_thirty_participants_three_ways_one_consistent_table(db, client, login_a
         assert (row["pre"].score, row["post"].score, row["gain"]) == (pre, post, post - pre), person.code
         assert row["pre"].max_score == row["post"].max_score == 5
 
-    items, pre, post, dk_pre, dk_post, facts = results_input(training)
-    assert [(it.key, it.max_points) for it in items] == [("Q1", 1), ("Q2", 1), ("Q3", 2), ("Q4", 1)]
-    for i, person in indexed:
-        assert pre[person.code] == expected(i, Phase.pre)[1]
-        assert post[person.code] == expected(i, Phase.post)[1]
-        assert dk_pre.get(person.code, set()) == expected(i, Phase.pre)[2]
-        assert dk_post.get(person.code, set()) == expected(i, Phase.post)[2]
-    assert set(facts) == {p.code for p in people}
-    figures = training_results(items, pre, post, dk_pre, dk_post)
+    # The loader every screen, export and the CLI use: its figures equal those computed from the
+    # points and "Không biết" answers worked out by hand, question by question and person by person.
+    results = load_training_results(training)
+    assert [(q["key"], q["max_points"]) for q in results.items] == [("Q1", 1), ("Q2", 1), ("Q3", 2), ("Q4", 1)]
+    by_hand = {phase: {p.code: expected(i, phase) for i, p in indexed} for phase in Phase}
+    figures = training_results([Item(k, float(POINTS[k])) for k in KEY],
+                               *({code: e[1] for code, e in by_hand[phase].items()} for phase in Phase),
+                               *({code: e[2] for code, e in by_hand[phase].items() if e[2]} for phase in Phase))
+    assert [{k: v for k, v in q.items() if k not in ("no", "text")} for q in results.items] == figures["questions"]
+    assert results.summary == figures["summary"]
+    for row in results.participants:
+        assert (row["pre"], row["post"]) == (by_hand[Phase.pre][row["code"]][0], by_hand[Phase.post][row["code"]][0])
+    assert {row["code"] for row in results.participants} == {p.code for p in people}
     assert (figures["n_pre"], figures["n_post"], figures["n_matched"]) == (30, 30, 30)
+    assert (results.n_pre, results.n_post, results.n_matched) == (30, 30, 30)
 
     page = client.get(f"/surveys/trainings/{training.id}").get_data(as_text=True)
     i, person = by_workbook[0]

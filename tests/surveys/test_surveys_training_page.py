@@ -3,7 +3,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.models import Role
-from surveys import results_input, services
+from surveys import services
+from surveys.analytics.results import load_training_results
 from surveys.models import Phase, PhaseState, ResponseSource, Training
 
 
@@ -91,7 +92,9 @@ def test_demo_load_adds_a_held_training_and_is_idempotent(db, runner):
     training = trainings[0]
     assert training.unit.code == "02086" and training.created_by_id is not None
     assert all(p.state is PhaseState.closed for p in training.phases)
-    items, pre, post, dk_pre, dk_post, people = results_input(training)
-    assert len(pre) == len(post) == 6 and set(pre) == {f"CM-00{i}" for i in range(1, 7)}
-    assert sum(sum(v.values()) for v in post.values()) > sum(sum(v.values()) for v in pre.values())
-    assert dk_pre and all(person["unit_name"] == "Nà Nguộc" for person in people.values())
+    results = load_training_results(training)
+    assert results.n_pre == results.n_post == 6
+    assert {p["code"] for p in results.participants} == {f"CM-00{i}" for i in range(1, 7)}
+    assert sum(p["post"] for p in results.participants) > sum(p["pre"] for p in results.participants)
+    assert any(q["dont_know_pre"] for q in results.items)
+    assert set(results.breakdowns["village"]) == {"Nà Nguộc"}  # everyone lives in Nà Nguộc

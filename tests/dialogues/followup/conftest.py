@@ -1,6 +1,6 @@
 """Factories of the follow-up tests: a frozen clock, and approved dialogues with commitments
-owned by chosen agencies with chosen deadlines. Builds on tests/dialogues/conftest.py
-(``agencies``, ``categories``, ``count``, ``pdf_text``)."""
+owned by chosen agencies with chosen deadlines. Builds on tests/conftest.py (``create_dialogue``,
+``agencies``, ``categories``, ``quick_pdf``) and tests/dialogues/conftest.py (``count``, ``pdf_text``)."""
 from __future__ import annotations
 
 from datetime import date, time, timedelta
@@ -8,9 +8,8 @@ from datetime import date, time, timedelta
 import pytest
 import sqlalchemy as sa
 
-from dialogues import services
-from dialogues.models import AnswerOutcome, Commitment, DialogueLevel, DialogueQuestion
-from dialogues.services import CommitmentRow, DialogueData, QuestionRow
+from dialogues.models import AnswerOutcome, Commitment, DialogueQuestion
+from dialogues.services import CommitmentRow, QuestionRow
 
 TODAY = date(2025, 6, 2)
 HELD_ON = date(2025, 5, 2)  # a month before TODAY; commitments due HELD_ON + days
@@ -23,17 +22,13 @@ def clock_now(freeze_today):
 
 
 @pytest.fixture
-def make_dialogue(db, units, agencies, categories):
+def make_dialogue(create_dialogue, agencies, categories):
     """make_dialogue(unit="02020", held_on=HELD_ON, items=[("UBND-02020", 30)], approve=True) -> the dialogue.
 
     Each item is (agency code, days after the dialogue for the deadline[, category code]) and
     becomes one raised question, accepted, with one commitment."""
     def make(unit: str = "02020", held_on: date = HELD_ON, items=(("UBND-02020", 30),), approve: bool = True,
              title: str = "Hội nghị đối thoại với hội viên, phụ nữ"):
-        dialogue = services.create_dialogue(DialogueData(
-            title=title, level=DialogueLevel.commune, unit_id=units[unit].id, held_on=held_on,
-            start_time=time(8), end_time=time(11), chair_name="Hoàng Văn Thắng", secretary_name="Triệu Thị Mai",
-            attendance_total=40, attendance_women=35, attendance_minority=30), None)
         rows = []
         for i, (code, days, *category) in enumerate(items, start=1):
             rows.append(QuestionRow(
@@ -42,12 +37,10 @@ def make_dialogue(db, units, agencies, categories):
                 outcome=AnswerOutcome.accepted,
                 commitments=[CommitmentRow(agency_id=agencies[code].id, description=f"Cam kết {i} của {code}",
                                            deadline=held_on + timedelta(days=days))]))
-        services.save_question_rows(dialogue, rows, None)
-        if approve:
-            services.mark_held(dialogue, None)
-            services.approve_minutes(dialogue, None)
-        db.session.commit()
-        return dialogue
+        return create_dialogue(unit, status="approved" if approve else "planned", rows=rows, title=title,
+                               held_on=held_on, start_time=time(8), end_time=time(11), venue="", organiser="",
+                               chair_position="", secretary_position="", attendance_total=40, attendance_women=35,
+                               attendance_minority=30)
     return make
 
 
@@ -78,9 +71,5 @@ def ubnd_user(create_user, agencies):
 
 
 @pytest.fixture(autouse=True)
-def quick_pdf(monkeypatch):
+def _no_minutes_rendering(quick_pdf):
     """Approving minutes renders a PDF; follow-up does not read it, so skip the rendering here."""
-    import dialogues.minutes
-
-    monkeypatch.setattr(dialogues.minutes, "render_minutes",
-                        lambda dialogue, *, version=None: f"%PDF-1.7 minutes {dialogue.id} v{version}".encode())

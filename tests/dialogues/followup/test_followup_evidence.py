@@ -9,7 +9,7 @@ import pytest
 
 from app.models import Role
 from app.services import ServiceError
-from dialogues.follow_up.evidence import check_upload, detect_type
+from dialogues.services.evidence import check_upload, detect_type
 from dialogues.models import CommitmentAttachment, CommitmentEvent, CommitmentEventKind
 from dialogues.services import follow_up
 

@@ -1,4 +1,5 @@
-"""Policy dialogues: create one with its questions, answers and commitments in one body (all or
+"""The dialogues feature's API endpoints (declared on ``/api/v1`` through
+``app.api.blueprint.route``; the commitments' are in ``dialogues.follow_up.api``). Policy dialogues: create one with its questions, answers and commitments in one body (all or
 nothing), list, read, and download the minutes.
 
 Writes go through ``dialogues.services`` (``create_dialogue``, ``save_question_rows``,
@@ -10,22 +11,22 @@ from __future__ import annotations
 
 import re
 from datetime import date, time
-from io import BytesIO
 
 import sqlalchemy as sa
-from flask import send_file
 from flask_babel import gettext as _
 
 from app.api.blueprint import PAGE_PARAMS, api_user, page_of, paginate, route
 from app.api.errors import ApiError, field_path
 from app.api.openapi import DATE, DATETIME, ID, Answer, Param, nullable, schema
 from app.api.units import unit_in_scope
+from app.official import send_document
 from app.extensions import db
 from app.models import Sex
 from app.services import ServiceError, log_export
 from dialogues import queries, services
 from dialogues.access import MANAGE_ROLES, VIEW_ROLES, concerns_agency, get_dialogue_or_404, is_agency_reader, \
     visible_dialogues
+from dialogues.follow_up import api as _commitments  # noqa: F401  (declares the commitments' endpoints)
 from dialogues.minutes import minutes_pdf
 from dialogues.models import (AnswerOutcome, CommitmentStatus, Dialogue, DialogueLevel, DialogueStatus,
                               QuestionCategory, QuestionOrigin, RaiserKind)
@@ -348,4 +349,4 @@ def get_minutes(dialogue_id: int):
     if found is None:
         raise ApiError(404)
     data, filename = found
-    return send_file(BytesIO(data), mimetype="application/pdf", download_name=filename)
+    return send_document(data, filename, "application/pdf")

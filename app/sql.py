@@ -1,5 +1,7 @@
-"""SQL building blocks of the indicators: which child unit a record falls under, and who is an
-ethnic minority, as expressions the database evaluates row by row (SQLite and PostgreSQL).
+"""SQL building blocks shared by the core and the features (the indicators framework and each
+feature's indicator provider): which child unit a record falls under, subtree and period filters
+written into the plan, and who is an ethnic minority, as expressions the database evaluates row
+by row (SQLite and PostgreSQL).
 
 Records belong to units through the materialised path, so a commune moved under a new parent
 (``app.services.move_unit`` rewrites the paths) is counted, with all its history, under its

@@ -1,4 +1,5 @@
-"""Trainings and their pre/post test answers.
+"""The surveys feature's API endpoints (declared on ``/api/v1`` through ``app.api.blueprint.route``):
+trainings and their pre/post test answers.
 
 Reads use the surveys loader (``get_training_or_404``: survey roles, unit scope, 404 outside it);
 answers go through ``surveys.services.parse_answers`` and ``save_response``, the one scored save
@@ -22,7 +23,8 @@ from surveys.access import SURVEY_ROLES, get_training_or_404
 from surveys.analytics import stats
 from surveys.analytics.results import load_training_results
 from surveys.results import training_counts
-from surveys.models import Participant, Phase, PhaseState, QuestionKind, Response, ResponseSource, Training
+from surveys.models import Phase, PhaseState, QuestionKind, Response, ResponseSource, Training
+from surveys.queries import roster_stmt
 from surveys.services.responses import CLIENT_TOKEN_RE
 
 PHASES = [p.value for p in Phase]
@@ -135,9 +137,7 @@ def get_training(training_id: int):
     user = api_user()
     training = get_training_or_404(training_id, user)
     roster = db.session.execute(
-        sa.select(Person.code, Person.full_name).join(Participant, Participant.person_id == Person.id)
-        .where(Participant.training_id == training.id, Person.erased_dt.is_(None))
-        .order_by(Person.full_name, Person.code)).all()
+        roster_stmt(training.id, Person.code, Person.full_name).order_by(Person.full_name, Person.code)).all()
     log_export(user, "api_training_roster", "Training", training.id, has_names=True, rows=len(roster))
     items = [{"key": str(it.position), "kind": it.kind.value, "text": it.text, "options": list(it.options),
               "dont_know": it.dont_know_position, "points": it.max_points} for it in training.version.items]
@@ -227,9 +227,7 @@ def create_response(training_id: int, body: dict):
     training = get_training_or_404(training_id, user)
     phase = Phase(body["phase"])
     code = body["participant_code"].strip().lower()
-    person = db.session.scalar(
-        sa.select(Person).join(Participant, Participant.person_id == Person.id)
-        .where(Participant.training_id == training.id, Person.erased_dt.is_(None), sa.func.lower(Person.code) == code))
+    person = db.session.scalar(roster_stmt(training.id).where(sa.func.lower(Person.code) == code))
     if person is None:
         raise ApiError.invalid({"participant_code": _("Không tìm thấy mã này trong danh sách lớp.")})
     items = training.version.items

@@ -1,0 +1,94 @@
+"""The one interface through which a feature contributes figures to the indicators framework.
+
+A feature subclasses ``IndicatorProvider`` in its own package and registers an instance from its
+``init_app`` with ``app.indicators.register_provider``. The dashboard, its exports and charts,
+``flask indicators``, the demo indicators and the API then read the feature's figures through it
+only; the framework knows units, periods and targets, never a feature's tables.
+
+``compute`` runs a fixed number of SQL statements for the whole subtree whatever the data, and
+adds its per-unit counts up per row of the breakdown: ``row_of`` maps every unit of the subtree
+(by id) to the row it counts under (the path of the child one level below, or the unit's own).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from app.indicators.figures import FIGURES, Figure
+
+
+@dataclass
+class Contribution:
+    """What one provider computed for one dashboard."""
+
+    rows: dict[str, dict]      # row path -> {figure key: value}, for every row of ``row_of``
+    total: dict                # {figure key: value} for the whole subtree
+    topics: list[dict] = field(default_factory=list)  # per-topic rows: {"topic_id", "name", **figures}
+    # Extra breakdowns: (Dashboard attribute, key in the JSON of ``flask indicators``, rows).
+    sections: list[tuple[str, str, list[dict]]] = field(default_factory=list)
+
+
+class IndicatorProvider:
+    """A feature's figure families. Override what the feature has; the defaults contribute nothing."""
+
+    name: str = ""
+    figures: tuple[Figure, ...] = ()
+    # Figures whose non-zero value means a row has records in the period (rows without any are
+    # hidden by default and summed up in one line in the PDF).
+    record_keys: tuple[str, ...] = ()
+    # Demo indicators: (code, name, unit of measure, figure key, {unit code: this year's target}).
+    demo_indicators: tuple = ()
+    # The provider's section of the dashboard page and of the PDF report, included in provider
+    # order with the page's context (the report's with ``number``, the section's Roman numeral).
+    screen_template: str | None = None
+    report_template: str | None = None
+
+    def compute(self, unit, period, today: date, row_of: dict[int, str]) -> Contribution:
+        raise NotImplementedError
+
+    def links(self, period, today: date) -> dict[str, str]:
+        """Link kind (``Figure.link``) -> address of the drill-down list over ``period``; the
+        dashboard adds ``&unit_id=<id>`` for one unit."""
+        return {}
+
+    def charts(self, dashboard) -> dict:
+        """Chart name -> ``app.charts.Chart`` (only those with something to show)."""
+        return {}
+
+    def sheets(self, dashboard) -> list[tuple[str, list, list[list]]]:
+        """Extra XLSX sheets: (title, header, rows), aggregates only and masked for upward reporting."""
+        return []
+
+
+_PROVIDERS: dict[str, IndicatorProvider] = {}
+
+
+def register_provider(provider: IndicatorProvider) -> None:
+    """Add a feature's provider (again for each application: the same object, nothing changes).
+    Its figure keys join ``FIGURES``; a key already taken by another provider is an error."""
+    for figure in provider.figures:
+        owner = next((p.name for p in _PROVIDERS.values() if figure.key in {f.key for f in p.figures}), None)
+        if owner not in (None, provider.name):
+            raise ValueError(f"figure {figure.key} is already defined by {owner}")
+    _PROVIDERS[provider.name] = provider
+    for figure in provider.figures:
+        FIGURES[figure.key] = figure
+
+
+def providers() -> list[IndicatorProvider]:
+    return list(_PROVIDERS.values())
+
+
+def section_templates(kind: str) -> list[str]:
+    """The providers' ``screen`` or ``report`` templates, in provider order."""
+    return [t for provider in _PROVIDERS.values() if (t := getattr(provider, f"{kind}_template"))]
+
+
+def record_keys() -> tuple[str, ...]:
+    return tuple(key for provider in _PROVIDERS.values() for key in provider.record_keys)
+
+
+def add_up(target: dict, values: dict, keys) -> None:
+    """Add ``values`` into ``target`` for ``keys`` (the per-unit counts of a provider, per row)."""
+    for key in keys:
+        target[key] = target.get(key, 0) + values.get(key, 0)

@@ -1,0 +1,224 @@
+"""The surveys feature's indicator provider: trainings held, their rosters and the knowledge gain
+measured by the pre/post tests, for the indicators dashboard (``app.indicators.providers``).
+
+Definitions: a training counts when its start date lies in the period and is not after today.
+Participants are its roster ("lượt người": someone trained twice counts twice).
+
+Knowledge: each matched pre/post pair's scores as a percentage of its test's maximum, pooled
+across trainings as ``surveys.analytics.pooled`` does; the database sums them per unit and
+topic, and the means give the percentages before and after, the mean gain (mean of the
+differences = difference of the means on the same pairs) and Hake's g
+(``surveys.analytics.stats.hake_g``). The figures equal ``stats.score_results`` on the same pairs.
+
+Statements: trainings and rosters, rosters by ethnic group, matched pairs (3).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import aliased
+
+from app import ethnicities, sql
+from app.extensions import db
+from app.indicators.charts import BAR_H, GAP, LABEL_H, MAX_BARS, bar_chart, cut_label, number_text
+from app.indicators.exports import masked, masked_people
+from app.indicators.figures import Figure, full_label
+from app.indicators.periods import Period
+from app.indicators.providers import Contribution, IndicatorProvider, add_up
+from app.models import Person, Sex, Unit
+from surveys.analytics import stats
+from surveys.analytics.charts import POST_COLOUR, PRE_COLOUR, WIDTH, Chart
+from surveys.models import Participant, Phase, Response, Topic, Training
+
+FIGURES = (
+    Figure("trainings_held", _l("Lớp tập huấn đã tổ chức"), "training", "count", link="trainings", short=_l("Lớp")),
+    Figure("training_participants", _l("Lượt người tham gia tập huấn"), "training", "people", link="trainings",
+           short=_l("Lượt người")),
+    Figure("training_women", _l("trong đó nữ"), "training", "people", short=_l("Nữ"),
+           qualified=_l("Người tham gia tập huấn là nữ")),
+    Figure("training_minority", _l("trong đó dân tộc thiểu số"), "training", "people", short=_l("DTTS"),
+           qualified=_l("Người tham gia tập huấn là dân tộc thiểu số")),
+    Figure("knowledge_pairs", _l("Số người làm cả bài trước và sau"), "training", "people", short=_l("Làm cả 2 bài")),
+    Figure("pct_pre", _l("Điểm trước tập huấn (% điểm tối đa)"), "training", "percent",
+           short=_l("Trước"), sample="knowledge_pairs"),
+    Figure("pct_post", _l("Điểm sau tập huấn (% điểm tối đa)"), "training", "percent",
+           short=_l("Sau"), sample="knowledge_pairs"),
+    Figure("mean_gain", _l("Mức tăng kiến thức trung bình (điểm %)"), "training", "points",
+           short=_l("Tăng (điểm %)"), sample="knowledge_pairs"),
+    Figure("hake_g", _l("Mức tăng chuẩn hóa Hake g"), "training", "ratio",
+           short=_l("Hake g"), sample="knowledge_pairs"),
+)
+TRAINING_KEYS = [f.key for f in FIGURES]
+TRAINING_COUNTS = ("trainings_held", "training_participants", "training_women", "training_minority")
+PAIR_SUMS = ("knowledge_pairs", "sum_pre", "sum_post")
+
+
+def knowledge_figures(pairs: int, sum_pre: float, sum_post: float) -> dict:
+    """Means of the matched pairs' percentages, rounded as the statistics module rounds them."""
+    if not pairs:
+        return {"knowledge_pairs": 0, "pct_pre": None, "pct_post": None, "mean_gain": None, "hake_g": None}
+    pct_pre, pct_post = sum_pre / pairs, sum_post / pairs
+    g = stats.hake_g(pct_pre, pct_post)
+    return {"knowledge_pairs": pairs, "pct_pre": round(pct_pre, 4), "pct_post": round(pct_post, 4),
+            "mean_gain": round(pct_post - pct_pre, 4), "hake_g": None if g is None else round(g, 4)}
+
+
+class _TrainingQueries:
+    """Trainings held in the period under the unit, their rosters and their scores, per
+    (training unit, topic)."""
+
+    def __init__(self, unit: Unit, period: Period, today: date):
+        self.home = aliased(Unit, name="training_unit")
+        self.where = sa.and_(sql.in_subtree(unit, self.home.path),
+                             sql.in_period(Training.start_date, period.date_from, min(period.date_to, today)))
+
+    def _from(self, stmt):
+        return stmt.select_from(Training).join(self.home, self.home.id == Training.unit_id).where(self.where)
+
+    def counts(self) -> tuple[dict[tuple[int, int], dict], dict[int, str]]:
+        """(unit id, topic id) -> trainings, participants, women, ethnic minority; topic names."""
+        minority = sql.is_minority(Person.ethnicity_code, Person.ethnicity_system)
+        stmt = self._from(sa.select(
+            Training.unit_id, Topic.id, Topic.name,
+            sa.func.count(sa.distinct(Training.id)),
+            sa.func.count(Participant.id),
+            sa.func.count(Participant.id).filter(Person.sex == Sex.female),
+            sa.func.count(Participant.id).filter(minority)))
+        stmt = (stmt.join(Topic, Topic.id == Training.topic_id)
+                .outerjoin(Participant, Participant.training_id == Training.id)
+                .outerjoin(Person, Person.id == Participant.person_id)
+                .group_by(Training.unit_id, Topic.id, Topic.name))
+        counts, names = {}, {}
+        for unit_id, topic_id, topic_name, *values in db.session.execute(stmt):
+            counts[(unit_id, topic_id)] = dict(zip(TRAINING_COUNTS, values))
+            names[topic_id] = topic_name
+        return counts, names
+
+    def pairs(self) -> dict[tuple[int, int], dict]:
+        """(unit id, topic id) -> matched pairs and the sums of their percentages before and after.
+        A pair is one person's pre and post responses in one training (unique per phase)."""
+        pre, post = aliased(Response, name="pre"), aliased(Response, name="post")
+
+        def percent_sum(response):  # floating point: exact decimals cost PostgreSQL a third more
+            return 100 * sa.func.sum(sa.cast(response.score, sa.Float) / response.max_score)
+        stmt = self._from(sa.select(Training.unit_id, Training.topic_id, sa.func.count(),
+                                    percent_sum(pre), percent_sum(post)))
+        stmt = (stmt.join(pre, sa.and_(pre.training_id == Training.id, pre.phase == Phase.pre))
+                .join(post, sa.and_(post.training_id == Training.id, post.phase == Phase.post,
+                                    post.person_id == pre.person_id))
+                .where(pre.max_score > 0, post.max_score > 0)
+                .group_by(Training.unit_id, Training.topic_id))
+        return {(unit_id, topic_id): dict(zip(PAIR_SUMS, (n, float(a), float(b))))
+                for unit_id, topic_id, n, a, b in db.session.execute(stmt)}
+
+    def by_ethnic_group(self) -> list[dict]:
+        """Participants per recorded ethnic group (and how many of them are women), largest first."""
+        stmt = self._from(sa.select(Person.ethnicity_system, Person.ethnicity_code, sa.func.count(Participant.id),
+                                    sa.func.count(Participant.id).filter(Person.sex == Sex.female)))
+        stmt = (stmt.join(Participant, Participant.training_id == Training.id)
+                .join(Person, Person.id == Participant.person_id)
+                .group_by(Person.ethnicity_system, Person.ethnicity_code))
+        groups: dict[tuple, dict] = {}
+        for system, code, people, women in db.session.execute(stmt):
+            system = system or ethnicities.DEFAULT_SYSTEM
+            name = ethnicities.name_of(code, system) if code else ""
+            # Two spellings of "not recorded" (NULL, "") and of the default system fold together.
+            group = groups.setdefault((system if code else "", code or ""), {
+                "code": code or "", "system": system if code else "", "name": name, "participants": 0, "women": 0})
+            group["participants"] += people
+            group["women"] += women
+        return sorted(groups.values(), key=lambda g: (not g["code"], -g["participants"], g["name"]))
+
+
+def before_after_chart(chart_id: str, title: str, rows: list[tuple[str, float | None, float | None]]) -> Chart:
+    """Per (label, % before, % after): two bars on a 0-100 % scale."""
+    rows = rows[:MAX_BARS]
+    step = LABEL_H + 2 * BAR_H + GAP + 2
+    top = 22
+    desc = "; ".join(_("%(label)s: %(pre)s%% trước, %(post)s%% sau", label=label, pre=number_text(a),
+                       post=number_text(b))
+                     for label, a, b in rows)
+    chart = Chart(chart_id, title, desc, height=top + step * len(rows) + 4)
+    chart.legend()
+    usable = WIDTH - 56
+    for i, (label, pre, post) in enumerate(rows):
+        y = top + i * step
+        chart.text(0, y + 12, cut_label(label), size=13)
+        for offset, value, colour in ((LABEL_H, pre, PRE_COLOUR), (LABEL_H + BAR_H + 2, post, POST_COLOUR)):
+            width = usable * (value or 0) / 100
+            chart.rect(0, y + offset, width, BAR_H, colour)
+            chart.text(width + 4, y + offset + BAR_H - 2, "—" if value is None else f"{number_text(value)}%", size=13)
+    return chart
+
+
+class TrainingIndicators(IndicatorProvider):
+    name = "surveys"
+    figures = FIGURES
+    record_keys = ("trainings_held",)
+    screen_template = "surveys/_indicators.html"
+    report_template = "surveys/_indicators_report.html"
+    demo_indicators = (
+        ("DA8-TH", "Số lớp tập huấn, truyền thông được tổ chức", "lớp", "trainings_held",
+         {"19": 72, "02020": 4, "02086": 4}),
+        ("DA8-TH-NG", "Số lượt cán bộ, hội viên, phụ nữ được tập huấn", "lượt người", "training_participants",
+         {"19": 2000, "02020": 60, "02086": 60}),
+    )
+
+    def compute(self, unit: Unit, period: Period, today: date, row_of: dict[int, str]) -> Contribution:
+        trainings = _TrainingQueries(unit, period, today)
+        by_unit_topic, topic_names = trainings.counts()
+        pairs = trainings.pairs()
+        ethnic_groups = trainings.by_ethnic_group()
+        training_sums: dict[str, dict] = defaultdict(dict)      # row path -> counts and pair sums
+        topic_sums: dict[int, dict] = defaultdict(dict)
+        total_training: dict = {}
+        for (unit_id, topic_id), values in by_unit_topic.items():
+            values = {**values, **pairs.get((unit_id, topic_id), {})}
+            for target in (training_sums[row_of[unit_id]], topic_sums[topic_id], total_training):
+                add_up(target, values, TRAINING_COUNTS + PAIR_SUMS)
+
+        def figures(training: dict) -> dict:
+            return {**{k: training.get(k, 0) for k in TRAINING_COUNTS},
+                    **knowledge_figures(*(training.get(k, 0) for k in PAIR_SUMS))}
+
+        topics = sorted(({"topic_id": topic_id, "name": topic_names[topic_id], **figures(values)}
+                         for topic_id, values in topic_sums.items()), key=lambda t: t["name"])
+        rows = {path: figures(training_sums.get(path, {})) for path in dict.fromkeys(row_of.values())}
+        return Contribution(rows=rows, total=figures(total_training), topics=topics,
+                            sections=[("ethnic_groups", "by_ethnic_group", ethnic_groups)])
+
+    def links(self, period: Period, today: date) -> dict[str, str]:
+        last = min(period.date_to, today)
+        return {"trainings": url_for("surveys.index", date_from=period.date_from.isoformat(),
+                                     date_to=last.isoformat(), status="held")}
+
+    def charts(self, dashboard) -> dict[str, Chart]:
+        charts = {}
+        people = [(r.name, r.figures["training_participants"]) for r in dashboard.rows
+                  if r.figures["trainings_held"]]
+        if people:
+            charts["participants"] = bar_chart("ind-participants", _("Lượt người tham gia tập huấn theo đơn vị"),
+                                               people)
+        topics = [(t["name"], t["pct_pre"], t["pct_post"]) for t in dashboard.topics if t["knowledge_pairs"]]
+        if topics:
+            charts["knowledge"] = before_after_chart("ind-knowledge", _("Điểm trước và sau tập huấn theo chủ đề "
+                                                                        "(% điểm tối đa)"), topics)
+        return charts
+
+    def sheets(self, dashboard) -> list[tuple[str, list, list[list]]]:
+        return [
+            (_("Theo chủ đề"), [_("Mã đơn vị"), _("Chủ đề"), *[full_label(k) for k in TRAINING_KEYS]],
+             [[dashboard.unit_code, t["name"], *[masked(t).get(k) for k in TRAINING_KEYS]] for t in dashboard.topics]),
+            (_("Theo dân tộc"), [_("Mã đơn vị"), _("Hệ mã dân tộc"), _("Mã dân tộc"), _("Dân tộc"),
+                                 _("Lượt người tham gia tập huấn"), _("trong đó nữ")],
+             [[dashboard.unit_code, g["system"], g["code"], g["name"] or _("Chưa ghi"),
+               masked_people(g["participants"]), masked_people(g["women"])] for g in dashboard.ethnic_groups]),
+        ]
+
+
+provider = TrainingIndicators()

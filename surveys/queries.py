@@ -1,0 +1,22 @@
+"""Read queries shared by the survey screens, the exports and the API.
+
+``roster_stmt`` is the one training roster query: every list of a training's people (the
+training page, the paper grid, the phone form, the workbook, the API) is built on it, so an
+erased person (see ``app.services.erase_person``) never appears in any of them. Statistics do not
+use it: they read responses, and keep counting an erased person's anonymised answers.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.models import Person
+from surveys.models import Participant
+
+
+def roster_stmt(training_id, *columns):
+    """SELECT the people on a training's roster (``Person``, or the ``columns`` given, which may add
+    joined ones), erased people left out, unordered. ``training_id`` may be a bind parameter."""
+    return (sa.select(*(columns or (Person,))).select_from(Person)
+            .join(Participant, Participant.person_id == Person.id)
+            .where(Participant.training_id == training_id, Person.erased_dt.is_(None)))
+

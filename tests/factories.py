@@ -1,0 +1,47 @@
+"""Factories shared by every test folder, as plain functions (the fixtures in tests/conftest.py wrap
+them): records built through the feature services, the paths real records take."""
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from app import clock
+from app.extensions import db
+
+
+def dialogue_data(unit, **overrides):
+    """A valid ``DialogueData`` for a commune dialogue of ``unit`` held a week ago; any field overridden."""
+    from dialogues.models import DialogueLevel
+    from dialogues.services import DialogueData
+
+    values = dict(
+        title="Hội nghị đối thoại giữa người đứng đầu cấp ủy, chính quyền xã với hội viên, phụ nữ",
+        level=DialogueLevel.commune, unit_id=unit.id, held_on=clock.today() - timedelta(days=7),
+        start_time=time(8, 0), end_time=time(11, 0), venue="Hội trường UBND xã", organiser="Hội LHPN xã",
+        chair_name="Hoàng Văn Thắng", chair_position="Chủ tịch UBND xã",
+        secretary_name="Triệu Thị Mai", secretary_position="Phó Chủ tịch Hội LHPN xã",
+        attendance_total=50, attendance_women=42, attendance_minority=45)
+    values.update(overrides)
+    return DialogueData(**values)
+
+
+def build_dialogue(unit, *, status: str = "planned", rows=(), actor=None, **data):
+    """A dialogue of ``unit`` through the services: created from ``dialogue_data(unit, **data)``, its
+    question ``rows`` (``QuestionRow``s, or a callable taking the new dialogue and returning them)
+    saved, then held ("held") and its minutes approved ("approved"). Committed."""
+    from dialogues import services
+
+    dialogue = services.create_dialogue(dialogue_data(unit, **data), actor)
+    rows = rows(dialogue) if callable(rows) else list(rows)
+    if rows:
+        services.save_question_rows(dialogue, rows, actor)
+    if status in ("held", "approved"):
+        services.mark_held(dialogue, actor)
+    if status == "approved":
+        services.approve_minutes(dialogue, actor)
+    db.session.commit()
+    return dialogue
+
+
+def fake_minutes_pdf(dialogue, *, version=None) -> bytes:
+    """Stands in for the minutes' real rendering where only the PDF's existence matters."""
+    return f"%PDF-1.7 minutes {dialogue.id} v{version}".encode()
