@@ -106,7 +106,7 @@ def build(unit: Unit, period, today: date) -> PeriodReport:
 def report_pdf(unit: Unit, period, today: date) -> bytes:
     """In Vietnamese whatever the reader's language: it is filed upward."""
     from app.pdf import render_pdf
-    from dialogues.services.minutes import header_lines, union_display_name
+    from app.official import header_lines, union_display_name
 
     with force_locale("vi"):
         report = build(unit, period, today)
