@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 HOST ?= 127.0.0.1
 export FLASK_APP := wsgi.py
-PKGS := app surveys dialogues
+PKGS := app surveys dialogues community
 
 .PHONY: run test db translations extract bench e2e clean sysdeps
 

@@ -28,7 +28,7 @@ def _bool(name: str, default: bool) -> bool:
 # A feature is a top-level package beside app/: it registers its blueprints, CLI, demo data,
 # API endpoints (app.api.blueprint.route) and indicator provider (app.indicators.register_provider)
 # from its init_app. Appending a package here is all it takes to plug one in.
-FEATURES = ("surveys", "dialogues")
+FEATURES = ("surveys", "dialogues", "community")
 
 
 def load_config(overrides: dict | None = None) -> dict:

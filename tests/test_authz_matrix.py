@@ -120,6 +120,33 @@ MATRIX = {
     "indicators.create_indicator": ("GET", "/indicators/definitions/new", {A}, None),
     "indicators.edit_indicator": ("GET", "/indicators/definitions/{indicator}/edit", {A}, "indicator"),
     "indicators.edit_targets": ("GET", "/indicators/targets?unit={unit_code}", {A, P}, "unit_code"),
+    # Community models: union officers of the unit and above; trainers and authority users 403.
+    "community.index": ("GET", "/community/", {A, P, C}, None),
+    "community.create_team": ("GET", "/community/teams/new", {A, P, C}, None),
+    "community.show_team": ("GET", "/community/teams/{team}", {A, P, C}, "team"),
+    "community.add_team_member": ("POST", "/community/teams/{team}/members", {A, P, C}, "team"),
+    "community.end_team_membership": ("POST", "/community/teams/{team_member}/leave", {A, P, C}, "team_member"),
+    "community.close_team": ("POST", "/community/teams/{team}/close", {A, P, C}, "team"),
+    "community.create_club": ("GET", "/community/clubs/new", {A, P, C}, None),
+    "community.show_club": ("GET", "/community/clubs/{club}", {A, P, C}, "club"),
+    "community.add_club_member": ("POST", "/community/clubs/{club}/members", {A, P, C}, "club"),
+    "community.withdraw_consent": ("POST", "/community/clubs/{club_member}/withdraw", {A, P, C}, "club_member"),
+    "community.add_facilitator": ("POST", "/community/clubs/{club}/facilitators", {A, P, C}, "club"),
+    "community.close_club": ("POST", "/community/clubs/{club}/close", {A, P, C}, "club"),
+    "community.create_address": ("GET", "/community/addresses/new", {A, P, C}, None),
+    "community.show_address": ("GET", "/community/addresses/{address}", {A, P, C}, "address"),
+    "community.record_support": ("POST", "/community/addresses/{address}/support", {A, P, C}, "address"),
+    "community.close_address": ("POST", "/community/addresses/{address}/close", {A, P, C}, "address"),
+    "community.enter_grid": ("GET", "/community/grid?unit={unit_code}", {A, P, C}, "unit_code"),
+    "community.grid_template": ("GET", "/community/grid/template.xlsx?unit={unit_code}", {A, P, C}, "unit_code"),
+    "community.import_grid": ("POST", "/community/grid/import?unit={unit_code}", {A, P, C}, "unit_code"),
+    "community.delete_activity": ("POST", "/community/activities/{activity}/delete", {A, P, C}, "activity"),
+    "community.list_topics": ("GET", "/community/topics/", {A, P, C}, None),
+    "community.show_indicators": ("GET", "/community/indicators?unit={unit_code}", {A, P, C}, "unit_code"),
+    "community.show_drilldown": ("GET", "/community/indicators/rows?key=team_members&unit={unit_code}", {A, P, C},
+                                 "unit_code"),
+    "community.report_pdf": ("GET", "/community/report.pdf?unit={unit_code}", {A, P, C}, "unit_code"),
+    "community.report_xlsx": ("GET", "/community/report.xlsx?unit={unit_code}", {A, P, C}, "unit_code"),
     "api_tokens.list_tokens": ("GET", "/account/api-tokens/", ALL, None),
     "api_tokens.create_token": ("POST", "/account/api-tokens/", ALL, None),
     "api_tokens.revoke_token": ("POST", "/account/api-tokens/{api_token}/revoke", ALL, "api_token"),
@@ -135,7 +162,8 @@ def _builders(units, create_person, create_user):
     far_village = services.create_unit(far_commune, "Bản Xa")
     db.session.commit()
     surveys = _survey_builders(units["02020"], units["ban_ca"], far_commune, far_village, create_person)
-    return surveys | {
+    community = _community_builders(units["02020"], units["ban_ca"], far_commune, far_village, create_person)
+    return surveys | community | {
         "dialogue": {"in": lambda: _dialogue(units["02020"]), "out": lambda: _dialogue(far_commune)},
         "issued_dialogue": {"in": lambda: _dialogue(units["02020"], approved=True),
                             "out": lambda: _dialogue(far_commune, approved=True)},
@@ -272,6 +300,17 @@ def _category():
     return category.id
 
 
+def committed(make):
+    """A builder that makes the object, commits, and returns its id (or its URL part)."""
+    def build():
+        from app.extensions import db
+
+        value = make()
+        db.session.commit()
+        return value if isinstance(value, str) else value.id
+    return build
+
+
 def _survey_builders(commune, village, far_commune, far_village, create_person):
     """Survey objects in Chợ Đồn or in the far commune. Topics are one shared list: "out" is a
     topic that does not exist."""
@@ -300,13 +339,6 @@ def _survey_builders(commune, village, far_commune, far_village, create_person):
         surveys.add_participant(one, person)
         return f"{one.id}/participants/{person.id}"
 
-    def committed(make):
-        def build():
-            value = make()
-            db.session.commit()
-            return value if isinstance(value, str) else value.id
-        return build
-
     db.session.commit()
     return {
         "topic": {"in": lambda: topic.id, "out": lambda: 10 ** 6},
@@ -315,6 +347,58 @@ def _survey_builders(commune, village, far_commune, far_village, create_person):
         "training": {"in": committed(lambda: training(commune)), "out": committed(lambda: training(far_commune))},
         "participant": {"in": committed(lambda: participant(commune, village)),
                         "out": committed(lambda: participant(far_commune, far_village))},
+    }
+
+
+def _community_builders(commune, village, far_commune, far_village, create_person):
+    """A team (with a member), a club (with a child), a trusted address and an activity in Chợ Đồn
+    or in the far commune."""
+    from datetime import date
+
+    from app.extensions import db
+    from community import services as cs
+    from app.models import Sex
+    from community.models import ActivityForm, ActivityTopic, HostKind, TeamRole
+
+    def team(unit, home):
+        made = cs.save_team(None, unit=unit, name="Tổ truyền thông", founded_on=date(2024, 1, 1))
+        cs.add_team_member(made, create_person(unit=home), TeamRole.member, date(2024, 1, 2))
+        return made
+
+    def club(unit):
+        made = cs.save_club(None, unit=unit, name="CLB Thủ lĩnh", founded_on=date(2024, 1, 1))
+        cs.add_club_member(made, cs.ChildData(full_name="Em", birth_year=2013, sex=Sex.female, guardian_name="Mẹ", guardian_relation="mẹ",
+            consent_on=date(2024, 1, 2), guardian_consents=True))
+        return made
+
+    def activity(unit, home):
+        cs.seed_topics()
+        topic = db.session.scalar(sa.select(sa.func.min(ActivityTopic.id)))
+        return cs.save_activity(None, cs.ActivityData(held_on=date(2025, 9, 1), topic_id=topic,
+                                                      form=ActivityForm.meeting, participants_total=10,
+                                                      team=team(unit, home)))
+
+    def team_member(unit, home):
+        made = team(unit, home)
+        return f"{made.id}/members/{made.members[0].id}"
+
+    def club_member(unit):
+        made = club(unit)
+        return f"{made.id}/members/{made.members[0].id}"
+
+    def address(unit):
+        return cs.save_address(None, unit=unit, name="Địa chỉ tin cậy", host_kind=HostKind.household,
+                               contact_name="Bà Hoa", contact_phone="0912000111")
+
+    return {
+        "team": {"in": committed(lambda: team(commune, village)), "out": committed(lambda: team(far_commune, far_village))},
+        "team_member": {"in": committed(lambda: team_member(commune, village)),
+                        "out": committed(lambda: team_member(far_commune, far_village))},
+        "club": {"in": committed(lambda: club(commune)), "out": committed(lambda: club(far_commune))},
+        "club_member": {"in": committed(lambda: club_member(commune)), "out": committed(lambda: club_member(far_commune))},
+        "address": {"in": committed(lambda: address(village)), "out": committed(lambda: address(far_village))},
+        "activity": {"in": committed(lambda: activity(commune, village)),
+                     "out": committed(lambda: activity(far_commune, far_village))},
     }
 
 

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from fuzzing import FormRoute, fuzz_form
-from test_authz_matrix import _category, _commitment, _dialogue, _survey_builders
+from test_authz_matrix import _category, _commitment, _community_builders, _dialogue, _survey_builders
 
 from app.extensions import db
 from app.models import Role
@@ -265,9 +265,85 @@ FORMS |= {
                                          accepted=(201, 302)),
 }
 
+@pytest.fixture
+def community(units, create_person):
+    """A team, club, trusted address and activity of Chợ Đồn (built as in the authorization matrix),
+    an adult's code for membership forms and a valid activity workbook."""
+    from community import workbook
+    from community.models import ActivityTopic, Team
+
+    made = _community_builders(units["02020"], units["ban_ca"], units["02086"], units["na_nguoc"], create_person)
+    ids = {kind: made[kind]["in"]() for kind in ("team", "team_member", "club", "club_member", "address",
+                                                 "activity")}
+    topic = db.session.scalar(db.select(ActivityTopic.name).order_by(ActivityTopic.id))
+    team = db.session.get(Team, ids["team"])
+    from openpyxl import Workbook
+    import io
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = workbook.SHEET
+    ws.append(list(workbook.COLUMNS))
+    ws.append([team.name, "05/09/2025", topic, "meeting", 20, 10, 5, 0, ""])
+    out = io.BytesIO()
+    wb.save(out)
+    return SimpleNamespace(**ids, person_code=create_person(unit="ban_ca", birth_year=1980).code,
+                           topic=db.session.scalar(db.select(ActivityTopic.id).order_by(ActivityTopic.id)),
+                           workbook=out.getvalue())
+
+
+def community_url(template):
+    return lambda f: template.format(c=f("community"))
+
+
+CHILD = {"full_name": "Triệu Thị Em", "birth_year": "2013", "sex": "F", "ethnicity_code": "09", "group": "girls",
+         "guardian_name": "Triệu Thị Mẹ", "guardian_relation": "mẹ", "consent_on": "01/09/2025",
+         "guardian_consents": "y"}
+CLOSE = {"status": "dissolved", "status_date": "01/10/2025"}
+
+FORMS |= {
+    "community.create_team": FormRoute(C, "02020", lambda f: "/community/teams/new",
+                                       {"name": "Tổ truyền thông thôn Bản Ca", "unit_id": village_id,
+                                        "decision_number": "12/QĐ-UBND", "founded_on": "05/01/2024",
+                                        "decision_issuer": "UBND xã Chợ Đồn"}),
+    "community.add_team_member": FormRoute(C, "02020", community_url("/community/teams/{c.team}/members"),
+                                           lambda f: {"person_code": f("community").person_code, "role": "deputy",
+                                                      "joined_on": "01/02/2025"}),
+    "community.end_team_membership": FormRoute(C, "02020", community_url("/community/teams/{c.team_member}/leave"),
+                                               {"left_on": "01/03/2025"}),
+    "community.close_team": FormRoute(C, "02020", community_url("/community/teams/{c.team}/close"), CLOSE),
+    "community.create_club": FormRoute(C, "02020", lambda f: "/community/clubs/new",
+                                       {"name": "CLB Thủ lĩnh của sự thay đổi trường THCS", "unit_id": village_id,
+                                        "setting": "school", "school_name": "Trường THCS Chợ Đồn",
+                                        "founded_on": "05/01/2024"}),
+    "community.add_club_member": FormRoute(C, "02020", community_url("/community/clubs/{c.club}/members"), CHILD),
+    "community.withdraw_consent": FormRoute(C, "02020", community_url("/community/clubs/{c.club_member}/withdraw"),
+                                            {"note": "Mẹ rút lại"}),
+    "community.add_facilitator": FormRoute(C, "02020", community_url("/community/clubs/{c.club}/facilitators"),
+                                           lambda f: {"person_code": f("community").person_code,
+                                                      "joined_on": "01/02/2025"}),
+    "community.close_club": FormRoute(C, "02020", community_url("/community/clubs/{c.club}/close"), CLOSE),
+    "community.create_address": FormRoute(C, "02020", lambda f: "/community/addresses/new",
+                                          {"name": "Nhà bà Hoa", "unit_id": village_id, "host_kind": "household",
+                                           "contact_name": "Hoàng Thị Hoa", "contact_phone": "0912 000 111",
+                                           "founded_on": "05/01/2024"}),
+    "community.record_support": FormRoute(C, "02020", community_url("/community/addresses/{c.address}/support"),
+                                          {"month": "09/2025", "kind": "shelter", "count": "2"}),
+    "community.close_address": FormRoute(C, "02020", community_url("/community/addresses/{c.address}/close"), CLOSE),
+    "community.enter_grid": FormRoute(C, "02020", lambda f: "/community/grid?unit=02020&month=09/2025",
+                                      lambda f: {"rows": "1", "r0-team": f("community").team, "r0-day": "5",
+                                                 "r0-topic": f("community").topic, "r0-form": "meeting",
+                                                 "r0-total": "25", "r0-women": "20", "r0-minority": "18",
+                                                 "r0-children": "2"}),
+    "community.import_grid": FormRoute(C, "02020", lambda f: "/community/grid/import?unit=02020&month=09/2025",
+                                       {"file": lambda f: f("community").workbook}, files=("file",)),
+    "community.list_topics": FormRoute(P, "19", lambda f: "/community/topics/", {"name": "Phòng, chống xâm hại trẻ em"}),
+}
+
 # POST endpoints with no user input to fuzz (their only effect is named by the URL).
 NO_INPUT = {"auth.logout", "core.set_language", "surveys.archive_question", "surveys.set_phase",
-            "surveys.remove_participant", "api_tokens.revoke_token", "auth.logout_everywhere", "admin.unlock_user"}
+            "surveys.remove_participant", "api_tokens.revoke_token", "auth.logout_everywhere", "admin.unlock_user",
+            "community.delete_activity"}
 
 
 def test_every_form_route_has_an_entry(app):

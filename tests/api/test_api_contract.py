@@ -172,6 +172,39 @@ def _indicators(conforms, api, world):
     conforms(world["authority"].get("/indicators"), 403)
 
 
+def _community_activity(world):
+    from datetime import date
+
+    from app.extensions import db
+    from community import services as cs
+    from community.models import ActivityForm, ActivityTopic
+
+    cs.seed_topics()
+    team = cs.save_team(None, unit=world["units"]["ban_ca"], name="Tổ truyền thông", founded_on=date(2024, 1, 1))
+    cs.save_activity(None, cs.ActivityData(held_on=date(2025, 9, 1), form=ActivityForm.meeting, team=team,
+                                           topic_id=db.session.scalar(db.select(db.func.min(ActivityTopic.id))),
+                                           participants_total=25, participants_women=20))
+    db.session.commit()
+
+
+def _community_indicators(conforms, api, world):
+    _community_activity(world)
+    body = conforms(world["province"].get(f"/community/indicators?unit={world['units']['19'].id}"
+                                          "&from=2025-01-01&to=2025-12-31"), 200)
+    assert body["total"]["activity_participants"] == 25 and body["total"]["teams_active"] == 1
+    conforms(world["commune"].get(f"/community/indicators?unit={world['units']['02086'].id}"), 422)
+    conforms(world["commune"].get("/community/indicators?from=2025-12-01&to=2025-01-01"), 422)
+    conforms(world["trainer"].get("/community/indicators"), 403)
+
+
+def _community_activities(conforms, api, world):
+    _community_activity(world)
+    body = conforms(world["commune"].get("/community/activities?from=2025-09-01"), 200)
+    assert [a["participants_total"] for a in body["items"]] == [25]
+    assert conforms(api("commune", "02086").get("/community/activities"), 200)["items"] == []
+    conforms(world["authority"].get("/community/activities"), 403)
+
+
 def _document(conforms, api, world):
     conforms(api(None).get("/openapi.json"), 200)
 
@@ -192,6 +225,8 @@ SCENARIOS = {
     "api.get_commitment": _get_commitment,
     "api.change_commitment": _change_commitment,
     "api.get_indicators": _indicators,
+    "api.community_indicators": _community_indicators,
+    "api.list_community_activities": _community_activities,
 }
 
 

@@ -31,7 +31,7 @@ def messages(package: str) -> set[str]:
 
 def translated(package: str) -> dict[str, str]:
     catalogs = {}
-    for pkg in ("app", "surveys", "dialogues"):
+    for pkg in ("app", "surveys", "dialogues", "community"):
         po = ROOT / pkg / "translations" / "en" / "LC_MESSAGES" / "messages.po"
         if po.exists():
             for m in read_po(po.open("rb")):
@@ -40,7 +40,7 @@ def translated(package: str) -> dict[str, str]:
     return catalogs
 
 
-@pytest.mark.parametrize("package", ["app", "surveys", "dialogues"])
+@pytest.mark.parametrize("package", ["app", "surveys", "dialogues", "community"])
 def test_every_message_has_an_english_translation(package):
     missing = sorted(messages(package) - set(translated(package)))
     assert not missing, f"{len(missing)} messages lack English (run `make extract`, fill the .po): {missing[:10]}"
