@@ -42,15 +42,18 @@ def presentation(results: TrainingResults) -> dict:
         "distribution": charts.distribution_chart(results.participants, results.max_score),
         "items_chart": charts.items_chart(results.items) if results.items else None,
         "reteach": results.items_to_reteach(),
+        "breakdowns": results.masked_breakdowns(MIN_GROUP),
         "fmt": reading,
         "min_group": MIN_GROUP,
     }
 
 
 def pooled_presentation(results: PooledResults) -> dict:
+    breakdowns, trainings = results.masked(MIN_GROUP)
     return {
         "reading_lines": reading.summary_reading(results.n_pre, results.n_post, results.n_matched, results.summary),
-        "breakdowns": results.masked_breakdowns(MIN_GROUP),
+        "breakdowns": breakdowns,
+        "trainings": trainings,
         "fmt": reading,
         "min_group": MIN_GROUP,
     }
@@ -85,7 +88,6 @@ def report_pdf(training: Training, results: TrainingResults, today: date | None 
         context = presentation(results)
         return render_pdf(
             "surveys/training_report_pdf.html", training=training, results=results,
-            breakdowns=results.masked_breakdowns(MIN_GROUP),
             parent_body=union_name(parent) if parent else "", issuing_body=union_name(commune),
             number="\u00a0" * 8 + "/BC-HLHPN", place=place_name(commune), doc_date=today or clock.today(),
             doc_type="Báo cáo", subject=f"Kết quả khảo sát trước và sau tập huấn “{training.title}”",

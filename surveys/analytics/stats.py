@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app import disclosure
 from surveys.analytics import distributions
 
 Answers = Mapping[str, Mapping[str, "float | None"]]
@@ -368,16 +369,29 @@ def mask_small(groups: Mapping[str, dict], min_n: int = 5) -> dict[str, dict]:
     In a village a group of 2 Dao women over 60 identifies people, and
     ethnicity is sensitive data. Counts (n, n_pre, n_post) stay visible, as
     attendance by sex and ethnicity is already public in minutes; every other
-    figure becomes None and ``masked`` becomes True. Returns a new dict.
+    figure becomes None and ``masked`` becomes True. Returns a new dict. Primary suppression
+    only: outputs use ``suppress_breakdowns``, which also masks the groups that would give a
+    masked one away.
     """
-    out = {}
-    for label, fig in groups.items():
-        if (fig.get("n") or 0) >= min_n:
-            out[label] = dict(fig)
-        else:
-            out[label] = {k: (v if k in COUNT_KEYS else None) for k, v in fig.items()}
-            out[label]["masked"] = True
-    return out
+    return {label: dict(fig) if (fig.get("n") or 0) >= min_n else _hidden(fig) for label, fig in groups.items()}
+
+
+def suppress_breakdowns(breakdowns: Mapping[str, Mapping[str, dict]],
+                        members: "Mapping[str, Mapping[str, set]] | None" = None,
+                        min_n: int = disclosure.MIN_CELL) -> dict[str, dict[str, dict]]:
+    """Breakdowns as an output shows them: ``app.disclosure.suppress`` decides which groups to mask
+    (under ``min_n`` matched pairs, then enough further groups that none can be derived from the
+    total and the other groups, within a breakdown and, given ``members`` = dimension -> group ->
+    matched participants, across breakdowns). Masked groups keep their counts, as in ``mask_small``;
+    a masked group with ``n >= min_n`` was masked to protect a smaller one."""
+    sizes = {dim: {label: fig.get("n") or 0 for label, fig in groups.items()} for dim, groups in breakdowns.items()}
+    hidden = disclosure.suppress(sizes, members, min_n)
+    return {dim: {label: _hidden(fig) if (dim, label) in hidden else dict(fig) for label, fig in groups.items()}
+            for dim, groups in breakdowns.items()}
+
+
+def _hidden(fig: dict) -> dict:
+    return {**{k: (v if k in COUNT_KEYS else None) for k, v in fig.items()}, "masked": True}
 
 
 def group_by(attribute: Mapping[str, "str | None"], missing: str = "unknown") -> dict[str, list[str]]:
