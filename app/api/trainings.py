@@ -154,7 +154,8 @@ SUMMARY = {"type": "object", "additionalProperties": False, "required": list(sta
                           "reliability_method": {"type": ["string", "null"], "enum": ["kr20", "cronbach_alpha", None]}}}
 GROUP = {"type": "object", "required": ["n", "n_pre", "n_post", "masked"],
          "properties": {**SUMMARY["properties"], "n": COUNT, "n_pre": COUNT, "n_post": COUNT,
-                        "masked": {"type": "boolean", "description": "Fewer than 5 matched pairs: figures withheld."}}}
+                        "masked": {"type": "boolean", "description": "Figures withheld: fewer than 5 matched pairs, or (n >= 5) hidden so "
+                                   "that a smaller group cannot be derived (docs/statistics.md)."}}}
 RESULTS = schema("TrainingResults", {
     "type": "object", "additionalProperties": False,
     "description": "The same object as `flask surveys results ID`: participants by pseudonymous code only, "

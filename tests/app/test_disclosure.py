@@ -142,3 +142,16 @@ def test_a_group_that_is_the_whole_class_is_left_to_the_total():
 
 def test_count_tables_mask_a_pair_of_cells():
     assert disclosure.masked_share({"02020": 6, "02086": 3, "02087": 0}) == {"02020", "02086"}
+
+
+def test_dashboard_rows_hide_the_cell_that_would_give_a_small_one_away():
+    from app.indicators.exports import HIDDEN, masked_rows
+
+    def row(people, pairs, pct):
+        return {"training_participants": people, "knowledge_pairs": pairs, "pct_pre": pct, "pct_post": pct,
+                "mean_gain": 0.0, "hake_g": 0.0}
+
+    out = masked_rows([row(30, 20, 40.0), row(3, 3, 50.0), row(12, 9, 60.0), row(0, 0, None)])
+    assert [r["training_participants"] for r in out] == [30, "<5", HIDDEN, 0]
+    assert [r["knowledge_pairs"] for r in out] == [20, "<5", HIDDEN, 0]
+    assert [r["pct_pre"] for r in out] == [40.0, "n<5", HIDDEN, None]
