@@ -30,7 +30,8 @@ MIN_GROUP = 5  # groups below this many matched pairs are masked in upward repor
 BREAKDOWN_KEYS = ("pct_pre", "pct_post", "mean_gain", "hake_g", "paired_t_p", "wilcoxon_p", "cohen_dz")
 ITEM_KEYS = ("no", "key", "max_points", "answered_pre", "answered_post", "pct_pre", "pct_post", "wrong_to_right",
              "right_to_wrong", "mcnemar_p", "mcnemar_p_holm", "difficulty_pre", "difficulty_post",
-             "discrimination_pre", "discrimination_post", "dont_know_pre", "dont_know_post")
+             "discrimination_pre", "discrimination_post", "dont_know_pre", "dont_know_post", "change_ci_low",
+             "change_ci_high", "chance")
 
 
 # ---------------------------------------------------------------- page

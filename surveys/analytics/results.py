@@ -140,6 +140,17 @@ def likert_value(item: Item, choice: str | None) -> int | None:
     return value if 1 <= value <= len(item.options) else None
 
 
+def chance_rate(item: Item) -> float:
+    """The share right by guessing: 1/k for one right option among k ("Không biết" is never a
+    guess), 1/2 for true/false, 1/(2**k - 1) for a set of options that must match the key."""
+    k = len(item.options)
+    if item.kind is QuestionKind.truefalse:
+        return 0.5
+    if k == 0:
+        return 0.0
+    return 1 / k if item.kind is QuestionKind.single else 1 / (2 ** k - 1)
+
+
 def compute_training_results(training: Training, items: list[Item], rows, facts: dict[int, dict]) -> TrainingResults:
     """Turn loaded rows into the statistics inputs and run ``stats`` on them (no queries)."""
     scored = [it for it in items if it.is_scored]
@@ -160,7 +171,7 @@ def compute_training_results(training: Training, items: list[Item], rows, facts:
         elif (item := likert_by_id.get(item_id)) is not None and (value := likert_value(item, choice)) is not None:
             likert[item_id][phase][code] = value
 
-    stat_items = [stats.Item(it.key, float(it.max_points)) for it in scored]
+    stat_items = [stats.Item(it.key, float(it.max_points), chance_rate(it)) for it in scored]
     pre, post = answers[Phase.pre], answers[Phase.post]
     if stat_items:
         figures = stats.training_results(stat_items, pre, post, dont_know[Phase.pre], dont_know[Phase.post])

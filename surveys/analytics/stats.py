@@ -26,21 +26,24 @@ from dataclasses import dataclass
 import numpy as np
 
 from app import disclosure
-from surveys.analytics import distributions
+from surveys.analytics import distributions, intervals
 
 Answers = Mapping[str, Mapping[str, "float | None"]]
 DontKnow = Mapping[str, "set[str]"]
 
-# Stable flag codes; the UI translates them (e.g. "vẫn chưa hiểu sau tập huấn").
-FLAG_STILL_MISUNDERSTOOD = "still_misunderstood"  # pct_post < 50
-FLAG_KNOWN_BEFORE = "known_before"  # pct_pre > 90
-FLAG_PROBLEMATIC = "problematic"  # a discrimination < 0
-FLAG_GOT_WORSE = "got_worse"  # more right->wrong than wrong->right, raw McNemar p < 0.05
+# Stable flag codes; the UI translates them (e.g. "vẫn chưa hiểu sau tập huấn"). The three
+# warnings are tests, Holm-adjusted together over every question of the training, so that a
+# training in which nothing is wrong raises any warning at most 5 % of the time (``_warnings``).
+FLAG_STILL_MISUNDERSTOOD = "still_misunderstood"  # share right after clearly under (1 + chance) / 2
+FLAG_KNOWN_BEFORE = "known_before"  # pct_pre > 90 (information, not a test)
+FLAG_PROBLEMATIC = "problematic"  # item-rest r clearly below 0 (Fisher z), n >= MIN_DISCRIMINATION_N
+FLAG_GOT_WORSE = "got_worse"  # clearly more right->wrong than wrong->right (exact one-sided)
 FLAG_IMPROVED = "improved"  # more wrong->right, Holm-adjusted McNemar p < 0.05
 FLAG_NOT_ANSWERED = "not_answered"  # no matched participant answered it, pre or post
+WARNING_FLAGS = (FLAG_STILL_MISUNDERSTOOD, FLAG_GOT_WORSE, FLAG_PROBLEMATIC)
 
-STILL_MISUNDERSTOOD_BELOW = 50.0
 KNOWN_BEFORE_ABOVE = 90.0
+MIN_DISCRIMINATION_N = 10  # fewer people: an item-rest r says nothing about a question
 ALPHA = 0.05
 AGE_BANDS = ("<18", "18-29", "30-44", "45-59", "60+")
 _EPS = 1e-9
@@ -49,16 +52,25 @@ SUMMARY_KEYS = (
     "mean_pre", "mean_post", "mean_gain", "sd_gain", "ci95_gain", "pct_pre", "pct_post",
     "hake_g", "mean_individual_g", "paired_t", "paired_t_df", "paired_t_p",
     "wilcoxon_W", "wilcoxon_p", "cohen_dz", "kr20_pre", "kr20_post", "reliability_method",
+    # intervals and estimators (surveys.analytics.intervals), scalars so every sheet takes them
+    "hake_g_ci_low", "hake_g_ci_high", "cohen_dz_ci_low", "cohen_dz_ci_high",
+    "kr20_pre_ci_low", "kr20_pre_ci_high", "kr20_post_ci_low", "kr20_post_ci_high",
+    "wilcoxon_method", "hodges_lehmann", "hodges_lehmann_ci_low", "hodges_lehmann_ci_high",
+    "normalized_change", "normalized_change_left_out", "mean_individual_g_left_out", "detectable_gain",
+    # attrition (whole class only): people with one test, and how their pre-test compares
+    "share_one_test", "mean_pre_pre_only", "mean_pre_completers", "attrition_p",
 )
 COUNT_KEYS = ("n", "n_pre", "n_post")
 
 
 @dataclass(frozen=True)
 class Item:
-    """A scored question. ``max_points`` > 0; 1 for a right/wrong question."""
+    """A scored question. ``max_points`` > 0; 1 for a right/wrong question. ``chance``: the share
+    right by guessing alone (1/k for one of k options, 0.5 for true/false, 0 when unknown)."""
 
     key: str
     max_points: float = 1.0
+    chance: float = 0.0
 
 
 # ---------------------------------------------------------------- helpers
@@ -147,16 +159,13 @@ def holm(pvalues: Sequence["float | None"]) -> list["float | None"]:
 
 
 def _wilcoxon(d: np.ndarray):
-    """scipy.stats.wilcoxon with its defaults: zero differences dropped
-    ("wilcox"), two-sided, W = smaller of the positive/negative rank sums.
-    p-value (scipy 1.17 method="auto"): exact distribution when n <= 50 with
-    no ties or zeros; with ties/zeros an exact permutation test when n <= 13,
-    else the normal approximation without continuity correction.
-    (None, None) when n < 2 or all differences are zero."""
+    """``distributions.wilcoxon_test``: zero differences dropped, two-sided, W = smaller of the
+    positive/negative rank sums, p exact given the ties up to 100 differences, else normal with
+    continuity correction; (W, p, method), (None, None, None) when n < 2 or all are zero."""
     d = np.round(d, 9)  # float noise must not turn a zero difference into a rank
     if len(d) < 2 or not np.any(d):
-        return None, None
-    return distributions.wilcoxon(d.tolist())
+        return None, None, None
+    return distributions.wilcoxon_test(d.tolist())
 
 
 # ---------------------------------------------------------------- summary
@@ -187,18 +196,35 @@ def _summary(pre: np.ndarray, post: np.ndarray, max_score: float, method: str) -
     below_max = x < max_score - _EPS
     if below_max.any():
         out["mean_individual_g"] = _num(np.mean(d[below_max] / (max_score - x[below_max])))
+    out["mean_individual_g_left_out"] = int(n - below_max.sum())
+    c, left_out = intervals.normalized_change(x, y, max_score)
+    out.update(normalized_change=_num(c), normalized_change_left_out=left_out)
     if n >= 2:
         sd = d.std(ddof=1)
         sd = 0.0 if sd < _EPS else sd
         half = distributions.t_quantile(0.975, n - 1) * sd / math.sqrt(n)
-        out.update(sd_gain=_num(sd), ci95_gain=[_num(mean_gain - half), _num(mean_gain + half)])
+        out.update(sd_gain=_num(sd), ci95_gain=[_num(mean_gain - half), _num(mean_gain + half)],
+                   detectable_gain=_num(intervals.detectable_change(sd, n)))
+        _pair(out, "hake_g", intervals.hake_g_ci(x, y, max_score))
         if sd > 0:
             t, df, p = distributions.paired_t(y.tolist(), x.tolist())  # post first: positive t means a gain
             out.update(paired_t=_num(t), paired_t_df=df, paired_t_p=_pval(p), cohen_dz=_num(mean_gain / sd))
-        w, p = _wilcoxon(d)
-        out.update(wilcoxon_W=_num(w), wilcoxon_p=_pval(p))
-    out["kr20_pre"], out["kr20_post"] = _num(reliability(pre)), _num(reliability(post))
+            _pair(out, "cohen_dz", intervals.cohen_dz_ci(t, n))
+        w, p, wmethod = _wilcoxon(d)
+        out.update(wilcoxon_W=_num(w), wilcoxon_p=_pval(p), wilcoxon_method=wmethod)
+        hl, low, high = intervals.hodges_lehmann(np.round(d, 9))
+        out["hodges_lehmann"] = _num(hl)
+        _pair(out, "hodges_lehmann", (low, high))
+    k = pre.shape[1]
+    for phase, matrix in (("kr20_pre", pre), ("kr20_post", post)):
+        value = reliability(matrix)
+        out[phase] = _num(value)
+        _pair(out, phase, intervals.feldt_ci(value, n, k))
     return out
+
+
+def _pair(out: dict, key: str, interval) -> None:
+    out[f"{key}_ci_low"], out[f"{key}_ci_high"] = (_num(v) for v in interval)
 
 
 def hake_g(pct_pre: float, pct_post: float) -> float | None:
@@ -266,7 +292,7 @@ def training_results(
             return None
         return _num(sum(key in (dk.get(p) or ()) for p in matched) / n)
 
-    questions, raw_p = [], []
+    questions, raw_p, tests = [], [], []
     for j, it in enumerate(items):
         q: dict = {"key": it.key, "max_points": float(it.max_points),
                    "answered_pre": int(pre_ans[:, j].sum()),
@@ -279,6 +305,8 @@ def training_results(
         if n:
             p = distributions.binomial_half_two_sided_p(b, b + c) if b + c else 1.0
         raw_p.append(p)
+        low, high = intervals.newcombe_paired_ci(int((right_pre & right_post).sum()), b, c,
+                                                 int((~right_pre & ~right_post).sum())) if n else (None, None)
         q.update(
             pct_pre=_num(100 * right_pre.mean()) if n else None,
             pct_post=_num(100 * right_post.mean()) if n else None,
@@ -289,42 +317,120 @@ def training_results(
             discrimination_post=_num(_pearson(post_m[:, j], tot_post - post_m[:, j])),
             dont_know_pre=dont_know_share(dont_know_pre, it.key),
             dont_know_post=dont_know_share(dont_know_post, it.key),
+            change_ci_low=_num(None if low is None else 100 * low),
+            change_ci_high=_num(None if high is None else 100 * high),
+            chance=_num(it.chance),
         )
         questions.append(q)
+        tests.append(_warning_tests(q, n, int(right_post.sum()), b, c, it.chance) if n else {})
 
-    for q, p, p_holm in zip(questions, raw_p, holm(raw_p)):
+    warnings = _warnings(tests)
+    for q, p_holm, warned in zip(questions, holm(raw_p), warnings):
         q["mcnemar_p_holm"] = _pval(p_holm)
-        q["flags"] = _flags(q, p, p_holm) if n else []
+        q["flags"] = _flags(q, p_holm, warned) if n else []
+
+    summary = _summary(pre_m, post_m, max_score, method)
+    summary.update(_attrition(pre, post, matched, max_score))
 
     return {
         "max_score": _num(max_score),
         "n_pre": len(pre),
         "n_post": len(post),
         "n_matched": n,
-        "summary": _summary(pre_m, post_m, max_score, method),
+        "summary": summary,
         "questions": questions,
     }
 
 
-def _flags(q: dict, p: float, p_holm: float) -> list[str]:
-    """Warnings use the raw p (better to show a doubtful warning than hide
-    one); the "improved" claim uses Holm so 20 questions do not produce a
-    lucky success by chance."""
+def understood_share(chance: float) -> float:
+    """The share right at which half the class knows the answer, once guessing is allowed for:
+    if a share k knows it and the others guess, the share right is k + (1 - k) * chance, so
+    k = 1/2 gives (1 + chance) / 2 (50 % with no guessing, 75 % for true/false)."""
+    return (1 + chance) / 2
+
+
+def _warning_tests(q: dict, n: int, right_after: int, b: int, c: int, chance: float) -> dict[str, float]:
+    """One-sided p-values of each warning for one question (only what can be tested):
+
+    * still misunderstood: exact binomial P(X <= right after | n, (1 + chance) / 2), H0: at least
+      half the class knows the answer;
+    * got worse: exact P(X <= b | b + c, 1/2), H0: right -> wrong no more likely than wrong -> right
+      (McNemar's exact test, one-sided);
+    * problematic: Fisher z of the item-rest r, P(Z <= atanh(r) sqrt(n - 3)), H0: r >= 0, on
+      ``MIN_DISCRIMINATION_N`` people or more; the smaller of the pre and post p, doubled (Bonferroni
+      over the two tests).
+    """
+    if q["answered_pre"] == 0 and q["answered_post"] == 0:
+        return {}
+    out = {FLAG_STILL_MISUNDERSTOOD: distributions.binomial_cdf(right_after, n, understood_share(chance))}
+    if b + c:
+        out[FLAG_GOT_WORSE] = distributions.binomial_cdf(b, b + c, 0.5)
+    if n >= MIN_DISCRIMINATION_N:
+        ps = [distributions.normal_cdf(math.atanh(max(min(r, 0.999999), -0.999999)) * math.sqrt(n - 3))
+              for r in (q["discrimination_pre"], q["discrimination_post"]) if r is not None]
+        if ps:
+            out[FLAG_PROBLEMATIC] = min(1.0, len(ps) * min(ps))
+    return out
+
+
+def _warnings(tests: list[dict[str, float]]) -> list[set[str]]:
+    """Holm over every warning test of every question together: the family-wise false-alarm rate
+    of the training's warnings is at most ``ALPHA``."""
+    flat = [(j, flag, p) for j, t in enumerate(tests) for flag, p in t.items()]
+    adjusted = holm([p for _j, _f, p in flat])
+    out: list[set[str]] = [set() for _ in tests]
+    for (j, flag, _p), p_adj in zip(flat, adjusted):
+        if p_adj < ALPHA:
+            out[j].add(flag)
+    return out
+
+
+def _flags(q: dict, p_holm: float, warned: set[str]) -> list[str]:
+    """Warnings as tested by ``_warnings``; "known before" is a plain description; "improved" is
+    the Holm-adjusted two-sided McNemar test across the questions."""
     if q["answered_pre"] == 0 and q["answered_post"] == 0:
         return [FLAG_NOT_ANSWERED]  # its 0% says nothing about understanding
     flags = []
-    if q["pct_post"] < STILL_MISUNDERSTOOD_BELOW:
+    if FLAG_STILL_MISUNDERSTOOD in warned:
         flags.append(FLAG_STILL_MISUNDERSTOOD)
     if q["pct_pre"] > KNOWN_BEFORE_ABOVE:
         flags.append(FLAG_KNOWN_BEFORE)
-    if any(r is not None and r < 0 for r in (q["discrimination_pre"], q["discrimination_post"])):
+    if FLAG_PROBLEMATIC in warned:
         flags.append(FLAG_PROBLEMATIC)
     b, c = q["wrong_to_right"], q["right_to_wrong"]
-    if c > b and p < ALPHA:
+    if FLAG_GOT_WORSE in warned:
         flags.append(FLAG_GOT_WORSE)
     if b > c and p_holm < ALPHA:
         flags.append(FLAG_IMPROVED)
     return flags
+
+
+def _attrition(pre: Answers, post: Answers, matched: list[str], max_score: float) -> dict:
+    """Who took one test only, and whether those who took only the pre-test started differently
+    from those who took both (Welch's t-test on pre-test totals; a note when p < ALPHA)."""
+    everyone = pre.keys() | post.keys()
+    out = dict.fromkeys(("share_one_test", "mean_pre_pre_only", "mean_pre_completers", "attrition_p"))
+    if not everyone:
+        return out
+    out["share_one_test"] = _num((len(everyone) - len(matched)) / len(everyone))
+
+    def total(answers):
+        return float(sum(v or 0 for v in answers.values()))
+
+    both = set(matched)
+    a = np.array([total(pre[p]) for p in pre if p not in both])
+    b = np.array([total(pre[p]) for p in matched])
+    if len(a):
+        out["mean_pre_pre_only"] = _num(a.mean())
+    if len(b):
+        out["mean_pre_completers"] = _num(b.mean())
+    if len(a) >= 2 and len(b) >= 2:
+        va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+        if va + vb > _EPS:
+            t = (a.mean() - b.mean()) / math.sqrt(va + vb)
+            df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+            out["attrition_p"] = _pval(distributions.t_two_sided_p(t, df))
+    return out
 
 
 def breakdown(
@@ -359,7 +465,9 @@ def breakdown(
         matched = [p for p in pre if p in members and p in post_row]
         out[label] = {"n": len(matched), "n_pre": sum(p in members for p in pre),
                       "n_post": sum(p in members for p in post), "masked": False,
-                      **_summary(*rows(matched), max_score, method)}
+                      **_summary(*rows(matched), max_score, method),
+                      **_attrition({p: pre[p] for p in pre if p in members}, {p: post[p] for p in post if p in members},
+                                   matched, max_score)}
     return out
 
 
@@ -453,7 +561,7 @@ def likert_shift(
 
     m_pre, m_post = mean(list(pre.values())), mean(list(post.values()))
     mm_pre, mm_post = mean([pre[k] for k in both]), mean([post[k] for k in both])
-    w, p = _wilcoxon(np.array([post[k] - pre[k] for k in both], dtype=float))
+    w, p, _method = _wilcoxon(np.array([post[k] - pre[k] for k in both], dtype=float))
     return {
         "scale_points": scale_points,
         "n_pre": len(pre), "n_post": len(post), "n_matched": len(both),
