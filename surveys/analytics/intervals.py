@@ -8,12 +8,14 @@ read each figure: docs/statistics.md.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
 from surveys.analytics import distributions
 
 LEVEL = 0.95
+HODGES_LEHMANN_MAX = 1000  # n(n+1)/2 Walsh averages: 500,500 at 1,000 pairs; pooled results stop there
 
 
 def _z(level: float = LEVEL) -> float:
@@ -36,7 +38,7 @@ def cohen_dz_ci(t: float, n: int, level: float = LEVEL) -> tuple[float, float] |
             low -= 10.0
         while nctdtr(df, high, t) > target:
             high += 10.0
-        for _ in range(80):  # P(T <= t | ncp) falls as ncp grows
+        for _ in range(48):  # P(T <= t | ncp) falls as ncp grows; 2**-48 of the bracket
             mid = (low + high) / 2
             if nctdtr(df, mid, t) > target:
                 low = mid
@@ -110,20 +112,24 @@ def hodges_lehmann(d: np.ndarray, level: float = LEVEL) -> tuple[float | None, f
     i, j = np.triu_indices(n)
     walsh = np.sort((d[i] + d[j]) / 2)
     total = len(walsh)
-    alpha = 1 - level
+    c_a = _signed_rank_quantile(n, (1 - level) / 2)
+    return float(np.median(walsh)), float(walsh[c_a - 1]), float(walsh[total - c_a])
+
+
+@lru_cache(maxsize=256)
+def _signed_rank_quantile(n: int, tail: float) -> int:
+    """R's qsignrank(tail, n) (at least 1): the smallest c with P(V <= c) >= tail, V the signed-rank
+    statistic of n untied differences; exact up to ``EXACT_MAX``, else its normal approximation."""
     if n <= distributions.EXACT_MAX:
-        # Exact null distribution of V = sum of positive ranks 1..n (no ties): counts of subsets.
-        counts = np.zeros(total + 1)
+        counts = np.zeros(n * (n + 1) // 2 + 1)  # subsets of the ranks 1..n by their sum
         counts[0] = 1.0
         for r in range(1, n + 1):
             counts[r:] = counts[r:] + counts[:-r]
-        cdf = np.cumsum(counts) / 2.0 ** n
-        c_a = int(np.searchsorted(cdf, alpha / 2 - 1e-12))  # smallest c with P(V <= c) >= alpha/2
+        c_a = int(np.searchsorted(np.cumsum(counts) / 2.0 ** n, tail - 1e-12))
     else:
         mean, sd = n * (n + 1) / 4, math.sqrt(n * (n + 1) * (2 * n + 1) / 24)
-        c_a = int(math.floor(mean - _z(level) * sd))
-    c_a = max(c_a, 1)
-    return float(np.median(walsh)), float(walsh[c_a - 1]), float(walsh[total - c_a])
+        c_a = int(math.floor(mean + distributions.normal_quantile(tail) * sd))
+    return max(c_a, 1)
 
 
 def newcombe_paired_ci(both: int, b: int, c: int, neither: int,
@@ -164,3 +170,31 @@ def detectable_change(sd: float | None, n: int, power: float = 0.8, level: float
         return None
     df = n - 1
     return (distributions.t_quantile(0.5 + level / 2, df) + distributions.t_quantile(power, df)) * sd / math.sqrt(n)
+
+
+def random_effects(estimates, variances, level: float = LEVEL) -> dict:
+    """DerSimonian & Laird (1986) random-effects combination of k estimates with their within-study
+    variances: fixed-effect weights w = 1/v, Cochran's Q = sum w (y - y_FE)^2, between-study
+    variance tau^2 = max(0, (Q - (k - 1)) / (sum w - sum w^2 / sum w)), weights 1/(v + tau^2);
+    I^2 = max(0, (Q - (k - 1)) / Q), the share of the spread that is not sampling noise (Higgins &
+    Thompson 2002). As ``statsmodels.stats.meta_analysis.combine_effects(method_re="dl")``."""
+    y, v = np.asarray(estimates, dtype=float), np.asarray(variances, dtype=float)
+    k = len(y)
+    out = dict.fromkeys(("estimate", "ci_low", "ci_high", "tau2", "i2", "q", "q_p"))
+    out["k"] = k
+    if k == 0:
+        return out
+    w = 1 / v
+    fixed = float((w * y).sum() / w.sum())
+    q = float((w * (y - fixed) ** 2).sum())
+    tau2 = max(0.0, (q - (k - 1)) / float(w.sum() - (w * w).sum() / w.sum())) if k > 1 else 0.0
+    w_re = 1 / (v + tau2)
+    estimate = float((w_re * y).sum() / w_re.sum())
+    half = _z(level) / math.sqrt(float(w_re.sum()))
+    out.update(estimate=estimate, ci_low=estimate - half, ci_high=estimate + half, tau2=tau2, q=q if k > 1 else None,
+               i2=(max(0.0, (q - (k - 1)) / q) if q > 0 else 0.0) if k > 1 else None)
+    if k > 1:
+        from scipy.special import chdtrc
+
+        out["q_p"] = float(chdtrc(k - 1, q))
+    return out

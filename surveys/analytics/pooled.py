@@ -54,6 +54,9 @@ class PooledResults:
     trainings: list[dict]         # comparison table: one row per training
     breakdowns: dict[str, dict[str, dict]] = field(default_factory=dict)
     members: dict[str, dict[str, set]] = field(default_factory=dict)  # dimension -> group -> pair keys
+    # Random-effects combination of the trainings' mean gains in percentage points (people sit in
+    # trainings: pooling pairs alone treats 20,000 pairs as independent).
+    combined: dict = field(default_factory=dict)
 
     def masked(self, min_n: int = 5) -> tuple[dict[str, dict[str, dict]], list[dict]]:
         """The breakdowns and the comparison rows as the page shows them. The trainings are one more
@@ -96,10 +99,16 @@ def compute_pooled_results(selection: Selection, trainings, scores, facts: dict[
         raw[tid][phase][key] = float(score)
         max_of[tid] = float(max_score)
 
-    rows = []
+    rows, gains = [], []
     for tid, row in info.items():
         if tid in max_of:
-            fig = stats.score_results(raw[tid][Phase.pre], raw[tid][Phase.post], max_of[tid])
+            # The comparison rows and group tables show no intervals: computed for the pooled summary only.
+            fig = stats.score_results(raw[tid][Phase.pre], raw[tid][Phase.post], max_of[tid], detail=False)
+            to_pct = 100 / max_of[tid]
+            s = fig["summary"]
+            gains.append({"n_matched": fig["n_matched"],
+                          "mean_gain": None if s["mean_gain"] is None else s["mean_gain"] * to_pct,
+                          "sd_gain": None if s["sd_gain"] is None else s["sd_gain"] * to_pct})
             rows.append({**row, "n_pre": fig["n_pre"], "n_post": fig["n_post"], "n_matched": fig["n_matched"],
                          **{k: fig["summary"][k] for k in TRAINING_STATS}})
         else:
@@ -120,12 +129,14 @@ def compute_pooled_results(selection: Selection, trainings, scores, facts: dict[
         "age_band": attribute(lambda tid, f: stats.age_band(f["birth_year"], start_year[tid])),
     }
     grouped = {dim: ordered_groups(attributes[dim]) for dim in POOLED_DIMENSIONS} if keys else {}
-    breakdowns = {dim: stats.score_breakdown(pct[Phase.pre], pct[Phase.post], 100.0, groups)
+    breakdowns = {dim: stats.score_breakdown(pct[Phase.pre], pct[Phase.post], 100.0, groups, detail=False)
                   for dim, groups in grouped.items()}
     matched = pct[Phase.pre].keys() & pct[Phase.post].keys()
     members = {dim: {label: set(k) & matched for label, k in groups.items()} for dim, groups in grouped.items()}
     if keys:
-        members["training"] = {str(tid): {k for k in matched if k.split("/")[0] == str(tid)} for tid in info}
+        members["training"] = {str(tid): set() for tid in info}
+        for k in matched:
+            members["training"][k.split("/")[0]].add(k)
     return PooledResults(selection=selection, n_pre=pooled["n_pre"], n_post=pooled["n_post"],
                          n_matched=pooled["n_matched"], summary=pooled["summary"], trainings=rows,
-                         breakdowns=breakdowns, members=members)
+                         breakdowns=breakdowns, members=members, combined=stats.combine_trainings(gains))

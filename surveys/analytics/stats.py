@@ -169,7 +169,7 @@ def _wilcoxon(d: np.ndarray):
 
 
 # ---------------------------------------------------------------- summary
-def _summary(pre: np.ndarray, post: np.ndarray, max_score: float, method: str) -> dict:
+def _summary(pre: np.ndarray, post: np.ndarray, max_score: float, method: str, detail: bool = True) -> dict:
     """Class-level figures on matched pairs (rows of ``pre``/``post`` align).
 
     * mean gain  = mean(D); sd_gain = SD(D) with ddof=1
@@ -197,24 +197,28 @@ def _summary(pre: np.ndarray, post: np.ndarray, max_score: float, method: str) -
     if below_max.any():
         out["mean_individual_g"] = _num(np.mean(d[below_max] / (max_score - x[below_max])))
     out["mean_individual_g_left_out"] = int(n - below_max.sum())
-    c, left_out = intervals.normalized_change(x, y, max_score)
-    out.update(normalized_change=_num(c), normalized_change_left_out=left_out)
+    if detail:
+        c, left_out = intervals.normalized_change(x, y, max_score)
+        out.update(normalized_change=_num(c), normalized_change_left_out=left_out)
     if n >= 2:
         sd = d.std(ddof=1)
         sd = 0.0 if sd < _EPS else sd
         half = distributions.t_quantile(0.975, n - 1) * sd / math.sqrt(n)
         out.update(sd_gain=_num(sd), ci95_gain=[_num(mean_gain - half), _num(mean_gain + half)],
                    detectable_gain=_num(intervals.detectable_change(sd, n)))
-        _pair(out, "hake_g", intervals.hake_g_ci(x, y, max_score))
+        if detail:
+            _pair(out, "hake_g", intervals.hake_g_ci(x, y, max_score))
         if sd > 0:
             t, df, p = distributions.paired_t(y.tolist(), x.tolist())  # post first: positive t means a gain
             out.update(paired_t=_num(t), paired_t_df=df, paired_t_p=_pval(p), cohen_dz=_num(mean_gain / sd))
-            _pair(out, "cohen_dz", intervals.cohen_dz_ci(t, n))
+            if detail:
+                _pair(out, "cohen_dz", intervals.cohen_dz_ci(t, n))
         w, p, wmethod = _wilcoxon(d)
         out.update(wilcoxon_W=_num(w), wilcoxon_p=_pval(p), wilcoxon_method=wmethod)
-        hl, low, high = intervals.hodges_lehmann(np.round(d, 9))
-        out["hodges_lehmann"] = _num(hl)
-        _pair(out, "hodges_lehmann", (low, high))
+        if detail and n <= intervals.HODGES_LEHMANN_MAX:
+            hl, low, high = intervals.hodges_lehmann(np.round(d, 9))
+            out["hodges_lehmann"] = _num(hl)
+            _pair(out, "hodges_lehmann", (low, high))
     k = pre.shape[1]
     for phase, matrix in (("kr20_pre", pre), ("kr20_post", post)):
         value = reliability(matrix)
@@ -330,7 +334,7 @@ def training_results(
         q["flags"] = _flags(q, p_holm, warned) if n else []
 
     summary = _summary(pre_m, post_m, max_score, method)
-    summary.update(_attrition(pre, post, matched, max_score))
+    summary.update(_attrition({p: float(sum(v or 0 for v in a.values())) for p, a in pre.items()}, post, matched))
 
     return {
         "max_score": _num(max_score),
@@ -405,21 +409,18 @@ def _flags(q: dict, p_holm: float, warned: set[str]) -> list[str]:
     return flags
 
 
-def _attrition(pre: Answers, post: Answers, matched: list[str], max_score: float) -> dict:
+def _attrition(pre_totals: Mapping[str, float], post_keys: Iterable[str], matched: Sequence[str]) -> dict:
     """Who took one test only, and whether those who took only the pre-test started differently
     from those who took both (Welch's t-test on pre-test totals; a note when p < ALPHA)."""
-    everyone = pre.keys() | post.keys()
+    everyone = pre_totals.keys() | set(post_keys)
     out = dict.fromkeys(("share_one_test", "mean_pre_pre_only", "mean_pre_completers", "attrition_p"))
     if not everyone:
         return out
     out["share_one_test"] = _num((len(everyone) - len(matched)) / len(everyone))
 
-    def total(answers):
-        return float(sum(v or 0 for v in answers.values()))
-
     both = set(matched)
-    a = np.array([total(pre[p]) for p in pre if p not in both])
-    b = np.array([total(pre[p]) for p in matched])
+    a = np.array([v for p, v in pre_totals.items() if p not in both])
+    b = np.array([pre_totals[p] for p in matched])
     if len(a):
         out["mean_pre_pre_only"] = _num(a.mean())
     if len(b):
@@ -446,28 +447,34 @@ def breakdown(
     ``masked`` (False; see ``mask_small``) and the ``summary`` keys.
     """
     _check_items(items)
-    max_score = float(sum(it.max_points for it in items))
     # Score everyone once and take each group's rows from the same matrices: a class of 200
     # has ~20 groups across the dimensions.
     pre_m, _ = _matrix(items, pre, list(pre))
     post_m, _ = _matrix(items, post, list(post))
-    pre_row = {p: r for r, p in enumerate(pre)}
+    matched = [p for p in pre if p in post]
     post_row = {p: r for r, p in enumerate(post)}
-
-    def rows(keys):
-        return pre_m[[pre_row[p] for p in keys]], post_m[[post_row[p] for p in keys]]
-
+    pre_row = {p: r for r, p in enumerate(pre)}
     # One reliability method for every group, so groups stay comparable.
-    method = _reliability_method(items, *rows([p for p in pre if p in post_row]))
+    method = _reliability_method(items, pre_m[[pre_row[p] for p in matched]], post_m[[post_row[p] for p in matched]])
+    return _breakdown(list(pre), pre_m, list(post), post_m, groups, float(sum(it.max_points for it in items)), method)
+
+
+def _breakdown(pre_keys: list, pre_m: np.ndarray, post_keys: list, post_m: np.ndarray,
+               groups: Mapping[str, Iterable[str]], max_score: float, method, detail: bool = True) -> dict[str, dict]:
+    """``breakdown`` on scored matrices (rows in ``pre_keys`` / ``post_keys`` order)."""
+    pre_row = {p: r for r, p in enumerate(pre_keys)}
+    post_row = {p: r for r, p in enumerate(post_keys)}
+    pre_total = dict(zip(pre_keys, pre_m.sum(axis=1).tolist()))
     out = {}
     for label, members in groups.items():
         members = set(members)
-        matched = [p for p in pre if p in members and p in post_row]
-        out[label] = {"n": len(matched), "n_pre": sum(p in members for p in pre),
-                      "n_post": sum(p in members for p in post), "masked": False,
-                      **_summary(*rows(matched), max_score, method),
-                      **_attrition({p: pre[p] for p in pre if p in members}, {p: post[p] for p in post if p in members},
-                                   matched, max_score)}
+        in_pre = sorted((pre_row[p] for p in members if p in pre_row))
+        matched = [pre_keys[r] for r in in_pre if pre_keys[r] in post_row]
+        in_post = [p for p in members if p in post_row]
+        out[label] = {"n": len(matched), "n_pre": len(in_pre), "n_post": len(in_post), "masked": False,
+                      **_summary(pre_m[[pre_row[p] for p in matched]], post_m[[post_row[p] for p in matched]],
+                                 max_score, method, detail),
+                      **_attrition({pre_keys[r]: pre_total[pre_keys[r]] for r in in_pre}, in_post, matched)}
     return out
 
 
@@ -575,31 +582,53 @@ def likert_shift(
 
 
 # ---------------------------------------------------------------- totals only
-_TOTAL = "total"
-
-
-def _as_answers(totals: Mapping[str, float]) -> dict[str, dict[str, float]]:
-    return {p: {_TOTAL: v} for p, v in totals.items()}
-
-
-def score_results(pre_totals: Mapping[str, float], post_totals: Mapping[str, float], max_score: float) -> dict:
+def score_results(pre_totals: Mapping[str, float], post_totals: Mapping[str, float], max_score: float,
+                  detail: bool = True) -> dict:
     """Counts and ``summary`` from total scores alone, for pooling trainings whose tests differ
     (pass percentages with ``max_score`` = 100) or comparing trainings side by side.
 
-    The same formulas as ``training_results`` (the totals are fed as one item worth
-    ``max_score``), so a training's figures here equal its own summary; reliability needs the
-    items, so ``kr20_*`` and ``reliability_method`` are None.
+    The same formulas as ``training_results`` (``_summary`` on the totals as one column), so a
+    training's figures here equal its own summary; reliability needs the items, so ``kr20_*`` and
+    ``reliability_method`` are None, and there are no per-question tests. ``detail=False`` skips
+    the intervals and estimators (comparison rows of many trainings).
     """
-    res = training_results([Item(_TOTAL, max_score)], _as_answers(pre_totals), _as_answers(post_totals))
-    summary = {**res["summary"], "kr20_pre": None, "kr20_post": None, "reliability_method": None}
-    return {"max_score": res["max_score"], "n_pre": res["n_pre"], "n_post": res["n_post"],
-            "n_matched": res["n_matched"], "summary": summary}
+    pre_m, post_m = _totals_column(pre_totals, max_score), _totals_column(post_totals, max_score)
+    matched = [p for p in pre_totals if p in post_totals]
+    pre_row = {p: r for r, p in enumerate(pre_totals)}
+    post_row = {p: r for r, p in enumerate(post_totals)}
+    summary = {**_summary(pre_m[[pre_row[p] for p in matched]], post_m[[post_row[p] for p in matched]],
+                          float(max_score), None, detail),
+               **_attrition(dict(pre_totals), post_totals, matched)}
+    summary.update(dict.fromkeys(("kr20_pre", "kr20_post", "reliability_method", "kr20_pre_ci_low", "kr20_pre_ci_high",
+                                  "kr20_post_ci_low", "kr20_post_ci_high")))
+    # No per-question statistics: the one "question" is the total, a McNemar test on it means nothing.
+    return {"max_score": _num(max_score), "n_pre": len(pre_totals), "n_post": len(post_totals),
+            "n_matched": len(matched), "summary": summary}
+
+
+def _totals_column(totals: Mapping[str, float], max_score: float) -> np.ndarray:
+    """Totals as a one-column points matrix, checked like answers."""
+    column = np.fromiter(totals.values(), dtype=float, count=len(totals)).reshape(-1, 1)
+    if ((column < 0) | (column > max_score)).any():
+        raise ValueError(f"a total outside 0..{max_score}")
+    return column
 
 
 def score_breakdown(pre_totals: Mapping[str, float], post_totals: Mapping[str, float], max_score: float,
-                    groups: Mapping[str, Iterable[str]]) -> dict[str, dict]:
+                    groups: Mapping[str, Iterable[str]], detail: bool = True) -> dict[str, dict]:
     """``breakdown`` on total scores alone (see ``score_results``); reliability keys are None."""
-    out = breakdown([Item(_TOTAL, max_score)], _as_answers(pre_totals), _as_answers(post_totals), groups)
+    out = _breakdown(list(pre_totals), _totals_column(pre_totals, max_score), list(post_totals),
+                     _totals_column(post_totals, max_score), groups, float(max_score), None, detail)
     for fig in out.values():
         fig.update(kr20_pre=None, kr20_post=None, reliability_method=None)
     return out
+
+
+def combine_trainings(rows: Sequence[dict]) -> dict:
+    """Random-effects combination of per-training mean gains (``intervals.random_effects``):
+    each row gives ``mean_gain`` and ``sd_gain`` (percentage points) on ``n_matched`` pairs;
+    trainings with fewer than 2 pairs or no spread in their gains cannot weigh in and are counted
+    in ``left_out``."""
+    usable = [r for r in rows if (r.get("n_matched") or 0) >= 2 and r.get("sd_gain") and r.get("mean_gain") is not None]
+    out = intervals.random_effects([r["mean_gain"] for r in usable], [r["sd_gain"] ** 2 / r["n_matched"] for r in usable])
+    return {**{k: _num(v) if isinstance(v, float) else v for k, v in out.items()}, "left_out": len(rows) - len(usable)}

@@ -110,3 +110,29 @@ def test_attrition_compares_pre_tests_like_welch():
     assert s["attrition_p"] == pytest.approx(welch.pvalue, rel=1e-3)
     assert s["share_one_test"] == pytest.approx(3 / 7, abs=1e-4)
     assert (s["mean_pre_pre_only"], s["mean_pre_completers"]) == (2.0, 8.0)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_effects_matches_statsmodels(seed):
+    from statsmodels.stats.meta_analysis import combine_effects
+
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(2, 12))
+    y = rng.normal(20, 8, k)
+    v = rng.uniform(2, 30, k)
+    ours = iv.random_effects(y, v)
+    ref = combine_effects(y, v, method_re="dl")
+    assert ours["estimate"] == pytest.approx(ref.mean_effect_re, rel=1e-10)
+    assert ours["tau2"] == pytest.approx(ref.tau2, rel=1e-8, abs=1e-12)
+    assert ours["q"] == pytest.approx(ref.q, rel=1e-10)
+    assert ours["i2"] == pytest.approx(ref.i2, rel=1e-8, abs=1e-12)
+    se = ref.sd_eff_w_re
+    assert (ours["ci_low"], ours["ci_high"]) == (pytest.approx(ref.mean_effect_re - sps.norm.ppf(0.975) * se),
+                                                 pytest.approx(ref.mean_effect_re + sps.norm.ppf(0.975) * se))
+
+
+def test_pooled_totals_run_no_test_on_the_total_as_a_question():
+    from surveys.analytics.stats import score_results
+
+    res = score_results({"a": 40.0, "b": 50.0, "c": 70.0}, {"a": 60.0, "b": 55.0, "c": 90.0}, 100.0)
+    assert "questions" not in res and res["summary"]["mean_gain"] == pytest.approx(15.0)
