@@ -23,7 +23,7 @@ from sqlalchemy.orm import aliased
 from app import sql
 from app.extensions import db
 from app.indicators.charts import bar_chart
-from app.indicators.exports import masked_people
+from app.indicators.exports import masked_counts
 from app.indicators.periods import Period
 from app.indicators.figures import Figure
 from app.indicators.providers import Contribution, IndicatorProvider, add_up
@@ -158,7 +158,8 @@ class DialogueIndicators(IndicatorProvider):
 
     def sheets(self, dashboard) -> list[tuple[str, list, list[list]]]:
         return [(_("Thành phần dự đối thoại"), [_("Mã đơn vị"), _("Thành phần"), _("Số người")],
-                 [[dashboard.unit_code, g["label"], masked_people(g["count"])] for g in dashboard.attendance_groups])]
+                 [[dashboard.unit_code, g["label"], *cells] for g, cells in
+                  zip(dashboard.attendance_groups, masked_counts(dashboard.attendance_groups, ("count",)))])]
 
 
 provider = DialogueIndicators()

@@ -151,10 +151,12 @@ SUMMARY = {"type": "object", "additionalProperties": False, "required": list(sta
            "properties": {**{key: NUM for key in stats.SUMMARY_KEYS},
                           "ci95_gain": {"type": ["array", "null"], "items": NUM, "minItems": 2, "maxItems": 2},
                           "paired_t_df": {"type": ["integer", "null"]},
-                          "reliability_method": {"type": ["string", "null"], "enum": ["kr20", "cronbach_alpha", None]}}}
+                          "reliability_method": {"type": ["string", "null"], "enum": ["kr20", "cronbach_alpha", None]},
+                          "wilcoxon_method": {"type": ["string", "null"], "enum": ["exact", "normal", None]}}}
 GROUP = {"type": "object", "required": ["n", "n_pre", "n_post", "masked"],
          "properties": {**SUMMARY["properties"], "n": COUNT, "n_pre": COUNT, "n_post": COUNT,
-                        "masked": {"type": "boolean", "description": "Fewer than 5 matched pairs: figures withheld."}}}
+                        "masked": {"type": "boolean", "description": "Figures withheld: fewer than 5 matched pairs, or (n >= 5) hidden so "
+                                   "that a smaller group cannot be derived (docs/statistics.md)."}}}
 RESULTS = schema("TrainingResults", {
     "type": "object", "additionalProperties": False,
     "description": "The same object as `flask surveys results ID`: participants by pseudonymous code only, "

@@ -26,7 +26,7 @@ from sqlalchemy.orm import aliased
 from app import ethnicities, sql
 from app.extensions import db
 from app.indicators.charts import BAR_H, GAP, LABEL_H, MAX_BARS, bar_chart, cut_label, number_text
-from app.indicators.exports import masked, masked_people
+from app.indicators.exports import masked_counts, masked_rows
 from app.indicators.figures import Figure, full_label
 from app.indicators.periods import Period
 from app.indicators.providers import Contribution, IndicatorProvider, add_up
@@ -213,11 +213,13 @@ class TrainingIndicators(IndicatorProvider):
     def sheets(self, dashboard) -> list[tuple[str, list, list[list]]]:
         return [
             (_("Theo chủ đề"), [_("Mã đơn vị"), _("Chủ đề"), *[full_label(k) for k in TRAINING_KEYS]],
-             [[dashboard.unit_code, t["name"], *[masked(t).get(k) for k in TRAINING_KEYS]] for t in dashboard.topics]),
+             [[dashboard.unit_code, t["name"], *[figures.get(k) for k in TRAINING_KEYS]]
+              for t, figures in zip(dashboard.topics, masked_rows(dashboard.topics))]),
             (_("Theo dân tộc"), [_("Mã đơn vị"), _("Hệ mã dân tộc"), _("Mã dân tộc"), _("Dân tộc"),
                                  _("Lượt người tham gia tập huấn"), _("trong đó nữ")],
-             [[dashboard.unit_code, g["system"], g["code"], g["name"] or _("Chưa ghi"),
-               masked_people(g["participants"]), masked_people(g["women"])] for g in dashboard.ethnic_groups]),
+             [[dashboard.unit_code, g["system"], g["code"], g["name"] or _("Chưa ghi"), *cells]
+              for g, cells in zip(dashboard.ethnic_groups,
+                                  masked_counts(dashboard.ethnic_groups, ("participants", "women")))]),
         ]
 
 

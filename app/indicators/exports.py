@@ -3,7 +3,8 @@ and a PDF report in the official layout (Decree 30, ``templates/pdf/_official.ht
 
 Both carry aggregates only, never a name, and both mask small cells: a count of people from 1
 to 4 shows as "<5", and a knowledge statistic computed on fewer than 5 pre/post pairs is left
-out. The screen (seen only by officers within their scope) shows the figures unmasked.
+out; a cell that would give a masked one away by subtraction from the total shows as "x"
+(``app.disclosure``). The screen (seen only by officers within their scope) shows the figures unmasked.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from flask_babel import gettext as _
 from app import official
 from app.indicators.charts import dashboard_charts
 from app.indicators.dashboard import SELF, Dashboard
+from app import disclosure
 from app.indicators.figures import FIGURES, MIN_CELL, format_value, full_label, mask_cell
 from app.indicators.providers import providers, section_templates
 from app.models import Unit
@@ -24,6 +26,25 @@ from app.xlsx import append_row
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MASKED = f"<{MIN_CELL}"
+HIDDEN = "x"  # masked so that a small cell cannot be derived from the total and the other cells
+
+
+def sample_statistics(sample_key: str) -> list[str]:
+    """The statistics computed on the sample that ``sample_key`` counts: masked together with it."""
+    return [k for k, f in FIGURES.items() if f.sample == sample_key]
+
+
+def masked_rows(rows: list[dict]) -> list[dict]:
+    """Rows that add up to a shown total, as an upward report shows them: ``masked`` per row,
+    then in each people column the further cells ``app.disclosure`` masks so that no masked count
+    follows by subtraction; a hidden pairs count hides its row's knowledge statistics too."""
+    out = [masked(r) for r in rows]
+    people = [k for k in (rows[0] if rows else {}) if k in FIGURES and FIGURES[k].is_people_count]
+    for key in people:
+        for i in disclosure.masked_share({i: r.get(key) or 0 for i, r in enumerate(rows)}, MIN_CELL):
+            hidden = [key] + sample_statistics(key)
+            out[i].update({k: HIDDEN for k in hidden if not isinstance(out[i].get(k), str)})
+    return out
 
 
 def masked(figures: dict) -> dict:
@@ -37,6 +58,17 @@ def masked(figures: dict) -> dict:
 
 def masked_people(value):
     return MASKED if value is not None and 0 < value < MIN_CELL else value
+
+
+def masked_counts(groups: list[dict], keys: tuple[str, ...]) -> list[list]:
+    """Count columns of groups that add up to a total (ethnic groups, attendance groups): "<5" for
+    1 to 4 people, and "x" for the cells masked so that those cannot be derived."""
+    out = [[masked_people(g[k]) for k in keys] for g in groups]
+    for j, key in enumerate(keys):
+        for i in disclosure.masked_share({i: g[key] or 0 for i, g in enumerate(groups)}, MIN_CELL):
+            if not isinstance(out[i][j], str):
+                out[i][j] = HIDDEN
+    return out
 
 
 def row_name(row) -> str:
@@ -76,8 +108,8 @@ def dashboard_workbook(dashboard: Dashboard) -> bytes:
     sheet(_("Theo đơn vị"), [_("Mã đơn vị"), _("Đơn vị"), *[full_label(k) for k in keys]],
           [[dashboard.unit_code, _("Tổng cộng: %(name)s", name=dashboard.unit_name),
             *[_share(k, total[k]) for k in keys]]]
-          + [[r.code, row_name(r), *[_share(k, v) for k, v in _ordered(masked(r.figures), keys)]]
-             for r in dashboard.rows])
+          + [[r.code, row_name(r), *[_share(k, v) for k, v in _ordered(figures, keys)]]
+             for r, figures in zip(dashboard.rows, masked_rows([r.figures for r in dashboard.rows]))])
     for provider in providers():
         for title, header, rows in provider.sheets(dashboard):
             sheet(title, header, rows)
@@ -103,15 +135,20 @@ def _share(key: str, value):
 def masked_progress(progress: list[dict]) -> list[dict]:
     """Progress as an upward report shows it: an actual count of 1-4 people is masked, and so is
     the percentage that would give it away."""
-    def mask(entry: dict, figure) -> dict:
+    def mask(entry: dict, figure, marker=MASKED) -> dict:
         if figure.is_people_count and entry["actual"] is not None and 0 < entry["actual"] < MIN_CELL:
-            return {**entry, "actual": MASKED, "percent": None}
+            return {**entry, "actual": marker, "percent": None}
         return dict(entry)
 
     out = []
     for p in progress:
         figure = FIGURES[p["figure"]]
-        out.append({**mask(p, figure), "by_unit": [mask(u, figure) for u in p["by_unit"]]})
+        units = [mask(u, figure) for u in p["by_unit"]]
+        if figure.is_people_count:  # the units add up to the unit's actual
+            for i in disclosure.masked_share({i: u["actual"] or 0 for i, u in enumerate(p["by_unit"])}, MIN_CELL):
+                if not isinstance(units[i]["actual"], str):
+                    units[i] = {**units[i], "actual": HIDDEN, "percent": None}
+        out.append({**mask(p, figure), "by_unit": units})
     return out
 
 
@@ -131,9 +168,10 @@ def report_pdf(dashboard: Dashboard, unit: Unit, today: date) -> bytes:
         return render_pdf(
             "indicators/report_pdf.html", dashboard=dashboard, total=masked(dashboard.total),
             # Units without any record in the period are summed up in one line, not listed.
-            rows=[(r, masked(r.figures)) for r in dashboard.rows if r.has_records],
+            rows=[(r, figures) for r, figures in zip(dashboard.rows, masked_rows([r.figures for r in dashboard.rows]))
+                  if r.has_records],
             units_without_records=sum(1 for r in dashboard.rows if not r.has_records),
-            topics=[masked(t) for t in dashboard.topics], **dashboard.sections,
+            topics=masked_rows(dashboard.topics), **dashboard.sections,
             section_templates=section_templates("report"),
             progress=masked_progress(dashboard.progress), row_name=row_name, charts=dashboard_charts(dashboard),
             fmt=format_value, min_cell=MIN_CELL, union=official.union_display_name(issuer),

@@ -20,6 +20,7 @@ from surveys.analytics.results import ordered_groups, people_facts
 from surveys.models import Phase, Response, Topic, Training
 
 POOLED_DIMENSIONS = ("topic", "commune", "sex", "ethnicity", "age_band")
+TRAINING_STATS = ("pct_pre", "pct_post", "hake_g", "mean_gain", "paired_t_p", "wilcoxon_p")
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,24 @@ class PooledResults:
     summary: dict                 # stats summary on pooled percentages (max_score = 100)
     trainings: list[dict]         # comparison table: one row per training
     breakdowns: dict[str, dict[str, dict]] = field(default_factory=dict)
+    members: dict[str, dict[str, set]] = field(default_factory=dict)  # dimension -> group -> pair keys
+    # Random-effects combination of the trainings' mean gains in percentage points (people sit in
+    # trainings: pooling pairs alone treats 20,000 pairs as independent).
+    combined: dict = field(default_factory=dict)
+
+    def masked(self, min_n: int = 5) -> tuple[dict[str, dict[str, dict]], list[dict]]:
+        """The breakdowns and the comparison rows as the page shows them. The trainings are one more
+        breakdown of the pooled pairs (a topic or a commune is a union of trainings), so a
+        training's row is masked with the groups when that is what keeps a small group hidden."""
+        by_training = {str(r["training_id"]): {"n": r["n_matched"]} for r in self.trainings}
+        masked = stats.suppress_breakdowns({**self.breakdowns, "training": by_training}, self.members, min_n)
+        hidden = masked.pop("training")
+        rows = [{**r, **dict.fromkeys(TRAINING_STATS), "masked": True} if hidden[str(r["training_id"])].get("masked")
+                else {**r, "masked": False} for r in self.trainings]
+        return masked, rows
 
     def masked_breakdowns(self, min_n: int = 5) -> dict[str, dict[str, dict]]:
-        return {dim: stats.mask_small(groups, min_n) for dim, groups in self.breakdowns.items()}
+        return self.masked(min_n)[0]
 
 
 def load_pooled_results(selection: Selection) -> PooledResults:
@@ -83,17 +99,20 @@ def compute_pooled_results(selection: Selection, trainings, scores, facts: dict[
         raw[tid][phase][key] = float(score)
         max_of[tid] = float(max_score)
 
-    rows = []
+    rows, gains = [], []
     for tid, row in info.items():
         if tid in max_of:
-            fig = stats.score_results(raw[tid][Phase.pre], raw[tid][Phase.post], max_of[tid])
+            # The comparison rows and group tables show no intervals: computed for the pooled summary only.
+            fig = stats.score_results(raw[tid][Phase.pre], raw[tid][Phase.post], max_of[tid], detail=False)
+            to_pct = 100 / max_of[tid]
+            s = fig["summary"]
+            gains.append({"n_matched": fig["n_matched"],
+                          "mean_gain": None if s["mean_gain"] is None else s["mean_gain"] * to_pct,
+                          "sd_gain": None if s["sd_gain"] is None else s["sd_gain"] * to_pct})
             rows.append({**row, "n_pre": fig["n_pre"], "n_post": fig["n_post"], "n_matched": fig["n_matched"],
-                         **{k: fig["summary"][k] for k in ("pct_pre", "pct_post", "hake_g", "mean_gain",
-                                                            "paired_t_p", "wilcoxon_p")}})
+                         **{k: fig["summary"][k] for k in TRAINING_STATS}})
         else:
-            rows.append({**row, "n_pre": 0, "n_post": 0, "n_matched": 0,
-                         **dict.fromkeys(("pct_pre", "pct_post", "hake_g", "mean_gain", "paired_t_p",
-                                          "wilcoxon_p"))})
+            rows.append({**row, "n_pre": 0, "n_post": 0, "n_matched": 0, **dict.fromkeys(TRAINING_STATS)})
 
     pooled = stats.score_results(pct[Phase.pre], pct[Phase.post], 100.0)
     keys = pct[Phase.pre].keys() | pct[Phase.post].keys()
@@ -109,8 +128,15 @@ def compute_pooled_results(selection: Selection, trainings, scores, facts: dict[
         "ethnicity": attribute(lambda tid, f: f["ethnicity"]),
         "age_band": attribute(lambda tid, f: stats.age_band(f["birth_year"], start_year[tid])),
     }
-    breakdowns = {dim: stats.score_breakdown(pct[Phase.pre], pct[Phase.post], 100.0, ordered_groups(attributes[dim]))
-                  for dim in POOLED_DIMENSIONS} if keys else {}
+    grouped = {dim: ordered_groups(attributes[dim]) for dim in POOLED_DIMENSIONS} if keys else {}
+    breakdowns = {dim: stats.score_breakdown(pct[Phase.pre], pct[Phase.post], 100.0, groups, detail=False)
+                  for dim, groups in grouped.items()}
+    matched = pct[Phase.pre].keys() & pct[Phase.post].keys()
+    members = {dim: {label: set(k) & matched for label, k in groups.items()} for dim, groups in grouped.items()}
+    if keys:
+        members["training"] = {str(tid): set() for tid in info}
+        for k in matched:
+            members["training"][k.split("/")[0]].add(k)
     return PooledResults(selection=selection, n_pre=pooled["n_pre"], n_post=pooled["n_post"],
                          n_matched=pooled["n_matched"], summary=pooled["summary"], trainings=rows,
-                         breakdowns=breakdowns)
+                         breakdowns=breakdowns, members=members, combined=stats.combine_trainings(gains))

@@ -5,11 +5,14 @@ Numbers are formatted for the reader's language (decimal comma in Vietnamese).
 """
 from __future__ import annotations
 
+import math
+
 from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
 
 from surveys.analytics import stats
 
 ALPHA = stats.ALPHA
+MIN_DISCRIMINATION_N = stats.MIN_DISCRIMINATION_N
 LOW_RELIABILITY = 0.5  # below this the test's items do not measure one thing consistently
 
 FLAG_LABELS = {
@@ -20,6 +23,8 @@ FLAG_LABELS = {
     stats.FLAG_IMPROVED: _l("tiến bộ rõ rệt"),
     stats.FLAG_NOT_ANSWERED: _l("chưa ai trả lời"),
 }
+
+WILCOXON_METHODS = {"exact": _l("phân phối chính xác"), "normal": _l("xấp xỉ chuẩn")}
 
 DIMENSION_LABELS = {
     "sex": _l("Giới tính"),
@@ -71,14 +76,25 @@ def num(value) -> str:
 
 
 def p_value(p, label: bool = True) -> str:
-    """"p = 0,003", "p < 0,001" (without ``label``: "0,003", "< 0,001"); three decimals at most,
-    as evaluators read them."""
+    """"p = 0,050", "p = 0,0031" ... two significant digits, "p < 0,001" below (without ``label``:
+    "0,050", "< 0,001"), so 0.0497 and 0.0504 both read 0,050 and the words beside say which side
+    of 0.05 they fall."""
     if p is None:
         return "—"
-    text = ("< " + format_decimal(0.001, format="0.###")) if p < 0.001 else format_decimal(round(p, 3), format="0.###")
-    if not label:
-        return text
-    return "p " + text if p < 0.001 else "p = " + text
+    if p < 0.001:
+        text = "< " + format_decimal(0.001, format="0.000")
+        return "p " + text if label else text
+    rounded = float(f"{p:.2g}")
+    decimals = max(1, 1 - math.floor(math.log10(rounded)))
+    text = format_decimal(rounded, format="0." + "0" * decimals)
+    return "p = " + text if label else text
+
+
+def interval(low, high, digits: int = 2) -> str:
+    """" [0,12; 0,56]" ("" when unknown), to follow a figure."""
+    if low is None or high is None:
+        return ""
+    return f" [{dec(low, digits)}; {dec(high, digits)}]"
 
 
 def hake_level(g) -> str | None:
@@ -113,6 +129,7 @@ def summary_reading(n_pre: int, n_post: int, n_matched: int, summary: dict) -> l
     else:
         change = _("Điểm trung bình không đổi (%(pre)s)", pre=pct(before))
     p = summary["paired_t_p"]
+    lines.extend(_attrition_lines(summary))
     if p is None:
         if n_matched < 2:
             test = _("chưa đủ người để kiểm định thống kê")
@@ -124,11 +141,16 @@ def summary_reading(n_pre: int, n_post: int, n_matched: int, summary: dict) -> l
         test = (_("mức tăng có ý nghĩa thống kê (%(p)s)", p=p_value(p)) if after > before
                 else _("mức giảm có ý nghĩa thống kê (%(p)s)", p=p_value(p)))
     else:
-        test = _("mức thay đổi chưa có ý nghĩa thống kê (%(p)s), có thể chỉ do ngẫu nhiên", p=p_value(p))
+        test = _("chưa có bằng chứng rõ về thay đổi (%(p)s)", p=p_value(p))
+        if summary.get("detectable_gain") is not None:
+            test += _("; với %(n)d người, chỉ phát hiện được mức thay đổi khoảng %(x)s điểm trở lên",
+                      n=n_matched, x=dec(summary["detectable_gain"], 1))
     lines.append(f"{change}; {test}.")
+    lines.extend(_test_basis(summary))
     g = summary["hake_g"]
     if g is not None:
-        lines.append(_("Hệ số tiến bộ chuẩn hóa (Hake g) = %(g)s: %(level)s.", g=dec(g), level=hake_level(g)))
+        lines.append(_("Hệ số tiến bộ chuẩn hóa (Hake g) = %(g)s%(ci)s: %(level)s.", g=dec(g),
+                       ci=interval(summary.get("hake_g_ci_low"), summary.get("hake_g_ci_high")), level=hake_level(g)))
     # After a good training most answers are right and the post-test coefficient drops by itself
     # (little variance left), so only warn when neither test reaches the threshold.
     known = [k for k in (summary.get("kr20_pre"), summary.get("kr20_post")) if k is not None]
@@ -139,13 +161,42 @@ def summary_reading(n_pre: int, n_post: int, n_matched: int, summary: dict) -> l
     return lines
 
 
+def _test_basis(summary: dict) -> list[str]:
+    """Which test the sentence above relies on, and whether the Wilcoxon test agrees."""
+    p, pw = summary["paired_t_p"], summary.get("wilcoxon_p")
+    if p is None or pw is None:
+        return []
+    method = WILCOXON_METHODS.get(summary.get("wilcoxon_method"), "")
+    if (p < ALPHA) == (pw < ALPHA):
+        return [_("Kết luận dựa trên kiểm định t cặp đôi; kiểm định dấu hạng Wilcoxon (%(method)s) cho cùng kết luận "
+                  "(%(p)s).", method=method, p=p_value(pw))]
+    return [_("Kết luận dựa trên kiểm định t cặp đôi, nhưng kiểm định dấu hạng Wilcoxon (%(method)s, không giả định "
+              "phân phối chuẩn) cho kết luận khác (%(p)s): nên thận trọng khi báo cáo mức thay đổi này.",
+              method=method, p=p_value(pw))]
+
+
+def _attrition_lines(summary: dict) -> list[str]:
+    share = summary.get("share_one_test")
+    if not share:
+        return []
+    lines = [_("%(share)s người tham gia chỉ làm một bài nên không được tính.", share=pct(100 * share))]
+    p = summary.get("attrition_p")
+    if p is not None and p < ALPHA:
+        lines.append(_("Người chỉ làm bài trước có điểm bài trước khác rõ với người làm cả hai bài (%(a)s so với "
+                       "%(b)s điểm; %(p)s): kết quả có thể không đại diện cho cả lớp.",
+                       a=dec(summary["mean_pre_pre_only"], 1), b=dec(summary["mean_pre_completers"], 1),
+                       p=p_value(p)))
+    return lines
+
+
 def items_reading(items: list[dict]) -> list[str]:
     """One sentence per warning flag that occurs, naming the questions ("Câu 2, Câu 5")."""
     lines = []
     for flag, sentence in (
-        (stats.FLAG_STILL_MISUNDERSTOOD, _l("Vẫn chưa hiểu sau tập huấn (dưới 50%% trả lời đúng): %(items)s.")),
+        (stats.FLAG_STILL_MISUNDERSTOOD, _l("Vẫn chưa hiểu sau tập huấn (rõ ràng chưa tới một nửa lớp biết đáp án, "
+                                            "đã trừ phần trả lời đúng do đoán): %(items)s.")),
         (stats.FLAG_GOT_WORSE, _l("Sau tập huấn lại sai nhiều hơn: %(items)s; nên xem lại cách giảng.")),
-        (stats.FLAG_PROBLEMATIC, _l("Câu hỏi có vấn đề (người hiểu bài lại hay trả lời sai): %(items)s; "
+        (stats.FLAG_PROBLEMATIC, _l("Câu hỏi có vấn đề (rõ ràng người hiểu bài lại hay trả lời sai): %(items)s; "
                                     "nên xem lại cách hỏi hoặc đáp án.")),
         (stats.FLAG_KNOWN_BEFORE, _l("Đã biết từ trước (trên 90%% đúng ngay từ đầu): %(items)s.")),
     ):

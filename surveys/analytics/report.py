@@ -31,7 +31,8 @@ MIN_GROUP = 5  # groups below this many matched pairs are masked in upward repor
 BREAKDOWN_KEYS = ("pct_pre", "pct_post", "mean_gain", "hake_g", "paired_t_p", "wilcoxon_p", "cohen_dz")
 ITEM_KEYS = ("no", "key", "max_points", "answered_pre", "answered_post", "pct_pre", "pct_post", "wrong_to_right",
              "right_to_wrong", "mcnemar_p", "mcnemar_p_holm", "difficulty_pre", "difficulty_post",
-             "discrimination_pre", "discrimination_post", "dont_know_pre", "dont_know_post")
+             "discrimination_pre", "discrimination_post", "dont_know_pre", "dont_know_post", "change_ci_low",
+             "change_ci_high", "chance")
 
 
 # ---------------------------------------------------------------- page
@@ -43,15 +44,18 @@ def presentation(results: TrainingResults) -> dict:
         "distribution": charts.distribution_chart(results.participants, results.max_score),
         "items_chart": charts.items_chart(results.items) if results.items else None,
         "reteach": results.items_to_reteach(),
+        "breakdowns": results.masked_breakdowns(MIN_GROUP),
         "fmt": reading,
         "min_group": MIN_GROUP,
     }
 
 
 def pooled_presentation(results: PooledResults) -> dict:
+    breakdowns, trainings = results.masked(MIN_GROUP)
     return {
         "reading_lines": reading.summary_reading(results.n_pre, results.n_post, results.n_matched, results.summary),
-        "breakdowns": results.masked_breakdowns(MIN_GROUP),
+        "breakdowns": breakdowns,
+        "trainings": trainings,
         "fmt": reading,
         "min_group": MIN_GROUP,
     }
@@ -66,7 +70,6 @@ def report_pdf(training: Training, results: TrainingResults, today: date | None 
         context = presentation(results)
         return render_pdf(
             "surveys/training_report_pdf.html", training=training, results=results,
-            breakdowns=results.masked_breakdowns(MIN_GROUP),
             **official.frame(training.unit, doc_type="Báo cáo", code=official.REPORT_CODE,
                              subject=f"Kết quả khảo sát trước và sau tập huấn “{training.title}”",
                              doc_date=today or clock.today(), signers=[("Người lập báo cáo", "")],

@@ -46,6 +46,7 @@ class TrainingResults:
     likert: list[dict]         # per attitude question: stats.likert_shift keys + no, text, options
     participants: list[dict]   # code, pre, post, gain, g (+ full_name, for the trainer's page only)
     breakdowns: dict[str, dict[str, dict]] = field(default_factory=dict)  # dimension -> group -> figures
+    members: dict[str, dict[str, set]] = field(default_factory=dict)  # dimension -> group -> matched codes
 
     @property
     def reliability(self) -> dict:
@@ -63,8 +64,9 @@ class TrainingResults:
         return sorted(self.items, key=need)
 
     def masked_breakdowns(self, min_n: int = 5) -> dict[str, dict[str, dict]]:
-        """Breakdowns for upward reporting: groups under ``min_n`` matched pairs keep their counts only."""
-        return {dim: stats.mask_small(groups, min_n) for dim, groups in self.breakdowns.items()}
+        """Breakdowns as every output shows them: groups under ``min_n`` matched pairs, and those
+        that would let one be derived from the total and the other groups, keep their counts only."""
+        return stats.suppress_breakdowns(self.breakdowns, self.members, min_n)
 
     def to_json(self) -> dict:
         """The JSON contract of ``flask surveys results``: pseudonymous codes, masked breakdowns."""
@@ -138,6 +140,17 @@ def likert_value(item: Item, choice: str | None) -> int | None:
     return value if 1 <= value <= len(item.options) else None
 
 
+def chance_rate(item: Item) -> float:
+    """The share right by guessing: 1/k for one right option among k ("Không biết" is never a
+    guess), 1/2 for true/false, 1/(2**k - 1) for a set of options that must match the key."""
+    k = len(item.options)
+    if item.kind is QuestionKind.truefalse:
+        return 0.5
+    if k == 0:
+        return 0.0
+    return 1 / k if item.kind is QuestionKind.single else 1 / (2 ** k - 1)
+
+
 def compute_training_results(training: Training, items: list[Item], rows, facts: dict[int, dict]) -> TrainingResults:
     """Turn loaded rows into the statistics inputs and run ``stats`` on them (no queries)."""
     scored = [it for it in items if it.is_scored]
@@ -158,7 +171,7 @@ def compute_training_results(training: Training, items: list[Item], rows, facts:
         elif (item := likert_by_id.get(item_id)) is not None and (value := likert_value(item, choice)) is not None:
             likert[item_id][phase][code] = value
 
-    stat_items = [stats.Item(it.key, float(it.max_points)) for it in scored]
+    stat_items = [stats.Item(it.key, float(it.max_points), chance_rate(it)) for it in scored]
     pre, post = answers[Phase.pre], answers[Phase.post]
     if stat_items:
         figures = stats.training_results(stat_items, pre, post, dont_know[Phase.pre], dont_know[Phase.post])
@@ -176,10 +189,13 @@ def compute_training_results(training: Training, items: list[Item], rows, facts:
         "age_band": {c: stats.age_band(by_code[c]["birth_year"], training.start_date.year) for c in by_code},
         "village": {c: by_code[c]["village"] for c in by_code},
     }
-    breakdowns = {}
+    breakdowns, members = {}, {}
     if stat_items:
-        breakdowns = {dim: stats.breakdown(stat_items, pre, post, ordered_groups(attributes[dim]))
-                      for dim in TRAINING_DIMENSIONS}
+        grouped = {dim: ordered_groups(attributes[dim]) for dim in TRAINING_DIMENSIONS}
+        breakdowns = {dim: stats.breakdown(stat_items, pre, post, grouped[dim]) for dim in TRAINING_DIMENSIONS}
+        matched = pre.keys() & post.keys()
+        members = {dim: {label: set(codes) & matched for label, codes in groups.items()}
+                   for dim, groups in grouped.items()}
 
     return TrainingResults(
         training_id=training.id, title=training.title, topic=training.topic.name, unit_name=training.unit.name,
@@ -190,7 +206,7 @@ def compute_training_results(training: Training, items: list[Item], rows, facts:
                  **stats.likert_shift(likert[it.id][Phase.pre], likert[it.id][Phase.post], len(it.options))}
                 for it in likert_items],
         participants=_participants(pre, post, max_score, by_code),
-        breakdowns=breakdowns,
+        breakdowns=breakdowns, members=members,
     )
 
 

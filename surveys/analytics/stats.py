@@ -25,21 +25,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from surveys.analytics import distributions
+from app import disclosure
+from surveys.analytics import distributions, intervals
 
 Answers = Mapping[str, Mapping[str, "float | None"]]
 DontKnow = Mapping[str, "set[str]"]
 
-# Stable flag codes; the UI translates them (e.g. "vẫn chưa hiểu sau tập huấn").
-FLAG_STILL_MISUNDERSTOOD = "still_misunderstood"  # pct_post < 50
-FLAG_KNOWN_BEFORE = "known_before"  # pct_pre > 90
-FLAG_PROBLEMATIC = "problematic"  # a discrimination < 0
-FLAG_GOT_WORSE = "got_worse"  # more right->wrong than wrong->right, raw McNemar p < 0.05
+# Stable flag codes; the UI translates them (e.g. "vẫn chưa hiểu sau tập huấn"). The three
+# warnings are tests, Holm-adjusted together over every question of the training, so that a
+# training in which nothing is wrong raises any warning at most 5 % of the time (``_warnings``).
+FLAG_STILL_MISUNDERSTOOD = "still_misunderstood"  # share right after clearly under (1 + chance) / 2
+FLAG_KNOWN_BEFORE = "known_before"  # pct_pre > 90 (information, not a test)
+FLAG_PROBLEMATIC = "problematic"  # item-rest r clearly below 0 (Fisher z), n >= MIN_DISCRIMINATION_N
+FLAG_GOT_WORSE = "got_worse"  # clearly more right->wrong than wrong->right (exact one-sided)
 FLAG_IMPROVED = "improved"  # more wrong->right, Holm-adjusted McNemar p < 0.05
 FLAG_NOT_ANSWERED = "not_answered"  # no matched participant answered it, pre or post
+WARNING_FLAGS = (FLAG_STILL_MISUNDERSTOOD, FLAG_GOT_WORSE, FLAG_PROBLEMATIC)
 
-STILL_MISUNDERSTOOD_BELOW = 50.0
 KNOWN_BEFORE_ABOVE = 90.0
+MIN_DISCRIMINATION_N = 10  # fewer people: an item-rest r says nothing about a question
 ALPHA = 0.05
 AGE_BANDS = ("<18", "18-29", "30-44", "45-59", "60+")
 _EPS = 1e-9
@@ -48,16 +52,25 @@ SUMMARY_KEYS = (
     "mean_pre", "mean_post", "mean_gain", "sd_gain", "ci95_gain", "pct_pre", "pct_post",
     "hake_g", "mean_individual_g", "paired_t", "paired_t_df", "paired_t_p",
     "wilcoxon_W", "wilcoxon_p", "cohen_dz", "kr20_pre", "kr20_post", "reliability_method",
+    # intervals and estimators (surveys.analytics.intervals), scalars so every sheet takes them
+    "hake_g_ci_low", "hake_g_ci_high", "cohen_dz_ci_low", "cohen_dz_ci_high",
+    "kr20_pre_ci_low", "kr20_pre_ci_high", "kr20_post_ci_low", "kr20_post_ci_high",
+    "wilcoxon_method", "hodges_lehmann", "hodges_lehmann_ci_low", "hodges_lehmann_ci_high",
+    "normalized_change", "normalized_change_left_out", "mean_individual_g_left_out", "detectable_gain",
+    # attrition (whole class only): people with one test, and how their pre-test compares
+    "share_one_test", "mean_pre_pre_only", "mean_pre_completers", "attrition_p",
 )
 COUNT_KEYS = ("n", "n_pre", "n_post")
 
 
 @dataclass(frozen=True)
 class Item:
-    """A scored question. ``max_points`` > 0; 1 for a right/wrong question."""
+    """A scored question. ``max_points`` > 0; 1 for a right/wrong question. ``chance``: the share
+    right by guessing alone (1/k for one of k options, 0.5 for true/false, 0 when unknown)."""
 
     key: str
     max_points: float = 1.0
+    chance: float = 0.0
 
 
 # ---------------------------------------------------------------- helpers
@@ -146,20 +159,17 @@ def holm(pvalues: Sequence["float | None"]) -> list["float | None"]:
 
 
 def _wilcoxon(d: np.ndarray):
-    """scipy.stats.wilcoxon with its defaults: zero differences dropped
-    ("wilcox"), two-sided, W = smaller of the positive/negative rank sums.
-    p-value (scipy 1.17 method="auto"): exact distribution when n <= 50 with
-    no ties or zeros; with ties/zeros an exact permutation test when n <= 13,
-    else the normal approximation without continuity correction.
-    (None, None) when n < 2 or all differences are zero."""
+    """``distributions.wilcoxon_test``: zero differences dropped, two-sided, W = smaller of the
+    positive/negative rank sums, p exact given the ties up to 100 differences, else normal with
+    continuity correction; (W, p, method), (None, None, None) when n < 2 or all are zero."""
     d = np.round(d, 9)  # float noise must not turn a zero difference into a rank
     if len(d) < 2 or not np.any(d):
-        return None, None
-    return distributions.wilcoxon(d.tolist())
+        return None, None, None
+    return distributions.wilcoxon_test(d.tolist())
 
 
 # ---------------------------------------------------------------- summary
-def _summary(pre: np.ndarray, post: np.ndarray, max_score: float, method: str) -> dict:
+def _summary(pre: np.ndarray, post: np.ndarray, max_score: float, method: str, detail: bool = True) -> dict:
     """Class-level figures on matched pairs (rows of ``pre``/``post`` align).
 
     * mean gain  = mean(D); sd_gain = SD(D) with ddof=1
@@ -186,18 +196,39 @@ def _summary(pre: np.ndarray, post: np.ndarray, max_score: float, method: str) -
     below_max = x < max_score - _EPS
     if below_max.any():
         out["mean_individual_g"] = _num(np.mean(d[below_max] / (max_score - x[below_max])))
+    out["mean_individual_g_left_out"] = int(n - below_max.sum())
+    if detail:
+        c, left_out = intervals.normalized_change(x, y, max_score)
+        out.update(normalized_change=_num(c), normalized_change_left_out=left_out)
     if n >= 2:
         sd = d.std(ddof=1)
         sd = 0.0 if sd < _EPS else sd
         half = distributions.t_quantile(0.975, n - 1) * sd / math.sqrt(n)
-        out.update(sd_gain=_num(sd), ci95_gain=[_num(mean_gain - half), _num(mean_gain + half)])
+        out.update(sd_gain=_num(sd), ci95_gain=[_num(mean_gain - half), _num(mean_gain + half)],
+                   detectable_gain=_num(intervals.detectable_change(sd, n)))
+        if detail:
+            _pair(out, "hake_g", intervals.hake_g_ci(x, y, max_score))
         if sd > 0:
             t, df, p = distributions.paired_t(y.tolist(), x.tolist())  # post first: positive t means a gain
             out.update(paired_t=_num(t), paired_t_df=df, paired_t_p=_pval(p), cohen_dz=_num(mean_gain / sd))
-        w, p = _wilcoxon(d)
-        out.update(wilcoxon_W=_num(w), wilcoxon_p=_pval(p))
-    out["kr20_pre"], out["kr20_post"] = _num(reliability(pre)), _num(reliability(post))
+            if detail:
+                _pair(out, "cohen_dz", intervals.cohen_dz_ci(t, n))
+        w, p, wmethod = _wilcoxon(d)
+        out.update(wilcoxon_W=_num(w), wilcoxon_p=_pval(p), wilcoxon_method=wmethod)
+        if detail and n <= intervals.HODGES_LEHMANN_MAX:
+            hl, low, high = intervals.hodges_lehmann(np.round(d, 9))
+            out["hodges_lehmann"] = _num(hl)
+            _pair(out, "hodges_lehmann", (low, high))
+    k = pre.shape[1]
+    for phase, matrix in (("kr20_pre", pre), ("kr20_post", post)):
+        value = reliability(matrix)
+        out[phase] = _num(value)
+        _pair(out, phase, intervals.feldt_ci(value, n, k))
     return out
+
+
+def _pair(out: dict, key: str, interval) -> None:
+    out[f"{key}_ci_low"], out[f"{key}_ci_high"] = (_num(v) for v in interval)
 
 
 def hake_g(pct_pre: float, pct_post: float) -> float | None:
@@ -265,7 +296,7 @@ def training_results(
             return None
         return _num(sum(key in (dk.get(p) or ()) for p in matched) / n)
 
-    questions, raw_p = [], []
+    questions, raw_p, tests = [], [], []
     for j, it in enumerate(items):
         q: dict = {"key": it.key, "max_points": float(it.max_points),
                    "answered_pre": int(pre_ans[:, j].sum()),
@@ -278,6 +309,8 @@ def training_results(
         if n:
             p = distributions.binomial_half_two_sided_p(b, b + c) if b + c else 1.0
         raw_p.append(p)
+        low, high = intervals.newcombe_paired_ci(int((right_pre & right_post).sum()), b, c,
+                                                 int((~right_pre & ~right_post).sum())) if n else (None, None)
         q.update(
             pct_pre=_num(100 * right_pre.mean()) if n else None,
             pct_post=_num(100 * right_post.mean()) if n else None,
@@ -288,42 +321,117 @@ def training_results(
             discrimination_post=_num(_pearson(post_m[:, j], tot_post - post_m[:, j])),
             dont_know_pre=dont_know_share(dont_know_pre, it.key),
             dont_know_post=dont_know_share(dont_know_post, it.key),
+            change_ci_low=_num(None if low is None else 100 * low),
+            change_ci_high=_num(None if high is None else 100 * high),
+            chance=_num(it.chance),
         )
         questions.append(q)
+        tests.append(_warning_tests(q, n, int(right_post.sum()), b, c, it.chance) if n else {})
 
-    for q, p, p_holm in zip(questions, raw_p, holm(raw_p)):
+    warnings = _warnings(tests)
+    for q, p_holm, warned in zip(questions, holm(raw_p), warnings):
         q["mcnemar_p_holm"] = _pval(p_holm)
-        q["flags"] = _flags(q, p, p_holm) if n else []
+        q["flags"] = _flags(q, p_holm, warned) if n else []
+
+    summary = _summary(pre_m, post_m, max_score, method)
+    summary.update(_attrition({p: float(sum(v or 0 for v in a.values())) for p, a in pre.items()}, post, matched))
 
     return {
         "max_score": _num(max_score),
         "n_pre": len(pre),
         "n_post": len(post),
         "n_matched": n,
-        "summary": _summary(pre_m, post_m, max_score, method),
+        "summary": summary,
         "questions": questions,
     }
 
 
-def _flags(q: dict, p: float, p_holm: float) -> list[str]:
-    """Warnings use the raw p (better to show a doubtful warning than hide
-    one); the "improved" claim uses Holm so 20 questions do not produce a
-    lucky success by chance."""
+def understood_share(chance: float) -> float:
+    """The share right at which half the class knows the answer, once guessing is allowed for:
+    if a share k knows it and the others guess, the share right is k + (1 - k) * chance, so
+    k = 1/2 gives (1 + chance) / 2 (50 % with no guessing, 75 % for true/false)."""
+    return (1 + chance) / 2
+
+
+def _warning_tests(q: dict, n: int, right_after: int, b: int, c: int, chance: float) -> dict[str, float]:
+    """One-sided p-values of each warning for one question (only what can be tested):
+
+    * still misunderstood: exact binomial P(X <= right after | n, (1 + chance) / 2), H0: at least
+      half the class knows the answer;
+    * got worse: exact P(X <= b | b + c, 1/2), H0: right -> wrong no more likely than wrong -> right
+      (McNemar's exact test, one-sided);
+    * problematic: Fisher z of the item-rest r, P(Z <= atanh(r) sqrt(n - 3)), H0: r >= 0, on
+      ``MIN_DISCRIMINATION_N`` people or more; the smaller of the pre and post p, doubled (Bonferroni
+      over the two tests).
+    """
+    if q["answered_pre"] == 0 and q["answered_post"] == 0:
+        return {}
+    out = {FLAG_STILL_MISUNDERSTOOD: distributions.binomial_cdf(right_after, n, understood_share(chance))}
+    if b + c:
+        out[FLAG_GOT_WORSE] = distributions.binomial_cdf(b, b + c, 0.5)
+    if n >= MIN_DISCRIMINATION_N:
+        ps = [distributions.normal_cdf(math.atanh(max(min(r, 0.999999), -0.999999)) * math.sqrt(n - 3))
+              for r in (q["discrimination_pre"], q["discrimination_post"]) if r is not None]
+        if ps:
+            out[FLAG_PROBLEMATIC] = min(1.0, len(ps) * min(ps))
+    return out
+
+
+def _warnings(tests: list[dict[str, float]]) -> list[set[str]]:
+    """Holm over every warning test of every question together: the family-wise false-alarm rate
+    of the training's warnings is at most ``ALPHA``."""
+    flat = [(j, flag, p) for j, t in enumerate(tests) for flag, p in t.items()]
+    adjusted = holm([p for _j, _f, p in flat])
+    out: list[set[str]] = [set() for _ in tests]
+    for (j, flag, _p), p_adj in zip(flat, adjusted):
+        if p_adj < ALPHA:
+            out[j].add(flag)
+    return out
+
+
+def _flags(q: dict, p_holm: float, warned: set[str]) -> list[str]:
+    """Warnings as tested by ``_warnings``; "known before" is a plain description; "improved" is
+    the Holm-adjusted two-sided McNemar test across the questions."""
     if q["answered_pre"] == 0 and q["answered_post"] == 0:
         return [FLAG_NOT_ANSWERED]  # its 0% says nothing about understanding
     flags = []
-    if q["pct_post"] < STILL_MISUNDERSTOOD_BELOW:
+    if FLAG_STILL_MISUNDERSTOOD in warned:
         flags.append(FLAG_STILL_MISUNDERSTOOD)
     if q["pct_pre"] > KNOWN_BEFORE_ABOVE:
         flags.append(FLAG_KNOWN_BEFORE)
-    if any(r is not None and r < 0 for r in (q["discrimination_pre"], q["discrimination_post"])):
+    if FLAG_PROBLEMATIC in warned:
         flags.append(FLAG_PROBLEMATIC)
     b, c = q["wrong_to_right"], q["right_to_wrong"]
-    if c > b and p < ALPHA:
+    if FLAG_GOT_WORSE in warned:
         flags.append(FLAG_GOT_WORSE)
     if b > c and p_holm < ALPHA:
         flags.append(FLAG_IMPROVED)
     return flags
+
+
+def _attrition(pre_totals: Mapping[str, float], post_keys: Iterable[str], matched: Sequence[str]) -> dict:
+    """Who took one test only, and whether those who took only the pre-test started differently
+    from those who took both (Welch's t-test on pre-test totals; a note when p < ALPHA)."""
+    everyone = pre_totals.keys() | set(post_keys)
+    out = dict.fromkeys(("share_one_test", "mean_pre_pre_only", "mean_pre_completers", "attrition_p"))
+    if not everyone:
+        return out
+    out["share_one_test"] = _num((len(everyone) - len(matched)) / len(everyone))
+
+    both = set(matched)
+    a = np.array([v for p, v in pre_totals.items() if p not in both])
+    b = np.array([pre_totals[p] for p in matched])
+    if len(a):
+        out["mean_pre_pre_only"] = _num(a.mean())
+    if len(b):
+        out["mean_pre_completers"] = _num(b.mean())
+    if len(a) >= 2 and len(b) >= 2:
+        va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+        if va + vb > _EPS:
+            t = (a.mean() - b.mean()) / math.sqrt(va + vb)
+            df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+            out["attrition_p"] = _pval(distributions.t_two_sided_p(t, df))
+    return out
 
 
 def breakdown(
@@ -339,26 +447,34 @@ def breakdown(
     ``masked`` (False; see ``mask_small``) and the ``summary`` keys.
     """
     _check_items(items)
-    max_score = float(sum(it.max_points for it in items))
     # Score everyone once and take each group's rows from the same matrices: a class of 200
     # has ~20 groups across the dimensions.
     pre_m, _ = _matrix(items, pre, list(pre))
     post_m, _ = _matrix(items, post, list(post))
-    pre_row = {p: r for r, p in enumerate(pre)}
+    matched = [p for p in pre if p in post]
     post_row = {p: r for r, p in enumerate(post)}
-
-    def rows(keys):
-        return pre_m[[pre_row[p] for p in keys]], post_m[[post_row[p] for p in keys]]
-
+    pre_row = {p: r for r, p in enumerate(pre)}
     # One reliability method for every group, so groups stay comparable.
-    method = _reliability_method(items, *rows([p for p in pre if p in post_row]))
+    method = _reliability_method(items, pre_m[[pre_row[p] for p in matched]], post_m[[post_row[p] for p in matched]])
+    return _breakdown(list(pre), pre_m, list(post), post_m, groups, float(sum(it.max_points for it in items)), method)
+
+
+def _breakdown(pre_keys: list, pre_m: np.ndarray, post_keys: list, post_m: np.ndarray,
+               groups: Mapping[str, Iterable[str]], max_score: float, method, detail: bool = True) -> dict[str, dict]:
+    """``breakdown`` on scored matrices (rows in ``pre_keys`` / ``post_keys`` order)."""
+    pre_row = {p: r for r, p in enumerate(pre_keys)}
+    post_row = {p: r for r, p in enumerate(post_keys)}
+    pre_total = dict(zip(pre_keys, pre_m.sum(axis=1).tolist()))
     out = {}
     for label, members in groups.items():
         members = set(members)
-        matched = [p for p in pre if p in members and p in post_row]
-        out[label] = {"n": len(matched), "n_pre": sum(p in members for p in pre),
-                      "n_post": sum(p in members for p in post), "masked": False,
-                      **_summary(*rows(matched), max_score, method)}
+        in_pre = sorted((pre_row[p] for p in members if p in pre_row))
+        matched = [pre_keys[r] for r in in_pre if pre_keys[r] in post_row]
+        in_post = [p for p in members if p in post_row]
+        out[label] = {"n": len(matched), "n_pre": len(in_pre), "n_post": len(in_post), "masked": False,
+                      **_summary(pre_m[[pre_row[p] for p in matched]], post_m[[post_row[p] for p in matched]],
+                                 max_score, method, detail),
+                      **_attrition({pre_keys[r]: pre_total[pre_keys[r]] for r in in_pre}, in_post, matched)}
     return out
 
 
@@ -368,16 +484,29 @@ def mask_small(groups: Mapping[str, dict], min_n: int = 5) -> dict[str, dict]:
     In a village a group of 2 Dao women over 60 identifies people, and
     ethnicity is sensitive data. Counts (n, n_pre, n_post) stay visible, as
     attendance by sex and ethnicity is already public in minutes; every other
-    figure becomes None and ``masked`` becomes True. Returns a new dict.
+    figure becomes None and ``masked`` becomes True. Returns a new dict. Primary suppression
+    only: outputs use ``suppress_breakdowns``, which also masks the groups that would give a
+    masked one away.
     """
-    out = {}
-    for label, fig in groups.items():
-        if (fig.get("n") or 0) >= min_n:
-            out[label] = dict(fig)
-        else:
-            out[label] = {k: (v if k in COUNT_KEYS else None) for k, v in fig.items()}
-            out[label]["masked"] = True
-    return out
+    return {label: dict(fig) if (fig.get("n") or 0) >= min_n else _hidden(fig) for label, fig in groups.items()}
+
+
+def suppress_breakdowns(breakdowns: Mapping[str, Mapping[str, dict]],
+                        members: "Mapping[str, Mapping[str, set]] | None" = None,
+                        min_n: int = disclosure.MIN_CELL) -> dict[str, dict[str, dict]]:
+    """Breakdowns as an output shows them: ``app.disclosure.suppress`` decides which groups to mask
+    (under ``min_n`` matched pairs, then enough further groups that none can be derived from the
+    total and the other groups, within a breakdown and, given ``members`` = dimension -> group ->
+    matched participants, across breakdowns). Masked groups keep their counts, as in ``mask_small``;
+    a masked group with ``n >= min_n`` was masked to protect a smaller one."""
+    sizes = {dim: {label: fig.get("n") or 0 for label, fig in groups.items()} for dim, groups in breakdowns.items()}
+    hidden = disclosure.suppress(sizes, members, min_n)
+    return {dim: {label: _hidden(fig) if (dim, label) in hidden else dict(fig) for label, fig in groups.items()}
+            for dim, groups in breakdowns.items()}
+
+
+def _hidden(fig: dict) -> dict:
+    return {**{k: (v if k in COUNT_KEYS else None) for k, v in fig.items()}, "masked": True}
 
 
 def group_by(attribute: Mapping[str, "str | None"], missing: str = "unknown") -> dict[str, list[str]]:
@@ -439,7 +568,7 @@ def likert_shift(
 
     m_pre, m_post = mean(list(pre.values())), mean(list(post.values()))
     mm_pre, mm_post = mean([pre[k] for k in both]), mean([post[k] for k in both])
-    w, p = _wilcoxon(np.array([post[k] - pre[k] for k in both], dtype=float))
+    w, p, _method = _wilcoxon(np.array([post[k] - pre[k] for k in both], dtype=float))
     return {
         "scale_points": scale_points,
         "n_pre": len(pre), "n_post": len(post), "n_matched": len(both),
@@ -453,31 +582,53 @@ def likert_shift(
 
 
 # ---------------------------------------------------------------- totals only
-_TOTAL = "total"
-
-
-def _as_answers(totals: Mapping[str, float]) -> dict[str, dict[str, float]]:
-    return {p: {_TOTAL: v} for p, v in totals.items()}
-
-
-def score_results(pre_totals: Mapping[str, float], post_totals: Mapping[str, float], max_score: float) -> dict:
+def score_results(pre_totals: Mapping[str, float], post_totals: Mapping[str, float], max_score: float,
+                  detail: bool = True) -> dict:
     """Counts and ``summary`` from total scores alone, for pooling trainings whose tests differ
     (pass percentages with ``max_score`` = 100) or comparing trainings side by side.
 
-    The same formulas as ``training_results`` (the totals are fed as one item worth
-    ``max_score``), so a training's figures here equal its own summary; reliability needs the
-    items, so ``kr20_*`` and ``reliability_method`` are None.
+    The same formulas as ``training_results`` (``_summary`` on the totals as one column), so a
+    training's figures here equal its own summary; reliability needs the items, so ``kr20_*`` and
+    ``reliability_method`` are None, and there are no per-question tests. ``detail=False`` skips
+    the intervals and estimators (comparison rows of many trainings).
     """
-    res = training_results([Item(_TOTAL, max_score)], _as_answers(pre_totals), _as_answers(post_totals))
-    summary = {**res["summary"], "kr20_pre": None, "kr20_post": None, "reliability_method": None}
-    return {"max_score": res["max_score"], "n_pre": res["n_pre"], "n_post": res["n_post"],
-            "n_matched": res["n_matched"], "summary": summary}
+    pre_m, post_m = _totals_column(pre_totals, max_score), _totals_column(post_totals, max_score)
+    matched = [p for p in pre_totals if p in post_totals]
+    pre_row = {p: r for r, p in enumerate(pre_totals)}
+    post_row = {p: r for r, p in enumerate(post_totals)}
+    summary = {**_summary(pre_m[[pre_row[p] for p in matched]], post_m[[post_row[p] for p in matched]],
+                          float(max_score), None, detail),
+               **_attrition(dict(pre_totals), post_totals, matched)}
+    summary.update(dict.fromkeys(("kr20_pre", "kr20_post", "reliability_method", "kr20_pre_ci_low", "kr20_pre_ci_high",
+                                  "kr20_post_ci_low", "kr20_post_ci_high")))
+    # No per-question statistics: the one "question" is the total, a McNemar test on it means nothing.
+    return {"max_score": _num(max_score), "n_pre": len(pre_totals), "n_post": len(post_totals),
+            "n_matched": len(matched), "summary": summary}
+
+
+def _totals_column(totals: Mapping[str, float], max_score: float) -> np.ndarray:
+    """Totals as a one-column points matrix, checked like answers."""
+    column = np.fromiter(totals.values(), dtype=float, count=len(totals)).reshape(-1, 1)
+    if ((column < 0) | (column > max_score)).any():
+        raise ValueError(f"a total outside 0..{max_score}")
+    return column
 
 
 def score_breakdown(pre_totals: Mapping[str, float], post_totals: Mapping[str, float], max_score: float,
-                    groups: Mapping[str, Iterable[str]]) -> dict[str, dict]:
+                    groups: Mapping[str, Iterable[str]], detail: bool = True) -> dict[str, dict]:
     """``breakdown`` on total scores alone (see ``score_results``); reliability keys are None."""
-    out = breakdown([Item(_TOTAL, max_score)], _as_answers(pre_totals), _as_answers(post_totals), groups)
+    out = _breakdown(list(pre_totals), _totals_column(pre_totals, max_score), list(post_totals),
+                     _totals_column(post_totals, max_score), groups, float(max_score), None, detail)
     for fig in out.values():
         fig.update(kr20_pre=None, kr20_post=None, reliability_method=None)
     return out
+
+
+def combine_trainings(rows: Sequence[dict]) -> dict:
+    """Random-effects combination of per-training mean gains (``intervals.random_effects``):
+    each row gives ``mean_gain`` and ``sd_gain`` (percentage points) on ``n_matched`` pairs;
+    trainings with fewer than 2 pairs or no spread in their gains cannot weigh in and are counted
+    in ``left_out``."""
+    usable = [r for r in rows if (r.get("n_matched") or 0) >= 2 and r.get("sd_gain") and r.get("mean_gain") is not None]
+    out = intervals.random_effects([r["mean_gain"] for r in usable], [r["sd_gain"] ** 2 / r["n_matched"] for r in usable])
+    return {**{k: _num(v) if isinstance(v, float) else v for k, v in out.items()}, "left_out": len(rows) - len(usable)}

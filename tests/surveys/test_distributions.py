@@ -1,6 +1,7 @@
 """surveys.analytics.distributions against scipy.stats (the reference; the app no longer imports it),
-on hand-picked and on random data: every path of scipy's wilcoxon(method="auto"), the exact
-binomial test, the paired t-test and the t quantile."""
+on hand-picked and on random data: the Wilcoxon test (exact given ties up to 100 differences,
+as scipy's full permutation method computes it; normal with continuity correction above), the
+exact binomial test and distribution function, the paired t-test and the t quantile."""
 import math
 import sys
 import warnings
@@ -17,29 +18,79 @@ def approx_p(expected):
 
 
 def scipy_wilcoxon(d):
+    """scipy's Wilcoxon with the method the app uses: every sign pattern of the tied ranks
+    (PermutationMethod with an infinite budget enumerates them) for up to 16 non-zero
+    differences, its exact no-tie distribution when there are no ties, else the normal
+    approximation with continuity correction."""
+    nonzero = [x for x in d if x != 0]
+    ties = len({abs(x) for x in nonzero}) < len(nonzero)
+    if len(nonzero) == 1:  # scipy needs two; one sign flip either way: W = 0, p = 1
+        return 0.0, 1.0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = sps.wilcoxon(d)
+        if len(nonzero) <= 16:
+            res = sps.wilcoxon(nonzero, method=sps.PermutationMethod(n_resamples=math.inf))
+        elif not ties and len(nonzero) <= 100:
+            res = sps.wilcoxon(nonzero, method="exact")
+        elif len(nonzero) > 100:
+            res = sps.wilcoxon(nonzero, method="approx", correction=True)
+        else:
+            return float(sps.wilcoxon(nonzero).statistic), exact_conditional_p(nonzero)
     return float(res.statistic), float(res.pvalue)
+
+
+def exact_conditional_p(nonzero):
+    """Independent reference: the distribution of the doubled positive rank sum, counted with
+    Python integers (no floating point), over the 2**m sign patterns."""
+    order = sorted(abs(x) for x in nonzero)
+    rank = {v: sum(i + 1 for i, w in enumerate(order) if w == v) / order.count(v) for v in set(order)}
+    counts = {0: 1}
+    for x in nonzero:
+        step = round(2 * rank[abs(x)])
+        new = dict(counts)
+        for total, c in counts.items():
+            new[total + step] = new.get(total + step, 0) + c
+        counts = new
+    observed = round(2 * sum(rank[abs(x)] for x in nonzero if x > 0))
+    low = sum(c for t, c in counts.items() if t <= observed)
+    high = sum(c for t, c in counts.items() if t >= observed)
+    return min(1.0, 2 * min(low, high) / 2 ** len(nonzero))
 
 
 @pytest.mark.parametrize("d", [
     [1, 2, 3, 4, 5],                       # exact, all positive
     [-3, 1, 2, 4, -5, 6, 7, 8],            # exact, mixed signs
     [1.5, -2.5, 3.25, 0.75, -4, 5, 6.5],   # exact, non-integer differences
-    [2, 2, 0],                             # permutation: a tie and a zero
-    [1, 1, 1, 1, 1],                       # permutation: all tied
-    [1, -1, 2, -2, 3, 0, 0, 4],            # permutation: ties and zeros
-    list(range(1, 51)),                    # exact at the limit (50)
-    [x if x % 3 else -x for x in range(1, 52)],  # 51 without ties: normal approximation
-    [1, 2] * 7,                            # 14 with ties: normal approximation with tie correction
-    [0] * 3 + list(range(1, 12)),          # 14 with zeros: normal approximation
+    [2, 2, 0],                             # a tie and a zero
+    [1, 1, 1, 1, 1],                       # all tied
+    [1, -1, 2, -2, 3, 0, 0, 4],            # ties and zeros
+    list(range(1, 51)),                    # no ties, 50
+    [x if x % 3 else -x for x in range(1, 52)],  # no ties, 51: still exact
+    [1, 2] * 7,                            # 14 with ties: exact given the ties
+    [0] * 3 + list(range(1, 12)),          # 14 with zeros
+    [x % 7 - 2 or 1 for x in range(60)],   # 60 with many ties: exact (integer reference)
+    [x if x % 4 else -x for x in range(1, 121)],  # 120: normal with continuity correction
 ])
 def test_wilcoxon_paths_match_scipy(d):
     w, p = dist.wilcoxon(d)
     expected_w, expected_p = scipy_wilcoxon(d)
     assert w == pytest.approx(expected_w)
     assert p == approx_p(expected_p)
+
+
+def test_wilcoxon_issue_example_is_exact_given_the_ties():
+    """scipy's default reads p = 0.046 (normal, no continuity correction) on these 15 differences;
+    the exact p given the ties, over the 2**12 sign patterns of the non-zero ones, is 0.0547."""
+    d = [-3, -2, -1, 0, 0, 0, 1, 2, 2, 3, 3, 3, 3, 3, 4]
+    w, p, method = dist.wilcoxon_test(d)
+    assert (w, method) == (14.0, dist.WILCOXON_EXACT)
+    assert p == approx_p(exact_conditional_p([x for x in d if x])) == approx_p(0.0546875)
+    assert sps.wilcoxon(d).pvalue == pytest.approx(0.0464, abs=1e-4)  # the old reading
+
+
+def test_wilcoxon_method_switches_above_one_hundred():
+    assert dist.wilcoxon_test(list(range(1, 101)))[2] == dist.WILCOXON_EXACT
+    assert dist.wilcoxon_test(list(range(1, 102)))[2] == dist.WILCOXON_NORMAL
 
 
 def test_wilcoxon_of_zeros_only_is_undefined():
@@ -53,6 +104,14 @@ def test_wilcoxon_matches_scipy_on_random_score_gains(d):
     expected_w, expected_p = scipy_wilcoxon(d)
     assert w == pytest.approx(expected_w)
     assert p == approx_p(expected_p)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 60).flatmap(lambda n: st.tuples(st.integers(-1, n + 1), st.just(n))),
+       st.floats(0.01, 0.99))
+def test_binomial_cdf_matches_scipy(kn, prob):
+    k, n = kn
+    assert dist.binomial_cdf(k, n, prob) == pytest.approx(float(sps.binom.cdf(k, n, prob)), rel=1e-9, abs=1e-300)
 
 
 @settings(max_examples=200, deadline=None)

@@ -30,9 +30,11 @@ def ranks(values: list[float]) -> tuple[list[float], list[int]]:
 
 
 def wilcoxon(d: list[float]) -> tuple[float | None, float | None]:
-    """Signed-rank test as scipy's defaults define it: zeros dropped; W = min(R+, R-); p exact
-    (no ties, no zeros, n <= 50), by full sign-flip enumeration (ties or zeros, n <= 13 counting
-    zeros), else the normal approximation with tie correction and no continuity correction."""
+    """Signed-rank test: zeros dropped; W = min(R+, R-); p exact given the ties (every sign
+    pattern, counted with integers) up to 100 non-zero differences, else the normal approximation
+    with tie and continuity corrections."""
+    from test_distributions import exact_conditional_p  # the integer reference of the distributions tests
+
     nonzero = [x for x in d if x != 0]
     if len(d) < 2 or not nonzero:
         return None, None
@@ -40,28 +42,12 @@ def wilcoxon(d: list[float]) -> tuple[float | None, float | None]:
     r_plus = sum(rk for rk, x in zip(r, nonzero) if x > 0)
     r_minus = sum(rk for rk, x in zip(r, nonzero) if x < 0)
     n = len(nonzero)
-    has_ties = any(t > 1 for t in ties)
-    if not has_ties and len(nonzero) == len(d) and n <= 50:
-        # Exact null distribution of R+ by counting subsets of 1..n with each sum.
-        counts = [1] + [0] * (n * (n + 1) // 2)
-        for k in range(1, n + 1):
-            for s in range(len(counts) - 1, k - 1, -1):
-                counts[s] += counts[s - k]
-        total = 2 ** n
-        cdf = sum(counts[: int(math.ceil(r_plus)) + 1]) / total
-        sf = sum(counts[int(math.floor(r_plus)):]) / total
-        p = min(1.0, 2 * min(cdf, sf))
-    elif len(d) <= 13:
-        dist = [sum(rk for rk, s in zip(r, signs) if s) for signs in itertools.product((0, 1), repeat=n)]
-        low = sum(v <= r_plus + 1e-9 for v in dist) / len(dist)
-        high = sum(v >= r_plus - 1e-9 for v in dist) / len(dist)
-        p = min(1.0, 2 * min(low, high))
-    else:
-        mean = n * (n + 1) / 4
-        var = n * (n + 1) * (2 * n + 1) / 24 - sum(t ** 3 - t for t in ties) / 48
-        z = (r_plus - mean) / math.sqrt(var)
-        p = 2 * st.NormalDist().cdf(-abs(z))
-    return min(r_plus, r_minus), p
+    if n <= 100:
+        return min(r_plus, r_minus), exact_conditional_p(nonzero)
+    mean = n * (n + 1) / 4
+    var = n * (n + 1) * (2 * n + 1) / 24 - sum(t ** 3 - t for t in ties) / 48
+    z = (abs(r_plus - mean) - 0.5) / math.sqrt(var)
+    return min(r_plus, r_minus), 2 * st.NormalDist().cdf(-abs(z))
 
 
 def summary(x: list[float], y: list[float], max_score: float) -> dict:
@@ -117,8 +103,10 @@ def correlation_or_none(a: list[float], b: list[float]):
     return st.correlation(a, b)
 
 
-def items(keys_max: list[tuple[str, float]], pre: dict, post: dict, matched: list, dk_pre: dict, dk_post: dict):
-    """Per-question figures on the matched people, with the flag rules of the spec."""
+def items(keys_max: list[tuple[str, float]], pre: dict, post: dict, matched: list, dk_pre: dict, dk_post: dict,
+          chance: dict):
+    """Per-question figures on the matched people, with the flag rules of the spec (``chance``:
+    item key -> share right by guessing)."""
     keys = [k for k, _m in keys_max]
     out = []
     for key, max_points in keys_max:
@@ -141,19 +129,34 @@ def items(keys_max: list[tuple[str, float]], pre: dict, post: dict, matched: lis
             "answered_pre": sum(pre[p].get(key) is not None for p in matched),
             "answered_post": sum(post[p].get(key) is not None for p in matched),
         })
-    for item, p_holm in zip(out, holm([it["mcnemar_p"] for it in out])):
+    # Warnings: one-sided tests, Holm-adjusted together over every question (scipy distributions).
+    tests = []
+    for j, item in enumerate(out):
+        if item["answered_pre"] == 0 and item["answered_post"] == 0:
+            continue
+        n, right_after = len(matched), round(item["pct_post"] * len(matched) / 100)
+        tests.append((j, "still_misunderstood", sps.binom.cdf(right_after, n, (1 + chance[item["key"]]) / 2)))
+        b, c = item["wrong_to_right"], item["right_to_wrong"]
+        if b + c:
+            tests.append((j, "got_worse", sps.binom.cdf(b, b + c, 0.5)))
+        rs = [r for r in (item["discrimination_pre"], item["discrimination_post"]) if r is not None]
+        if n >= 10 and rs:
+            tests.append((j, "problematic", min(1, len(rs) * min(sps.norm.cdf(math.atanh(r) * math.sqrt(n - 3))
+                                                                  for r in rs))))
+    warned = {(j, flag) for (j, flag, _p), p_adj in zip(tests, holm([p for *_x, p in tests])) if p_adj < 0.05}
+    for j, (item, p_holm) in enumerate(zip(out, holm([it["mcnemar_p"] for it in out]))):
         item["mcnemar_p_holm"] = p_holm
         flags = []
         if item["answered_pre"] == 0 and item["answered_post"] == 0:
             flags = ["not_answered"]
         else:
-            if item["pct_post"] < 50:
+            if (j, "still_misunderstood") in warned:
                 flags.append("still_misunderstood")
             if item["pct_pre"] > 90:
                 flags.append("known_before")
-            if any(r is not None and r < 0 for r in (item["discrimination_pre"], item["discrimination_post"])):
+            if (j, "problematic") in warned:
                 flags.append("problematic")
-            if item["right_to_wrong"] > item["wrong_to_right"] and item["mcnemar_p"] < 0.05:
+            if (j, "got_worse") in warned:
                 flags.append("got_worse")
             if item["wrong_to_right"] > item["right_to_wrong"] and p_holm < 0.05:
                 flags.append("improved")

@@ -17,7 +17,8 @@ from surveys.workbook import read_workbook
 
 ITEM_KEYS = {"no", "key", "max_points", "answered_pre", "answered_post", "pct_pre", "pct_post", "wrong_to_right",
              "right_to_wrong", "mcnemar_p", "mcnemar_p_holm", "difficulty_pre", "difficulty_post",
-             "discrimination_pre", "discrimination_post", "dont_know_pre", "dont_know_post", "flags"}
+             "discrimination_pre", "discrimination_post", "dont_know_pre", "dont_know_post", "flags",
+             "change_ci_low", "change_ci_high", "chance"}
 
 
 @pytest.fixture
@@ -39,7 +40,11 @@ def test_cli_prints_the_json_contract(runner, db, training_a):
     assert data["summary"]["mean_gain"] == pytest.approx(10 / 7, abs=1e-4)
     assert data["summary"]["wilcoxon_p"] == pytest.approx(0.0625)
     assert [it["no"] for it in data["items"]] == [1, 2, 3, 4] and all(set(it) == ITEM_KEYS for it in data["items"])
-    assert data["items"][2]["flags"] == ["still_misunderstood", "problematic"]
+    # Câu 3: 3 of 7 right after on a choose-the-set question of 3 options (guessing 1/7),
+    # P(X <= 3 | 7, 4/7) = 0.35, and its negative item-rest r rests on 7 people: no evidence for
+    # either warning (the old rule raised both).
+    assert data["items"][2]["flags"] == [] and data["items"][2]["pct_post"] == pytest.approx(300 / 7, abs=1e-3)
+    assert data["items"][2]["chance"] == pytest.approx(1 / 7, abs=1e-4)
     assert set(data["reliability"]) == {"kr20_pre", "kr20_post"}
     assert set(data["breakdowns"]) == {"sex", "ethnicity", "age_band", "village"}
 
@@ -72,7 +77,9 @@ def test_json_masks_groups_under_five(runner, db, training_a):
     training, _ = training_a
     breakdowns = json.loads(runner.invoke(args=["surveys", "results", str(training.id)]).output)["breakdowns"]
     women, men = breakdowns["sex"]["F"], breakdowns["sex"]["M"]
-    assert women["n"] == 6 and not women["masked"] and women["pct_pre"] is not None
+    # 7 = 6 women + 1 man: the class total minus the women would give the man's scores, so the
+    # women are masked too (secondary suppression), their count still shown.
+    assert women["n"] == 6 and women["masked"] and women["pct_pre"] is None
     assert men == {**{k: None for k in men if k not in ("n", "n_pre", "n_post", "masked")},
                    "n": 1, "n_pre": 1, "n_post": 1, "masked": True}
 
@@ -84,7 +91,7 @@ def test_xlsx_breakdowns_mask_groups_under_five(client, login_as, training_a):
     rows = list(book["breakdowns"].iter_rows(values_only=True))
     header, body = rows[0], {(r[0], r[1]): dict(zip(rows[0], r)) for r in rows[1:]}
     assert header[:6] == ("dimension", "group", "n", "n_pre", "n_post", "masked")
-    assert body[("sex", "F")]["masked"] == "no" and body[("sex", "F")]["pct_post"] is not None
+    assert body[("sex", "F")]["masked"] == "yes" and body[("sex", "F")]["pct_post"] is None  # total - M
     assert body[("sex", "M")]["masked"] == "yes" and body[("sex", "M")]["n"] == 1
     assert all(body[("sex", "M")][k] is None for k in header[6:])
 
@@ -104,7 +111,8 @@ def test_xlsx_holds_the_raw_answers_and_the_summary_sheets(client, login_as, tra
     pre = {r[0]: r[1:] for r in book["pre"].iter_rows(min_row=2, values_only=True)}
     assert pre[persons["P1"].code][:4] == (2, 1, 1, 3)  # as typed from the paper form
     items = list(book["items"].iter_rows(values_only=True))
-    assert items[3][items[0].index("flags")] == "vẫn chưa hiểu sau tập huấn, câu hỏi có vấn đề"
+    assert items[3][items[0].index("flags")] is None  # no warning on 7 people (see the JSON test)
+    assert items[3][items[0].index("chance")] == pytest.approx(1 / 7, abs=1e-4)
     # The added sheets do not stop the workbook from being read back by the import.
     assert len(read_workbook(response.data).answers) == 2
 

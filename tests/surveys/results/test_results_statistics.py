@@ -26,7 +26,12 @@ def case(request, fill_training):
                 target[spec["label"]], dk[spec["label"]] = points(data["key"], spec[phase])
     keys_max = [(k, float(v[1])) for k, v in data["key"].items()]
     matched = [label for label in pre if label in post]
+    # Guessing rates from the questions as asked: 1/k options, 1/2 true/false, 1/(2**k - 1) for a set.
+    chance = {it.key: 0.5 if it.kind.value == "truefalse" else
+              (1 / len(it.options) if it.kind.value == "single" else 1 / (2 ** len(it.options) - 1))
+              for it in training.version.items if it.is_scored}
     expected = dict(data=data, code=code, pre=pre, post=post, dk_pre=dk_pre, dk_post=dk_post, matched=matched,
+                    chance=chance,
                     keys_max=keys_max, max_score=sum(m for _k, m in keys_max), persons=persons)
     return load_training_results(training), expected
 
@@ -73,7 +78,7 @@ def test_reliability_matches_reference(case):
 
 def test_items_match_reference(case):
     results, e = case
-    expected = ref.items(e["keys_max"], e["pre"], e["post"], e["matched"], e["dk_pre"], e["dk_post"])
+    expected = ref.items(e["keys_max"], e["pre"], e["post"], e["matched"], e["dk_pre"], e["dk_post"], e["chance"])
     assert [it["key"] for it in results.items] == [it["key"] for it in expected]
     for actual, exp in zip(results.items, expected):
         assert actual["no"] == int(exp["key"][1:])
