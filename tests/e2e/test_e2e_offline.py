@@ -6,10 +6,13 @@ page when taken after; a saved queue file imports once. Service workers need a s
 http://127.0.0.1 is one."""
 import itertools
 import re
+import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from playwright.sync_api import expect
 
+from surveys.services.offline import CLOCK_SKEW
 from tests.e2e.test_e2e_surveys import _create_training_with_open_pre_phase, _pre_count
 
 pytestmark = pytest.mark.e2e
@@ -32,10 +35,14 @@ def _open_with_signal(page, path: str, people: int) -> None:
     """The start page, until the service worker controls it and every person's form is kept."""
     page.goto(path)
     page.wait_for_function("() => !!navigator.serviceWorker.controller")
-    page.wait_for_function("""async n => {
+    kept = """async n => {
         const keys = await (await caches.open('caunoi-t')).keys();
         return keys.filter(r => r.url.includes('?person=')).length === n;
-    }""", arg=people)
+    }"""
+    deadline = time.monotonic() + 10
+    while not page.evaluate(kept, people):  # evaluate awaits the promise (wait_for_function polls)
+        assert time.monotonic() < deadline, "the forms were not kept for offline use"
+        page.wait_for_timeout(100)
 
 
 def _answer(page, path: str, name: str) -> None:
@@ -58,11 +65,14 @@ def _answer(page, path: str, name: str) -> None:
     page.get_by_role("button", name="Gửi câu trả lời").click()
 
 
-def _answer_offline(page, path: str, names: list[str], already: int = 0) -> None:
+def _answer_offline(page, path: str, names: list[str], already: int = 0, screenshot: str | None = None) -> None:
     for i, name in enumerate(names, start=already + 1):
         _answer(page, path, name)
         expect(page.get_by_text(f"Câu trả lời của {name} đã được lưu trên máy này")).to_be_visible()
         expect(page.locator("#offline")).to_contain_text(WAITING.format(n=i))
+        if screenshot:
+            page.set_viewport_size({"width": 390, "height": 844})
+            page.screenshot(path=f"{SCREENSHOTS}-{screenshot}-{i}.png")
         page.get_by_role("link", name="Người tiếp theo").click()
         expect(page.locator("#offline")).to_contain_text(WAITING.format(n=i))
 
@@ -81,7 +91,7 @@ def test_three_answers_taken_offline_survive_closing_the_page_and_are_stored_onc
     _open_with_signal(phone, path, 3)
 
     context.set_offline(True)
-    _answer_offline(phone, path, names)
+    _answer_offline(phone, path, names, screenshot="saved")
     phone.close()
 
     phone = context.new_page()
@@ -119,10 +129,11 @@ def test_waiting_answers_and_kept_forms_survive_a_new_service_worker(new_page, l
     context.set_offline(False)
     phone.goto(path)
     first = phone.evaluate("navigator.serviceWorker.controller.scriptURL")
-    phone.evaluate("""() => new Promise(done => {
-        navigator.serviceWorker.addEventListener('controllerchange', done);
+    assert phone.evaluate("""() => new Promise(done => {
+        navigator.serviceWorker.addEventListener('controllerchange', () => done(true));
         navigator.serviceWorker.getRegistration().then(r => r.update());
-    })""")
+        setTimeout(() => done(false), 8000);
+    })"""), "the new service worker did not take over"
     assert phone.evaluate("navigator.serviceWorker.controller.scriptURL") == first  # same worker, new bytes
     expect(phone.locator("#offline")).to_contain_text(WAITING.format(n=1))
 
@@ -153,7 +164,14 @@ def test_an_answer_for_a_phase_closed_meanwhile_is_accepted_or_refused_with_a_re
     pre = trainer.locator("section.phase").filter(has=trainer.get_by_role("heading", name=re.compile("Trước tập huấn")))
     pre.get_by_role("button", name="Đóng khảo sát trên điện thoại").click()
     expect(pre.get_by_text("đã đóng")).to_be_visible()
-    _answer_offline(phone, path, [after], already=1)  # the phone does not know the phase closed
+    closed = datetime.now(timezone.utc)
+    # The phone, still without signal, takes another answer after the close; it does not know.
+    # Its clock says just past the close plus the error allowed for phone clocks (10 minutes),
+    # which the server believes once as much real time has passed (no waiting 10 minutes here).
+    context.clock.set_system_time(closed + CLOCK_SKEW + timedelta(seconds=2))
+    _answer_offline(phone, path, [after], already=1)
+    while datetime.now(timezone.utc) < closed + timedelta(seconds=4):
+        time.sleep(0.2)
 
     context.set_offline(False)
     expect(phone.locator("#offline")).to_be_hidden()  # both got a receipt: nothing waits, nothing lost
