@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from surveys.services.offline import CLOCK_SKEW
-from tests.e2e.test_e2e_surveys import _create_training_with_open_pre_phase, _pre_count
+from tests.e2e.test_e2e_surveys import _create_training_with_open_pre_phase, _pre_count, answer_every_question
 
 pytestmark = pytest.mark.e2e
 WORKER = Path(__file__).resolve().parents[2] / "app/static/js/sw.js"
@@ -41,9 +41,20 @@ def _open_with_signal(page, path: str, people: int) -> None:
         const keys = await (await caches.open('caunoi-t')).keys();
         return keys.filter(r => r.url.includes('?person=')).length === n;
     }"""
+    _until(page, kept, people, "the forms were not kept for offline use")
+
+
+def _phone_with_kept_forms(new_page, path: str, people: int):
+    phone = new_page("phone")
+    _open_with_signal(phone, path, people)
+    return phone, phone.context
+
+
+def _until(page, js: str, arg=None, failure: str = "") -> None:
+    """Poll an async expression (page.evaluate awaits its promise; wait_for_function does not)."""
     deadline = time.monotonic() + 10
-    while not page.evaluate(kept, people):  # evaluate awaits the promise (wait_for_function polls)
-        assert time.monotonic() < deadline, "the forms were not kept for offline use"
+    while not page.evaluate(js, arg):
+        assert time.monotonic() < deadline, failure
         page.wait_for_timeout(100)
 
 
@@ -53,14 +64,7 @@ def _answer(page, path: str, name: str) -> None:
     page.get_by_label("Chọn tên của chị/anh").select_option(label=name)
     page.get_by_role("button", name="Bắt đầu").click()
     expect(page.get_by_text(f"Người trả lời: {name}")).to_be_visible()
-    questions = page.locator("fieldset").filter(has=page.locator("legend", has_text=re.compile(r"^Câu \d+/\d+")))
-    assert questions.count() == 10
-    for i in range(questions.count()):
-        question = questions.nth(i)
-        if question.locator("textarea").count():
-            question.locator("textarea").fill("Biết cách nhận ra cuộc gọi lừa đảo.")
-        else:
-            question.get_by_role("radio").or_(question.get_by_role("checkbox")).first.check()
+    answer_every_question(page)
     consent = page.get_by_label("Tôi đồng ý cho lưu thông tin và câu trả lời của tôi.")
     if consent.count():
         consent.check()
@@ -88,9 +92,7 @@ def _late_count(trainer, title: str) -> str:
 
 def test_three_answers_taken_offline_survive_closing_the_page_and_are_stored_once(new_page, login):
     trainer, title, names, path = _class(new_page, login, "ba người")
-    phone = new_page("phone")
-    context = phone.context
-    _open_with_signal(phone, path, 3)
+    phone, context = _phone_with_kept_forms(new_page, path, 3)
 
     context.set_offline(True)
     _answer_offline(phone, path, names, screenshot="saved")
@@ -116,9 +118,7 @@ def test_three_answers_taken_offline_survive_closing_the_page_and_are_stored_onc
 
 def test_waiting_answers_and_kept_forms_survive_a_new_service_worker(new_page, login):
     trainer, title, names, path = _class(new_page, login, "bản mới")
-    phone = new_page("phone")
-    context = phone.context
-    _open_with_signal(phone, path, 3)
+    phone, context = _phone_with_kept_forms(new_page, path, 3)
     context.set_offline(True)
     _answer_offline(phone, path, names[:1])
 
@@ -138,10 +138,7 @@ def test_waiting_answers_and_kept_forms_survive_a_new_service_worker(new_page, l
             const r = await navigator.serviceWorker.getRegistration();
             return await caches.has('e2e-version-2') && !!r.active && !r.installing && !r.waiting;
         }"""
-        deadline = time.monotonic() + 10
-        while not phone.evaluate(new_worker):
-            assert time.monotonic() < deadline, "the new service worker did not take over"
-            phone.wait_for_timeout(100)
+        _until(phone, new_worker, None, "the new service worker did not take over")
     finally:
         WORKER.write_text(version_1)
     phone.close()
@@ -167,9 +164,7 @@ def test_waiting_answers_and_kept_forms_survive_a_new_service_worker(new_page, l
 def test_an_answer_for_a_phase_closed_meanwhile_is_accepted_or_refused_with_a_reason(new_page, login):
     trainer, title, names, path = _class(new_page, login, "đã đóng", size=2)
     before, after = names
-    phone = new_page("phone")
-    context = phone.context
-    _open_with_signal(phone, path, 2)
+    phone, context = _phone_with_kept_forms(new_page, path, 2)
     context.set_offline(True)
     _answer_offline(phone, path, [before])
 
@@ -197,9 +192,7 @@ def test_an_answer_for_a_phase_closed_meanwhile_is_accepted_or_refused_with_a_re
 
 def test_a_queue_saved_as_a_file_imports_once(new_page, login, tmp_path):
     trainer, title, names, path = _class(new_page, login, "tệp", size=2)
-    phone = new_page("phone")
-    context = phone.context
-    _open_with_signal(phone, path, 2)
+    phone, context = _phone_with_kept_forms(new_page, path, 2)
     context.set_offline(True)
     _answer_offline(phone, path, names)
     with phone.expect_download() as download:
