@@ -43,6 +43,10 @@ class Response(db.Model):
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     submitted_dt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Offline phones: when the answers were taken on the phone (its clock, checked for sanity), and
+    # whether they arrived later from the phone's queue (or a saved queue file) rather than live.
+    answered_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    is_late: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     training: Mapped[Training] = relationship()
     person: Mapped[Person] = relationship()
@@ -75,3 +79,24 @@ class Answer(db.Model):
     @property
     def positions(self) -> list[int]:
         return [int(p) for p in self.choice.split(",")] if self.choice else []
+
+
+class OfflineRefusal(db.Model):
+    """A queued phone answer the server could not accept (phase closed before it was taken, the
+    test changed, no consent...): kept with its reason for the trainer, so nothing sent from an
+    offline phone disappears silently. Its client token makes a replay a no-op, as for responses.
+    The answers themselves are not kept (they may lack consent)."""
+
+    __tablename__ = "survey_offline_refusals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    training_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_trainings.id"), index=True)
+    phase: Mapped[Phase] = mapped_column(enum_column(Phase, 4))
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    client_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    reason: Mapped[str] = mapped_column(sa.String(30))  # a key of surveys.services.offline.REASONS
+    detail: Mapped[str | None] = mapped_column(sa.String(300))  # e.g. which answer was impossible
+    answered_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    received_dt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    person: Mapped[Person | None] = relationship()

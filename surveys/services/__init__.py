@@ -4,6 +4,7 @@ from surveys.services.instruments import create_instrument, question_contents, u
 from surveys.services.interchange import (
     blank_template, export_workbook, import_roster, import_workbook,
 )
+from surveys.services.offline import QueueImport, import_queue_file, offline_counts, receive_queued
 from surveys.services.responses import (
     ParsedAnswer, display_order, find_response, parse_answer, parse_answers, save_response, score,
 )
@@ -13,9 +14,9 @@ from surveys.services.trainings import (
 )
 
 __all__ = [
-    "CONSENT_PURPOSE", "ParsedAnswer", "add_participant", "archive_question", "blank_template", "clean_content",
+    "CONSENT_PURPOSE", "ParsedAnswer", "QueueImport", "add_participant", "archive_question", "blank_template", "clean_content",
     "create_instrument", "display_order", "ensure_consent", "export_workbook", "find_or_create_person",
-    "find_response", "import_roster", "import_workbook", "parse_answer", "parse_answers",
-    "question_contents", "remove_participant", "save_question", "save_response", "save_topic", "save_training",
+    "find_response", "import_queue_file", "import_roster", "import_workbook", "offline_counts", "parse_answer", "parse_answers",
+    "question_contents", "receive_queued", "remove_participant", "save_question", "save_response", "save_topic", "save_training",
     "score", "set_phase_open", "topic_by_name", "update_instrument",
 ]

@@ -11,5 +11,6 @@ def register(app) -> None:
     # The phone form is anonymous: there is no session to protect, and a lost cookie on a weak
     # network must not turn a resubmit into an error. Its client token prevents duplicates.
     csrf.exempt(phone.submit_form)
+    csrf.exempt(phone.sync_answer)
     app.register_blueprint(bp)
     app.register_blueprint(public_bp)

@@ -165,10 +165,23 @@ def export_workbook(training_id: int):
 @bp.route("/trainings/<int:training_id>/import", methods=["POST"])
 @surveys_required
 def import_answers(training_id: int):
-    """Add the workbook's people and pre/post answers to this training (all or nothing)."""
+    """Add the workbook's people and pre/post answers to this training (all or nothing), or the
+    answers of a queue saved on an offline phone (a JSON file: each answer once, however often)."""
     training = get_training_or_404(training_id)
-    return _import_into(training, lambda data: services.import_workbook(data, user=current_user, training=training),
-                        lambda _training: _("Đã nhập câu trả lời từ tệp."))
+
+    def do_import(data: bytes):
+        if data.lstrip()[:1] == b"{":
+            return services.import_queue_file(training, data, user=current_user)
+        return services.import_workbook(data, user=current_user, training=training)
+
+    def done(result) -> str:
+        if isinstance(result, services.QueueImport):
+            return _("Đã nhập hàng chờ từ điện thoại: %(stored)d câu trả lời mới, %(seen)d đã nhận từ trước, "
+                     "%(refused)d bị từ chối (xem danh sách trên trang này).",
+                     stored=result.stored, seen=result.seen, refused=result.refused)
+        return _("Đã nhập câu trả lời từ tệp.")
+
+    return _import_into(training, do_import, done)
 
 
 @bp.route("/trainings/<int:training_id>/participants/import", methods=["POST"])

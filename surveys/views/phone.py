@@ -1,14 +1,15 @@
 """The public phone form: anonymous, reachable only through its unguessable link, and only while
 its phase is open. Works without JavaScript; one question per screen is done with plain form
 posts that carry the earlier answers in hidden fields, so nothing is kept on the server until
-the last screen is sent."""
+the last screen is sent. With JavaScript, the pages also work offline (app/static/js/offline.js and
+its service worker at /t/sw.js): answers wait on the phone and arrive at /t/<token>/sync."""
 from __future__ import annotations
 
 import secrets
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask import render_template, request
+from flask import current_app, jsonify, render_template, request, send_from_directory
 from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -96,7 +97,10 @@ def show_form(token: str):
     if respondent.answered:
         return render_template("surveys/phone_done.html", phase=phase, training=phase.training,
                                person=respondent.person, already=True)
-    return _render_form(phase, respondent, client_token=secrets.token_urlsafe(16), values={}, step=1)
+    # ?offline=1: the copy the script keeps for offline use, all questions on one page (steps
+    # of one question per screen need the server).
+    return _render_form(phase, respondent, client_token=secrets.token_urlsafe(16), values={}, step=1,
+                        all_at_once=request.args.get("offline") == "1")
 
 
 @public_bp.route("/t/<token>", methods=["POST"])
@@ -141,7 +145,29 @@ def submit_form(token: str):
         return _render_form(phase, respondent, client_token, values, len(items), errors), 400
     already = not created and response.client_token != client_token
     return render_template("surveys/phone_done.html", phase=phase, training=training, person=person,
-                           already=already)
+                           already=already, receipt=client_token)
+
+
+@public_bp.route("/t/<token>/sync", methods=["POST"])
+@throttle.limit_rate("phone", "PHONE_POSTS_PER_MINUTE_LINK", "PHONE_POSTS_PER_MINUTE_ADDRESS")
+def sync_answer(token: str):
+    """One answer from a phone's offline queue; the JSON receipt names its client token, on which
+    the phone drops it (stored, already stored, or refused with a reason kept for the trainer)."""
+    write_lock_later()
+    phase = get_phase_by_token_or_404(token)
+    try:
+        receipt = services.receive_queued(phase, request.form.to_dict(flat=False))
+    except ServiceError as exc:
+        return jsonify(error=exc.message), 400
+    return jsonify(receipt.as_json())
+
+
+@public_bp.route("/t/sw.js")
+def service_worker():
+    """The service worker, served under /t/ so that its scope covers every phone form."""
+    response = send_from_directory(current_app.static_folder, "js/sw.js", mimetype="text/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 class _Shown(NamedTuple):
@@ -156,12 +182,12 @@ class _Shown(NamedTuple):
 
 
 def _render_form(phase: TrainingPhase, respondent: _Respondent, client_token: str, values: dict, step: int,
-                 errors: dict | None = None):
+                 errors: dict | None = None, all_at_once: bool = False):
     person = respondent.person
     training = phase.training
     items = _items(training)
     errors = errors or {}
-    one_per_screen = training.one_question_per_screen
+    one_per_screen = training.one_question_per_screen and not all_at_once
     shown = items[step - 1:step] if one_per_screen else items
     seed = f"{phase.public_token}:{person.id}"
     shuffle = training.version.instrument.shuffle_options
@@ -184,4 +210,6 @@ def _render_form(phase: TrainingPhase, respondent: _Respondent, client_token: st
     return render_template(
         "surveys/phone_form.html", phase=phase, training=training, person=person, questions=questions,
         carried=carried, errors=errors, client_token=client_token, step=step, last=last,
-        one_per_screen=one_per_screen, needs_consent=last and not respondent.consented)
+        one_per_screen=one_per_screen, needs_consent=last and not respondent.consented,
+        # The server answered this form (with errors to fix): the script stops holding it.
+        receipt=client_token if request.method == "POST" else None)

@@ -138,7 +138,8 @@ def show_training(training_id: int):
     return render_template("surveys/show_training.html", training=training, rows=rows, summary=summary,
                            links=links, qr_svgs={k: qr.qr_svg(v) for k, v in links.items()},
                            person_form=person_form, upload_form=UploadForm(), Phase=Phase,
-                           max_score=training.version.max_score)
+                           max_score=training.version.max_score, offline=services.offline_counts(training),
+                           reasons=services.offline.REASONS)
 
 
 @bp.route("/trainings/<int:training_id>/<phase>/qr.png")

@@ -61,6 +61,18 @@ def _pre_count(page, title: str) -> str:
     return row.get_by_role("cell").nth(5).inner_text().strip()
 
 
+def answer_every_question(phone) -> None:
+    """The ten questions of the demo test: the first option of each, a sentence for the text one."""
+    questions = phone.locator("fieldset").filter(has=phone.locator("legend", has_text=re.compile(r"^Câu \d+/\d+")))
+    assert questions.count() == 10
+    for i in range(questions.count()):
+        question = questions.nth(i)
+        if question.locator("textarea").count():
+            question.locator("textarea").fill("Biết cách nhận ra cuộc gọi lừa đảo.")
+        else:
+            question.get_by_role("radio").or_(question.get_by_role("checkbox")).first.check()
+
+
 class PageWeight:
     """Bytes of the documents, stylesheets and scripts a page received since the last reset."""
 
@@ -96,14 +108,7 @@ def test_respondent_answers_the_pre_test_on_a_phone_without_javascript(new_page,
     expect(phone.get_by_text(f"Người trả lời: {respondent}")).to_be_visible()
     assert weight.total() < PAGE_WEIGHT_LIMIT, f"form page: {weight.total()} bytes"
 
-    questions = phone.locator("fieldset").filter(has=phone.locator("legend", has_text=re.compile(r"^Câu \d+/\d+")))
-    assert questions.count() == 10
-    for i in range(questions.count()):
-        question = questions.nth(i)
-        if question.locator("textarea").count():
-            question.locator("textarea").fill("Biết cách nhận ra cuộc gọi lừa đảo.")
-        else:
-            question.get_by_role("radio").or_(question.get_by_role("checkbox")).first.check()
+    answer_every_question(phone)
     phone.get_by_label("Tôi đồng ý cho lưu thông tin và câu trả lời của tôi.").check()
     weight.reset()
     phone.get_by_role("button", name="Gửi câu trả lời").click()

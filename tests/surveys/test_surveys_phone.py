@@ -184,7 +184,10 @@ def test_phone_page_is_small_and_self_contained(db, client, create_training, pho
         assert total < 25 * 1024, total
         for text in [html] + [client.get(a).get_data(as_text=True) for a in assets]:
             assert not re.search(r"https?://|//[a-z0-9-]+\.[a-z]", text, re.I), "outside reference"
-        assert "<script" not in html
+        # One script, our own file (offline use, issue #19), nothing inline (CSP script-src 'self'):
+        # the page itself needs no script.
+        assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/offline.js" defer>']
+        assert "</script>" in html and html.count("<script") == 1 and "onclick=" not in html
 
 
 def test_one_question_per_screen_works_without_javascript(db, client, create_training, phone):
