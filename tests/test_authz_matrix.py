@@ -19,7 +19,9 @@ STAFF = frozenset({A, P, C, T})
 
 # Reachable without logging in (the public phone form, the login page, assets).
 PUBLIC = {"static", "auth.login", "core.index", "core.set_language",
-          "surveys_public.show_form", "surveys_public.submit_form"}
+          "surveys_public.show_form", "surveys_public.submit_form",
+          # the phone's offline script: its service worker and the address its queue sends to
+          "surveys_public.service_worker", "surveys_public.sync_answer"}
 
 # endpoint: (method, URL template, roles allowed, kind of object in the URL or None)
 MATRIX = {

@@ -5,6 +5,7 @@ FORMS has one entry per endpoint that accepts POST; a new one without an entry f
 ``test_every_form_route_has_an_entry``. To add a feature form, add one line: who posts it, its URL
 (built from fixtures), and a valid value for each field.
 """
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -70,7 +71,8 @@ def survey(units, create_person):
     return SimpleNamespace(
         topic=training.topic_id, question=training.version.items[0].question_id,
         instrument=training.version.instrument_id, training=training.id, person=person.id,
-        answers={item.key: "1" for item in training.version.items}, token=training.phase(Phase.pre).public_token)
+        answers={item.key: "1" for item in training.version.items}, token=training.phase(Phase.pre).public_token,
+        version=training.version_id)
 
 
 @pytest.fixture
@@ -125,7 +127,18 @@ FORMS |= {
     "surveys_public.submit_form": FormRoute(None, "", survey_url("/t/{s.token}"),
                                             lambda f: {"person": f("survey").person, "client_token": "b4c9e1f0a2d34c5b8e7f",
                                                        "go": "submit", "step": "1", "consent": "yes",
-                                                       **f("survey").answers}, accepted=(200,)),
+                                                       **f("survey").answers}, accepted=(200,),
+                                            writes_on_error=("rate_events",)),
+    # An answer from a phone's offline queue: every well-formed post gets a 200 receipt (stored, or
+    # refused with its reason kept for the trainer); a post without a usable token is a 400.
+    "surveys_public.sync_answer": FormRoute(None, "", survey_url("/t/{s.token}/sync"),
+                                            lambda f: {"person": f("survey").person, "client_token": "c5d0f2a1b3e45d6c9f80",
+                                                       "answered_at": str(int(time.time() * 1000)),
+                                                       "version": f("survey").version, "consent": "yes",
+                                                       **f("survey").answers}, accepted=(200,),
+                                            writes_on_error=("rate_events",)),
+    "surveys.paper_job": FormRoute(T, "02020", survey_url("/surveys/trainings/{s.training}/pre/paper"),
+                                   {"job_key": "a1b2c3d4e5f60718293a4b5c"}, accepted=(303,)),
 }
 
 

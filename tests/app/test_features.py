@@ -86,15 +86,15 @@ def third_feature(tmp_path, monkeypatch):
 
 
 def test_the_factory_loads_the_configured_features_in_order(app):
-    assert app.config["FEATURES"] == list(FEATURES) == ["surveys", "dialogues"]
-    assert {"surveys", "dialogues"} <= set(app.blueprints)
-    assert [p.name for p in providers.providers()] == ["surveys", "dialogues"]
+    assert app.config["FEATURES"] == list(FEATURES) == ["surveys", "dialogues", "community"]
+    assert {"surveys", "dialogues", "community"} <= set(app.blueprints)
+    assert [p.name for p in providers.providers()] == ["surveys", "dialogues", "community"]
 
 
 def test_each_endpoint_is_declared_in_its_own_package(app):
     modules = {app.view_functions[op.endpoint].__module__ for op in openapi.OPERATIONS}
     assert modules == {"app.api.units", "app.api.indicators", "app.api.meta", "surveys.api", "dialogues.api",
-                       "dialogues.follow_up.api"}
+                       "dialogues.follow_up.api", "community.api"}
 
 
 def test_a_provider_cannot_take_another_providers_figure(app):

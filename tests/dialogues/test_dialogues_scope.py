@@ -151,8 +151,8 @@ def test_roster_codes_get_one_message_for_unknown_and_out_of_scope(client, login
     login_as(Role.commune, "02020")
     pages = {code: client.post(f"/dialogues/{dialogue.id}/roster", data={"person_codes": code}).get_data(as_text=True)
              for code in ("CM-0001", "KHONG-CO")}
-    assert "Không có người tham gia mã: CM-0001." in pages["CM-0001"]
-    assert "Không có người tham gia mã: KHONG-CO." in pages["KHONG-CO"]
+    assert "Không có người tham gia mã “CM-0001” trong" in pages["CM-0001"]
+    assert "Không có người tham gia mã “KHONG-CO” trong" in pages["KHONG-CO"]
     assert pages["CM-0001"].replace("CM-0001", "?") == pages["KHONG-CO"].replace("KHONG-CO", "?")
     assert dialogue.attendees == []
 

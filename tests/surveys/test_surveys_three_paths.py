@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 
 from app.models import Role
-from surveys.analytics.results import load_training_results
+from surveys.analytics.results import chance_rate, load_training_results
 from surveys.analytics.stats import Item, training_results
 from surveys.models import Phase, Response
 from surveys.results import score_table
@@ -114,7 +114,9 @@ def test_thirty_participants_three_ways_one_consistent_table(db, client, login_a
     results = load_training_results(training)
     assert [(q["key"], q["max_points"]) for q in results.items] == [("Q1", 1), ("Q2", 1), ("Q3", 2), ("Q4", 1)]
     by_hand = {phase: {p.code: expected(i, phase) for i, p in indexed} for phase in Phase}
-    figures = training_results([Item(k, float(POINTS[k])) for k in KEY],
+    # The guessing rate of each question comes from its kind, as the loader reads it.
+    chance = {it.key: chance_rate(it) for it in training.version.items}
+    figures = training_results([Item(k, float(POINTS[k]), chance[k]) for k in KEY],
                                *({code: e[1] for code, e in by_hand[phase].items()} for phase in Phase),
                                *({code: e[2] for code, e in by_hand[phase].items() if e[2]} for phase in Phase))
     assert [{k: v for k, v in q.items() if k not in ("no", "text")} for q in results.items] == figures["questions"]
