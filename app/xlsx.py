@@ -1,4 +1,5 @@
-"""One way to write a row into any workbook we export, safe against formula injection.
+"""One way to write a row into any workbook we export, safe against formula injection, and one way
+to read a cell as the text a person typed.
 
 A text typed by anyone (a phone answer, a participant's name, a topic) that starts with ``=``,
 ``+``, ``-``, ``@``, tab or CR would be a live formula once the workbook is opened, or become one
@@ -21,3 +22,12 @@ def append_row(ws, values) -> None:
         if is_formula_like(cell.value):
             cell.data_type = "s"
             cell.quotePrefix = True
+
+
+def cell_text(value) -> str:
+    """A cell as the text a person typed: empty for nothing, 12 for 12.0, spaces folded."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())

@@ -15,6 +15,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from app.xlsx import cell_text
 from app.clock import parse_date
 from app.extensions import db
 from app.models import Unit
@@ -71,22 +72,14 @@ def write_template(commune: Unit, month: date) -> bytes:
     return out.getvalue()
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
-
-
 def _count(value):
-    if value is None or _text(value) == "":
+    if value is None or cell_text(value) == "":
         return 0
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)) and float(value).is_integer():
         return int(value)
-    text = _text(value)
+    text = cell_text(value)
     return int(text) if text.isdigit() and len(text) <= 7 else None
 
 
@@ -95,7 +88,7 @@ def _day(value):
         return value.date()
     if isinstance(value, date):
         return value
-    return parse_date(_text(value))
+    return parse_date(cell_text(value))
 
 
 def read_rows(data: bytes, commune: Unit) -> list[tuple[int, ActivityData]]:
@@ -112,7 +105,7 @@ def read_rows(data: bytes, commune: Unit) -> list[tuple[int, ActivityData]]:
     if SHEET not in wb.sheetnames:
         raise GridError([(0, "file", _("Thiếu trang “%(sheet)s”.", sheet=SHEET))])
     ws = wb[SHEET]
-    header = [_text(v).lower() for v in next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())]
+    header = [cell_text(v).lower() for v in next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())]
     missing = [c for c in COLUMNS[:5] if c not in header]
     if missing:
         raise GridError([(1, c, _("Thiếu cột “%(column)s”.", column=c)) for c in missing])
@@ -129,11 +122,11 @@ def read_rows(data: bytes, commune: Unit) -> list[tuple[int, ActivityData]]:
 
         def cell(name):
             return values[at[name]] if name in at and at[name] < len(values) else None
-        if not any(_text(cell(c)) for c in ("chu_de", "hinh_thuc", "tong_so")):
+        if not any(cell_text(cell(c)) for c in ("chu_de", "hinh_thuc", "tong_so")):
             continue  # a template row left empty
-        team = teams.get(_text(cell("to")).casefold())
+        team = teams.get(cell_text(cell("to")).casefold())
         if team is None:
-            problems.append((number, "to", _("Không có tổ “%(name)s” ở xã này.", name=_text(cell("to")))))
+            problems.append((number, "to", _("Không có tổ “%(name)s” ở xã này.", name=cell_text(cell("to")))))
             continue
         counts = {name: _count(cell(name)) for name in ("tong_so", "nu", "dtts", "tre_em")}
         for name, value in counts.items():
@@ -142,11 +135,11 @@ def read_rows(data: bytes, commune: Unit) -> list[tuple[int, ActivityData]]:
         if any(v is None for v in counts.values()):
             continue
         rows.append((number, ActivityData(
-            held_on=_day(cell("ngay")), topic_id=topics.get(_text(cell("chu_de")).casefold()),
-            form=forms.get(_text(cell("hinh_thuc")).casefold()), participants_total=counts["tong_so"],
+            held_on=_day(cell("ngay")), topic_id=topics.get(cell_text(cell("chu_de")).casefold()),
+            form=forms.get(cell_text(cell("hinh_thuc")).casefold()), participants_total=counts["tong_so"],
             participants_women=counts["nu"], participants_minority=counts["dtts"],
             participants_children=counts["tre_em"], host=ActivityHost.team, team=team,
-            note=_text(cell("ghi_chu"))[:300])))
+            note=cell_text(cell("ghi_chu"))[:300])))
     wb.close()
     from community.services import check_activity
 

@@ -16,7 +16,7 @@ from app.models import User
 from surveys import services
 from surveys.access import SURVEY_ROLES
 from surveys.models import Training
-from surveys.workbook import WorkbookError
+from surveys.services.workbook import WorkbookError
 
 surveys_cli = AppGroup("surveys", help="Tập huấn và khảo sát trước/sau.")
 

@@ -5,7 +5,7 @@ every role against an object inside the user's scope and one outside it: allowed
 answer in scope and 404 out of scope, other roles 403, anonymous visitors the login page.
 
 JSON API routes (token, not session) declare their roles once, in their route declaration
-(``app.api.openapi.OPERATIONS``); tests/api/test_api_matrix.py checks them the same way.
+(``app.api.openapi.OPERATIONS``); tests/app/api/test_api_matrix.py checks them the same way.
 """
 import pytest
 import sqlalchemy as sa

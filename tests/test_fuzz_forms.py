@@ -362,7 +362,7 @@ NO_INPUT = {"auth.logout", "core.set_language", "surveys.archive_question", "sur
 def test_every_form_route_has_an_entry(app):
     from app.api.routes import OPERATIONS
 
-    # The JSON API takes no forms: schemathesis fuzzes it against its document (tests/api/test_api_fuzz.py).
+    # The JSON API takes no forms: schemathesis fuzzes it against its document (tests/app/api/test_api_fuzz.py).
     posting = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())} \
         - {op.endpoint for op in OPERATIONS}
     missing = posting - NO_INPUT - set(FORMS)

@@ -87,7 +87,7 @@ def file_name(training: Training, extension: str) -> str:
 # ---------------------------------------------------------------- XLSX
 def results_workbook(training: Training, results: TrainingResults, user: User | None) -> bytes:
     """The interchange workbook of the training (questions, participants, raw pre/post answers,
-    written by ``surveys.workbook``) with sheets added: summary, items, likert, breakdowns
+    written by ``surveys.services.workbook``) with sheets added: summary, items, likert, breakdowns
     (masked) and scores. The import ignores the added sheets, so the file still imports.
     ``export_workbook`` records the download in the export access log (it carries names)."""
     from openpyxl import load_workbook  # on first use, not with the app (memory per worker)

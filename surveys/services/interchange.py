@@ -1,4 +1,4 @@
-"""Import and export of the interchange workbook (see ``surveys.workbook`` for the layout).
+"""Import and export of the interchange workbook (see ``surveys.services.workbook`` for the layout).
 
 Import is all-or-nothing: every check (the workbook's own, then codes, villages, topic, consent
 and existing answers against the database) runs before the first write, and all problems are
@@ -25,8 +25,7 @@ from surveys.services.trainings import (
     CONSENT_PURPOSE, TRAINING_LEVELS, add_participant, ensure_consent, find_or_create_person, home_commune,
     is_on_roster, match_person, save_training,
 )
-# A module import: surveys.workbook itself uses the content rules of this package.
-from surveys import workbook
+from surveys.services import workbook
 
 
 def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,

@@ -21,7 +21,7 @@ from surveys.forms import UploadForm
 from surveys.models import Phase, Response, ResponseSource, Training
 from surveys.queries import roster_stmt
 from surveys.services.trainings import CONSENT_PURPOSE
-from surveys.workbook import WorkbookError
+from surveys.services.workbook import WorkbookError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -25,7 +25,7 @@ from surveys.models import Instrument, Participant, Phase, PhaseState, Topic, Tr
 from surveys.results import score_table, training_counts
 from surveys.services.trainings import home_commune
 from surveys.views.common import flash_form_errors, topic_choices, training_unit_choices
-from surveys.workbook import WorkbookError
+from surveys.services.workbook import WorkbookError
 
 STATUSES = ("upcoming", "held", "open")
 

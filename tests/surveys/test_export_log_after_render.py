@@ -22,7 +22,7 @@ def assert_nothing_written_yet(app):
 
 @pytest.mark.parametrize("module, name, url, kind", [
     ("surveys.views.collect", "render_pdf", "/surveys/trainings/{id}/pre/paper.pdf", "training_paper_pdf"),
-    ("surveys.workbook", "write_workbook", "/surveys/trainings/{id}/workbook.xlsx",
+    ("surveys.services.workbook", "write_workbook", "/surveys/trainings/{id}/workbook.xlsx",
      "training_xlsx"),
     ("app.indicators.exports", "report_pdf", "/indicators/report.pdf", "indicators_pdf"),
     ("app.indicators.exports", "dashboard_workbook", "/indicators/export.xlsx", "indicators_xlsx"),

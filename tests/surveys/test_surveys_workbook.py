@@ -11,7 +11,7 @@ from app.extensions import db as _db
 from app.models import Consent, ExportLog, Person, Role
 from surveys import services
 from surveys.models import Answer, Instrument, Participant, Phase, Question, Response, Training
-from surveys.workbook import WorkbookError
+from surveys.services.workbook import WorkbookError
 
 COUNTED = (Training, Instrument, Question, Participant, Response, Answer, Person, Consent)
 

@@ -13,7 +13,7 @@ from app.models import ExportLog, Role
 from results_datasets import DATASETS
 from surveys.analytics import stats
 from surveys.analytics.results import load_training_results
-from surveys.workbook import read_workbook
+from surveys.services.workbook import read_workbook
 
 ITEM_KEYS = {"no", "key", "max_points", "answered_pre", "answered_post", "pct_pre", "pct_post", "wrong_to_right",
              "right_to_wrong", "mcnemar_p", "mcnemar_p_holm", "difficulty_pre", "difficulty_post",

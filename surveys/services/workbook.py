@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 
 from app import clock
 from app import ethnicities
-from app.xlsx import append_row
+from app.xlsx import append_row, cell_text
 from app.models import Sex
 from app.services import ServiceError
 from surveys.models import Item, Phase
@@ -111,14 +111,6 @@ class WorkbookData:
     letters: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
-
-
 def _integer(value) -> int | None:
     """Cell to int; None when blank; ValueError when it is not a whole number."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -163,7 +155,7 @@ class _Reader:
         first = next(ws.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS, values_only=True), ())
         columns = {}
         for i, value in enumerate(first):
-            name = _text(value).lower()
+            name = cell_text(value).lower()
             if name and name not in columns:
                 columns[name] = i
         self.letters[ws.title] = {name: get_column_letter(i + 1) for name, i in columns.items()}
@@ -178,7 +170,7 @@ class _Reader:
             if number > MAX_ROWS + 1:
                 self.problem(ws.title, number, None, None, _("quá %(n)d dòng.", n=MAX_ROWS))
                 return
-            if any(_text(v) for v in values):
+            if any(cell_text(v) for v in values):
                 yield number, values
 
 
@@ -304,15 +296,15 @@ def _read_training(reader: _Reader, ws) -> dict:
     values, rows = {}, {}
     for number, cells in enumerate(ws.iter_rows(min_row=1, max_row=MAX_SHEET_ROWS, max_col=2, values_only=True),
                                    start=1):
-        key = _text(cells[0] if cells else None).lower()
+        key = cell_text(cells[0] if cells else None).lower()
         if key in TRAINING_KEYS and key not in values:
             values[key], rows[key] = (cells[1] if len(cells) > 1 else None), number
     out = {}
     for key in ("title", "topic"):
-        out[key] = _text(values.get(key))
+        out[key] = cell_text(values.get(key))
         if not out[key]:
             reader.problem(ws.title, rows.get(key), key, "B" if key in rows else None, _("chưa điền."))
-    out["venue"] = _text(values.get("venue"))
+    out["venue"] = cell_text(values.get("venue"))
     for key in ("start_date", "end_date"):
         try:
             out[key] = _date(values.get(key))
@@ -349,16 +341,16 @@ def _read_questions(reader: _Reader, ws) -> tuple[list[dict | None], dict[str, I
             reader.problem(ws.title, number, "no", letter("no"),
                            _("số thứ tự phải là %(n)d (các câu đánh số liên tục từ 1).", n=expected))
         options_raw = cell(values, "options")
-        options = [o for o in (_text(x) for x in str(options_raw).split("|"))] if _text(options_raw) else []
+        options = [o for o in (cell_text(x) for x in str(options_raw).split("|"))] if cell_text(options_raw) else []
         points_raw = cell(values, "points")
         try:
             points = _integer(points_raw)
         except ValueError:
             reader.problem(ws.title, number, "points", letter("points"),
-                           _("“%(value)s” không phải là số.", value=_text(points_raw)[:40]))
+                           _("“%(value)s” không phải là số.", value=cell_text(points_raw)[:40]))
             points = 1
         try:
-            content = clean_content(text=_text(cell(values, "text")), kind=_text(cell(values, "type")).lower(),
+            content = clean_content(text=cell_text(cell(values, "text")), kind=cell_text(cell(values, "type")).lower(),
                                     options=options, correct=cell(values, "correct"), points=points)
         except ServiceError as exc:
             column = CONTENT_COLUMN.get(exc.field or "", "text")
@@ -384,7 +376,7 @@ def _read_participants(reader: _Reader, ws) -> list[ParticipantRow]:
         reader.problem(ws.title, number, name, get_column_letter(columns[name] + 1), message)
 
     for number, values in reader.rows(ws):
-        code = _text(cell(values, "code"))
+        code = cell_text(cell(values, "code"))
         if not code:
             bad(number, "code", _("chưa có mã người tham gia."))
         elif not CODE_RE.fullmatch(code):
@@ -393,12 +385,12 @@ def _read_participants(reader: _Reader, ws) -> list[ParticipantRow]:
             bad(number, "code", _("mã “%(code)s” trùng với dòng %(row)d.", code=code, row=seen[code.casefold()]))
         else:
             seen[code.casefold()] = number
-        full_name = _text(cell(values, "full_name"))
+        full_name = cell_text(cell(values, "full_name"))
         if not full_name:
             bad(number, "full_name", _("chưa có họ tên."))
         elif len(full_name) > 200:
             bad(number, "full_name", _("họ tên dài quá %(n)d ký tự.", n=200))
-        sex_raw = _text(cell(values, "sex")).upper()
+        sex_raw = cell_text(cell(values, "sex")).upper()
         sex = None
         if sex_raw:
             try:
@@ -409,20 +401,20 @@ def _read_participants(reader: _Reader, ws) -> list[ParticipantRow]:
         try:
             birth_year = _integer(cell(values, "birth_year"))
         except ValueError:
-            bad(number, "birth_year", _("“%(value)s” không phải là số.", value=_text(cell(values, "birth_year"))[:40]))
+            bad(number, "birth_year", _("“%(value)s” không phải là số.", value=cell_text(cell(values, "birth_year"))[:40]))
         this_year = clock.today().year
         if birth_year is not None and not this_year - 120 <= birth_year <= this_year:
             bad(number, "birth_year", _("năm sinh phải từ %(a)d đến %(b)d.", a=this_year - 120, b=this_year))
             birth_year = None
-        ethnicity = _text(cell(values, "ethnicity"))
+        ethnicity = cell_text(cell(values, "ethnicity"))
         ethnicity_code = ethnicities.code_for_name(ethnicity) if ethnicity else None
         if ethnicity and ethnicity_code is None:
             bad(number, "ethnicity", _("không có dân tộc tên “%(name)s”.", name=ethnicity[:50]))
-        consent_raw = _text(cell(values, "consent")).lower()
+        consent_raw = cell_text(cell(values, "consent")).lower()
         if consent_raw not in YES + NO:
             bad(number, "consent", _("ghi yes (đồng ý) hoặc no (không đồng ý)."))
         rows.append(ParticipantRow(number, code, full_name, sex, birth_year, ethnicity_code,
-                                   _text(cell(values, "village")), consent_raw in YES))
+                                   cell_text(cell(values, "village")), consent_raw in YES))
     return rows
 
 
@@ -441,7 +433,7 @@ def _read_answers(reader: _Reader, ws, keys: list[str], items: dict[str, Item],
             reader.problem(ws.title, 1, None, None, _("thiếu cột “%(column)s”.", column=key))
     rows, seen = [], {}
     for number, values in reader.rows(ws):
-        code = _text(values[columns["code"]] if columns["code"] < len(values) else None)
+        code = cell_text(values[columns["code"]] if columns["code"] < len(values) else None)
         if not code:
             reader.problem(ws.title, number, "code", get_column_letter(columns["code"] + 1),
                            _("chưa có mã người tham gia."))
