@@ -41,6 +41,9 @@ def test_commune_officer_logs_in_and_adds_a_participant(page, login):
     expect(page.get_by_role("status")).to_contain_text(f"Đã thêm {name}.")
     expect(page.get_by_role("heading", level=1)).to_contain_text(name)
     page.get_by_role("link", name="Người tham gia", exact=True).click()
+    # The demo commune holds hundreds of people (its communication teams): she is found by name.
+    page.get_by_role("searchbox", name="Tìm kiếm").fill(name)
+    page.get_by_role("button", name="Tìm", exact=True).click()
     expect(page.get_by_role("link", name=name)).to_be_visible()
 
 
