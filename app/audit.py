@@ -57,7 +57,10 @@ def _record_unit(obj, depth: int = 0) -> int | None:
         return getattr(obj, "unit_id", None)
     if depth >= 4:
         return None
-    for rel in mapper.relationships:
+    # A person's record (consent) belongs to her unit, but a participant or an attendee belongs to
+    # the training or the dialogue: the person is followed last.
+    rels = sorted(mapper.relationships, key=lambda rel: rel.mapper.class_.__name__ == "Person")
+    for rel in rels:
         if rel.direction.name != "MANYTOONE" or rel.mapper.class_.__name__ in _NOT_FOLLOWED:
             continue
         if rel.remote_side and any(c.table is mapper.local_table for c in rel.remote_side):
