@@ -122,7 +122,12 @@ def create_agency():
 @bp.route("/audit/")
 @roles_required(Role.admin)
 def list_audit():
-    stmt = sa.select(AuditLog).order_by(AuditLog.id.desc()).options(sa.orm.joinedload(AuditLog.user))
+    stmt = (sa.select(AuditLog).order_by(AuditLog.id.desc())
+            .options(sa.orm.joinedload(AuditLog.user), sa.orm.joinedload(AuditLog.unit)))
+    if current_user.unit.parent_id is not None:
+        # A province (or lower) admin reads the changes of her units only; the national admin
+        # reads everything, system rows without a unit included.
+        stmt = stmt.where(unit_scope(current_user, AuditLog.unit_id))
     object_type = request.args.get("type", "").strip()[:50]
     if object_type:
         stmt = stmt.where(AuditLog.object_type == object_type)

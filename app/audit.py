@@ -1,7 +1,10 @@
 """Automatic audit trail.
 
 Every flush that creates, changes or deletes a model marked ``__auditable__ = True`` writes one
-``audit_logs`` row per object with the actor and the before/after values of the changed columns.
+``audit_logs`` row per object with the actor and the before/after values of the changed columns,
+and the unit the record belongs to (its own ``unit_id``, else the unit of the record it hangs from:
+a dialogue's organising unit, a training's unit; else the actor's unit), so that an administrator
+reads only the changes of the units in her scope.
 Writing it in the flush means no code path (view, CLI, service called from a test) can skip it.
 """
 from __future__ import annotations
@@ -12,6 +15,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask import has_request_context
+import sqlalchemy as sa
 from sqlalchemy import event, inspect, insert
 from sqlalchemy.orm import Session
 
@@ -26,14 +30,47 @@ def set_cli_actor(user_id: int | None) -> None:
     _cli_actor.set(user_id)
 
 
-def _actor() -> tuple[int | None, str]:
+def _actor() -> tuple[int | None, str, int | None]:
+    """(user id, source, the user's unit id)."""
     if has_request_context():
         from flask import g
         from flask_login import current_user
 
-        user_id = current_user.id if current_user and current_user.is_authenticated else None
-        return user_id, ("api" if g.get("api_token") else "web")
-    return _cli_actor.get(), "cli"
+        if current_user and current_user.is_authenticated:
+            return current_user.id, ("api" if g.get("api_token") else "web"), current_user.unit_id
+        return None, ("api" if g.get("api_token") else "web"), None
+    return _cli_actor.get(), "cli", None
+
+
+# Records that stand for a unit or for a whole account are placed by their own unit; the others by
+# the record they hang from. Agencies and users are never followed: an authority's agency, or the
+# officer who approved a dialogue, says nothing about whose record it is.
+_NOT_FOLLOWED = {"User", "Agency", "Unit"}
+
+
+def _record_unit(obj, depth: int = 0) -> int | None:
+    """The unit of a record: its ``unit_id``, else that of the parent it belongs to (a few levels up)."""
+    mapper = inspect(obj).mapper
+    if type(obj).__name__ == "Unit":
+        return obj.id
+    if "unit_id" in mapper.columns:
+        return getattr(obj, "unit_id", None)
+    if depth >= 4:
+        return None
+    # A person's record (consent) belongs to her unit, but a participant or an attendee belongs to
+    # the training or the dialogue: the person is followed last.
+    rels = sorted(mapper.relationships, key=lambda rel: rel.mapper.class_.__name__ == "Person")
+    for rel in rels:
+        if rel.direction.name != "MANYTOONE" or rel.mapper.class_.__name__ in _NOT_FOLLOWED:
+            continue
+        if rel.remote_side and any(c.table is mapper.local_table for c in rel.remote_side):
+            continue  # self-reference (a forwarded commitment): its parent is found the same way
+        parent = getattr(obj, rel.key, None)
+        if parent is not None:
+            unit_id = _record_unit(parent, depth + 1)
+            if unit_id is not None:
+                return unit_id
+    return None
 
 
 def _plain(value):
@@ -54,8 +91,10 @@ def _columns(obj):
 
 
 def _row(obj, action: str, before: dict | None, after: dict | None, actor) -> dict:
-    user_id, source = actor
+    user_id, source, actor_unit_id = actor
+    unit_id = _record_unit(obj)
     return {
+        "unit_id": unit_id if unit_id is not None else actor_unit_id,
         "created_dt": utcnow(),
         "user_id": user_id,
         "source": source,
@@ -67,6 +106,16 @@ def _row(obj, action: str, before: dict | None, after: dict | None, actor) -> di
     }
 
 
+def _resolved_actor(session: Session):
+    """The actor, with the unit of a CLI actor read once per flush."""
+    user_id, source, unit_id = _actor()
+    if unit_id is None and user_id is not None:
+        from app.models.users import User
+
+        unit_id = session.connection().scalar(sa.select(User.unit_id).where(User.id == user_id))
+    return user_id, source, unit_id
+
+
 @event.listens_for(Session, "after_flush")
 def _write_audit(session: Session, flush_context) -> None:
     rows = []
@@ -74,7 +123,7 @@ def _write_audit(session: Session, flush_context) -> None:
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         if not getattr(obj, "__auditable__", False):
             continue
-        actor = actor or _actor()
+        actor = actor or _resolved_actor(session)
         state = inspect(obj)
         if obj in session.new:
             after = {c.key: _plain(getattr(obj, c.key)) for c in _columns(obj)}

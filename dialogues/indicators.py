@@ -56,12 +56,14 @@ FIGURES = (
     Figure("share_answered_on_spot", _l("Tỷ lệ trả lời ngay"), "dialogue", "share", short=_l("% trả lời ngay")),
     Figure("share_resolved", _l("Tỷ lệ cam kết đã giải quyết"), "dialogue", "share", short=_l("% đã giải quyết")),
     Figure("share_resolved_on_time", _l("Tỷ lệ giải quyết đúng hạn"), "dialogue", "share", short=_l("% đúng hạn")),
+    Figure("share_resolved_by_original_deadline", _l("Tỷ lệ giải quyết trong thời hạn ban đầu"), "dialogue", "share",
+           short=_l("% đúng hạn ban đầu")),
 )
 DIALOGUE_COUNTS = ("dialogues_held", "dialogue_participants", "dialogue_women", "dialogue_minority")
 # Follow-up figures taken as they are from dialogues.follow_up.indicators.
 FOLLOWUP_KEYS = ["questions_raised", "answered_on_spot", "forwarded_at_dialogue", "committed", "resolved",
                  "partly_resolved", "not_feasible", "overdue", "median_days_to_resolve", "share_answered_on_spot",
-                 "share_resolved", "share_resolved_on_time"]
+                 "share_resolved", "share_resolved_on_time", "share_resolved_by_original_deadline"]
 
 # Indexes for the dashboard's follow-up aggregates, on the dialogue tables they read: with them
 # an answer's outcome and a question's "raised" flag come from the index alone (SQLite then

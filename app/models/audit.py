@@ -17,6 +17,8 @@ class AuditLog(db.Model):
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     # "web", "api" (a request with a personal token) or "cli" (no logged-in user).
+    # The unit the changed record belongs to (else the actor's): an admin reads her scope only.
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
     source: Mapped[str] = mapped_column(sa.String(20), default="web")
     action: Mapped[str] = mapped_column(sa.String(30))
     object_type: Mapped[str] = mapped_column(sa.String(50), index=True)
@@ -25,3 +27,4 @@ class AuditLog(db.Model):
     after: Mapped[dict | None] = mapped_column(sa.JSON)
 
     user = relationship("User")
+    unit = relationship("Unit")

@@ -20,7 +20,9 @@ Scope: dialogues organised by the unit or any unit below it, held (or approved) 
   was extended; consistent with "overdue" above. ``resolved_by_original_deadline`` counts
   those resolved within the deadline promised at the meeting, for those who want the strict view.
 - shares: answered_on_spot / questions_raised; resolved / outcomes_due (every commitment that is
-  not a forwarded hand-over); resolved_on_time / resolved. None when the denominator is 0.
+  not a forwarded hand-over); resolved_on_time / resolved, and resolved_by_original_deadline /
+  resolved (on time against the promise, however often it was extended). None when the
+  denominator is 0.
 """
 from __future__ import annotations
 
@@ -149,5 +151,6 @@ def indicators_from_counts(counts: dict) -> dict:
         share_answered_on_spot=_share(result["answered_on_spot"], result["questions_raised"]),
         share_resolved=_share(result["resolved"], outcomes_due),
         share_resolved_on_time=_share(result["resolved_on_time"], result["resolved"]),
+        share_resolved_by_original_deadline=_share(result["resolved_by_original_deadline"], result["resolved"]),
     )
     return result

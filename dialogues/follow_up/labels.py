@@ -37,4 +37,6 @@ SHARE_LABELS = {
     "share_answered_on_spot": _l("Tỷ lệ trả lời tại chỗ"),
     "share_resolved": _l("Tỷ lệ đã giải quyết"),
     "share_resolved_on_time": _l("Tỷ lệ giải quyết đúng hạn (trong số đã giải quyết)"),
+    "share_resolved_by_original_deadline": _l("Tỷ lệ giải quyết trong thời hạn cam kết ban đầu (trong số đã giải "
+                                              "quyết)"),
 }

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
-from app.models import Agency, User, UTCDateTime, enum_column, utcnow
+from app.models import Agency, Role, User, UTCDateTime, enum_column, utcnow
 from app.services import ServiceError
 from app import clock
 from dialogues.models.dialogues import DialogueStatus, InvalidTransition
@@ -62,6 +62,11 @@ NEXT_STATUSES = {
     **{status: set() for status in CLOSED_STATUSES},
 }
 MAX_DEADLINE_YEARS = 10
+# An agency may extend its own deadline at most MAX_EXTENSIONS times and never beyond
+# EXTENSION_MONTHS after the deadline promised at the meeting; beyond that only a union officer
+# (any role but authority) may grant the extension: the union accepts it, on the record.
+MAX_EXTENSIONS = 2
+EXTENSION_MONTHS = 6
 REOPENED_STATUS = CommitmentStatus.open
 
 
@@ -166,6 +171,15 @@ class Commitment(db.Model):
     def is_extended(self) -> bool:
         return self.deadline != self.original_deadline
 
+    @property
+    def extension_count(self) -> int:
+        return sum(1 for e in self.events if e.kind is CommitmentEventKind.extension)
+
+    @property
+    def extension_limit(self) -> date:
+        """The latest deadline the agency may set itself: EXTENSION_MONTHS after the original one."""
+        return _months_after(self.original_deadline, EXTENSION_MONTHS)
+
     # --- transitions -----------------------------------------------------------------------
     # Each one checks everything before changing anything, raises a translated ServiceError
     # naming the form field, and appends one event per change.
@@ -265,6 +279,14 @@ class Commitment(db.Model):
         reason = (reason or "").strip()
         if not reason:
             raise ServiceError(_("Hãy ghi lý do gia hạn (căn cứ, văn bản cho phép gia hạn)."), "reason")
+        if actor is not None and actor.role is Role.authority:
+            if self.extension_count >= MAX_EXTENSIONS:
+                raise ServiceError(_("Cam kết đã được gia hạn %(n)d lần; gia hạn thêm cần Hội Liên hiệp Phụ nữ "
+                                     "chấp thuận (cán bộ Hội ghi gia hạn).", n=self.extension_count), "deadline")
+            if new_deadline > self.extension_limit:
+                raise ServiceError(_("Cơ quan chỉ được gia hạn đến %(d)s (%(m)d tháng sau thời hạn cam kết ban "
+                                     "đầu); gia hạn xa hơn cần Hội Liên hiệp Phụ nữ chấp thuận.",
+                                     d=self.extension_limit.strftime("%d/%m/%Y"), m=EXTENSION_MONTHS), "deadline")
         old = self.deadline
         self.deadline, self.updated_dt = new_deadline, utcnow()
         return self._record(CommitmentEventKind.extension, actor, reason, token, deadline_from=old,
@@ -297,6 +319,15 @@ class Commitment(db.Model):
                                 note=note, token=token, **values)
         self.events.append(entry)
         return entry
+
+
+def _months_after(day: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day when it has fewer days)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    next_month = date(year + month // 12, month % 12 + 1, 1)
+    return min(day.replace(year=year, month=month, day=1) + timedelta(days=day.day - 1),
+               next_month - timedelta(days=1))
 
 
 def _check_new_deadline(deadline: date, today: date, field: str) -> None:

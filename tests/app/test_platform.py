@@ -147,3 +147,45 @@ def test_language_switch_follows_no_foreign_referrer(client, db, referrer):
 def test_language_switch_returns_to_the_page_of_this_site(client, db):
     response = client.get("/lang/en", headers={"Referer": "http://localhost/people/?q=Ha"})
     assert response.headers["Location"] == "/people/?q=Ha"
+
+
+def test_audit_rows_carry_the_unit_of_the_record(db, units, create_person, create_dialogue, create_user):
+    from app.audit import set_cli_actor
+    from dialogues.models import Commitment
+
+    person = create_person(unit="na_nguoc", full_name="Lò Thị Ánh")
+    row = db.session.scalar(sa.select(AuditLog).where(AuditLog.object_type == "Person",
+                                                      AuditLog.object_id == person.id))
+    assert row.unit_id == units["na_nguoc"].id
+    # a commitment has no unit of its own: it is placed by its dialogue's organising unit
+    dialogue = create_dialogue("02086", status="held", questions=1, commitments=1)
+    commitment = db.session.scalar(sa.select(Commitment))
+    row = db.session.scalar(sa.select(AuditLog).where(AuditLog.object_type == "Commitment",
+                                                      AuditLog.object_id == commitment.id))
+    assert row.unit_id == dialogue.unit_id == units["02086"].id
+    # a record with no unit at all (a national topic) falls back to the actor's unit
+    officer = create_user(Role.province, "19")
+    set_cli_actor(officer.id)
+    try:
+        from surveys.models import Topic
+        topic = Topic(name="Chủ đề thử audit")
+        db.session.add(topic)
+        db.session.commit()
+    finally:
+        set_cli_actor(None)
+    row = db.session.scalar(sa.select(AuditLog).where(AuditLog.object_type == "Topic", AuditLog.object_id == topic.id))
+    assert row.unit_id == units["19"].id and row.user_id == officer.id
+
+
+def test_admin_reads_the_audit_log_of_her_scope_only(client, login_as, create_person):
+    create_person(unit="na_nguoc", full_name="Lò Thị Ánh")
+    create_person(unit="08", full_name="Ma Thị Bền")
+    login_as(Role.admin, "19")
+    page = client.get("/admin/audit/?type=Person").get_data(as_text=True)
+    assert "Lò Thị Ánh" in page and "Ma Thị Bền" not in page and "Nà Nguộc" in page
+    login_as(Role.admin, "08")
+    page = client.get("/admin/audit/?type=Person").get_data(as_text=True)
+    assert "Ma Thị Bền" in page and "Lò Thị Ánh" not in page
+    login_as(Role.admin, "VN")
+    page = client.get("/admin/audit/?type=Person").get_data(as_text=True)
+    assert "Ma Thị Bền" in page and "Lò Thị Ánh" in page

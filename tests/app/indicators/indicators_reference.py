@@ -99,6 +99,8 @@ def _figures(bucket: dict, today: date) -> dict:
         "share_answered_on_spot": share(answered, len(raised)),
         "share_resolved": share(len(resolved), len(rows) - handed_over),
         "share_resolved_on_time": share(sum(1 for c in resolved if c.closed_on <= c.deadline), len(resolved)),
+        "share_resolved_by_original_deadline": share(sum(1 for c in resolved if c.closed_on <= c.original_deadline),
+                                                     len(resolved)),
     }
 
 

@@ -209,3 +209,10 @@ def test_the_page_issues_the_same_queries_whatever_the_data(client, login_as, db
         make_training(extra, date(2025, 5, 1 + i), [(F, "09", 1, 3), (M, "02", 2, 4)], topic=f"Chủ đề {i}")
         make_dialogue(extra, date(2025, 5, 2 + i), [A.answered, (A.accepted, [(20, [])])])
     assert count() == before
+
+
+def test_dashboard_shows_on_time_against_the_current_and_the_original_deadline(client, login_as, data):
+    login_as(Role.commune, "02020")
+    page = client.get("/indicators/?unit=02020&" + YEAR).get_data(as_text=True)
+    card = re.search(r"Số ngày giải quyết[^<]*</span>", page).group(0)
+    assert "100,0% đúng hạn, 100,0% trong thời hạn ban đầu" in card

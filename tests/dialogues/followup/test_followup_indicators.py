@@ -51,6 +51,8 @@ def reference(db, unit: Unit, date_from: date, date_to: date, today: date) -> di
         "share_answered_on_spot": share(answered, len(raised)),
         "share_resolved": share(len(resolved), len(rows) - handed_over),
         "share_resolved_on_time": share(on_time, len(resolved)),
+        "share_resolved_by_original_deadline": share(sum(1 for c in resolved if c.closed_on <= c.original_deadline),
+                                                     len(resolved)),
     }
 
 
@@ -179,6 +181,9 @@ def test_hand_checked_figures_for_cho_don_2025(db, dataset):
     assert got["overdue"] == 1
     # Resolved on day 20 (due day 30), day 45 (due day 60 after extension, 20 originally), day 70 (copy due day 50).
     assert (got["resolved_on_time"], got["resolved_by_original_deadline"]) == (2, 1)
+    # both views of "on time" as shares, as the dashboard shows them side by side
+    assert (got["share_resolved_on_time"], got["share_resolved_by_original_deadline"]) == (
+        round(2 / 3, 4), round(1 / 3, 4))
     assert got["median_days_to_resolve"] == 45
     assert got["share_resolved"] == round(3 / 5, 4) and got["share_answered_on_spot"] == round(1 / 6, 4)
 

@@ -244,6 +244,29 @@ def test_closed_commitment_cannot_be_extended(db, commitment, ubnd_user):
     assert "đã kết thúc nên không gia hạn được" in refused.value.message
 
 
+def test_authority_extends_at_most_twice_and_six_months_past_the_original_deadline(db, commitment, ubnd_user,
+                                                                                  officer):
+    # due 1 June 2025: the agency may move it to 1 December 2025 at the latest
+    with pytest.raises(ServiceError) as refused:
+        follow_up.extend_deadline(commitment, ubnd_user, date(2035, 6, 1), "Chờ nguồn vốn")
+    assert "chỉ được gia hạn đến 01/12/2025" in refused.value.message and refused.value.field == "deadline"
+    db.session.rollback()
+    assert commitment.deadline == date(2025, 6, 1) and events(db, commitment) == []
+    follow_up.extend_deadline(commitment, ubnd_user, date(2025, 7, 1), "Chờ nguồn vốn")
+    follow_up.extend_deadline(commitment, ubnd_user, date(2025, 12, 1), "Chờ nguồn vốn đợt 2")
+    db.session.commit()
+    with pytest.raises(ServiceError) as refused:
+        follow_up.extend_deadline(commitment, ubnd_user, date(2025, 12, 2), "Lần thứ ba")
+    assert "đã được gia hạn 2 lần" in refused.value.message and "Hội Liên hiệp Phụ nữ" in refused.value.message
+    db.session.rollback()
+    assert commitment.deadline == date(2025, 12, 1) and commitment.extension_count == 2
+    # the union accepts it: an officer records the third, longer extension
+    follow_up.extend_deadline(commitment, officer, date(2026, 6, 30), "Hội chấp thuận theo công văn số 5")
+    db.session.commit()
+    assert (commitment.deadline, commitment.original_deadline) == (date(2026, 6, 30), date(2025, 6, 1))
+    assert commitment.extension_count == 3
+
+
 def test_extension_in_the_past_is_refused(db, make_dialogue, commitments_of, ubnd_user, clock_now):
     commitment = commitments_of(make_dialogue(items=[("UBND-02020", 10)]))[0]  # due 12 May
     with pytest.raises(ServiceError) as refused:
