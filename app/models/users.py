@@ -63,9 +63,10 @@ class User(UserMixin, db.Model):
         """End every session and remember-me token of this account (this browser's too)."""
         from app.models.security import RememberToken
 
+        if self.id is None:
+            return  # a new account has no session yet: it starts at version 1
         self.session_version = (self.session_version or 1) + 1
-        if self.id is not None:
-            db.session.execute(sa.delete(RememberToken).where(RememberToken.user_id == self.id))
+        db.session.execute(sa.delete(RememberToken).where(RememberToken.user_id == self.id))
 
     def set_password(self, password: str) -> None:
         from flask import current_app
