@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.official import send_document
 from app import clock
 from app.auth import unit_scope
 from app.extensions import db
@@ -385,8 +386,8 @@ def enter_grid():
 @community_required
 def grid_template():
     commune, month = _grid_selection()
-    return Response(workbook.write_template(commune, month), mimetype=report.XLSX, headers={
-        "Content-Disposition": f'attachment; filename="hoat-dong-{commune.code}-{month:%Y-%m}.xlsx"'})
+    return send_document(workbook.write_template(commune, month), f"hoat-dong-{commune.code}-{month:%Y-%m}.xlsx",
+                         report.XLSX, personal=False)
 
 
 @bp.route("/grid/import", methods=["POST"])
@@ -483,8 +484,7 @@ def show_drilldown():
 def report_pdf():
     unit, period = _selection()
     data = report.report_pdf(unit, period, clock.today())
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="bao-cao-du-an-8-{unit.code}-{period.slug()}.pdf"'})
+    return send_document(data, f"bao-cao-du-an-8-{unit.code}-{period.slug()}.pdf", "application/pdf", personal=False)
 
 
 @bp.route("/report.xlsx")
@@ -492,5 +492,4 @@ def report_pdf():
 def report_xlsx():
     unit, period = _selection()
     data = report.report_xlsx(unit, period, clock.today())
-    return Response(data, mimetype=report.XLSX, headers={
-        "Content-Disposition": f'attachment; filename="bao-cao-du-an-8-{unit.code}-{period.slug()}.xlsx"'})
+    return send_document(data, f"bao-cao-du-an-8-{unit.code}-{period.slug()}.xlsx", report.XLSX, personal=False)
