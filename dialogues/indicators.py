@@ -160,8 +160,12 @@ class DialogueIndicators(IndicatorProvider):
 
     def sheets(self, dashboard) -> list[tuple[str, list, list[list]]]:
         return [(_("Thành phần dự đối thoại"), [_("Mã đơn vị"), _("Thành phần"), _("Số người")],
-                 [[dashboard.unit_code, g["label"], *cells] for g, cells in
-                  zip(dashboard.attendance_groups, masked_counts(dashboard.attendance_groups, ("count",)))])]
+                 [[dashboard.unit_code, g["label"], g["count"]] for g in dashboard.attendance_groups])]
+
+    def masked_sections(self, dashboard) -> dict[str, list[dict]]:
+        groups = dashboard.attendance_groups
+        return {"attendance_groups": [{**g, "count": cells[0]}
+                                      for g, cells in zip(groups, masked_counts(groups, ("count",)))]}
 
 
 provider = DialogueIndicators()

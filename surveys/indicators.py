@@ -26,7 +26,7 @@ from sqlalchemy.orm import aliased
 from app import ethnicities, sql
 from app.extensions import db
 from app.indicators.charts import BAR_H, GAP, LABEL_H, MAX_BARS, bar_chart, cut_label, number_text
-from app.indicators.exports import masked_counts, masked_rows
+from app.indicators.exports import masked_counts
 from app.indicators.figures import Figure, full_label
 from app.indicators.periods import Period
 from app.indicators.providers import Contribution, IndicatorProvider, add_up
@@ -177,10 +177,13 @@ class TrainingIndicators(IndicatorProvider):
         training_sums: dict[str, dict] = defaultdict(dict)      # row path -> counts and pair sums
         topic_sums: dict[int, dict] = defaultdict(dict)
         total_training: dict = {}
+        cells: dict[tuple[str, int], dict] = defaultdict(dict)  # (row, topic) -> people counts
+        people = ("training_participants", "training_women", "training_minority", "knowledge_pairs")
         for (unit_id, topic_id), values in by_unit_topic.items():
             values = {**values, **pairs.get((unit_id, topic_id), {})}
             for target in (training_sums[row_of[unit_id]], topic_sums[topic_id], total_training):
                 add_up(target, values, TRAINING_COUNTS + PAIR_SUMS)
+            add_up(cells[(row_of[unit_id], topic_id)], values, people)
 
         def figures(training: dict) -> dict:
             return {**{k: training.get(k, 0) for k in TRAINING_COUNTS},
@@ -190,7 +193,7 @@ class TrainingIndicators(IndicatorProvider):
                          for topic_id, values in topic_sums.items()), key=lambda t: t["name"])
         rows = {path: figures(training_sums.get(path, {})) for path in dict.fromkeys(row_of.values())}
         return Contribution(rows=rows, total=figures(total_training), topics=topics,
-                            sections=[("ethnic_groups", "by_ethnic_group", ethnic_groups)])
+                            sections=[("ethnic_groups", "by_ethnic_group", ethnic_groups)], cells=dict(cells))
 
     def links(self, period: Period, today: date) -> dict[str, str]:
         last = min(period.date_to, today)
@@ -198,13 +201,15 @@ class TrainingIndicators(IndicatorProvider):
                                      date_to=last.isoformat(), status="held")}
 
     def charts(self, dashboard) -> dict[str, Chart]:
+        """From the published dashboard: a masked cell ("<5", "x") has no bar."""
         charts = {}
         people = [(r.name, r.figures["training_participants"]) for r in dashboard.rows
-                  if r.figures["trainings_held"]]
+                  if r.figures["trainings_held"] and not isinstance(r.figures["training_participants"], str)]
         if people:
             charts["participants"] = bar_chart("ind-participants", _("Lượt người tham gia tập huấn theo đơn vị"),
                                                people)
-        topics = [(t["name"], t["pct_pre"], t["pct_post"]) for t in dashboard.topics if t["knowledge_pairs"]]
+        topics = [(t["name"], t["pct_pre"], t["pct_post"]) for t in dashboard.topics
+                  if t["knowledge_pairs"] and not isinstance(t["pct_pre"], str)]
         if topics:
             charts["knowledge"] = before_after_chart("ind-knowledge", _("Điểm trước và sau tập huấn theo chủ đề "
                                                                         "(% điểm tối đa)"), topics)
@@ -213,14 +218,18 @@ class TrainingIndicators(IndicatorProvider):
     def sheets(self, dashboard) -> list[tuple[str, list, list[list]]]:
         return [
             (_("Theo chủ đề"), [_("Mã đơn vị"), _("Chủ đề"), *[full_label(k) for k in TRAINING_KEYS]],
-             [[dashboard.unit_code, t["name"], *[figures.get(k) for k in TRAINING_KEYS]]
-              for t, figures in zip(dashboard.topics, masked_rows(dashboard.topics))]),
+             [[dashboard.unit_code, t["name"], *[t.get(k) for k in TRAINING_KEYS]] for t in dashboard.topics]),
             (_("Theo dân tộc"), [_("Mã đơn vị"), _("Hệ mã dân tộc"), _("Mã dân tộc"), _("Dân tộc"),
                                  _("Lượt người tham gia tập huấn"), _("trong đó nữ")],
-             [[dashboard.unit_code, g["system"], g["code"], g["name"] or _("Chưa ghi"), *cells]
-              for g, cells in zip(dashboard.ethnic_groups,
-                                  masked_counts(dashboard.ethnic_groups, ("participants", "women")))]),
+             [[dashboard.unit_code, g["system"], g["code"], g["name"] or _("Chưa ghi"), g["participants"], g["women"]]
+              for g in dashboard.ethnic_groups]),
         ]
+
+    def masked_sections(self, dashboard) -> dict[str, list[dict]]:
+        groups = dashboard.ethnic_groups
+        keys = ("participants", "women")
+        return {"ethnic_groups": [{**g, **dict(zip(keys, cells))}
+                                  for g, cells in zip(groups, masked_counts(groups, keys))]}
 
 
 provider = TrainingIndicators()

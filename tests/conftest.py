@@ -3,6 +3,12 @@ and factory fixtures that return callables.
 
 The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set. Each test
 starts from empty tables; requests run in their own app context, as in production.
+
+Under pytest-xdist (``make test`` runs ``-n auto``) each worker has its own database: its own
+SQLite file in its own temporary folder, and on PostgreSQL the database ``<TEST_DATABASE_URL's
+database>_<worker>`` (``test_gw0``, ``test_gw1``...), created when missing. The worker's URL is
+put back into ``TEST_DATABASE_URL`` so that tests reading it (a second database for the backup
+round trip) derive their own names from the worker's.
 """
 from __future__ import annotations
 
@@ -22,6 +28,36 @@ from app.models import Agency, Person, Role, Sex, Unit, UnitLevel, User
 from factories import build_dialogue, fake_minutes_pdf
 
 TEST_PASSWORD = "secret123"
+
+
+def worker_database_url(url: str | None, worker: str | None) -> str | None:
+    """The PostgreSQL database of one xdist worker (``test`` -> ``test_gw0``), created when missing;
+    SQLite and serial runs keep ``url``."""
+    if not url or not worker or worker == "master":
+        return url
+    parsed = sa.engine.make_url(url)
+    if not parsed.drivername.startswith("postgresql"):
+        return url  # a SQLite file named in TEST_DATABASE_URL: each worker gets its own file below
+    name = f"{parsed.database}_{worker}"
+    admin = sa.create_engine(parsed, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+def pytest_configure(config):
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get("TEST_DATABASE_URL")
+    if worker and url:
+        if sa.engine.make_url(url).drivername.startswith("sqlite"):
+            base, dot, ext = url.rpartition(".")
+            os.environ["TEST_DATABASE_URL"] = f"{base}_{worker}.{ext}" if dot and "/" not in ext else f"{url}_{worker}"
+        else:
+            os.environ["TEST_DATABASE_URL"] = worker_database_url(url, worker)
 
 
 def reset_database(url: str) -> None:

@@ -10,6 +10,7 @@ from app.api.blueprint import api_user, route
 from app.api.errors import ApiError
 from app.api.openapi import DATE, ID, Answer, Param, schema
 from app.api.units import unit_in_scope
+from app.indicators.exports import published
 from app.indicators.figures import FIGURES
 from app.indicators.periods import Period
 from app.indicators.targets import load_dashboard
@@ -17,7 +18,9 @@ from app.indicators.access import DASHBOARD_ROLES
 from app.services import log_export
 from app import clock
 
-VALUE = {"type": ["number", "null"]}
+# A figure, or a masked cell: "<5" (1 to 4 people), "n<5" (a statistic on fewer than 5 pairs),
+# "x" (hidden so that a masked cell cannot be derived), as on the screen (app.indicators.exports).
+VALUE = {"type": ["number", "null", "string"]}
 # Filled by describe_figures() once the features have registered their indicator providers.
 FIGURE_VALUES = {"type": "object", "properties": {},
                  "description": "Figure key -> value (keys are those of `flask indicators`)."}
@@ -52,8 +55,9 @@ def describe_figures() -> None:
 @route("/indicators", summary="Dashboard figures of a unit over a period", tag="indicators", roles=DASHBOARD_ROLES,
        description="Trainings, knowledge gain, dialogues, questions, commitments and their follow-up for the unit, "
                    "each unit one level below it and each training topic. Defaults: the user's own unit, from "
-                   "1 January of this year to today. The figures are those of the screen, not masked: small groups "
-                   "(under 5 people) must be masked before publishing, as the dashboard's XLSX/PDF exports do.",
+                   "1 January of this year to today. The figures are those of the screen, masked as it masks them: "
+                   "a group of 1 to 4 people reads \"<5\", a statistic on fewer than 5 pre/post pairs \"n<5\", "
+                   "and a cell hidden so that a masked one cannot be derived from the others \"x\".",
        query=[Param("unit", ID, "A unit in the user's scope."), Param("from", DATE, "First day (YYYY-MM-DD)."),
               Param("to", DATE, "Last day (YYYY-MM-DD).")],
        answers={200: Answer("The figures.", INDICATORS)})
@@ -63,7 +67,7 @@ def get_indicators(query):
     date_from, date_to = query["from"] or date(today.year, 1, 1), query["to"] or today
     if date_from > date_to:
         raise ApiError.invalid({"to": _("“Đến ngày” phải sau “Từ ngày”.")})
-    dashboard = load_dashboard(unit, Period("custom", date_from, date_to), today)
-    # Unmasked, as on the screen; recorded like the dashboard's file exports.
+    dashboard = published(load_dashboard(unit, Period("custom", date_from, date_to), today))
+    # Masked as on the screen; recorded like the dashboard's file exports.
     log_export(api_user(), "api_indicators", "Unit", unit.id, has_names=False, rows=len(dashboard.rows))
     return dashboard.to_json(), 200

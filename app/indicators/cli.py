@@ -1,6 +1,6 @@
 """``flask indicators --unit 19 --from 2025-01-01 --to 2025-12-31``: the dashboard figures of a
-unit over a period, printed as JSON (the same figures as the screen, unmasked: the command runs
-on the server, for those who operate it)."""
+unit over a period, printed as JSON: the same figures as the screen, the exports and the API, masked as they are
+(``app.indicators.exports.published``): what the command prints may be passed on like them."""
 from __future__ import annotations
 
 import json
@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from app.extensions import db
+from app.indicators.exports import published
 from app.indicators.periods import Period
 from app.indicators.targets import load_dashboard
 from app.models import Unit
@@ -27,5 +28,5 @@ def indicators_command(unit_code: str, date_from, date_to) -> None:
         raise click.ClickException(f"Không có đơn vị mã “{unit_code}”.")
     if date_from > date_to:
         raise click.ClickException("Ngày bắt đầu (--from) phải trước ngày kết thúc (--to).")
-    dashboard = load_dashboard(unit, Period("custom", date_from.date(), date_to.date()), clock.today())
+    dashboard = published(load_dashboard(unit, Period("custom", date_from.date(), date_to.date()), clock.today()))
     click.echo(json.dumps(dashboard.to_json(), ensure_ascii=False, indent=2))

@@ -66,6 +66,11 @@ class Dashboard:
     sections: dict[str, list[dict]] = field(default_factory=dict)
     json_names: dict[str, str] = field(default_factory=dict)
     progress: list[dict] = field(default_factory=list)  # filled by app.indicators.targets
+    # (row path, topic id) -> people counts (``Contribution.cells``), for the disclosure control.
+    cells: dict[tuple[str, int], dict] = field(default_factory=dict)
+    # True once masked for output (``app.indicators.exports.published``): every screen, export and
+    # the API show only a published dashboard.
+    published: bool = False
 
     def __getattr__(self, name: str):
         sections = self.__dict__.get("sections") or {}
@@ -103,6 +108,7 @@ def compute_dashboard(unit: Unit, period: Period, today: date) -> Dashboard:
     topics: list[dict] = []
     sections: dict[str, list[dict]] = {}
     json_names: dict[str, str] = {}
+    cells: dict[tuple[str, int], dict] = {}
     for provider in providers():
         part = provider.compute(unit, period, today, child_of)
         for path, row in rows.items():
@@ -111,13 +117,15 @@ def compute_dashboard(unit: Unit, period: Period, today: date) -> Dashboard:
         topics.extend(part.topics)
         for name, json_name, section in part.sections:
             sections[name], json_names[name] = section, json_name
+        for key, counts in part.cells.items():
+            cells.setdefault(key, {}).update(counts)
 
     shown = [r for r in rows.values() if r.kind == CHILD]
     if rows[unit.path].has_records:
         shown.append(rows[unit.path])
     return Dashboard(unit_id=unit.id, unit_code=unit.code, unit_name=unit.name, unit_path=unit.path, period=period,
                      today=today, total=total, rows=shown, topics=topics, sections=sections,
-                     json_names=json_names)
+                     json_names=json_names, cells=cells)
 
 
 def _has_records(figures: dict) -> bool:

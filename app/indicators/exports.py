@@ -1,13 +1,17 @@
 """Exports of a dashboard for upward reporting: an XLSX with every table (unit codes included)
 and a PDF report in the official layout (Decree 30, ``templates/pdf/_official.html``).
 
-Both carry aggregates only, never a name, and both mask small cells: a count of people from 1
-to 4 shows as "<5", and a knowledge statistic computed on fewer than 5 pre/post pairs is left
-out; a cell that would give a masked one away by subtraction from the total shows as "x"
-(``app.disclosure``). The screen (seen only by officers within their scope) shows the figures unmasked.
+Both carry aggregates only, never a name. Every output of a dashboard (the screen, its XLSX and
+PDF, ``GET /api/v1/indicators``) shows ``published(dashboard)``, masked in one place: a count of
+people from 1 to 4 shows as "<5", a knowledge statistic computed on fewer than 5 pre/post pairs as
+"n<5", and a cell that would give a masked one away by subtraction shows as "x" (secondary
+suppression, ``app.disclosure``): within each breakdown (units, topics, ethnic groups, attendance
+groups, the units of a target's progress) and, for the people counts broken down both by unit
+and by topic, across the two (the provider's cross-classification, ``Contribution.cells``).
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 from datetime import date
 
@@ -45,6 +49,45 @@ def masked_rows(rows: list[dict]) -> list[dict]:
             hidden = [key] + sample_statistics(key)
             out[i].update({k: HIDDEN for k in hidden if not isinstance(out[i].get(k), str)})
     return out
+
+
+def published(dashboard: Dashboard) -> Dashboard:
+    """The dashboard as every output shows it: each figure broken down by group masked (see the
+    module docstring). The raw figures stay in ``load_dashboard``'s result (``flask indicators``
+    on the server, targets' progress computed before masking)."""
+    if dashboard.published:
+        return dashboard
+    rows = [masked(r.figures) for r in dashboard.rows]
+    topics = [masked(t) for t in dashboard.topics]
+    row_index = {r.path: i for i, r in enumerate(dashboard.rows)}
+    topic_index = {t["topic_id"]: j for j, t in enumerate(dashboard.topics) if "topic_id" in t}
+    for key in [k for k, f in FIGURES.items() if f.is_people_count]:
+        sizes, members = {}, None
+        if dashboard.rows and key in dashboard.rows[0].figures:
+            sizes["rows"] = {i: r.figures.get(key) or 0 for i, r in enumerate(dashboard.rows)}
+        if dashboard.topics and key in dashboard.topics[0]:
+            sizes["topics"] = {j: t.get(key) or 0 for j, t in enumerate(dashboard.topics)}
+        if not sizes:
+            continue
+        atoms = [cell for cell, counts in dashboard.cells.items() if counts.get(key)]
+        if len(sizes) == 2 and atoms and all(p in row_index and t in topic_index for p, t in atoms):
+            # Who is in which row and topic, by (row, topic) cell: the attacker's knowledge.
+            members = {"rows": {i: set() for i in sizes["rows"]}, "topics": {j: set() for j in sizes["topics"]}}
+            for path, topic_id in atoms:
+                members["rows"][row_index[path]].add((path, topic_id))
+                members["topics"][topic_index[topic_id]].add((path, topic_id))
+        for dim, i in disclosure.suppress(sizes, members, MIN_CELL):
+            target = rows[i] if dim == "rows" else topics[i]
+            target.update({k: HIDDEN for k in [key, *sample_statistics(key)]
+                           if k in target and not isinstance(target[k], str)})
+    shown = dataclasses.replace(
+        dashboard, total=masked(dashboard.total), topics=topics, progress=masked_progress(dashboard.progress),
+        rows=[dataclasses.replace(r, figures=f) for r, f in zip(dashboard.rows, rows)], published=True)
+    sections = dict(dashboard.sections)
+    for provider in providers():
+        sections.update(provider.masked_sections(dashboard))
+    shown.sections = sections
+    return shown
 
 
 def masked(figures: dict) -> dict:
@@ -98,8 +141,9 @@ def dashboard_workbook(dashboard: Dashboard) -> bytes:
         return ws
 
     book.remove(book.active)
+    dashboard = published(dashboard)
     period = dashboard.period
-    total = masked(dashboard.total)
+    total = dashboard.total
     keys = list(FIGURES)
     sheet(_("Tổng hợp"), [_("Mã chỉ tiêu"), _("Nội dung"), _("Mã đơn vị"), _("Đơn vị"), _("Từ ngày"), _("Đến ngày"),
                           _("Giá trị")],
@@ -109,13 +153,13 @@ def dashboard_workbook(dashboard: Dashboard) -> bytes:
           [[dashboard.unit_code, _("Tổng cộng: %(name)s", name=dashboard.unit_name),
             *[_share(k, total[k]) for k in keys]]]
           + [[r.code, row_name(r), *[_share(k, v) for k, v in _ordered(figures, keys)]]
-             for r, figures in zip(dashboard.rows, masked_rows([r.figures for r in dashboard.rows]))])
+             for r, figures in ((r, r.figures) for r in dashboard.rows)])
     for provider in providers():
         for title, header, rows in provider.sheets(dashboard):
             sheet(title, header, rows)
     sheet(_("Chỉ tiêu"), [_("Mã chỉ số"), _("Chỉ số"), _("Đơn vị tính"), _("Năm"), _("Mã đơn vị"), _("Đơn vị"),
                           _("Chỉ tiêu"), _("Thực hiện từ đầu năm"), _("Tỷ lệ đạt (%)")],
-          [row for p in masked_progress(dashboard.progress) for row in _progress_rows(dashboard, p)])
+          [row for p in dashboard.progress for row in _progress_rows(dashboard, p)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -164,16 +208,16 @@ def _progress_rows(dashboard: Dashboard, p: dict) -> list[list]:
 def report_pdf(dashboard: Dashboard, unit: Unit, today: date) -> bytes:
     """The report as the union files it upward, in Vietnamese whatever the reader's language."""
     issuer = official.issuing_unit(unit)
+    dashboard = published(dashboard)
     with force_locale("vi"):
         return render_pdf(
-            "indicators/report_pdf.html", dashboard=dashboard, total=masked(dashboard.total),
+            "indicators/report_pdf.html", dashboard=dashboard, total=dashboard.total,
             # Units without any record in the period are summed up in one line, not listed.
-            rows=[(r, figures) for r, figures in zip(dashboard.rows, masked_rows([r.figures for r in dashboard.rows]))
-                  if r.has_records],
+            rows=[(r, r.figures) for r in dashboard.rows if r.has_records],
             units_without_records=sum(1 for r in dashboard.rows if not r.has_records),
-            topics=masked_rows(dashboard.topics), **dashboard.sections,
+            topics=dashboard.topics, **dashboard.sections,
             section_templates=section_templates("report"),
-            progress=masked_progress(dashboard.progress), row_name=row_name, charts=dashboard_charts(dashboard),
+            progress=dashboard.progress, row_name=row_name, charts=dashboard_charts(dashboard),
             fmt=format_value, min_cell=MIN_CELL, union=official.union_display_name(issuer),
             **official.frame(unit, doc_type="Báo cáo", code=official.REPORT_CODE, doc_date=today,
                              subject=f"Kết quả thực hiện Dự án 8: {dashboard.period.label.lower()}",

@@ -26,6 +26,10 @@ class Contribution:
     topics: list[dict] = field(default_factory=list)  # per-topic rows: {"topic_id", "name", **figures}
     # Extra breakdowns: (Dashboard attribute, key in the JSON of ``flask indicators``, rows).
     sections: list[tuple[str, str, list[dict]]] = field(default_factory=list)
+    # The cross-classification of rows and topics: (row path, topic id) -> {people figure: count},
+    # so that the disclosure control can check that no masked row or topic follows from the
+    # other rows and topics (``app.indicators.exports.published``). Only for providers with topics.
+    cells: dict[tuple[str, int], dict] = field(default_factory=dict)
 
 
 class IndicatorProvider:
@@ -56,8 +60,14 @@ class IndicatorProvider:
         return {}
 
     def sheets(self, dashboard) -> list[tuple[str, list, list[list]]]:
-        """Extra XLSX sheets: (title, header, rows), aggregates only and masked for upward reporting."""
+        """Extra XLSX sheets: (title, header, rows), aggregates only, from the published (masked)
+        dashboard it is given."""
         return []
+
+    def masked_sections(self, dashboard) -> dict[str, list[dict]]:
+        """The provider's sections (``Contribution.sections``) as every output shows them: small
+        groups of people masked (``app.indicators.exports.masked_counts``). Default: unchanged."""
+        return {}
 
 
 _PROVIDERS: dict[str, IndicatorProvider] = {}

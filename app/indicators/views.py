@@ -77,7 +77,7 @@ class RecordLinks:
 @roles_required(*DASHBOARD_ROLES)
 def show_dashboard():
     unit, period = _selection()
-    dashboard = load_dashboard(unit, period, clock.today())
+    dashboard = exports.published(load_dashboard(unit, period, clock.today()))
     args = {"unit": unit.code, **period.query_args()}
     # A province has about a hundred communes: by default list those with records.
     show_all = request.args.get("all") == "1"
