@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -375,13 +376,24 @@ def person_by_code(code: str, user: User | None, field: str = "code") -> Person:
     return next(iter(found.values()))
 
 
-def next_person_code(unit: Unit) -> str:
-    prefix = f"P{unit.code}-"
-    count = db.session.scalar(sa.select(sa.func.count()).where(Person.code.startswith(prefix)))
-    n = (count or 0) + 1
-    while db.session.scalar(sa.select(Person.id).where(Person.code == f"{prefix}{n:04d}")):
-        n += 1
-    return f"{prefix}{n:04d}"
+OPAQUE_CODE = re.compile(r"P-[0-9]{4}-[0-9]{4}")
+
+
+def next_person_code(unit: Unit | None = None) -> str:
+    """A new person's code: "P-" and eight random digits ("P-4821-0937"), typed easily on a phone and
+    saying nothing of the person (the older "P<village code>-NNNN" gave the village away in every
+    output that lists codes; docs/statistics.md). ``unit`` is not used: kept for the callers."""
+    while True:
+        n = secrets.randbelow(10 ** 8)
+        code = f"P-{n // 10 ** 4:04d}-{n % 10 ** 4:04d}"
+        if not db.session.scalar(sa.select(Person.id).where(Person.code == code)):
+            return code
+
+
+def is_opaque_code(code: str | None) -> bool:
+    """A code made by ``next_person_code``: it reveals nothing; any other (an older
+    "P<village>-NNNN", one typed in or imported) may."""
+    return bool(code) and OPAQUE_CODE.fullmatch(code) is not None
 
 
 def save_person(person: Person | None, *, full_name: str, unit: Unit, sex: Sex | None = None,

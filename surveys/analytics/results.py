@@ -10,12 +10,15 @@ points and its item), and the people who answered (with their village and commun
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from flask import current_app
 
-from app import ethnicities
+from app import ethnicities, services
 from app.extensions import db
 from app.models import Person, Unit, UnitLevel
 from surveys.analytics import stats
@@ -68,6 +71,15 @@ class TrainingResults:
         that would let one be derived from the total and the other groups, keep their counts only."""
         return stats.suppress_breakdowns(self.breakdowns, self.members, min_n)
 
+    def public_code(self, code: str) -> str:
+        """A participant's code as the pseudonymous outputs list it: an opaque code as it is; any
+        other (an older "P<village>-NNNN", a typed or imported one, which may name a village) as a
+        keyed pseudonym "R-" + 10 hex digits, stable for this training, linked to no other output."""
+        if services.is_opaque_code(code):
+            return code
+        key = str(current_app.config["SECRET_KEY"]).encode()
+        return "R-" + hmac.new(key, f"{self.training_id}:{code}".encode(), hashlib.sha256).hexdigest()[:10]
+
     def to_json(self) -> dict:
         """The JSON contract of ``flask surveys results``: pseudonymous codes, masked breakdowns."""
         return {
@@ -80,7 +92,8 @@ class TrainingResults:
             "summary": self.summary,
             "items": [{k: v for k, v in item.items() if k != "text"} for item in self.items],
             "reliability": {"kr20_pre": self.summary["kr20_pre"], "kr20_post": self.summary["kr20_post"]},
-            "participants": [{k: p[k] for k in ("code", "pre", "post", "gain", "g")} for p in self.participants],
+            "participants": [{"code": self.public_code(p["code"]), **{k: p[k] for k in ("pre", "post", "gain", "g")}}
+                             for p in self.participants],
             "breakdowns": self.masked_breakdowns(),
             "likert": [{k: v for k, v in q.items() if k not in ("text", "options")} for q in self.likert],
         }

@@ -173,3 +173,24 @@ def test_cli_json_export_is_logged_without_names(runner, db, training_a):
     assert runner.invoke(args=["surveys", "results", str(training.id)]).exit_code == 0
     entry = db.session.scalars(sa.select(ExportLog)).one()
     assert (entry.kind, entry.object_id, entry.has_names, entry.rows) == ("training_results_json", training.id, False, 8)
+
+
+def test_pseudonymous_outputs_never_show_a_code_that_names_a_village(runner, db, training_a):
+    """New people get opaque codes ("P-NNNN-NNNN"); an older code "P<village>-NNNN" (or one typed
+    in) gives the village away beside the scores, so the JSON lists it under a keyed pseudonym,
+    the same on every call and for no other training."""
+    from app import services
+
+    training, persons = training_a
+    assert all(services.is_opaque_code(p.code) for p in persons.values())
+    legacy = persons["P1"]
+    legacy.code = f"P{legacy.unit.code}-0001"
+    db.session.commit()
+    output = runner.invoke(args=["surveys", "results", str(training.id)]).output
+    codes = [p["code"] for p in json.loads(output)["participants"]]
+    assert legacy.code not in output and legacy.unit.code not in "".join(codes)
+    pseudonym = next(c for c in codes if c.startswith("R-"))
+    assert len(pseudonym) == 12 and sorted(codes) == sorted(
+        [pseudonym, *(p.code for p in persons.values() if p is not legacy and p.code in codes)])
+    again = json.loads(runner.invoke(args=["surveys", "results", str(training.id)]).output)["participants"]
+    assert pseudonym in [p["code"] for p in again]
