@@ -40,8 +40,11 @@ run: sysdeps db
 	$(BIN)/flask jobs worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
+# The suite runs in parallel (pytest-xdist), one worker per CPU, each on its own database
+# (tests/conftest.py); TEST_WORKERS=0 runs it in this one process.
+TEST_WORKERS ?= auto
 test: sysdeps translations
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Refresh the English catalogues after adding strings (Vietnamese is the source language).
 extract: $(BIN)/.installed

@@ -113,14 +113,23 @@ def db(app):
     with app.app_context():
         yield _db
         _db.session.remove()
-        tables = [t for t in reversed(_db.metadata.sorted_tables)]
-        with _db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables)
-                                     + " RESTART IDENTITY CASCADE"))
-            else:
-                for t in tables:
-                    conn.execute(t.delete())
+        empty_tables()
+
+
+def empty_tables() -> None:
+    """Delete every row, children first, and restart the ids at 1 (SQLite reuses them once a
+    table is empty; PostgreSQL's sequences are set back). DELETE, not TRUNCATE: a TRUNCATE of
+    every table gives each one new files, 2 to 3 s per test on a busy disk, where the DELETE of
+    a few rows takes milliseconds."""
+    tables = list(reversed(_db.metadata.sorted_tables))
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # one round trip (psycopg sends the statements together)
+            conn.exec_driver_sql("".join(f'DELETE FROM "{t.name}";' for t in tables) + (
+                "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE c.relkind = 'S' AND n.nspname = current_schema()"))
+        else:
+            for t in tables:
+                conn.execute(t.delete())
 
 
 @pytest.fixture
