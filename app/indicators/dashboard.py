@@ -89,8 +89,12 @@ class Dashboard:
         }
 
 
-def compute_dashboard(unit: Unit, period: Period, today: date) -> Dashboard:
-    """Every dashboard figure of ``unit`` over ``period`` (targets are added by the caller)."""
+MODES = ("rollups", "raw")
+
+
+def compute_dashboard(unit: Unit, period: Period, today: date, mode: str = "rollups") -> Dashboard:
+    """Every dashboard figure of ``unit`` over ``period`` (targets are added by the caller), from
+    the rollups (``app.indicators.rollups``) or, in ``raw`` mode, from the raw rows."""
     subtree = db.session.execute(
         sa.select(Unit.id, Unit.code, Unit.name, Unit.path, Unit.parent_id, sql.child_path(unit, Unit.path))
         .where(sql.in_subtree(unit, Unit.path)).order_by(Unit.name, Unit.code)).all()
@@ -104,7 +108,8 @@ def compute_dashboard(unit: Unit, period: Period, today: date) -> Dashboard:
     sections: dict[str, list[dict]] = {}
     json_names: dict[str, str] = {}
     for provider in providers():
-        part = provider.compute(unit, period, today, child_of)
+        compute = provider.compute if mode == "raw" else provider.compute_rollups
+        part = compute(unit, period, today, child_of)
         for path, row in rows.items():
             row.figures.update(part.rows[path])
         total.update(part.total)
