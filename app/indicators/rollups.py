@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -55,13 +55,22 @@ class Counter:
     stock: bool = False
 
 
-class Rollup(db.Model):
-    __tablename__ = "indicator_rollups"
+DAY, MONTH = "d", "m"
 
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), primary_key=True)
-    day: Mapped[date] = mapped_column(primary_key=True)
+
+class Rollup(db.Model):
+    """One counter of one unit: for one day (``grain`` "d"), or the sum of a month's days (``grain``
+    "m", ``day`` the first of the month), so that a year is read as twelve months and the odd days
+    at the ends of a period."""
+
+    __tablename__ = "indicator_rollups"
+    __table_args__ = (sa.Index("ix_indicator_rollups_unit_id_day", "unit_id", "day"),)
+
     counter: Mapped[str] = mapped_column(sa.String(80), primary_key=True)  # "<provider>.<counter key>"
-    key: Mapped[int] = mapped_column(primary_key=True, default=0)
+    grain: Mapped[str] = mapped_column(sa.String(1), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), primary_key=True)
+    key: Mapped[int] = mapped_column(primary_key=True, default=0, autoincrement=False)
     value: Mapped[float] = mapped_column(sa.Float)
 
 
@@ -75,58 +84,119 @@ def _providers():
     return [p for p in providers() if p.counters]
 
 
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
 def _values(provider, buckets) -> list[dict]:
+    """The day rows of ``buckets`` from the provider's raw counters."""
     whole = None if buckets is None else {u for u, d in buckets if d is None}
     days = None if buckets is None else {(u, d) for u, d in buckets if d is not None}
     rows: dict[tuple, float] = defaultdict(float)
     for unit_id, day, key, counter, value in provider.raw_counters(buckets):
         if value and (buckets is None or unit_id in whole or (unit_id, day) in days):
             rows[(unit_id, day, _name(provider, counter), int(key or 0))] += float(value)
-    return [dict(unit_id=u, day=d, counter=c, key=k, value=v) for (u, d, c, k), v in rows.items() if v]
+    return [dict(unit_id=u, day=d, counter=c, key=k, value=v, grain=DAY) for (u, d, c, k), v in rows.items() if v]
+
+
+def _months(day_rows) -> list[dict]:
+    """The month rows summing ``day_rows``."""
+    sums: dict[tuple, float] = defaultdict(float)
+    for r in day_rows:
+        sums[(r["unit_id"], _month(r["day"]), r["counter"], r["key"])] += r["value"]
+    return [dict(unit_id=u, day=d, counter=c, key=k, value=v, grain=MONTH) for (u, d, c, k), v in sums.items() if v]
+
+
+def _insert(connection, rows: list[dict]) -> None:
+    for start in range(0, len(rows), 10_000):
+        connection.execute(Rollup.__table__.insert(), rows[start:start + 10_000])
 
 
 def _recompute(connection, provider, buckets: set[tuple[int, date | None]]) -> None:
-    """Delete and write again the provider's counter rows of ``buckets``; a bucket whose day is
-    None stands for every day of its unit (the stocks of a group whose dates changed)."""
+    """Delete and write again the provider's counter rows of ``buckets`` and of their months; a
+    bucket whose day is None stands for every day of its unit (the stocks of a group whose dates
+    changed)."""
     names = [_name(provider, c.key) for c in provider.counters]
     table = Rollup.__table__
     ordered = sorted(buckets, key=lambda b: (b[0], b[1] or BEGINNING))
+    months: set[tuple[int, date | None]] = set()
     for start in range(0, len(ordered), CHUNK):
         chunk = ordered[start:start + CHUNK]
         whole = [u for u, d in chunk if d is None]
         days = [(u, d) for u, d in chunk if d is not None]
         connection.execute(table.delete().where(
-            sa.or_(table.c.unit_id.in_(whole), sa.tuple_(table.c.unit_id, table.c.day).in_(days or [(0, BEGINNING)])),
-            table.c.counter.in_(names)))
-        rows = _values(provider, chunk)
-        if rows:
-            connection.execute(table.insert(), rows)
+            table.c.counter.in_(names), table.c.grain == DAY,
+            sa.or_(table.c.unit_id.in_(whole), sa.tuple_(table.c.unit_id, table.c.day).in_(days or [(0, BEGINNING)]))))
+        _insert(connection, _values(provider, chunk))
+        months.update((u, None if d is None else _month(d)) for u, d in chunk)
+    # The months again from their days (a month's days are at most 31 rows per counter and key).
+    ordered = sorted(months, key=lambda b: (b[0], b[1] or BEGINNING))
+    for start in range(0, len(ordered), CHUNK):
+        chunk = ordered[start:start + CHUNK]
+        whole = [u for u, m in chunk if m is None]
+        in_months = [(u, m) for u, m in chunk if m is not None]
+        connection.execute(table.delete().where(
+            table.c.counter.in_(names), table.c.grain == MONTH,
+            sa.or_(table.c.unit_id.in_(whole), sa.tuple_(table.c.unit_id, table.c.day).in_(in_months or [(0, BEGINNING)]))))
+        day_filter = [sa.and_(table.c.unit_id == u, table.c.day >= m, table.c.day < _next_month(m)) for u, m in in_months]
+        day_rows = connection.execute(sa.select(table).where(
+            table.c.counter.in_(names), table.c.grain == DAY,
+            sa.or_(table.c.unit_id.in_(whole), *day_filter))).mappings().all()
+        _insert(connection, _months(day_rows))
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
 def rebuild(connection=None) -> int:
-    """Every provider's counters again from the raw rows; returns the number of counter rows."""
+    """Every provider's counters again from the raw rows; returns the number of day rows."""
     connection = connection or db.session.connection()
-    table = Rollup.__table__
-    connection.execute(table.delete())
+    connection.execute(Rollup.__table__.delete())
     written = 0
     for provider in _providers():
         rows = _values(provider, None)
-        for start in range(0, len(rows), 10_000):
-            connection.execute(table.insert(), rows[start:start + 10_000])
+        _insert(connection, rows)
+        _insert(connection, _months(rows))
         written += len(rows)
     return written
 
 
+def _spans(date_from: date, date_to: date):
+    """The period as (days before the first whole month, whole months, days after the last), each
+    a (first day, last day) pair or None when empty; months by their first days."""
+    one = timedelta(days=1)
+    first = date_from if date_from.day == 1 else _next_month(date_from)   # first day of a whole month
+    after = date_to + one
+    stop = after if after.day == 1 else _month(date_to)                   # first day after them
+    if first >= stop:
+        return (date_from, date_to), None, None
+    head = (date_from, first - one) if date_from < first else None
+    tail = (stop, date_to) if stop <= date_to else None
+    return head, (first, _month(stop - one)), tail
+
+
+def _between(grain: str, span):
+    return sa.and_(Rollup.grain == grain, sql.in_period(Rollup.day, *span))
+
+
 def read(unit: Unit, date_from: date, date_to: date, provider) -> dict[tuple[int, int], dict]:
-    """(record unit id, key) -> {counter key: value} for ``unit``'s subtree over the period."""
+    """(record unit id, key) -> {counter key: value} for ``unit``'s subtree over the period: flows
+    summed over its days, stocks over every day up to its last (one statement)."""
     flows = [_name(provider, c.key) for c in provider.counters if not c.stock]
     stocks = [_name(provider, c.key) for c in provider.counters if c.stock]
+    head, months, tail = _spans(date_from, date_to)
+    flow_parts = [_between(DAY, head) if head else None, _between(MONTH, months) if months else None,
+                  _between(DAY, tail) if tail else None]
+    # A stock: every month before the last day's month, then that month's days up to the last day.
+    stock_parts = [sa.and_(Rollup.grain == MONTH, Rollup.day < sql.plan_constant(_month(date_to))),
+                   _between(DAY, (_month(date_to), date_to))]
     home = sa.orm.aliased(Unit, name="rollup_unit")
     in_period = sa.or_(
-        sa.and_(Rollup.counter.in_(flows or [""]), sql.in_period(Rollup.day, date_from, date_to)),
-        sa.and_(Rollup.counter.in_(stocks or [""]), Rollup.day <= sql.plan_constant(date_to)))
+        sa.and_(Rollup.counter.in_(flows or [""]), sa.or_(*[p for p in flow_parts if p is not None])),
+        sa.and_(Rollup.counter.in_(stocks or [""]), sa.or_(*stock_parts)))
     stmt = (sa.select(Rollup.unit_id, Rollup.key, Rollup.counter, sa.func.sum(Rollup.value))
-            .join(home, home.id == Rollup.unit_id).where(sql.in_subtree(unit, home.path), in_period)
+            .join(home, home.id == Rollup.unit_id).where(in_period, sql.in_subtree(unit, home.path))
             .group_by(Rollup.unit_id, Rollup.key, Rollup.counter))
     out: dict[tuple[int, int], dict] = defaultdict(dict)
     prefix = len(provider.name) + 1

@@ -20,15 +20,18 @@ depends_on = None
 def upgrade():
     op.create_table(
         'indicator_rollups',
-        sa.Column('unit_id', sa.Integer(), nullable=False),
-        sa.Column('day', sa.Date(), nullable=False),
         sa.Column('counter', sa.String(length=80), nullable=False),
-        sa.Column('key', sa.Integer(), nullable=False),
+        sa.Column('grain', sa.String(length=1), nullable=False),
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('unit_id', sa.Integer(), nullable=False),
+        sa.Column('key', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('value', sa.Float(), nullable=False),
         sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_indicator_rollups_unit_id_units')),
-        sa.PrimaryKeyConstraint('unit_id', 'day', 'counter', 'key', name=op.f('pk_indicator_rollups')),
+        sa.PrimaryKeyConstraint('counter', 'grain', 'day', 'unit_id', 'key', name=op.f('pk_indicator_rollups')),
     )
+    op.create_index('ix_indicator_rollups_unit_id_day', 'indicator_rollups', ['unit_id', 'day'], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_indicator_rollups_unit_id_day', table_name='indicator_rollups')
     op.drop_table('indicator_rollups')
