@@ -219,6 +219,8 @@ def _overlap(*spans):
 def raw_counters(buckets):
     """(unit id, day, 0, counter, value) of the records of the units of ``buckets`` (every unit
     when None)."""
+    from app.indicators.rollups import BEGINNING
+
     units = None if buckets is None else sorted({u for u, _d in buckets})
 
     def of_units(column):
@@ -227,7 +229,7 @@ def raw_counters(buckets):
     def stock(unit_id, span, keys):
         if span is not None:
             for key in keys:
-                yield unit_id, span[0], 0, key, 1
+                yield unit_id, max(span[0], BEGINNING), 0, key, 1
                 if span[1] is not None:
                     yield unit_id, span[1], 0, key, -1
 

@@ -173,12 +173,16 @@ class DialogueIndicators(IndicatorProvider):
         followup: dict[int, dict] = {}
         overdue_before = today.toordinal()
         for (unit_id, key), values in rollups.read(unit, period.date_from, period.date_to, self).items():
-            add_up(dialogue_counts[unit_id], values, DIALOGUE_COUNTS)
-            counts = followup.setdefault(unit_id, {**dict.fromkeys(COUNT_KEYS, 0), "days": []})
-            add_up(counts, values, ROLLED_FOLLOWUP)
-            if key < overdue_before:
-                counts["overdue"] += values.get("open_by_deadline", 0)
-            counts["days"].extend([key] * int(values.get("resolved_days", 0)))
+            counts = followup.get(unit_id)
+            if counts is None:
+                counts = followup[unit_id] = {**dict.fromkeys(COUNT_KEYS, 0), "days": []}
+            if key == 0:  # the plain counts (the keyed ones: by deadline, by days to resolve)
+                add_up(dialogue_counts[unit_id], values, DIALOGUE_COUNTS)
+                add_up(counts, values, ROLLED_FOLLOWUP)
+            if (n := values.get("open_by_deadline")) and key < overdue_before:
+                counts["overdue"] += n
+            if n := values.get("resolved_days"):
+                counts["days"].extend([key] * int(n))
         return self._contribution(dict(dialogue_counts), _DialogueQueries(unit, period).attendance_groups(),
                                   followup, row_of)
 

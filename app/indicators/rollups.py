@@ -55,13 +55,13 @@ class Counter:
     stock: bool = False
 
 
-DAY, MONTH = "d", "m"
+DAY, MONTH, YEAR = "d", "m", "y"
 
 
 class Rollup(db.Model):
-    """One counter of one unit: for one day (``grain`` "d"), or the sum of a month's days (``grain``
-    "m", ``day`` the first of the month), so that a year is read as twelve months and the odd days
-    at the ends of a period."""
+    """One counter of one unit: for one day (``grain`` "d"), or the sum of a month's days ("m",
+    ``day`` the first of the month) or of a year's ("y", ``day`` the 1st of January), so that a
+    period is read as its whole years, then whole months, then odd days."""
 
     __tablename__ = "indicator_rollups"
     __table_args__ = (sa.Index("ix_indicator_rollups_unit_id_day", "unit_id", "day"),)
@@ -84,10 +84,6 @@ def _providers():
     return [p for p in providers() if p.counters]
 
 
-def _month(day: date) -> date:
-    return day.replace(day=1)
-
-
 def _values(provider, buckets) -> list[dict]:
     """The day rows of ``buckets`` from the provider's raw counters."""
     whole = None if buckets is None else {u for u, d in buckets if d is None}
@@ -99,12 +95,16 @@ def _values(provider, buckets) -> list[dict]:
     return [dict(unit_id=u, day=d, counter=c, key=k, value=v, grain=DAY) for (u, d, c, k), v in rows.items() if v]
 
 
-def _months(day_rows) -> list[dict]:
-    """The month rows summing ``day_rows``."""
+def _start(grain: str, day: date) -> date:
+    return day.replace(day=1) if grain == MONTH else day.replace(month=1, day=1)
+
+
+def _sums(rows, grain: str) -> list[dict]:
+    """The ``grain`` rows (months or years) summing ``rows`` (days or months)."""
     sums: dict[tuple, float] = defaultdict(float)
-    for r in day_rows:
-        sums[(r["unit_id"], _month(r["day"]), r["counter"], r["key"])] += r["value"]
-    return [dict(unit_id=u, day=d, counter=c, key=k, value=v, grain=MONTH) for (u, d, c, k), v in sums.items() if v]
+    for r in rows:
+        sums[(r["unit_id"], _start(grain, r["day"]), r["counter"], r["key"])] += r["value"]
+    return [dict(unit_id=u, day=d, counter=c, key=k, value=v, grain=grain) for (u, d, c, k), v in sums.items() if v]
 
 
 def _insert(connection, rows: list[dict]) -> None:
@@ -113,39 +113,42 @@ def _insert(connection, rows: list[dict]) -> None:
 
 
 def _recompute(connection, provider, buckets: set[tuple[int, date | None]]) -> None:
-    """Delete and write again the provider's counter rows of ``buckets`` and of their months; a
-    bucket whose day is None stands for every day of its unit (the stocks of a group whose dates
-    changed)."""
+    """Delete and write again the provider's counter rows of ``buckets``, then of their months and
+    years; a bucket whose day is None stands for every day of its unit (the stocks of a group
+    whose dates changed)."""
     names = [_name(provider, c.key) for c in provider.counters]
     table = Rollup.__table__
+    _replace(connection, names, DAY, buckets, lambda chunk: _values(provider, chunk))
+    for grain, below in ((MONTH, DAY), (YEAR, MONTH)):
+        buckets = {(u, None if d is None else _start(grain, d)) for u, d in buckets}
+
+        def sums(chunk, grain=grain, below=below):
+            whole = [u for u, d in chunk if d is None]
+            spans = [sa.and_(table.c.unit_id == u, table.c.day >= d, table.c.day < _next(grain, d))
+                     for u, d in chunk if d is not None]
+            rows = connection.execute(sa.select(table).where(
+                table.c.counter.in_(names), table.c.grain == below,
+                sa.or_(table.c.unit_id.in_(whole), *spans))).mappings().all()
+            return _sums(rows, grain)
+        _replace(connection, names, grain, buckets, sums)
+
+
+def _replace(connection, names, grain: str, buckets, compute) -> None:
+    table = Rollup.__table__
     ordered = sorted(buckets, key=lambda b: (b[0], b[1] or BEGINNING))
-    months: set[tuple[int, date | None]] = set()
     for start in range(0, len(ordered), CHUNK):
         chunk = ordered[start:start + CHUNK]
         whole = [u for u, d in chunk if d is None]
         days = [(u, d) for u, d in chunk if d is not None]
         connection.execute(table.delete().where(
-            table.c.counter.in_(names), table.c.grain == DAY,
+            table.c.counter.in_(names), table.c.grain == grain,
             sa.or_(table.c.unit_id.in_(whole), sa.tuple_(table.c.unit_id, table.c.day).in_(days or [(0, BEGINNING)]))))
-        _insert(connection, _values(provider, chunk))
-        months.update((u, None if d is None else _month(d)) for u, d in chunk)
-    # The months again from their days (a month's days are at most 31 rows per counter and key).
-    ordered = sorted(months, key=lambda b: (b[0], b[1] or BEGINNING))
-    for start in range(0, len(ordered), CHUNK):
-        chunk = ordered[start:start + CHUNK]
-        whole = [u for u, m in chunk if m is None]
-        in_months = [(u, m) for u, m in chunk if m is not None]
-        connection.execute(table.delete().where(
-            table.c.counter.in_(names), table.c.grain == MONTH,
-            sa.or_(table.c.unit_id.in_(whole), sa.tuple_(table.c.unit_id, table.c.day).in_(in_months or [(0, BEGINNING)]))))
-        day_filter = [sa.and_(table.c.unit_id == u, table.c.day >= m, table.c.day < _next_month(m)) for u, m in in_months]
-        day_rows = connection.execute(sa.select(table).where(
-            table.c.counter.in_(names), table.c.grain == DAY,
-            sa.or_(table.c.unit_id.in_(whole), *day_filter))).mappings().all()
-        _insert(connection, _months(day_rows))
+        _insert(connection, compute(chunk))
 
 
-def _next_month(day: date) -> date:
+def _next(grain: str, day: date) -> date:
+    if grain == YEAR:
+        return date(day.year + 1, 1, 1)
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
@@ -156,24 +159,32 @@ def rebuild(connection=None) -> int:
     written = 0
     for provider in _providers():
         rows = _values(provider, None)
+        months = _sums(rows, MONTH)
         _insert(connection, rows)
-        _insert(connection, _months(rows))
+        _insert(connection, months)
+        _insert(connection, _sums(months, YEAR))
         written += len(rows)
     return written
 
 
-def _spans(date_from: date, date_to: date):
-    """The period as (days before the first whole month, whole months, days after the last), each
-    a (first day, last day) pair or None when empty; months by their first days."""
-    one = timedelta(days=1)
-    first = date_from if date_from.day == 1 else _next_month(date_from)   # first day of a whole month
-    after = date_to + one
-    stop = after if after.day == 1 else _month(date_to)                   # first day after them
-    if first >= stop:
-        return (date_from, date_to), None, None
-    head = (date_from, first - one) if date_from < first else None
-    tail = (stop, date_to) if stop <= date_to else None
-    return head, (first, _month(stop - one)), tail
+def _pieces(date_from: date, date_to: date) -> list[tuple[str, date, date]]:
+    """The period as (grain, first row day, last row day) ranges: its whole years, whole months
+    and odd days, at most five ranges."""
+    one, pieces = timedelta(days=1), []
+    day = date_from
+    while day <= date_to:
+        if day.month == 1 and day.day == 1 and _next(YEAR, day) - one <= date_to:
+            grain = YEAR
+        elif day.day == 1 and _next(MONTH, day) - one <= date_to:
+            grain = MONTH
+        else:
+            grain = DAY
+        if pieces and pieces[-1][0] == grain:
+            pieces[-1][2] = day
+        else:
+            pieces.append([grain, day, day])
+        day = _next(grain, day) if grain != DAY else day + one
+    return [tuple(p) for p in pieces]
 
 
 def _between(grain: str, span):
@@ -185,15 +196,12 @@ def read(unit: Unit, date_from: date, date_to: date, provider) -> dict[tuple[int
     summed over its days, stocks over every day up to its last (one statement)."""
     flows = [_name(provider, c.key) for c in provider.counters if not c.stock]
     stocks = [_name(provider, c.key) for c in provider.counters if c.stock]
-    head, months, tail = _spans(date_from, date_to)
-    flow_parts = [_between(DAY, head) if head else None, _between(MONTH, months) if months else None,
-                  _between(DAY, tail) if tail else None]
-    # A stock: every month before the last day's month, then that month's days up to the last day.
-    stock_parts = [sa.and_(Rollup.grain == MONTH, Rollup.day < sql.plan_constant(_month(date_to))),
-                   _between(DAY, (_month(date_to), date_to))]
+    flow_parts = [_between(grain, (first, last)) for grain, first, last in _pieces(date_from, date_to)]
+    # A stock: every delta from the beginning up to the last day.
+    stock_parts = [_between(grain, (first, last)) for grain, first, last in _pieces(BEGINNING, date_to)]
     home = sa.orm.aliased(Unit, name="rollup_unit")
     in_period = sa.or_(
-        sa.and_(Rollup.counter.in_(flows or [""]), sa.or_(*[p for p in flow_parts if p is not None])),
+        sa.and_(Rollup.counter.in_(flows or [""]), sa.or_(*flow_parts)),
         sa.and_(Rollup.counter.in_(stocks or [""]), sa.or_(*stock_parts)))
     stmt = (sa.select(Rollup.unit_id, Rollup.key, Rollup.counter, sa.func.sum(Rollup.value))
             .join(home, home.id == Rollup.unit_id).where(in_period, sql.in_subtree(unit, home.path))

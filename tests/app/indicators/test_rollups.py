@@ -222,12 +222,14 @@ def test_refused_write_undoes_its_counters(db, units, make_training):
 
     training = make_training("02020", date(2025, 3, 3), [(Sex.female, "07", 2, 3)])
     before = _rollup_rows()
-    assert {(r.grain, r.day) for r in before} == {("d", date(2025, 3, 3)), ("m", date(2025, 3, 1))}
+    assert {(r.grain, r.day) for r in before} == {("d", date(2025, 3, 3)), ("m", date(2025, 3, 1)),
+                                                        ("y", date(2025, 1, 1))}
     with service_call(show=False) as call:
         training.start_date = date(2025, 4, 4)
         db.session.flush()
         # moved in the same transaction
-        assert {(r.grain, r.day) for r in _rollup_rows()} == {("d", date(2025, 4, 4)), ("m", date(2025, 4, 1))}
+        assert {(r.grain, r.day) for r in _rollup_rows()} == {("d", date(2025, 4, 4)), ("m", date(2025, 4, 1)),
+                                                                   ("y", date(2025, 1, 1))}
         raise ServiceError("refused")
     assert not call.ok
     db.session.commit()
