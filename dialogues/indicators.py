@@ -130,6 +130,7 @@ class DialogueIndicators(IndicatorProvider):
     )
 
     counters = (*(Counter(k) for k in DIALOGUE_COUNTS + ROLLED_FOLLOWUP),
+                Counter("open_commitments"),
                 Counter("open_by_deadline"),   # key: the current deadline (date.toordinal())
                 Counter("resolved_days"))      # key: days from the dialogue to the resolution
 
@@ -166,21 +167,25 @@ class DialogueIndicators(IndicatorProvider):
                             Commitment.status.in_(OPEN_STATUSES))
                      .group_by(Dialogue.unit_id, Dialogue.held_on, Commitment.deadline))
         for unit_id, day, deadline, n in db.session.execute(open_stmt):
+            yield unit_id, day, 0, "open_commitments", n
             yield unit_id, day, deadline.toordinal(), "open_by_deadline", n
 
     def compute_rollups(self, unit: Unit, period: Period, today: date, row_of: dict[int, str]) -> Contribution:
         dialogue_counts: dict[int, dict] = defaultdict(dict)
         followup: dict[int, dict] = {}
-        overdue_before = today.toordinal()
-        for (unit_id, key), values in rollups.read(unit, period.date_from, period.date_to, self).items():
+        # Overdue: the open commitments less those whose deadline has not passed (few rows to read).
+        due = today.toordinal()
+        read = rollups.read(unit, period.date_from, period.date_to, self, min_keys={"open_by_deadline": due})
+        for (unit_id, key), values in read.items():
             counts = followup.get(unit_id)
             if counts is None:
                 counts = followup[unit_id] = {**dict.fromkeys(COUNT_KEYS, 0), "days": []}
             if key == 0:  # the plain counts (the keyed ones: by deadline, by days to resolve)
                 add_up(dialogue_counts[unit_id], values, DIALOGUE_COUNTS)
                 add_up(counts, values, ROLLED_FOLLOWUP)
-            if (n := values.get("open_by_deadline")) and key < overdue_before:
-                counts["overdue"] += n
+                counts["overdue"] += values.get("open_commitments", 0)
+            if n := values.get("open_by_deadline"):
+                counts["overdue"] -= n
             if n := values.get("resolved_days"):
                 counts["days"].extend([key] * int(n))
         return self._contribution(dict(dialogue_counts), _DialogueQueries(unit, period).attendance_groups(),

@@ -191,9 +191,11 @@ def _between(grain: str, span):
     return sa.and_(Rollup.grain == grain, sql.in_period(Rollup.day, *span))
 
 
-def read(unit: Unit, date_from: date, date_to: date, provider) -> dict[tuple[int, int], dict]:
+def read(unit: Unit, date_from: date, date_to: date, provider,
+         min_keys: dict[str, int] | None = None) -> dict[tuple[int, int], dict]:
     """(record unit id, key) -> {counter key: value} for ``unit``'s subtree over the period: flows
-    summed over its days, stocks over every day up to its last (one statement)."""
+    summed over its days, stocks over every day up to its last (one statement). ``min_keys``
+    leaves out the rows of a keyed counter below a key (the commitments not yet due on a day)."""
     flows = [_name(provider, c.key) for c in provider.counters if not c.stock]
     stocks = [_name(provider, c.key) for c in provider.counters if c.stock]
     flow_parts = [_between(grain, (first, last)) for grain, first, last in _pieces(date_from, date_to)]
@@ -203,8 +205,11 @@ def read(unit: Unit, date_from: date, date_to: date, provider) -> dict[tuple[int
     in_period = sa.or_(
         sa.and_(Rollup.counter.in_(flows or [""]), sa.or_(*flow_parts)),
         sa.and_(Rollup.counter.in_(stocks or [""]), sa.or_(*stock_parts)))
+    below = [sa.and_(Rollup.counter == _name(provider, counter), Rollup.key < sql.plan_constant(key))
+             for counter, key in (min_keys or {}).items()]
     stmt = (sa.select(Rollup.unit_id, Rollup.key, Rollup.counter, sa.func.sum(Rollup.value))
-            .join(home, home.id == Rollup.unit_id).where(in_period, sql.in_subtree(unit, home.path))
+            .join(home, home.id == Rollup.unit_id).where(in_period, sql.in_subtree(unit, home.path),
+                                                         *[sa.not_(b) for b in below])
             .group_by(Rollup.unit_id, Rollup.key, Rollup.counter))
     out: dict[tuple[int, int], dict] = defaultdict(dict)
     prefix = len(provider.name) + 1
