@@ -7,7 +7,11 @@ participants are the attendance written in its minutes. Questions, commitments, 
 overdue and median days: ``dialogues.follow_up.indicators`` (its per-unit counts, combined here
 per row of the breakdown).
 
-Statements: dialogues, attendance groups, and the three follow-up ones (5).
+Statements: from the rollups, the counters and the attendance groups (2); raw, dialogues,
+attendance groups and the three follow-up ones (5). The rollups keep the counts per organising
+unit and day of the dialogue, the open commitments by deadline (overdue on the day read) and the
+resolved ones by days to resolve (the median), fed by dialogues, questions, answers and
+commitments.
 """
 from __future__ import annotations
 

@@ -10,7 +10,10 @@ topic, and the means give the percentages before and after, the mean gain (mean 
 differences = difference of the means on the same pairs) and Hake's g
 (``surveys.analytics.stats.hake_g``). The figures equal ``stats.score_results`` on the same pairs.
 
-Statements: trainings and rosters, rosters by ethnic group, matched pairs (3).
+Statements: from the rollups, the counters, the topic names and rosters by ethnic group (3); raw,
+trainings and rosters, rosters by ethnic group, matched pairs (3). The rollups keep the counts and
+the pair sums per training unit, start date and topic (``counters``, ``raw_counters``), fed by
+trainings, rosters, responses and the people on them (``rollup_sources``).
 """
 from __future__ import annotations
 

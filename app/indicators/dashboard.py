@@ -14,8 +14,11 @@ the order of the configured features: the trainings' (``surveys.indicators``: tr
 knowledge gain on matched pre/post pairs) and the dialogues' (``dialogues.indicators``: dialogues,
 attendance, questions, commitments and their follow-up). Nothing is computed a second way.
 
-Statements: units, then each provider's (trainings and rosters, rosters by ethnic group, matched
-pairs, dialogues, attendance groups, and the three follow-up ones: 9 in all).
+By default the providers read their counters from the rollups (``app.indicators.rollups``: one
+statement each, plus the breakdowns kept raw: topic names, rosters by ethnic group, attendance
+groups); ``mode="raw"`` computes everything from the raw rows (units, then trainings and rosters,
+rosters by ethnic group, matched pairs, dialogues, attendance groups, the three follow-up ones and
+the community's seven), for comparison.
 """
 from __future__ import annotations
 
