@@ -190,6 +190,115 @@ def counts_by_unit(unit: Unit, period: Period) -> dict[int, dict]:
     return dict(out)
 
 
+# --- rollups (app.indicators.rollups) --------------------------------------------------------
+# Activities and support are flows (per day held, per month); teams, clubs, addresses and their
+# members are stocks: +1 on the first day a thing counts and -1 on the first day it no longer
+# does, so the sum up to the period's last day is the number that existed then (the same rule as
+# ``_existed`` and ``_member_on``). Recomputed per unit (a group's dates move its deltas).
+
+FLOW_KEYS = ("support_given", "activities_held", "activity_participants", "activity_women", "activity_minority",
+             "activity_children")
+STOCK_KEYS = tuple(k for k in KEYS if k not in FLOW_KEYS)
+
+
+def _group_span(founded_on, status, status_date):
+    """[first day, first day no longer) of a team, club or address (None: still active)."""
+    from app.indicators.rollups import BEGINNING
+
+    end = None if status == GroupStatus.active else (status_date or BEGINNING)
+    return founded_on or BEGINNING, end
+
+
+def _overlap(*spans):
+    start = max(s for s, _e in spans)
+    ends = [e for _s, e in spans if e is not None]
+    end = min(ends) if ends else None
+    return (start, end) if end is None or end > start else None
+
+
+def raw_counters(buckets):
+    """(unit id, day, 0, counter, value) of the records of the units of ``buckets`` (every unit
+    when None)."""
+    from app.indicators.rollups import BEGINNING
+
+    units = None if buckets is None else sorted({u for u, _d in buckets})
+
+    def of_units(column):
+        return sa.true() if units is None else column.in_(units)
+
+    def stock(unit_id, span, keys):
+        if span is not None:
+            for key in keys:
+                yield unit_id, max(span[0], BEGINNING), 0, key, 1
+                if span[1] is not None:
+                    yield unit_id, span[1], 0, key, -1
+
+    group = (Team.unit_id, Team.founded_on, Team.status, Team.status_date)
+    for unit_id, *state in db.session.execute(sa.select(*group).where(of_units(Team.unit_id))):
+        yield from stock(unit_id, _group_span(*state), ["teams_active"])
+    for unit_id, *state, joined, left, sex in db.session.execute(
+            sa.select(*group, TeamMember.joined_on, TeamMember.left_on, Person.sex).select_from(TeamMember)
+            .join(Team, Team.id == TeamMember.team_id).join(Person, Person.id == TeamMember.person_id)
+            .where(of_units(Team.unit_id))):
+        keys = ["team_members", "team_members_women"] if sex == Sex.female else ["team_members"]
+        yield from stock(unit_id, _overlap(_group_span(*state), (joined, left)), keys)
+    group = (Club.unit_id, Club.founded_on, Club.status, Club.status_date)
+    for unit_id, *state in db.session.execute(sa.select(*group).where(of_units(Club.unit_id))):
+        yield from stock(unit_id, _group_span(*state), ["clubs_active"])
+    for unit_id, *state, joined, left, consent, sex in db.session.execute(
+            sa.select(*group, ClubMember.joined_on, ClubMember.left_on, ClubMember.consent_on, ClubMember.sex)
+            .select_from(ClubMember).join(Club, Club.id == ClubMember.club_id).where(of_units(Club.unit_id))):
+        if consent is None:
+            continue
+        keys = ["club_members", "club_members_girls"] if sex == Sex.female else ["club_members"]
+        yield from stock(unit_id, _overlap(_group_span(*state), (joined, left), (consent, None)), keys)
+    for unit_id, *state in db.session.execute(
+            sa.select(TrustedAddress.unit_id, TrustedAddress.founded_on, TrustedAddress.status,
+                      TrustedAddress.status_date).where(of_units(TrustedAddress.unit_id))):
+        yield from stock(unit_id, _group_span(*state), ["addresses_active"])
+    for unit_id, month, total in db.session.execute(
+            sa.select(TrustedAddress.unit_id, SupportCount.month, sa.func.sum(SupportCount.count))
+            .join(TrustedAddress, TrustedAddress.id == SupportCount.address_id)
+            .where(of_units(TrustedAddress.unit_id)).group_by(TrustedAddress.unit_id, SupportCount.month)):
+        yield unit_id, month, 0, "support_given", total
+    total = sa.func.sum
+    for unit_id, day, *values in db.session.execute(
+            sa.select(Activity.unit_id, Activity.held_on, sa.func.count(Activity.id), total(Activity.participants_total),
+                      total(Activity.participants_women), total(Activity.participants_minority),
+                      total(Activity.participants_children))
+            .where(of_units(Activity.unit_id)).group_by(Activity.unit_id, Activity.held_on)):
+        for key, value in zip(FLOW_KEYS[1:], values):
+            yield unit_id, day, 0, key, value
+
+
+def rollup_sources() -> dict:
+    """Every community record, by the unit whose counters it changes (every day of it)."""
+    def unit_of(model):
+        return lambda ids: sa.select(model.unit_id, sa.null()).where(model.id.in_(ids))
+
+    return {
+        Team: unit_of(Team), Club: unit_of(Club), TrustedAddress: unit_of(TrustedAddress), Activity: unit_of(Activity),
+        TeamMember: lambda ids: sa.select(Team.unit_id, sa.null()).join(TeamMember, TeamMember.team_id == Team.id)
+        .where(TeamMember.id.in_(ids)),
+        ClubMember: lambda ids: sa.select(Club.unit_id, sa.null()).join(ClubMember, ClubMember.club_id == Club.id)
+        .where(ClubMember.id.in_(ids)),
+        SupportCount: lambda ids: sa.select(TrustedAddress.unit_id, sa.null()).join(
+            SupportCount, SupportCount.address_id == TrustedAddress.id).where(SupportCount.id.in_(ids)),
+        Person: lambda ids: sa.select(Team.unit_id, sa.null()).join(TeamMember, TeamMember.team_id == Team.id)
+        .where(TeamMember.person_id.in_(ids)),
+    }
+
+
+def counts_by_unit_rollups(unit: Unit, period: Period) -> dict[int, dict]:
+    """``counts_by_unit`` read from the rollups (one statement)."""
+    from app.indicators import rollups
+
+    out: dict[int, dict] = defaultdict(lambda: dict.fromkeys(KEYS, 0))
+    for (unit_id, _key), values in rollups.read(unit, period.date_from, period.date_to, provider).items():
+        out[unit_id].update({k: int(v) for k, v in values.items()})
+    return dict(out)
+
+
 @dataclass
 class Row:
     unit_id: int
@@ -213,8 +322,8 @@ class CommunityFigures:
                 "by_unit": [{"code": r.code, "name": r.name, "directly": r.directly, **r.figures} for r in self.rows]}
 
 
-def compute(unit: Unit, period: Period) -> CommunityFigures:
-    """The total and the child-unit breakdown (8 statements)."""
+def compute(unit: Unit, period: Period, mode: str = "rollups") -> CommunityFigures:
+    """The total and the child-unit breakdown (2 statements from the rollups, 8 raw)."""
     subtree = db.session.execute(
         sa.select(Unit.id, Unit.code, Unit.name, Unit.parent_id, sql.child_path(unit, Unit.path))
         .where(sql.in_subtree(unit, Unit.path)).order_by(Unit.name, Unit.code)).all()
@@ -223,7 +332,8 @@ def compute(unit: Unit, period: Period) -> CommunityFigures:
     by_path[unit.path] = Row(unit.id, unit.code, unit.name, True, dict.fromkeys(KEYS, 0))
     child_of = {uid: path for uid, _code, _name, _parent, path in subtree}
     total = dict.fromkeys(KEYS, 0)
-    for unit_id, values in counts_by_unit(unit, period).items():
+    counts = counts_by_unit(unit, period) if mode == "raw" else counts_by_unit_rollups(unit, period)
+    for unit_id, values in counts.items():
         row = by_path[child_of[unit_id]]
         for key, value in values.items():
             row.figures[key] += value
@@ -337,6 +447,7 @@ def _host_names(ids: list[int]) -> dict[int, str]:
 def _provider():
     from app.indicators.figures import Figure
     from app.indicators.providers import Contribution, IndicatorProvider
+    from app.indicators.rollups import Counter
 
     class CommunityIndicators(IndicatorProvider):
         """Teams, clubs, trusted addresses and activities on the core dashboard: the same per-unit
@@ -346,10 +457,24 @@ def _provider():
         figures = tuple(Figure(f.key, f.label, "community", f.kind, short=f.label) for f in _FIGURES)
         record_keys = ("teams_active", "clubs_active", "addresses_active", "activities_held")
 
+        counters = tuple(Counter(k, stock=k in STOCK_KEYS) for k in KEYS)
+
+        def rollup_sources(self):
+            return rollup_sources()
+
+        def raw_counters(self, buckets):
+            return raw_counters(buckets)
+
         def compute(self, unit, period, today, row_of):
+            return self._contribution(counts_by_unit(unit, period), row_of)
+
+        def compute_rollups(self, unit, period, today, row_of):
+            return self._contribution(counts_by_unit_rollups(unit, period), row_of)
+
+        def _contribution(self, counts, row_of):
             rows = {path: dict.fromkeys(KEYS, 0) for path in dict.fromkeys(row_of.values())}
             total = dict.fromkeys(KEYS, 0)
-            for unit_id, values in counts_by_unit(unit, period).items():
+            for unit_id, values in counts.items():
                 for key, value in values.items():
                     rows[row_of[unit_id]][key] += value
                     total[key] += value

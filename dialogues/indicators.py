@@ -7,7 +7,11 @@ participants are the attendance written in its minutes. Questions, commitments, 
 overdue and median days: ``dialogues.follow_up.indicators`` (its per-unit counts, combined here
 per row of the breakdown).
 
-Statements: dialogues, attendance groups, and the three follow-up ones (5).
+Statements: from the rollups, the counters and the attendance groups (2); raw, dialogues,
+attendance groups and the three follow-up ones (5). The rollups keep the counts per organising
+unit and day of the dialogue, the open commitments by deadline (overdue on the day read) and the
+resolved ones by days to resolve (the median), fed by dialogues, questions, answers and
+commitments.
 """
 from __future__ import annotations
 
@@ -28,9 +32,12 @@ from app.indicators.periods import Period
 from app.indicators.figures import Figure
 from app.indicators.providers import Contribution, IndicatorProvider, add_up
 from app.models import Unit
-from dialogues.follow_up.indicators import (COUNTED_DIALOGUES, combine_counts, followup_counts_by_unit,
-                                            indicators_from_counts)
-from dialogues.models import AttendanceGroup, Dialogue, DialogueAnswer, DialogueQuestion
+from app.indicators import rollups
+from app.indicators.rollups import Counter
+from dialogues.follow_up.indicators import (COUNT_KEYS, COUNTED_DIALOGUES, combine_counts, followup_counts,
+                                            followup_counts_by_unit, indicators_from_counts)
+from dialogues.models import AttendanceGroup, Commitment, Dialogue, DialogueAnswer, DialogueQuestion
+from dialogues.models.commitments import OPEN_STATUSES
 
 FIGURES = (
     Figure("dialogues_held", _l("Cuộc đối thoại đã tổ chức"), "dialogue", "count", link="dialogues", short=_l("Cuộc")),
@@ -72,25 +79,39 @@ sa.Index("ix_dialogue_answers_question_id_outcome", DialogueAnswer.question_id, 
 sa.Index("ix_dialogue_questions_dialogue_id_is_raised", DialogueQuestion.dialogue_id, DialogueQuestion.is_raised)
 
 
-class _DialogueQueries:
-    """Dialogues held in the period under the unit and the attendance written in their minutes."""
+# Follow-up counts kept as they are in the rollups (overdue depends on the day the dashboard is
+# read: open commitments are kept by deadline instead, and the days to resolve by number of days).
+ROLLED_FOLLOWUP = tuple(k for k in COUNT_KEYS if k != "overdue")
 
-    def __init__(self, unit: Unit, period: Period):
+
+def _bucket_filter(buckets):
+    return sa.true() if buckets is None else sa.tuple_(Dialogue.unit_id, Dialogue.held_on).in_(buckets)
+
+
+class _DialogueQueries:
+    """Dialogues held in the period under the unit and the attendance written in their minutes;
+    or, for the rollups (``unit`` None), those of the (unit id, day) ``buckets``, per day too."""
+
+    def __init__(self, unit: Unit | None, period: Period | None, buckets=None):
         self.organiser = aliased(Unit, name="organiser")
-        self.where = sa.and_(sql.in_subtree(unit, self.organiser.path),
-                             sql.in_period(Dialogue.held_on, period.date_from, period.date_to),
-                             Dialogue.status.in_(COUNTED_DIALOGUES))
+        self.by_day = unit is None
+        self.group = (Dialogue.unit_id, Dialogue.held_on) if self.by_day else (Dialogue.unit_id,)
+        where = _bucket_filter(buckets) if self.by_day else sa.and_(
+            sql.in_subtree(unit, self.organiser.path), sql.in_period(Dialogue.held_on, period.date_from, period.date_to))
+        self.where = sa.and_(where, Dialogue.status.in_(COUNTED_DIALOGUES))
 
     def _from(self, stmt):
-        return stmt.select_from(Dialogue).join(self.organiser, self.organiser.id == Dialogue.unit_id).where(self.where)
+        stmt = stmt.select_from(Dialogue).where(self.where)
+        return stmt if self.by_day else stmt.join(self.organiser, self.organiser.id == Dialogue.unit_id)
 
-    def counts(self) -> dict[int, dict]:
+    def counts(self) -> dict[tuple, dict]:
         def total(column):
             return sa.func.coalesce(sa.func.sum(column), 0)
-        stmt = self._from(sa.select(Dialogue.unit_id, sa.func.count(Dialogue.id), total(Dialogue.attendance_total),
+        stmt = self._from(sa.select(*self.group, sa.func.count(Dialogue.id), total(Dialogue.attendance_total),
                                     total(Dialogue.attendance_women), total(Dialogue.attendance_minority)))
-        return {unit_id: dict(zip(DIALOGUE_COUNTS, values))
-                for unit_id, *values in db.session.execute(stmt.group_by(Dialogue.unit_id))}
+        width = len(self.group)
+        return {tuple(row[:width]): dict(zip(DIALOGUE_COUNTS, row[width:]))
+                for row in db.session.execute(stmt.group_by(*self.group))}
 
     def attendance_groups(self) -> list[dict]:
         """Attendance by the groups the minutes list ("Hội viên phụ nữ", "Người có uy tín"...)."""
@@ -112,11 +133,76 @@ class DialogueIndicators(IndicatorProvider):
         ("DA8-DT-GQ", "Tỷ lệ kiến nghị, cam kết được giải quyết", "%", "share_resolved", {"19": 80, "02020": 80}),
     )
 
+    counters = (*(Counter(k) for k in DIALOGUE_COUNTS + ROLLED_FOLLOWUP),
+                Counter("open_commitments"),
+                Counter("open_by_deadline"),   # key: the current deadline (date.toordinal())
+                Counter("resolved_days"))      # key: days from the dialogue to the resolution
+
+    def rollup_sources(self) -> dict:
+        def dialogue_day(*joins):
+            def buckets(ids, joins=joins):
+                stmt = sa.select(Dialogue.unit_id, Dialogue.held_on)
+                for target, on in joins:
+                    stmt = stmt.join(target, on)
+                return stmt.where(joins[-1][0].id.in_(ids) if joins else Dialogue.id.in_(ids))
+            return buckets
+
+        question = (DialogueQuestion, DialogueQuestion.dialogue_id == Dialogue.id)
+        return {
+            Dialogue: dialogue_day(),
+            DialogueQuestion: dialogue_day(question),
+            DialogueAnswer: dialogue_day(question, (DialogueAnswer, DialogueAnswer.question_id == DialogueQuestion.id)),
+            Commitment: dialogue_day(question, (Commitment, Commitment.question_id == DialogueQuestion.id)),
+        }
+
+    def raw_counters(self, buckets):
+        for (unit_id, day), values in _DialogueQueries(None, None, buckets).counts().items():
+            for counter, value in values.items():
+                yield unit_id, day, 0, counter, value
+        for (unit_id, day), values in followup_counts(_bucket_filter(buckets), (Dialogue.unit_id, Dialogue.held_on),
+                                                      None).items():
+            for counter in ROLLED_FOLLOWUP:
+                yield unit_id, day, 0, counter, values[counter]
+            for days in values["days"]:
+                yield unit_id, day, days, "resolved_days", 1
+        open_stmt = (sa.select(Dialogue.unit_id, Dialogue.held_on, Commitment.deadline, sa.func.count())
+                     .select_from(Commitment).join(Commitment.question).join(DialogueQuestion.dialogue)
+                     .where(_bucket_filter(buckets), Dialogue.status.in_(COUNTED_DIALOGUES),
+                            Commitment.status.in_(OPEN_STATUSES))
+                     .group_by(Dialogue.unit_id, Dialogue.held_on, Commitment.deadline))
+        for unit_id, day, deadline, n in db.session.execute(open_stmt):
+            yield unit_id, day, 0, "open_commitments", n
+            yield unit_id, day, deadline.toordinal(), "open_by_deadline", n
+
+    def compute_rollups(self, unit: Unit, period: Period, today: date, row_of: dict[int, str]) -> Contribution:
+        dialogue_counts: dict[int, dict] = defaultdict(dict)
+        followup: dict[int, dict] = {}
+        # Overdue: the open commitments less those whose deadline has not passed (few rows to read).
+        due = today.toordinal()
+        read = rollups.read(unit, period.date_from, period.date_to, self, min_keys={"open_by_deadline": due})
+        for (unit_id, key), values in read.items():
+            counts = followup.get(unit_id)
+            if counts is None:
+                counts = followup[unit_id] = {**dict.fromkeys(COUNT_KEYS, 0), "days": []}
+            if key == 0:  # the plain counts (the keyed ones: by deadline, by days to resolve)
+                add_up(dialogue_counts[unit_id], values, DIALOGUE_COUNTS)
+                add_up(counts, values, ROLLED_FOLLOWUP)
+                counts["overdue"] += values.get("open_commitments", 0)
+            if n := values.get("open_by_deadline"):
+                counts["overdue"] -= n
+            if n := values.get("resolved_days"):
+                counts["days"].extend([key] * int(n))
+        return self._contribution(dict(dialogue_counts), _DialogueQueries(unit, period).attendance_groups(),
+                                  followup, row_of)
+
     def compute(self, unit: Unit, period: Period, today: date, row_of: dict[int, str]) -> Contribution:
         dialogues = _DialogueQueries(unit, period)
-        dialogue_counts = dialogues.counts()
-        attendance_groups = dialogues.attendance_groups()
-        followup = followup_counts_by_unit(unit, period.date_from, period.date_to, today=today)
+        dialogue_counts = {unit_id: values for (unit_id,), values in dialogues.counts().items()}
+        return self._contribution(dialogue_counts, dialogues.attendance_groups(),
+                                  followup_counts_by_unit(unit, period.date_from, period.date_to, today=today), row_of)
+
+    def _contribution(self, dialogue_counts: dict, attendance_groups: list, followup: dict,
+                      row_of: dict[int, str]) -> Contribution:
         dialogue_sums: dict[str, dict] = defaultdict(dict)
         followup_units: dict[str, list] = defaultdict(list)
         for unit_id, values in dialogue_counts.items():

@@ -10,7 +10,10 @@ topic, and the means give the percentages before and after, the mean gain (mean 
 differences = difference of the means on the same pairs) and Hake's g
 (``surveys.analytics.stats.hake_g``). The figures equal ``stats.score_results`` on the same pairs.
 
-Statements: trainings and rosters, rosters by ethnic group, matched pairs (3).
+Statements: from the rollups, the counters, the topic names and rosters by ethnic group (3); raw,
+trainings and rosters, rosters by ethnic group, matched pairs (3). The rollups keep the counts and
+the pair sums per training unit, start date and topic (``counters``, ``raw_counters``), fed by
+trainings, rosters, responses and the people on them (``rollup_sources``).
 """
 from __future__ import annotations
 
@@ -29,7 +32,9 @@ from app.indicators.charts import BAR_H, GAP, LABEL_H, MAX_BARS, bar_chart, cut_
 from app.indicators.exports import masked_counts
 from app.indicators.figures import Figure, full_label
 from app.indicators.periods import Period
+from app.indicators import rollups
 from app.indicators.providers import Contribution, IndicatorProvider, add_up
+from app.indicators.rollups import Counter
 from app.models import Person, Sex, Unit
 from surveys.analytics import stats
 from surveys.analytics.charts import POST_COLOUR, PRE_COLOUR, WIDTH, Chart
@@ -72,19 +77,31 @@ class _TrainingQueries:
     """Trainings held in the period under the unit, their rosters and their scores, per
     (training unit, topic)."""
 
-    def __init__(self, unit: Unit, period: Period, today: date):
+    def __init__(self, unit: Unit | None, period: Period | None, today: date | None, buckets=None):
+        """Over ``unit``'s subtree and ``period``; or, for the rollups, over the (unit id, start
+        date) ``buckets`` (every training when ``None``), grouped by day too."""
         self.home = aliased(Unit, name="training_unit")
-        self.where = sa.and_(sql.in_subtree(unit, self.home.path),
-                             sql.in_period(Training.start_date, period.date_from, min(period.date_to, today)))
+        self.by_day = unit is None
+        if unit is not None:
+            self.where = sa.and_(sql.in_subtree(unit, self.home.path),
+                                 sql.in_period(Training.start_date, period.date_from, min(period.date_to, today)))
+        elif buckets is not None:
+            self.where = sa.tuple_(Training.unit_id, Training.start_date).in_(buckets)
+        else:
+            self.where = sa.true()
 
     def _from(self, stmt):
-        return stmt.select_from(Training).join(self.home, self.home.id == Training.unit_id).where(self.where)
+        stmt = stmt.select_from(Training).where(self.where)
+        return stmt if self.by_day else stmt.join(self.home, self.home.id == Training.unit_id)
+
+    def _group(self, *columns):
+        return (Training.unit_id, Training.start_date, *columns) if self.by_day else (Training.unit_id, *columns)
 
     def counts(self) -> tuple[dict[tuple[int, int], dict], dict[int, str]]:
         """(unit id, topic id) -> trainings, participants, women, ethnic minority; topic names."""
         minority = sql.is_minority(Person.ethnicity_code, Person.ethnicity_system)
         stmt = self._from(sa.select(
-            Training.unit_id, Topic.id, Topic.name,
+            *self._group(Topic.id), Topic.name,
             sa.func.count(sa.distinct(Training.id)),
             sa.func.count(Participant.id),
             sa.func.count(Participant.id).filter(Person.sex == Sex.female),
@@ -92,11 +109,12 @@ class _TrainingQueries:
         stmt = (stmt.join(Topic, Topic.id == Training.topic_id)
                 .outerjoin(Participant, Participant.training_id == Training.id)
                 .outerjoin(Person, Person.id == Participant.person_id)
-                .group_by(Training.unit_id, Topic.id, Topic.name))
+                .group_by(*self._group(Topic.id), Topic.name))
         counts, names = {}, {}
-        for unit_id, topic_id, topic_name, *values in db.session.execute(stmt):
-            counts[(unit_id, topic_id)] = dict(zip(TRAINING_COUNTS, values))
-            names[topic_id] = topic_name
+        width = len(self._group())
+        for row in db.session.execute(stmt):
+            counts[tuple(row[:width + 1])] = dict(zip(TRAINING_COUNTS, row[width + 2:]))
+            names[row[width]] = row[width + 1]
         return counts, names
 
     def pairs(self) -> dict[tuple[int, int], dict]:
@@ -106,15 +124,16 @@ class _TrainingQueries:
 
         def percent_sum(response):  # floating point: exact decimals cost PostgreSQL a third more
             return 100 * sa.func.sum(sa.cast(response.score, sa.Float) / response.max_score)
-        stmt = self._from(sa.select(Training.unit_id, Training.topic_id, sa.func.count(),
+        stmt = self._from(sa.select(*self._group(Training.topic_id), sa.func.count(),
                                     percent_sum(pre), percent_sum(post)))
         stmt = (stmt.join(pre, sa.and_(pre.training_id == Training.id, pre.phase == Phase.pre))
                 .join(post, sa.and_(post.training_id == Training.id, post.phase == Phase.post,
                                     post.person_id == pre.person_id))
                 .where(pre.max_score > 0, post.max_score > 0)
-                .group_by(Training.unit_id, Training.topic_id))
-        return {(unit_id, topic_id): dict(zip(PAIR_SUMS, (n, float(a), float(b))))
-                for unit_id, topic_id, n, a, b in db.session.execute(stmt)}
+                .group_by(*self._group(Training.topic_id)))
+        width = len(self._group()) + 1
+        return {tuple(row[:width]): dict(zip(PAIR_SUMS, (row[width], float(row[width + 1]), float(row[width + 2]))))
+                for row in db.session.execute(stmt)}
 
     def by_ethnic_group(self) -> list[dict]:
         """Participants per recorded ethnic group (and how many of them are women), largest first."""
@@ -169,18 +188,53 @@ class TrainingIndicators(IndicatorProvider):
          {"19": 2000, "02020": 60, "02086": 60}),
     )
 
+    # Rollups (app.indicators.rollups): the counts and the pair sums per training unit, start
+    # date and topic (the key); the means are computed from the sums when read.
+    counters = tuple(Counter(key) for key in TRAINING_COUNTS + PAIR_SUMS)
+
+    def rollup_sources(self) -> dict:
+        return {
+            Training: lambda ids: sa.select(Training.unit_id, Training.start_date).where(Training.id.in_(ids)),
+            Participant: lambda ids: sa.select(Training.unit_id, Training.start_date).join(
+                Participant, Participant.training_id == Training.id).where(Participant.id.in_(ids)),
+            Response: lambda ids: sa.select(Training.unit_id, Training.start_date).join(
+                Response, Response.training_id == Training.id).where(Response.id.in_(ids)),
+            # Sex and ethnicity of the people on the rosters.
+            Person: lambda ids: sa.select(Training.unit_id, Training.start_date).join(
+                Participant, Participant.training_id == Training.id).where(Participant.person_id.in_(ids)),
+        }
+
+    def raw_counters(self, buckets):
+        trainings = _TrainingQueries(None, None, None, buckets)
+        by_day_topic, _names = trainings.counts()
+        for group, values in trainings.pairs().items():
+            by_day_topic.setdefault(group, {}).update(values)
+        for (unit_id, day, topic_id), values in by_day_topic.items():
+            for counter, value in values.items():
+                yield unit_id, day, topic_id, counter, value
+
+    def compute_rollups(self, unit: Unit, period: Period, today: date, row_of: dict[int, str]) -> Contribution:
+        counts = rollups.read(unit, period.date_from, min(period.date_to, today), self)
+        names = dict(db.session.execute(sa.select(Topic.id, Topic.name).where(
+            Topic.id.in_(sorted({topic_id for _unit, topic_id in counts} or {0})))).all())
+        ethnic_groups = _TrainingQueries(unit, period, today).by_ethnic_group()
+        return self._contribution(counts, names, ethnic_groups, row_of)
+
     def compute(self, unit: Unit, period: Period, today: date, row_of: dict[int, str]) -> Contribution:
         trainings = _TrainingQueries(unit, period, today)
         by_unit_topic, topic_names = trainings.counts()
-        pairs = trainings.pairs()
-        ethnic_groups = trainings.by_ethnic_group()
+        for group, values in trainings.pairs().items():
+            by_unit_topic[group] = {**by_unit_topic.get(group, {}), **values}
+        return self._contribution(by_unit_topic, topic_names, trainings.by_ethnic_group(), row_of)
+
+    def _contribution(self, by_unit_topic: dict, topic_names: dict, ethnic_groups: list,
+                      row_of: dict[int, str]) -> Contribution:
         training_sums: dict[str, dict] = defaultdict(dict)      # row path -> counts and pair sums
         topic_sums: dict[int, dict] = defaultdict(dict)
         total_training: dict = {}
         cells: dict[tuple[str, int], dict] = defaultdict(dict)  # (row, topic) -> people counts
         people = ("training_participants", "training_women", "training_minority", "knowledge_pairs")
         for (unit_id, topic_id), values in by_unit_topic.items():
-            values = {**values, **pairs.get((unit_id, topic_id), {})}
             for target in (training_sums[row_of[unit_id]], topic_sums[topic_id], total_training):
                 add_up(target, values, TRAINING_COUNTS + PAIR_SUMS)
             add_up(cells[(row_of[unit_id], topic_id)], values, people)

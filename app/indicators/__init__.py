@@ -10,7 +10,7 @@ __all__ = ["Contribution", "IndicatorProvider", "init_app", "register_provider"]
 
 
 def init_app(app) -> None:
-    from app.indicators import models  # noqa: F401  (tables known to the metadata and to Alembic)
+    from app.indicators import models, rollups  # noqa: F401  (tables and the flush hook)
     from app.indicators.cli import indicators_command
     from app.indicators.demo import load_demo
     from app.indicators.views import bp

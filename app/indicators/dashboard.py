@@ -14,8 +14,11 @@ the order of the configured features: the trainings' (``surveys.indicators``: tr
 knowledge gain on matched pre/post pairs) and the dialogues' (``dialogues.indicators``: dialogues,
 attendance, questions, commitments and their follow-up). Nothing is computed a second way.
 
-Statements: units, then each provider's (trainings and rosters, rosters by ethnic group, matched
-pairs, dialogues, attendance groups, and the three follow-up ones: 9 in all).
+By default the providers read their counters from the rollups (``app.indicators.rollups``: one
+statement each, plus the breakdowns kept raw: topic names, rosters by ethnic group, attendance
+groups); ``mode="raw"`` computes everything from the raw rows (units, then trainings and rosters,
+rosters by ethnic group, matched pairs, dialogues, attendance groups, the three follow-up ones and
+the community's seven), for comparison.
 """
 from __future__ import annotations
 
@@ -94,8 +97,12 @@ class Dashboard:
         }
 
 
-def compute_dashboard(unit: Unit, period: Period, today: date) -> Dashboard:
-    """Every dashboard figure of ``unit`` over ``period`` (targets are added by the caller)."""
+MODES = ("rollups", "raw")
+
+
+def compute_dashboard(unit: Unit, period: Period, today: date, mode: str = "rollups") -> Dashboard:
+    """Every dashboard figure of ``unit`` over ``period`` (targets are added by the caller), from
+    the rollups (``app.indicators.rollups``) or, in ``raw`` mode, from the raw rows."""
     subtree = db.session.execute(
         sa.select(Unit.id, Unit.code, Unit.name, Unit.path, Unit.parent_id, sql.child_path(unit, Unit.path))
         .where(sql.in_subtree(unit, Unit.path)).order_by(Unit.name, Unit.code)).all()
@@ -110,7 +117,8 @@ def compute_dashboard(unit: Unit, period: Period, today: date) -> Dashboard:
     json_names: dict[str, str] = {}
     cells: dict[tuple[str, int], dict] = {}
     for provider in providers():
-        part = provider.compute(unit, period, today, child_of)
+        compute = provider.compute if mode == "raw" else provider.compute_rollups
+        part = compute(unit, period, today, child_of)
         for path, row in rows.items():
             row.figures.update(part.rows[path])
         total.update(part.total)

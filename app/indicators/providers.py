@@ -47,8 +47,27 @@ class IndicatorProvider:
     screen_template: str | None = None
     report_template: str | None = None
 
+    # Rollups (``app.indicators.rollups``): the additive counters the provider keeps per unit ×
+    # day × key, and where they come from. A provider without counters is always computed raw.
+    counters: tuple = ()
+
     def compute(self, unit, period, today: date, row_of: dict[int, str]) -> Contribution:
+        """The figures from the raw rows (the dashboard's ``raw`` mode, and the reference)."""
         raise NotImplementedError
+
+    def compute_rollups(self, unit, period, today: date, row_of: dict[int, str]) -> Contribution:
+        """The same figures from the rollups (``rollups.read``); must equal ``compute``."""
+        return self.compute(unit, period, today, row_of)
+
+    def rollup_sources(self) -> dict:
+        """Model class -> function of a list of its ids returning a SELECT of (unit id, day): the
+        buckets those rows count in. Every model whose rows change a counter is listed."""
+        return {}
+
+    def raw_counters(self, buckets):
+        """(unit id, day, key, counter key, value) computed from the raw rows of ``buckets``, a
+        list of (unit id, day), or of every bucket when ``None``."""
+        return ()
 
     def links(self, period, today: date) -> dict[str, str]:
         """Link kind (``Figure.link``) -> address of the drill-down list over ``period``; the

@@ -29,7 +29,7 @@ def percent_of(actual, target) -> float | None:
     return round(100 * actual / target, 1)
 
 
-def attach_progress(dashboard: Dashboard, unit: Unit, today: date) -> Dashboard:
+def attach_progress(dashboard: Dashboard, unit: Unit, today: date, mode: str = "rollups") -> Dashboard:
     """Fill ``dashboard.progress``: one entry per active indicator (target, actual, percent),
     with the same for each row of the breakdown."""
     indicators = active_indicators()
@@ -40,7 +40,7 @@ def attach_progress(dashboard: Dashboard, unit: Unit, today: date) -> Dashboard:
     targets = {(t.indicator_id, t.unit_id): t.target for t in db.session.scalars(
         sa.select(IndicatorTarget).where(IndicatorTarget.year == year, IndicatorTarget.unit_id.in_(unit_ids)))}
     so_far = dashboard if dashboard.period.is_year_to_date else \
-        compute_dashboard(unit, dashboard.period.year_to_date, today)
+        compute_dashboard(unit, dashboard.period.year_to_date, today, mode)
     so_far_rows = {row.unit_id: row.figures for row in so_far.rows}
 
     progress = []
@@ -65,6 +65,7 @@ def attach_progress(dashboard: Dashboard, unit: Unit, today: date) -> Dashboard:
     return dashboard
 
 
-def load_dashboard(unit: Unit, period, today: date) -> Dashboard:
-    """The dashboard with its progress against targets: what every screen and export shows."""
-    return attach_progress(compute_dashboard(unit, period, today), unit, today)
+def load_dashboard(unit: Unit, period, today: date, mode: str = "rollups") -> Dashboard:
+    """The dashboard with its progress against targets: what every screen and export shows
+    (``mode="raw"``: computed from the raw rows instead of the rollups, for comparison)."""
+    return attach_progress(compute_dashboard(unit, period, today, mode), unit, today, mode)

@@ -77,7 +77,9 @@ class RecordLinks:
 @roles_required(*DASHBOARD_ROLES)
 def show_dashboard():
     unit, period = _selection()
-    dashboard = exports.published(load_dashboard(unit, period, clock.today()))
+    # ``?mode=raw``: the same page computed from the raw rows, to compare with the rollups.
+    mode = "raw" if request.args.get("mode") == "raw" else "rollups"
+    dashboard = exports.published(load_dashboard(unit, period, clock.today(), mode))
     args = {"unit": unit.code, **period.query_args()}
     # A province has about a hundred communes: by default list those with records.
     show_all = request.args.get("all") == "1"

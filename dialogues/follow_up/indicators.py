@@ -80,15 +80,22 @@ def followup_counts_by_unit(unit: Unit, date_from: date, date_to: date, *,
     today = today or clock.today()
     organiser = sa.orm.aliased(Unit, name="organiser")
     # Unit path and dates written into the SQL: see app.sql.plan_constant.
-    in_period = sa.and_(sql.in_subtree(unit, organiser.path), sql.in_period(Dialogue.held_on, date_from, date_to),
-                        Dialogue.status.in_(COUNTED_DIALOGUES))
+    in_period = sa.and_(sql.in_subtree(unit, organiser.path), sql.in_period(Dialogue.held_on, date_from, date_to))
+    counts = followup_counts(in_period, (Dialogue.unit_id,), today,
+                             join=lambda stmt: stmt.join(organiser, organiser.id == Dialogue.unit_id))
+    return {unit_id: values for (unit_id,), values in counts.items()}
 
-    def per_unit(stmt):
-        return stmt.join(organiser, organiser.id == Dialogue.unit_id).where(in_period).group_by(Dialogue.unit_id)
+
+def followup_counts(where, group: tuple, today: date | None, join=lambda stmt: stmt) -> dict[tuple, dict]:
+    """The counts of ``followup_counts_by_unit`` per ``group`` (columns of ``Dialogue``) for the
+    counted dialogues ``where`` selects; ``overdue`` only when ``today`` is given (the rollups keep
+    open commitments by deadline instead: ``open_by_deadline``)."""
+    def per_group(stmt):
+        return join(stmt).where(where, Dialogue.status.in_(COUNTED_DIALOGUES)).group_by(*group)
 
     answers = sa.func.count(DialogueAnswer.id)
-    questions = db.session.execute(per_unit(
-        sa.select(Dialogue.unit_id, sa.func.count(DialogueQuestion.id).label("questions_raised"),
+    questions = db.session.execute(per_group(
+        sa.select(*group, sa.func.count(DialogueQuestion.id).label("questions_raised"),
                   answers.filter(DialogueAnswer.outcome == AnswerOutcome.answered).label("answered_on_spot"),
                   answers.filter(DialogueAnswer.outcome == AnswerOutcome.forwarded).label("forwarded_at_dialogue"))
         .select_from(DialogueQuestion).join(DialogueQuestion.dialogue).outerjoin(DialogueQuestion.answer)
@@ -96,34 +103,35 @@ def followup_counts_by_unit(unit: Unit, date_from: date, date_to: date, *,
 
     resolved = Commitment.status == CommitmentStatus.resolved
     by_status = [sa.func.count(Commitment.id).filter(Commitment.status == s).label(s.value) for s in CommitmentStatus]
-    commitments = db.session.execute(per_unit(
-        sa.select(Dialogue.unit_id,
+    overdue = [] if today is None else [
+        sa.func.count(Commitment.id).filter(Commitment.overdue_on(today)).label("overdue")]
+    commitments = db.session.execute(per_group(
+        sa.select(*group,
                   sa.func.count(Commitment.id).filter(Commitment.forwarded_from_id.is_(None)).label("committed"),
                   sa.func.count(Commitment.id).filter(Commitment.forwarded_from_id.is_not(None))
                   .label("forwarded_copies"),
-                  *by_status,
-                  sa.func.count(Commitment.id).filter(Commitment.overdue_on(today)).label("overdue"),
+                  *by_status, *overdue,
                   sa.func.count(Commitment.id).filter(resolved, Commitment.closed_on <= Commitment.deadline)
                   .label("resolved_on_time"),
                   sa.func.count(Commitment.id).filter(resolved, Commitment.closed_on <= Commitment.original_deadline)
                   .label("resolved_by_original_deadline"))
         .select_from(Commitment).join(Commitment.question).join(DialogueQuestion.dialogue))).all()
 
-    # How many commitments took how many days, per unit: the database counts, Python takes the
+    # How many commitments took how many days, per group: the database counts, Python takes the
     # median (portable across SQLite and PostgreSQL).
     days = days_between(Commitment.closed_on, Dialogue.held_on)
     durations = db.session.execute(
-        sa.select(Dialogue.unit_id, days, sa.func.count()).join(Commitment.question).join(DialogueQuestion.dialogue)
-        .join(organiser, organiser.id == Dialogue.unit_id).where(in_period, resolved)
-        .group_by(Dialogue.unit_id, days)).all()
+        join(sa.select(*group, days, sa.func.count()).join(Commitment.question).join(DialogueQuestion.dialogue))
+        .where(where, Dialogue.status.in_(COUNTED_DIALOGUES), resolved).group_by(*group, days)).all()
 
-    counts: dict[int, dict] = {}
+    width = len(group)
+    counts: dict[tuple, dict] = {}
     for row in (*questions, *commitments):
-        unit_id, *values = row
-        group = counts.setdefault(unit_id, {**dict.fromkeys(COUNT_KEYS, 0), "days": []})
-        group.update(zip(row._fields[1:], values))
-    for unit_id, day_count, n in durations:
-        counts[unit_id]["days"].extend([int(day_count)] * n)
+        values = counts.setdefault(tuple(row[:width]), {**dict.fromkeys(COUNT_KEYS, 0), "days": []})
+        values.update(zip(row._fields[width:], row[width:]))
+    for row in durations:
+        day_count, n = row[width:]
+        counts[tuple(row[:width])]["days"].extend([int(day_count)] * n)
     return counts
 
 

@@ -1,0 +1,236 @@
+"""Rollups (``app.indicators.rollups``) against the raw computation: after seeded random sequences
+of writes of every feature (records created, edited, deleted, moved to another unit or day;
+commitments followed up; teams closed, members leaving; units moved under another province),
+the dashboard read from the rollups equals the one computed from the raw rows, for several
+units and periods, and the counters kept write by write equal a rebuild from scratch."""
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app import services as core
+from app.extensions import db
+from app.indicators import rollups
+from app.indicators.dashboard import compute_dashboard
+from app.indicators.periods import Period
+from app.models import Person, Sex
+from community import indicators as community_indicators
+from community import services as community
+from community.models import ActivityForm, ActivityHost, GroupStatus, HostKind, SupportKind, Team, TrustedAddress
+from dialogues.models import AnswerOutcome, CommitmentStatus, Dialogue
+from surveys.models import Response, Training
+
+from indicators_reference import TODAY
+
+# A year (twelve month rows), whole months, and odd days at both ends across a year's turn.
+PERIODS = [Period.year(2025), Period("custom", date(2025, 3, 1), date(2025, 5, 31)),
+           Period("custom", date(2024, 11, 15), date(2025, 4, 10))]
+
+
+def _dashboards(units, commune_ids):
+    from app.models import Unit
+
+    places = [units["VN"], units["19"], units["02020"], units["08"], *(db.session.get(Unit, i) for i in commune_ids)]
+    out = {}
+    for unit in places:
+        for period in PERIODS:
+            for mode in ("rollups", "raw"):
+                board = compute_dashboard(unit, period, TODAY, mode).to_json()
+                out[(unit.code, period.date_from, period.date_to, mode)] = board
+                community_figures = community_indicators.compute(unit, period, mode).to_json()
+                out[(unit.code, period.date_from, period.date_to, mode, "community")] = community_figures
+    return out
+
+
+def _assert_same(units, commune_ids, step):
+    boards = _dashboards(units, commune_ids)
+    for key, board in boards.items():
+        if key[3] == "rollups":
+            raw = boards[(*key[:3], "raw", *key[4:])]
+            assert board == raw, (step, key)
+
+
+def _rollup_rows():
+    r = rollups.Rollup
+    return sorted(db.session.execute(sa.select(r.unit_id, r.grain, r.day, r.counter, r.key, r.value)).all())
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_rollups_equal_raw_after_random_writes(seed, db, units, commune, make_training, make_dialogue,
+                                               create_person):
+    rng = random.Random(seed)
+    extra = [commune(f"9{seed}01", "Xã Thử Một"), commune(f"9{seed}02", "Xã Thử Hai", parent="08")]
+    commune_ids = [u.id for u in extra]
+    places = ["02020", "02086", "ban_ca", "na_nguoc", *extra]
+    community.seed_topics()
+    from community.models import ActivityTopic
+    topic_id = db.session.scalar(sa.select(ActivityTopic.id).limit(1))
+
+    def place():
+        name = rng.choice(places)
+        return units[name] if isinstance(name, str) else name
+
+    def day(start=date(2024, 10, 1), end=TODAY):
+        return start + timedelta(days=rng.randrange((end - start).days + 1))
+
+    def person_row():
+        return (rng.choice([Sex.female, Sex.male]), rng.choice(["01", "02", "07", None]),
+                rng.choice([None, 0, 1, 2, 3, 4]), rng.choice([None, 0, 2, 4]))
+
+    def commitment_plan():
+        steps = rng.choice([[], [(3, CommitmentStatus.in_progress)], [(5, CommitmentStatus.resolved)],
+                            [(2, ("extend", 60)), (40, CommitmentStatus.resolved)],
+                            [(4, CommitmentStatus.not_feasible)], [(6, CommitmentStatus.partly_resolved)]])
+        return (rng.choice([-20, 10, 30, 90]), steps)
+
+    def new_training():
+        make_training(place(), day(end=date(2025, 12, 20)), [person_row() for _ in range(rng.randrange(1, 4))],
+                      topic=rng.choice(["Bình đẳng giới", "Phòng, chống tảo hôn"]))
+
+    def edit_training():
+        training = rng.choice(db.session.scalars(sa.select(Training)).all() or [None])
+        if training is None:
+            return new_training()
+        if rng.random() < 0.5:
+            training.start_date = day(end=date(2025, 12, 20))
+        else:
+            target = place()
+            training.unit_id, training.unit = target.id, target
+
+    def delete_response():
+        response = rng.choice(db.session.scalars(sa.select(Response)).all() or [None])
+        if response is not None:
+            db.session.delete(response)
+
+    def edit_person():
+        person = rng.choice(db.session.scalars(sa.select(Person)).all() or [None])
+        if person is not None:
+            person.sex = Sex.male if person.sex == Sex.female else Sex.female
+            person.ethnicity_code = rng.choice(["01", "02", "07", None])
+
+    def new_dialogue():
+        unit = rng.choice([units["02020"], units["02086"], *extra])
+        questions = [rng.choice([AnswerOutcome.answered, AnswerOutcome.forwarded, AnswerOutcome.noted,
+                                 (AnswerOutcome.accepted, [commitment_plan() for _ in range(rng.randrange(1, 3))])])
+                     for _ in range(rng.randrange(0, 4))]
+        make_dialogue(unit, day(start=date(2025, 1, 1), end=TODAY - timedelta(days=45)), questions,
+                      status=rng.choice(["held", "approved", "planned"]),
+                      attendance=(rng.randrange(25, 50), 5, 3))
+
+    def move_dialogue():
+        dialogue = rng.choice(db.session.scalars(sa.select(Dialogue).where(Dialogue.status != "approved")).all()
+                              or [None])
+        if dialogue is None:
+            return new_dialogue()
+        if rng.random() < 0.5:
+            dialogue.held_on = day(start=date(2025, 1, 1), end=TODAY - timedelta(days=45))
+        else:
+            target = rng.choice([units["02020"], units["02086"], *extra])
+            dialogue.unit_id, dialogue.unit = target.id, target
+
+    def follow_up():
+        from dialogues.models import Commitment
+
+        open_ones = db.session.scalars(sa.select(Commitment).where(
+            Commitment.status.in_([CommitmentStatus.open, CommitmentStatus.in_progress]))).all()
+        if open_ones:
+            commitment = rng.choice(open_ones)
+            if rng.random() < 0.5:
+                commitment.move_to(CommitmentStatus.resolved, None, "Xong")
+            else:
+                commitment.extend_deadline(commitment.deadline + timedelta(days=rng.randrange(1, 200)), None, "Gia hạn")
+
+    def new_team():
+        unit = place()
+        team = community.save_team(None, unit=unit, name=f"Tổ {rng.random()}", founded_on=rng.choice([None, day()]))
+        for _ in range(rng.randrange(0, 3)):
+            member = create_person(unit=unit, sex=rng.choice([Sex.female, Sex.male]))
+            community.add_team_member(team, member, community.TeamRole.member, day())
+
+    def change_team():
+        team = rng.choice(db.session.scalars(sa.select(Team).where(Team.status == GroupStatus.active)).all()
+                          or [None])
+        if team is None:
+            return new_team()
+        members = [m for m in team.members if m.left_on is None]
+        if members and rng.random() < 0.5:
+            member = rng.choice(members)
+            community.end_membership(member, max(member.joined_on, day()))
+        elif rng.random() < 0.5:
+            community.close_group(team, GroupStatus.dissolved, max(team.founded_on or date(2024, 10, 1), day()))
+        else:
+            team.founded_on = day()
+
+    def new_club():
+        from tests.community.conftest import child
+
+        club = community.save_club(None, unit=place(), name=f"CLB {rng.random()}", founded_on=day())
+        for _ in range(rng.randrange(0, 3)):
+            community.add_club_member(club, child(sex=rng.choice([Sex.female, Sex.male]), consent_on=day()))
+
+    def address_and_support():
+        address = community.save_address(None, unit=place(), name=f"Địa chỉ {rng.random()}",
+                                         host_kind=HostKind.household, founded_on=day())
+        month = day().replace(day=1)
+        community.record_support(address, month, SupportKind.counselling, rng.randrange(1, 5))
+        if rng.random() < 0.3:
+            address.unit_id, address.unit = place().id, place()
+
+    def activity():
+        from community.models import Activity
+
+        existing = db.session.scalars(sa.select(Activity)).all()
+        if existing and rng.random() < 0.4:
+            chosen = rng.choice(existing)
+            if rng.random() < 0.5:
+                community.delete_activity(chosen)
+            else:
+                chosen.held_on = day()
+                chosen.participants_women = rng.randrange(0, chosen.participants_total + 1)
+            return
+        data = community.ActivityData(held_on=day(), topic_id=topic_id, form=ActivityForm.meeting,
+                                      participants_total=10, participants_women=rng.randrange(0, 11),
+                                      participants_minority=rng.randrange(0, 11), participants_children=0,
+                                      host=ActivityHost.union, unit=place())
+        community.save_activity(None, data)
+
+    def move_unit():
+        unit = rng.choice(extra)
+        core.move_unit(unit, units["08"] if unit.parent_id == units["19"].id else units["19"])
+
+    operations = [new_training, edit_training, delete_response, edit_person, new_dialogue, move_dialogue,
+                  follow_up, new_team, change_team, new_club, address_and_support, activity, move_unit]
+    for step in range(36):
+        operation = operations[step % len(operations)] if step < len(operations) else rng.choice(operations)
+        operation()
+        db.session.commit()
+        if step % 6 == 5 or step == len(operations) - 1:
+            _assert_same(units, commune_ids, f"{step}: {operation.__name__}")
+
+    kept = _rollup_rows()
+    assert kept, "the writes left no counter"
+    assert rollups.rebuild() == len([r for r in kept if r.grain == "d"])
+    assert _rollup_rows() == kept
+
+
+def test_refused_write_undoes_its_counters(db, units, make_training):
+    """A service call refused after its flush undoes its counters with its rows."""
+    from app.services import ServiceError, service_call
+
+    training = make_training("02020", date(2025, 3, 3), [(Sex.female, "07", 2, 3)])
+    before = _rollup_rows()
+    assert {(r.grain, r.day) for r in before} == {("d", date(2025, 3, 3)), ("m", date(2025, 3, 1)),
+                                                        ("y", date(2025, 1, 1))}
+    with service_call(show=False) as call:
+        training.start_date = date(2025, 4, 4)
+        db.session.flush()
+        # moved in the same transaction
+        assert {(r.grain, r.day) for r in _rollup_rows()} == {("d", date(2025, 4, 4)), ("m", date(2025, 4, 1)),
+                                                                   ("y", date(2025, 1, 1))}
+        raise ServiceError("refused")
+    assert not call.ok
+    db.session.commit()
+    assert _rollup_rows() == before
