@@ -395,7 +395,8 @@ def worker(workers):
     _app = current_app._get_current_object()
     recover_stale()  # jobs a previous worker left "running" when it died
     _start_recovery_loop(_app)
-    consumer = queue().create_consumer(workers=workers, worker_type="thread")
+    # An idle SQLite queue is polled at most every 2 s (Huey backs off to 10 s otherwise); Redis blocks.
+    consumer = queue().create_consumer(workers=workers, worker_type="thread", max_delay=2.0)
     consumer.run()
 
 

@@ -31,6 +31,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 PASSWORD = "demo1234"
+pytestmark = pytest.mark.e2e
 EVIDENCE = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n% multihost " + secrets.token_hex(8).encode()
 
 
