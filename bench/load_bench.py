@@ -36,10 +36,7 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else (values[0] if values else 0.0)
 
 
-def _walk(port: int, pages: list[str], stop: threading.Event, timings: dict, rounds: int | None = None) -> None:
-    browser = _Browser(port)
-    browser.conn.timeout = 120
-    browser.login("bench")  # the trainer _seed makes, with the memory bench's password
+def _walk(browser: _Browser, pages: list[str], stop: threading.Event, timings: dict, rounds: int | None = None) -> None:
     done = 0
     while not stop.is_set() and (rounds is None or done < rounds):
         for path in pages:
@@ -56,14 +53,21 @@ def _pages_p95(port: int, pages: list[str], rounds: int | None, stop: threading.
     timings: dict[str, list[float]] = {}
     errors: list[BaseException] = []
 
-    def walk():
+    browsers = []
+    for _ in range(BROWSERS):  # logged in one after another (a login is not what is measured)
+        browser = _Browser(port)
+        browser.conn.timeout = 120
+        browser.login("bench")  # the trainer _seed makes, with the memory bench's password
+        browsers.append(browser)
+
+    def walk(browser):
         try:
-            _walk(port, pages, stop, timings, rounds)
+            _walk(browser, pages, stop, timings, rounds)
         except BaseException as error:  # noqa: BLE001 - reported by the caller
             errors.append(error)
             stop.set()
 
-    threads = [threading.Thread(target=walk) for _ in range(BROWSERS)]
+    threads = [threading.Thread(target=walk, args=(browser,)) for browser in browsers]
     for thread in threads:
         thread.start()
     return timings, [threads, errors]
