@@ -84,6 +84,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "JOBS_DB": os.environ.get("JOBS_DB", str(instance / "jobs.sqlite3")),  # with SQLite only
         "JOBS_IMMEDIATE": _bool("JOBS_IMMEDIATE", False),
+        # Document views marked jobs.in_worker (report PDFs, workbooks) run in the job worker.
+        "DOCUMENTS_IN_WORKER": _bool("DOCUMENTS_IN_WORKER", True),
     }
     if overrides:
         config.update(overrides)

@@ -13,21 +13,39 @@ choice of the two-command set-up; ``RedisHuey`` when ``REDIS_URL`` is set (sever
 host and the worker use the same Redis). ``JOBS_IMMEDIATE`` runs each job at once inside the
 request (tests). A failing job is retried (``JOB_RETRIES`` times, ``JOB_RETRY_DELAY`` seconds
 apart); a job that is running or done is never started again (an atomic state change).
+
+A running job beats (``heartbeat_dt``, every ``JOB_HEARTBEAT`` seconds, from a thread of the
+worker); one whose beat is older than ``JOB_STALE`` seconds lost its worker (killed, host gone):
+:func:`recover_stale` (the worker at start and every minute, the job's page when it is looked at)
+puts it back in the queue, or marks it failed once its tries are spent, so no job shows
+"running" forever.
+
+Any GET view that makes a document can run in the worker instead of the request: decorate it
+with :func:`in_worker`. The request then queues a "view_document" job (the same URL, as the same
+user) and sends the browser to the job's page; the worker calls the same view function, with
+the same checks, and keeps its answer (body, name, headers). With ``JOBS_IMMEDIATE`` (tests) the
+job runs at once and the request answers the file itself.
 """
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import os
 import secrets
+import threading
+import time
 import traceback
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import wraps
 from pathlib import Path
 from typing import Callable
 
 import click
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, has_app_context, render_template, send_file
-from flask_login import current_user, login_required
+from flask import (Blueprint, abort, current_app, g, has_app_context, redirect, render_template, request, send_file,
+                   url_for)
+from flask_login import current_user, login_required, login_user
+from werkzeug.exceptions import HTTPException
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -35,6 +53,7 @@ from app.models.types import UTCDateTime, utcnow
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 JOB_RETRIES, JOB_RETRY_DELAY = int(os.environ.get("JOB_RETRIES", "2")), int(os.environ.get("JOB_RETRY_DELAY", "10"))
+JOB_HEARTBEAT, JOB_STALE = float(os.environ.get("JOB_HEARTBEAT", "10")), float(os.environ.get("JOB_STALE", "60"))
 
 
 class Job(db.Model):
@@ -55,13 +74,28 @@ class Job(db.Model):
     stored_as: Mapped[str | None] = mapped_column(sa.String(200))  # path under STORAGE_DIR
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    heartbeat_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())  # last sign of life while running
 
     @property
     def percent(self) -> int:
         return 100 if self.state == DONE else (100 * self.done_steps // self.total_steps if self.total_steps else 0)
 
 
-Maker = Callable[[Job, Callable[[int, int], None]], tuple[bytes, str, str]]
+class Refused(Exception):
+    """The job's view answered ``status`` (out of scope, gone): final, never retried."""
+
+    def __init__(self, status: int):
+        super().__init__(f"HTTP {status}")
+        self.status = status
+
+
+def refused_status(job: Job) -> int | None:
+    if job.state == FAILED and (job.error or "").startswith("HTTP "):
+        return int(job.error.split()[1])
+    return None
+
+
+Maker = Callable[[Job, Callable[[int, int], None]], tuple]  # (bytes, file name, mimetype[, headers])
 _kinds: dict[str, Maker] = {}
 
 
@@ -101,7 +135,9 @@ def use(huey) -> None:
     """Make ``huey`` this process's queue (tests swap in another one)."""
     global _queue, _task
     _queue = huey
-    _task = huey.task(retries=JOB_RETRIES, retry_delay=JOB_RETRY_DELAY, name="caunoi.run_job")(run_job)
+    if getattr(huey, "caunoi_task", None) is None:  # a queue used again (tests restore theirs) keeps its task
+        huey.caunoi_task = huey.task(retries=JOB_RETRIES, retry_delay=JOB_RETRY_DELAY, name="caunoi.run_job")(run_job)
+    _task = huey.caunoi_task
 
 
 def submit(kind: str, params: dict, key: str, user) -> Job:
@@ -144,18 +180,26 @@ def run_job(job_id: int) -> None:
 def _run_job(app, job_id: int) -> None:
     with app.app_context():
         claimed = db.session.execute(sa.update(Job).where(Job.id == job_id, Job.state == QUEUED)
-                                     .values(state=RUNNING, attempts=Job.attempts + 1)).rowcount
+                                     .values(state=RUNNING, attempts=Job.attempts + 1, heartbeat_dt=utcnow())).rowcount
         db.session.commit()
         if not claimed:
             return  # running elsewhere, done already, or failed for good: never twice
         job = db.session.get(Job, job_id)
+        beating = _Heartbeat(db.engine, job_id)
 
         def progress(done: int, total: int) -> None:
-            db.session.execute(sa.update(Job).where(Job.id == job_id).values(done_steps=done, total_steps=total))
+            db.session.execute(sa.update(Job).where(Job.id == job_id)
+                               .values(done_steps=done, total_steps=total, heartbeat_dt=utcnow()))
             db.session.commit()
 
         try:
-            data, file_name, mimetype = _kinds[job.kind](job, progress)
+            made = _kinds[job.kind](job, progress)
+        except Refused as refused:
+            db.session.rollback()
+            job = db.session.get(Job, job_id)
+            job.state, job.error, job.finished_dt = FAILED, str(refused), utcnow()
+            db.session.commit()
+            return
         except Exception:
             db.session.rollback()
             job = db.session.get(Job, job_id)
@@ -163,14 +207,130 @@ def _run_job(app, job_id: int) -> None:
             job.state, job.error = (FAILED if final else QUEUED), traceback.format_exc(limit=3)[-2000:]
             db.session.commit()
             raise  # Huey retries it (JOB_RETRIES times)
+        finally:
+            beating.stop()
+        data, file_name, mimetype = made[:3]
         relative = f"jobs/{job_id}-{secrets.token_hex(8)}-{file_name}"
         path = Path(app.config["STORAGE_DIR"]) / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+        job = db.session.get(Job, job_id)
+        if len(made) > 3:
+            job.params = {**job.params, "headers": made[3]}
         job.state, job.file_name, job.mimetype, job.stored_as = DONE, file_name, mimetype, relative
         job.finished_dt = utcnow()
         job.error = None
         db.session.commit()
+
+
+class _Heartbeat:
+    """A thread that marks the running job alive every JOB_HEARTBEAT seconds (its own connection,
+    own short transaction), even while one long render step gives no progress."""
+
+    def __init__(self, engine, job_id: int):
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, args=(engine, job_id), daemon=True, name=f"job-{job_id}")
+        self._thread.start()
+
+    def _beat(self, engine, job_id: int) -> None:
+        while not self._stop.wait(JOB_HEARTBEAT):
+            try:
+                with engine.begin() as connection:
+                    connection.execute(sa.update(Job).where(Job.id == job_id, Job.state == RUNNING)
+                                       .values(heartbeat_dt=utcnow()))
+            except sa.exc.OperationalError:
+                pass  # a busy database: the next beat tries again
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def recover_stale(job_id: int | None = None) -> int:
+    """Jobs "running" without a beat for JOB_STALE seconds: their worker is gone. Each goes back
+    to the queue (or to failed, its tries spent) in one guarded UPDATE, so two recoverers never
+    queue it twice. Returns how many were recovered; commits."""
+    cutoff = utcnow() - timedelta(seconds=JOB_STALE)
+    stale = (Job.state == RUNNING) & sa.func.coalesce(Job.heartbeat_dt, Job.created_dt).__lt__(cutoff)
+    query = sa.select(Job.id, Job.attempts).where(stale)
+    if job_id is not None:
+        query = query.where(Job.id == job_id)
+    recovered = 0
+    for found_id, attempts in db.session.execute(query).all():
+        final = attempts > JOB_RETRIES
+        changed = db.session.execute(
+            sa.update(Job).where(Job.id == found_id, stale)
+            .values(state=FAILED if final else QUEUED,
+                    error="Tiến trình tạo tài liệu đã dừng giữa chừng (worker stopped)")).rowcount
+        if changed:
+            recovered += 1
+            if not final:
+                db.session.info.setdefault("jobs_to_queue", []).append(found_id)
+    db.session.commit()
+    return recovered
+
+
+# --- documents made by a view, in the worker -----------------------------------------------------
+
+def in_worker(view):
+    """Run this GET document view in the job worker (see the module docstring). The job's key is
+    the link's ``job_key`` when it has one, else this user, URL and minute: a double click or a
+    reload finds the same job, never a second render."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if g.get("in_job") or not current_app.config.get("DOCUMENTS_IN_WORKER", True):
+            return view(*args, **kwargs)
+        query = [(k, v) for k, v in request.args.items(multi=True) if k != "job_key"]
+        key = request.args.get("job_key", "")
+        if not 16 <= len(key) <= 64:
+            seed = f"{current_user.id}|{request.path}|{query}|{int(time.time() // 60)}"
+            key = "v" + hashlib.sha256(seed.encode()).hexdigest()[:40]
+        job = submit("view_document", {"path": request.path, "query": query, "base_url": request.url_root,
+                                       "endpoint": request.endpoint}, key, current_user)
+        db.session.commit()  # queued now (after the commit): the worker must find the row
+        if current_app.config["JOBS_IMMEDIATE"]:
+            db.session.refresh(job)
+            if (status := refused_status(job)) is not None:
+                abort(status)
+            if job.state == DONE:
+                return _file_response(job)
+        return redirect(url_for("jobs.show_job", job_id=job.id), 303)
+
+    return wrapper
+
+
+def make_view_document(job: Job, progress):
+    """Job kind "view_document": the GET view of ``params["path"]`` as the job's user."""
+    from app.models import User
+
+    params = job.params
+    user = db.session.get(User, job.user_id)
+    if user is None or not user.is_active:
+        raise Refused(403)
+    app = current_app._get_current_object()
+    progress(0, 1)
+    with app.test_request_context(params["path"], base_url=params["base_url"], query_string=params["query"]):
+        g.in_job = True
+        login_user(user)
+        try:
+            response = app.make_response(app.dispatch_request())
+        except HTTPException as error:
+            raise Refused(error.code or 500) from None
+        if response.status_code != 200:
+            raise Refused(response.status_code)
+        response = app.process_response(response)  # as after a request: the view's export log, the commit
+        response.direct_passthrough = False
+        data = response.get_data()
+        from werkzeug.http import parse_options_header
+
+        _disposition, options = parse_options_header(response.headers.get("Content-Disposition", ""))
+        headers = {name: value for name, value in response.headers.items()
+                   if name in ("Content-Disposition", "Cache-Control", "Pragma", "Content-Security-Policy")}
+        mimetype = response.mimetype
+    return data, options.get("filename") or "tai-lieu", mimetype, headers
+
+
+register("view_document", make_view_document)
 
 
 _app = None
@@ -200,7 +360,12 @@ def _own_job_or_404(job_id: int) -> Job:
 @bp.route("/<int:job_id>")
 @login_required
 def show_job(job_id: int):
-    return render_template("core/job.html", job=_own_job_or_404(job_id), DONE=DONE, FAILED=FAILED)
+    job = _own_job_or_404(job_id)
+    if job.state == RUNNING and recover_stale(job.id):  # its worker is gone: queued again (or failed)
+        db.session.refresh(job)
+    if (status := refused_status(job)) is not None:
+        abort(status)  # the view refused (out of scope, gone): the same answer as the view's own
+    return render_template("core/job.html", job=job, DONE=DONE, FAILED=FAILED)
 
 
 @bp.route("/<int:job_id>/file")
@@ -209,8 +374,14 @@ def job_file(job_id: int):
     job = _own_job_or_404(job_id)
     if job.state != DONE:
         abort(404)
-    return send_file(Path(current_app.config["STORAGE_DIR"]) / job.stored_as, mimetype=job.mimetype,
-                     download_name=job.file_name, as_attachment=False, max_age=0)
+    return _file_response(job)
+
+
+def _file_response(job: Job):
+    response = send_file(Path(current_app.config["STORAGE_DIR"]) / job.stored_as, mimetype=job.mimetype,
+                         download_name=job.file_name, as_attachment=False, max_age=0)
+    response.headers.update(job.params.get("headers", {}))  # the view's own (name, disposition, cache)
+    return response
 
 
 jobs_cli = click.Group("jobs", help="The job worker (heavy documents).")
@@ -222,8 +393,24 @@ def worker(workers):
     """Run queued jobs until stopped (Ctrl-C / SIGTERM)."""
     global _app
     _app = current_app._get_current_object()
-    consumer = queue().create_consumer(workers=workers, worker_type="thread")
+    recover_stale()  # jobs a previous worker left "running" when it died
+    _start_recovery_loop(_app)
+    # An idle SQLite queue is polled at most every 2 s (Huey backs off to 10 s otherwise); Redis blocks.
+    consumer = queue().create_consumer(workers=workers, worker_type="thread", max_delay=2.0)
     consumer.run()
+
+
+def _start_recovery_loop(app) -> None:
+    def loop():
+        while True:
+            time.sleep(JOB_STALE)
+            try:
+                with app.app_context():
+                    recover_stale()
+            except sa.exc.OperationalError:
+                pass  # the database is busy or away: next round
+
+    threading.Thread(target=loop, daemon=True, name="jobs-recovery").start()
 
 
 def init_app(app) -> None:

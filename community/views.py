@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import jobs
 from app.official import send_document
 from app import clock
 from app.auth import unit_scope
@@ -481,6 +482,7 @@ def show_drilldown():
 
 @bp.route("/report.pdf")
 @community_required
+@jobs.in_worker
 def report_pdf():
     unit, period = _selection()
     data = report.report_pdf(unit, period, clock.today())
@@ -489,6 +491,7 @@ def report_pdf():
 
 @bp.route("/report.xlsx")
 @community_required
+@jobs.in_worker
 def report_xlsx():
     unit, period = _selection()
     data = report.report_xlsx(unit, period, clock.today())

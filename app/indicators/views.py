@@ -13,6 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import jobs
 from app.auth import roles_required, unit_in_scope_or_404
 from app.extensions import db
 from app.official import send_document
@@ -95,6 +96,7 @@ def show_dashboard():
 
 @bp.route("/export.xlsx")
 @roles_required(*DASHBOARD_ROLES)
+@jobs.in_worker
 def export_xlsx():
     unit, period = _selection()
     dashboard = load_dashboard(unit, period, clock.today())
@@ -105,6 +107,7 @@ def export_xlsx():
 
 @bp.route("/report.pdf")
 @roles_required(*DASHBOARD_ROLES)
+@jobs.in_worker
 def report_pdf():
     unit, period = _selection()
     today = clock.today()

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
+from app import jobs
 from app.auth import roles_required, unit_in_scope
 from app.extensions import db
 from app.official import send_document
@@ -167,6 +168,7 @@ def download_evidence(commitment_id: int, attachment_id: int):
 
 @bp.route("/<int:dialogue_id>/previous-results.pdf")
 @roles_required(*MANAGE_ROLES)
+@jobs.in_worker
 def download_previous_results(dialogue_id: int):
     dialogue = get_dialogue_or_404(dialogue_id, "manage")
     pdf = render_previous_results(dialogue, current_user)

@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import jobs
 from app.auth import roles_required, unit_in_scope_or_404
 from app import official
 from app.models import UnitLevel
@@ -75,6 +76,7 @@ def _pdf_response(data: bytes, filename: str):
 
 @bp.route("/<int:dialogue_id>/minutes.pdf")
 @roles_required(*VIEW_ROLES)
+@jobs.in_worker
 def download_minutes(dialogue_id: int):
     """The latest issued version; before approval, a numberless draft (for managers only)."""
     found = minutes_pdf(get_dialogue_or_404(dialogue_id), current_user)

@@ -8,6 +8,7 @@ from flask import render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import jobs
 from app.auth import unit_in_scope_or_404
 from app.extensions import db
 from app.official import send_document
@@ -31,6 +32,7 @@ def show_training_results(training_id: int):
 
 @bp.route("/trainings/<int:training_id>/results.pdf")
 @surveys_required
+@jobs.in_worker
 def download_results_pdf(training_id: int):
     training = get_training_or_404(training_id)
     results = load_training_results(training)
@@ -39,6 +41,7 @@ def download_results_pdf(training_id: int):
 
 @bp.route("/trainings/<int:training_id>/results.xlsx")
 @surveys_required
+@jobs.in_worker
 def download_results_xlsx(training_id: int):
     training = get_training_or_404(training_id)
     results = load_training_results(training)

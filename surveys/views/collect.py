@@ -91,6 +91,7 @@ def _next_without_response(roster, current: Person) -> Person | None:
 
 @bp.route("/trainings/<int:training_id>/<phase>/paper.pdf")
 @surveys_required
+@jobs.in_worker
 def paper_pdf(training_id: int, phase: str):
     """One questionnaire per participant (name and code printed, QR to her own phone form);
     a blank one when the roster is empty."""
@@ -153,6 +154,7 @@ def workbook_template():
 
 @bp.route("/trainings/<int:training_id>/workbook.xlsx")
 @surveys_required
+@jobs.in_worker
 def export_workbook(training_id: int):
     """The training as the interchange workbook; ?template=1 leaves the answers empty."""
     training = get_training_or_404(training_id)
