@@ -140,11 +140,15 @@ def remove_participant(training: Training, person: Person) -> None:
         db.session.flush()
 
 
-def ensure_consent(person: Person, given_now: bool, user: User | None) -> None:
-    """A response is stored only for a person with an active consent, or one given right now."""
+def ensure_consent(person: Person, given_now: bool, user: User | None, *, write: bool = True) -> None:
+    """A response is stored only for a person with an active consent, or one given right now
+    (recorded unless ``write`` is False: the check alone). One active consent per person and
+    purpose is a database rule (``uq_consents_active``): call this inside the savepoint of the
+    writes it goes with, so a concurrent duplicate undoes them all."""
     if person.has_consent(CONSENT_PURPOSE):
         return
     if not given_now:
         raise ServiceError(_("%(name)s chưa đồng ý cho lưu thông tin nên câu trả lời không được lưu.",
                              name=person.full_name), "consent")
-    core.give_consent(person, CONSENT_PURPOSE, user)
+    if write:
+        core.give_consent(person, CONSENT_PURPOSE, user)
