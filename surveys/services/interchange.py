@@ -28,9 +28,58 @@ from surveys.services.trainings import (
 from surveys.services import workbook
 
 
+class ForeignWorkbook(ServiceError):
+    """The workbook was exported from another training: refused whole (nothing stored), the
+    trainer is offered to create a new training from it instead."""
+
+    def __init__(self, origin_id: int, origin_title: str | None):
+        self.origin_id, self.origin_title = origin_id, origin_title
+        name = (_("lớp “%(title)s” (số %(id)d)", title=origin_title, id=origin_id) if origin_title
+                else _("lớp số %(id)d", id=origin_id))
+        super().__init__(_("Tệp này được xuất từ %(name)s, không phải từ lớp này, nên không được nhập vào đây; "
+                           "chưa lưu gì. Nếu đây là một lớp khác, hãy tạo lớp mới từ tệp này.", name=name), "file")
+
+
+def check_identity(book: workbook.WorkbookData, training: Training, user: User | None, problem) -> None:
+    """A workbook exported from a training carries its id, test version and a checksum: it goes
+    only into that training, and only while it answers the same test version."""
+    identity = book.training.get("identity")
+    if not identity:
+        return  # a file filled by hand from the blank template: its questions are checked instead
+    row = len(TRAINING_ROWS) + 1
+    try:
+        origin_id, version_id = int(identity["training_id"]), int(identity["test_version"])
+    except (TypeError, ValueError):
+        problem("training", row, "training_id", _("dòng nhận dạng của tệp bị sửa (training_id, test_version)."))
+        return
+    if identity.get("checksum") != workbook.identity_checksum(origin_id, version_id):
+        problem("training", row + 2, "checksum",
+                _("mã kiểm tra không khớp: dòng nhận dạng của tệp (training_id, test_version) đã bị sửa."))
+        return
+    if origin_id != training.id:
+        origin = db.session.get(Training, origin_id)
+        visible = origin is not None and (user is None or user.can_see_unit(origin.unit))
+        raise ForeignWorkbook(origin_id, origin.title if visible else None)
+    if version_id != training.version_id:
+        problem("training", row + 1, "test_version",
+                _("tệp được xuất khi lớp dùng phiên bản %(a)d của bài kiểm tra, nay lớp dùng phiên bản %(b)d: "
+                  "hãy xuất lại tệp từ lớp rồi điền vào tệp mới.",
+                  a=_version_number(version_id), b=training.version.number))
+
+
+def _version_number(version_id: int) -> int:
+    from surveys.models import InstrumentVersion
+
+    version = db.session.get(InstrumentVersion, version_id)
+    return version.number if version is not None else version_id
+
+
 def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,
                     training: Training | None = None) -> Training:
-    """Create a training in ``unit`` from the workbook, or add to ``training``; returns it."""
+    """Create a training in ``unit`` from the workbook, or add to ``training``; returns it.
+
+    Into a training, a file exported from another training is refused whole (``ForeignWorkbook``);
+    as a new training, any file is taken (its identity rows name the training it came from)."""
     book = workbook.read_workbook(data)
     problems: list[workbook.Problem] = []
 
@@ -39,7 +88,7 @@ def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,
 
     if training is None:
         if unit is None or unit.level not in TRAINING_LEVELS:
-            raise ServiceError(_("Lớp tập huấn phải thuộc một xã, phường hoặc thôn, bản."), "unit")
+            raise ServiceError(_("Lớp tập huấn phải thuộc một tỉnh, thành phố, một xã, phường hoặc một thôn, bản."), "unit")
         if user is not None and not user.can_see_unit(unit):
             raise ServiceError(_("Đơn vị này nằm ngoài phạm vi của bạn."), "unit")
         topic = topic_by_name(book.training["topic"])
@@ -50,6 +99,7 @@ def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,
         commune = home_commune(unit)
     else:
         topic, commune = training.topic, home_commune(training.unit)
+        check_identity(book, training, user, problem)
         _check_same_questions(book, training, problem)
 
     people, new_in = _resolve_people(book, commune, user, problem)
@@ -281,7 +331,8 @@ def export_workbook(training: Training, with_answers: bool = True, user: User | 
                     has_names=bool(roster), rows=len(roster))
     data = workbook.WorkbookData(
         training={"title": training.title, "topic": training.topic.name, "start_date": training.start_date,
-                  "end_date": training.end_date, "venue": training.venue},
+                  "end_date": training.end_date, "venue": training.venue,
+                  "identity": workbook.identity_of(training.id, training.version_id)},
         questions=[it.content() for it in training.version.items], participants=participants, answers=answers)
     return workbook.write_workbook(data, instructions())
 
@@ -296,6 +347,8 @@ def instructions() -> list[str]:
     return [
         _("Hướng dẫn điền tệp trao đổi dữ liệu tập huấn (Cầu Nối)"),
         _("Trang training: cột A là tên mục, cột B là giá trị; ngày ghi theo dạng YYYY-MM-DD, ví dụ 2025-09-20."),
+        _("Các dòng training_id, test_version và checksum cho biết tệp thuộc lớp nào: đừng sửa chúng. "
+          "Tệp của lớp này không nhập được vào lớp khác."),
         _("Trang questions: mỗi dòng một câu; type là single, multi, truefalse, likert hoặc text; "
           "options cách nhau bằng ' | '; correct là số thứ tự lựa chọn đúng, nhiều số cách nhau bằng dấu phẩy."),
         _("Lựa chọn “Không biết” (nếu có) ghi ở cuối cột options; chọn nó được tính là sai và thống kê riêng."),

@@ -14,7 +14,8 @@ from app.services import ServiceError
 from surveys.models import Instrument, Participant, Phase, Response, Topic, Training, TrainingPhase
 
 CONSENT_PURPOSE = "caunoi"  # the core's purpose: tracking trainings and dialogues of the union
-TRAINING_LEVELS = (UnitLevel.commune, UnitLevel.village)
+# A training of trainers is held by the province; village and commune classes by the commune.
+TRAINING_LEVELS = (UnitLevel.province, UnitLevel.commune, UnitLevel.village)
 
 
 def save_training(training: Training | None, *, title: str, topic: Topic, unit: Unit, instrument: Instrument,
@@ -26,7 +27,7 @@ def save_training(training: Training | None, *, title: str, topic: Topic, unit: 
     if len(title) > 300:
         raise ServiceError(_("Tên dài quá %(n)d ký tự.", n=300), "title")
     if unit.level not in TRAINING_LEVELS:
-        raise ServiceError(_("Lớp tập huấn phải thuộc một xã, phường hoặc thôn, bản."), "unit")
+        raise ServiceError(_("Lớp tập huấn phải thuộc một tỉnh, thành phố, một xã, phường hoặc một thôn, bản."), "unit")
     if user is not None and not user.can_see_unit(unit):
         raise ServiceError(_("Đơn vị này nằm ngoài phạm vi của bạn."), "unit")
     if start_date is None:

@@ -33,6 +33,9 @@ from surveys.services.responses import parse_answer
 
 SHEETS = ("training", "questions", "participants", "pre", "post")
 TRAINING_KEYS = ("title", "topic", "start_date", "end_date", "venue")
+# Written by every export of a training: which training and test version the file belongs to, and a
+# checksum of both, so a file is never imported into another training (see interchange.import_workbook).
+IDENTITY_KEYS = ("training_id", "test_version", "checksum")
 QUESTION_COLUMNS = ("no", "text", "type", "options", "correct", "points")
 PARTICIPANT_COLUMNS = ("code", "full_name", "sex", "birth_year", "ethnicity", "village", "consent")
 OPTION_SEPARATOR = " | "
@@ -297,7 +300,7 @@ def _read_training(reader: _Reader, ws) -> dict:
     for number, cells in enumerate(ws.iter_rows(min_row=1, max_row=MAX_SHEET_ROWS, max_col=2, values_only=True),
                                    start=1):
         key = cell_text(cells[0] if cells else None).lower()
-        if key in TRAINING_KEYS and key not in values:
+        if key in TRAINING_KEYS + IDENTITY_KEYS and key not in values:
             values[key], rows[key] = (cells[1] if len(cells) > 1 else None), number
     out = {}
     for key in ("title", "topic"):
@@ -305,6 +308,11 @@ def _read_training(reader: _Reader, ws) -> dict:
         if not out[key]:
             reader.problem(ws.title, rows.get(key), key, "B" if key in rows else None, _("chưa điền."))
     out["venue"] = cell_text(values.get("venue"))
+    identity = {key: cell_text(values.get(key)) for key in IDENTITY_KEYS}
+    for key in IDENTITY_KEYS:
+        if key in values:
+            rows[key] = rows.get(key)
+    out["identity"] = identity if any(identity.values()) else None
     for key in ("start_date", "end_date"):
         try:
             out[key] = _date(values.get(key))
@@ -474,6 +482,8 @@ def write_workbook(data: WorkbookData, instructions: list[str] | None = None) ->
     for key in TRAINING_KEYS:
         value = data.training.get(key)
         append_row(ws, [key, value.isoformat() if isinstance(value, date) else (value or "")])
+    for key, value in (data.training.get("identity") or {}).items():
+        append_row(ws, [key, str(value)])
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 14, 60
 
     ws = wb.create_sheet("questions")
@@ -510,6 +520,18 @@ def write_workbook(data: WorkbookData, instructions: list[str] | None = None) ->
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def identity_checksum(training_id, version_id) -> str:
+    """The checksum of a workbook's identity rows: a typed-over id or version no longer matches."""
+    import hashlib
+
+    return hashlib.sha256(f"caunoi-training:{training_id}:{version_id}".encode()).hexdigest()[:16]
+
+
+def identity_of(training_id: int, version_id: int) -> dict[str, str]:
+    return {"training_id": str(training_id), "test_version": str(version_id),
+            "checksum": identity_checksum(training_id, version_id)}
 
 
 def _cell_value(value):

@@ -201,6 +201,14 @@ def _import_into(training: Training, do_import, done_message):
         result = do_import(data)
     if isinstance(call.error, WorkbookError):
         return render_template("surveys/import_problems.html", training=training, problems=call.error.problems)
+    if isinstance(call.error, services.ForeignWorkbook):
+        from surveys.forms import ImportTrainingForm
+        from surveys.views.common import stash_upload, training_unit_choices
+
+        new_form = ImportTrainingForm(formdata=None, unit_id=training.unit_id)
+        new_form.unit_id.choices = training_unit_choices()
+        return render_template("surveys/import_foreign.html", training=training, error=call.error,
+                               stash=stash_upload(data), form=new_form), 409
     if call.error:
         show_service_error(None, call.error)
     else:

@@ -24,7 +24,7 @@ from surveys.forms import ImportTrainingForm, ParticipantForm, TrainingForm, Upl
 from surveys.models import Instrument, Participant, Phase, PhaseState, Topic, Training, TrainingPhase
 from surveys.results import score_table, training_counts
 from surveys.services.trainings import home_commune
-from surveys.views.common import flash_form_errors, topic_choices, training_unit_choices
+from surveys.views.common import flash_form_errors, take_stashed_upload, topic_choices, training_unit_choices
 from surveys.services.workbook import WorkbookError
 
 STATUSES = ("upcoming", "held", "open")
@@ -222,6 +222,11 @@ def import_training():
     if form.validate_on_submit():
         unit = unit_in_scope_or_404(form.unit_id.data)
         data = form.file.data.read() if form.file.data else b""
+        stash = request.form.get("stash", "")
+        if not data and stash:  # "create a new training from this file" after a refused import
+            data = take_stashed_upload(stash) or b""
+            if not data:
+                flash(_("Tệp đã hết hạn giữ tạm, vui lòng chọn lại tệp."), "error")
         with service_call(show=False) as call:
             training = services.import_workbook(data, user=current_user, unit=unit)
         if isinstance(call.error, WorkbookError):

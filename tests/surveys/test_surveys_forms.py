@@ -126,9 +126,9 @@ def test_training_form(db, client, trainer, training_form, change, message):
     assert_refused(client, "/surveys/trainings/new", {**training_form, **change}, message)
 
 
-def test_training_must_be_in_a_commune_or_village(db, client, trainer, training_form, units):
+def test_training_must_be_in_a_province_commune_or_village(db, client, trainer, training_form, units):
     before = snapshot()
-    response = client.post("/surveys/trainings/new", data={**training_form, "unit_id": units["19"].id})
+    response = client.post("/surveys/trainings/new", data={**training_form, "unit_id": units["VN"].id})
     assert response.status_code == 200 and snapshot() == before
 
 
