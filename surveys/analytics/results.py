@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models import Person, Unit, UnitLevel
 from surveys.analytics import stats
 from surveys.models import Answer, Item, Phase, QuestionKind, Response, Training
+from surveys.queries import counted
 
 # Breakdown dimensions of one training, in display order. Villages: a training happens in one
 # commune, so its people differ by village; across trainings the commune is used instead.
@@ -99,7 +100,7 @@ def _answer_rows(training_ids):
         sa.select(Response.training_id, Response.phase, Response.person_id, Answer.item_id, Answer.points,
                   Answer.choice, Answer.is_dont_know)
         .outerjoin(Answer, Answer.response_id == Response.id)
-        .where(Response.training_id.in_(training_ids))).all()
+        .where(Response.training_id.in_(training_ids), counted())).all()
 
 
 def people_facts(person_ids) -> dict[int, dict]:
@@ -128,7 +129,7 @@ def load_training_results(training: Training) -> TrainingResults:
     """Compute the results of ``training`` (3 queries beyond the training itself)."""
     items = _items(training)
     rows = _answer_rows([training.id])
-    facts = people_facts(sa.select(Response.person_id).where(Response.training_id == training.id))
+    facts = people_facts(sa.select(Response.person_id).where(Response.training_id == training.id, counted()))
     return compute_training_results(training, items, rows, facts)
 
 

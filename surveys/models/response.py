@@ -127,3 +127,5 @@ class Rescore(db.Model):
     max_after: Mapped[int]
     rescored_dt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     rescored_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    response: Mapped[Response] = relationship()

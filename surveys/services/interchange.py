@@ -17,7 +17,7 @@ from app.services import ServiceError
 from surveys.models import Answer, Phase, Question, Response, ResponseSource, Topic, Training
 from surveys.models.bank import shared_unit_filter
 from surveys.models.training import Participant
-from surveys.queries import roster_stmt
+from surveys.queries import counted, roster_stmt
 from surveys.services.bank import topic_by_name
 from surveys.services.instruments import create_instrument
 from surveys.services.responses import find_response, parse_answers, save_response
@@ -263,10 +263,11 @@ def _cell_text(raw) -> str:
     return text
 
 
-def _stored_answers(training: Training) -> dict[tuple[Phase, int], dict[str, str]]:
-    rows = db.session.execute(
-        sa.select(Response.phase, Response.person_id, Answer.choice, Answer.text, Answer.item_id)
-        .outerjoin(Answer, Answer.response_id == Response.id).where(Response.training_id == training.id)).all()
+def _stored_answers(training: Training, counted_only: bool = False) -> dict[tuple[Phase, int], dict[str, str]]:
+    """(phase, person id) -> stored answers; ``counted_only`` leaves voided responses out (the export)."""
+    stmt = (sa.select(Response.phase, Response.person_id, Answer.choice, Answer.text, Answer.item_id)
+            .outerjoin(Answer, Answer.response_id == Response.id).where(Response.training_id == training.id))
+    rows = db.session.execute(stmt.where(counted()) if counted_only else stmt).all()
     keys = {it.id: it.key for it in training.version.items}
     out: dict[tuple[Phase, int], dict[str, str]] = {}
     for phase, person_id, choice, text, item_id in rows:
@@ -321,7 +322,8 @@ def export_workbook(training: Training, with_answers: bool = True, user: User | 
         codes = {p.id: p.code for p, _unit in roster}
         # An erased person is off the roster, and so are their answers: the workbook lists people
         # (it is re-imported by code), while the statistics keep counting those answers.
-        stored = [(key, cells) for key, cells in _stored_answers(training).items() if key[1] in codes]
+        stored = [(key, cells) for key, cells in _stored_answers(training, counted_only=True).items()
+                  if key[1] in codes]
         for (phase, person_id), cells in sorted(stored, key=lambda kv: (kv[0][0].value, codes[kv[0][1]])):
             answers[phase].append(workbook.AnswerRow(0, codes[person_id], cells))
     else:

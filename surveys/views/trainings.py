@@ -24,6 +24,7 @@ from surveys.forms import ImportTrainingForm, ParticipantForm, TrainingForm, Upl
 from surveys.models import Instrument, Participant, Phase, PhaseState, Topic, Training, TrainingPhase
 from surveys.results import score_table, training_counts
 from surveys.services.trainings import home_commune
+from surveys.views.corrections import rescore_history
 from surveys.views.common import flash_form_errors, take_stashed_upload, topic_choices, training_unit_choices
 from surveys.services.workbook import WorkbookError
 
@@ -52,6 +53,8 @@ def index():
         stmt = stmt.where(Training.title.ilike(f"%{q}%"))
     if topic_id:
         stmt = stmt.where(Training.topic_id == topic_id)
+    # Archived trainings are kept (their results count) but listed only when asked for.
+    stmt = stmt.where(Training.archived_dt.is_not(None) if status == "archived" else Training.archived_dt.is_(None))
     if status == "upcoming":
         stmt = stmt.where(Training.start_date > clock.today())
     elif status == "held":
@@ -139,7 +142,10 @@ def show_training(training_id: int):
                            links=links, qr_svgs={k: qr.qr_svg(v) for k, v in links.items()},
                            person_form=person_form, upload_form=UploadForm(), Phase=Phase,
                            max_score=training.version.max_score, offline=services.offline_counts(training),
-                           reasons=services.offline.REASONS)
+                           reasons=services.offline.REASONS, voided=services.voided_responses(training),
+                           rescores=rescore_history(training),
+                           can_rescore=services.corrections.can_rescore(
+                               training, training.version.instrument.current_version))
 
 
 @bp.route("/trainings/<int:training_id>/<phase>/qr.png")
