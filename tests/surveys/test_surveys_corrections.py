@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from app.extensions import db as _db
 from app.models import Role
 from surveys import services
 from surveys.models import Phase, Training
@@ -114,3 +115,143 @@ def test_a_training_of_trainers_belongs_to_the_province(db, units, create_user, 
     login_as(Role.province, "19")
     page = client.get("/surveys/trainings/new").get_data(as_text=True)
     assert f'value="{units["19"].id}"' in page
+
+
+# --- void, restore, re-score ----------------------------------------------------------------
+
+PRE = {"Q1": "2", "Q2": "1", "Q3": "1", "Q4": "2", "Q5": "3"}
+POST = {"Q1": "2", "Q2": "2", "Q3": "1,2", "Q4": "2", "Q5": "5"}
+
+
+def _answer(training, person, phase, raw):
+    from surveys.models import ResponseSource
+
+    answers, errors = services.parse_answers(training.version.items, raw)
+    assert not errors
+    return services.save_response(training, phase, person, answers, source=ResponseSource.grid)[0]
+
+
+def figures(training, units) -> dict:
+    """Every statistic a response feeds: the training's results (page, report, API, CLI), the
+    training page's table and counts, pooled results, the dashboard's pairs and the export."""
+    from app.indicators.periods import Period
+    from surveys.analytics.pooled import Selection, load_pooled_results
+    from surveys.analytics.results import load_training_results
+    from surveys.indicators import TrainingIndicators
+    from surveys.results import score_table, training_counts
+
+    results = load_training_results(training).to_json()
+    pooled = load_pooled_results(Selection(units["19"]))
+    table = [(r["person"].code, r["pre"] and r["pre"].score, r["post"] and r["post"].score) for r in score_table(training)]
+    root = units["19"]
+    dashboard = TrainingIndicators().compute(root, Period.year(2025), date(2025, 12, 31), {
+        u.id: root.path for u in [root, units["02020"], units["02086"], units["na_nguoc"], units["ban_ca"]]}).total
+    book = load_workbook(io.BytesIO(services.export_workbook(training)))
+    exported = {s: [r for r in book[s].iter_rows(values_only=True)] for s in ("pre", "post")}
+    _db.session.commit()  # the export log row
+    return {"results": results, "pooled": (pooled.n_pre, pooled.n_post, pooled.n_matched, pooled.summary),
+            "table": table, "counts": training_counts([training.id]), "dashboard": dashboard, "export": exported}
+
+
+def test_a_voided_response_leaves_every_statistic_as_if_it_never_existed(db, units, create_training, client,
+                                                                          login_as):
+    training = create_training(people=6)
+    people = [p.person for p in training.participants]
+    for i, person in enumerate(people[:5]):
+        _answer(training, person, Phase.pre, {**PRE, "Q2": str(1 + i % 2)})
+        _answer(training, person, Phase.post, POST)
+    db.session.commit()
+    without = figures(training, units)
+
+    # a blank paper row saved as 0/5 before, a full post: a "+5" gain that never happened
+    blank_pre = _answer(training, people[5], Phase.pre, {})
+    wrong_post = _answer(training, people[5], Phase.post, POST)
+    db.session.commit()
+    with_them = figures(training, units)
+    assert with_them != without
+
+    login_as(Role.trainer, "02086")
+    for response in (blank_pre, wrong_post):
+        page = client.post(f"/surveys/trainings/{training.id}/responses/{response.id}/void",
+                           data={"reason": "Phiếu trống, nhập nhầm"})
+        assert page.status_code == 302
+    db.session.expire_all()
+    assert figures(training, units) == without
+    page = client.get(f"/surveys/trainings/{training.id}").get_data(as_text=True)
+    assert "Câu trả lời đã hủy" in page and "Phiếu trống, nhập nhầm" in page
+    # a void without a reason is refused
+    refused = client.post(f"/surveys/trainings/{training.id}/responses/{blank_pre.id}/void", data={"reason": " "},
+                          follow_redirects=True)
+    assert "lý do" in refused.get_data(as_text=True)
+
+    for response in (blank_pre, wrong_post):
+        assert client.post(f"/surveys/trainings/{training.id}/responses/{response.id}/restore").status_code == 302
+    db.session.expire_all()
+    assert figures(training, units) == with_them
+    from app.models import AuditLog
+    assert db.session.scalar(sa.select(sa.func.count(AuditLog.id)).where(
+        AuditLog.object_type == "Response", AuditLog.after["voided_dt"].is_not(None))) >= 1
+
+
+def test_a_response_moves_to_the_right_namesake(db, units, create_training, create_person):
+    training = create_training(people=2)
+    wrong, right = [p.person for p in training.participants]
+    response = _answer(training, wrong, Phase.pre, PRE)
+    db.session.commit()
+    services.move_response(response, right, None)
+    db.session.commit()
+    assert services.find_response(training, Phase.pre, right).id == response.id
+    assert services.find_response(training, Phase.pre, wrong) is None
+    with pytest.raises(services.trainings.ServiceError):  # she has one now
+        services.move_response(_answer(training, wrong, Phase.pre, PRE), right, None)
+
+
+def test_delete_a_training_without_responses_archive_one_with(db, units, create_training):
+    empty, used = create_training(people=2), create_training(people=2)
+    _answer(used, used.participants[0].person, Phase.pre, PRE)
+    db.session.commit()
+    services.delete_training(empty)
+    db.session.commit()
+    assert db.session.get(Training, empty.id) is None
+    with pytest.raises(services.trainings.ServiceError, match="lưu trữ"):
+        services.delete_training(used)
+    services.set_archived(used, True)
+    db.session.commit()
+    assert used.archived_dt is not None
+
+
+def test_rescoring_after_a_key_fix_gives_the_figures_of_a_fresh_import_with_the_right_key(
+        db, units, create_training, create_instrument):
+    from test_surveys_workbook import sheets, xlsx  # noqa: F401
+
+    from surveys.analytics.results import load_training_results
+    from conftest import SAMPLE_QUESTIONS
+
+    wrong_key = [dict(q) for q in SAMPLE_QUESTIONS]
+    wrong_key[3] = {**wrong_key[3], "correct": [1]}  # "18" is right, the test said "16"
+    training = create_training(people=6, questions=wrong_key)
+    right = create_training(people=0, questions=SAMPLE_QUESTIONS)
+    for i, participant in enumerate(training.participants):
+        services.add_participant(right, participant.person)
+        for phase, raw in ((Phase.pre, {**PRE, "Q4": str(1 + i % 2)}), (Phase.post, POST)):
+            _answer(training, participant.person, phase, raw)
+            _answer(right, participant.person, phase, raw)
+    db.session.commit()
+    before = load_training_results(training).to_json()
+    expected = load_training_results(right).to_json()
+    assert before["summary"] != expected["summary"]
+
+    instrument = training.version.instrument
+    contents = [{**it.content(), "question_id": it.question_id} for it in training.version.items]
+    contents[3]["correct"] = [2]
+    services.update_instrument(instrument, title=instrument.title, topic=instrument.topic, user=None,
+                               contents=contents)
+    db.session.commit()
+    db.session.expire_all()
+    after = load_training_results(training).to_json()
+    strip = lambda j: {k: v for k, v in j.items() if k not in ("training_id", "title")}  # noqa: E731
+    assert strip(after) == strip(expected)
+    assert training.rescored_dt is not None
+    from surveys.models import Rescore
+    rescores = db.session.scalars(sa.select(Rescore)).all()
+    assert len(rescores) == 12 and any(r.score_before != r.score_after for r in rescores)
