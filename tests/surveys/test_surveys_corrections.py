@@ -255,3 +255,71 @@ def test_rescoring_after_a_key_fix_gives_the_figures_of_a_fresh_import_with_the_
     from surveys.models import Rescore
     rescores = db.session.scalars(sa.select(Rescore)).all()
     assert len(rescores) == 12 and any(r.score_before != r.score_after for r in rescores)
+
+
+# --- the grid never overwrites silently --------------------------------------------------------
+
+FULL = {"Q1": "2", "Q2": "2", "Q3": "1,2", "Q4": "2", "Q5": "4", "Q6": "Thêm về luật"}
+
+
+@pytest.fixture
+def grid(db, client, login_as, create_training):
+    training = create_training(people=3)
+    login_as(Role.trainer, "02086")
+    people = sorted((p.person for p in training.participants), key=lambda p: (p.full_name, p.code))
+    return training, people, f"/surveys/trainings/{training.id}/pre/grid"
+
+
+def _responses():
+    from surveys.models import Response
+
+    return _db.session.scalar(sa.select(sa.func.count(Response.id)))
+
+
+def test_after_the_last_person_the_grid_returns_to_the_list_and_stores_nothing_unconfirmed(db, client, grid):
+    training, people, url = grid
+    for i, person in enumerate(people):
+        saved = client.post(url, data={"person": person.id, **FULL})
+        assert saved.status_code == 302
+        location = saved.headers["Location"]
+        if i < len(people) - 1:
+            assert f"person={people[i + 1].id}" in location
+    assert location.endswith(f"/surveys/trainings/{training.id}#roster")  # the list, not the last person
+    assert _responses() == 3
+    # the grid without a person: everyone has answered, back to the list
+    assert client.get(url).headers["Location"].endswith("#roster")
+    # the last person opens read-only; digits posted at her store nothing without the confirmation
+    page = client.get(url, query_string={"person": people[-1].id}).get_data(as_text=True)
+    assert "Đang xem, chưa sửa" in page and 'name="Q1"' not in page
+    changed = {**FULL, "Q1": "1"}
+    refused = client.post(url, data={"person": people[-1].id, "edit": "1", **changed})
+    assert refused.status_code == 200 and "đánh dấu ô xác nhận" in refused.get_data(as_text=True)
+    from surveys.models import Response
+    stored = _db.session.scalar(sa.select(Response).where(Response.person_id == people[-1].id))
+    assert stored.score == 5 and stored.updated_dt is None
+    # confirmed: replaced, and the change is in the audit log
+    assert client.post(url, data={"person": people[-1].id, "edit": "1", "confirm_replace": "1", **changed}).status_code == 302
+    _db.session.expire_all()
+    assert stored.score == 4 and stored.updated_dt is not None
+    from app.models import AuditLog
+    assert _db.session.scalar(sa.select(sa.func.count(AuditLog.id)).where(
+        AuditLog.object_type == "Response", AuditLog.object_id == stored.id, AuditLog.action == "update")) >= 1
+
+
+def test_a_form_with_blanks_is_saved_only_when_marked_incomplete(db, client, grid):
+    training, people, url = grid
+    partial = {"person": people[0].id, "Q1": "2"}  # Enter on the first answer without JavaScript
+    refused = client.post(url, data=partial)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "Còn 5 câu để trống (câu 2, 3, 4, 5, 6)" in html
+    assert 'value="2"' in html  # what was typed is kept
+    assert _responses() == 0
+    assert client.post(url, data={**partial, "incomplete": "1"}).status_code == 302
+    assert _responses() == 1
+
+
+def test_the_no_js_hint_tells_the_truth_about_enter(db, client, grid):
+    training, people, url = grid
+    page = client.get(url).get_data(as_text=True)
+    hint = re.search(r'<p class="hint" data-js-hint="[^"]*">([^<]*)</p>', page).group(1)
+    assert "Enter sẽ gửi cả phiếu ngay" in hint and "Phiếu chưa đủ" in hint
