@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from app import ethnicities
 from app.extensions import db
@@ -119,7 +120,10 @@ def people_facts(person_ids) -> dict[int, dict]:
         facts[pid] = {
             "code": code, "full_name": name, "sex": sex.value if sex else None, "birth_year": birth_year,
             "ethnicity": ethnicities.name_of(eth_code, eth_system or ethnicities.DEFAULT_SYSTEM) or None,
-            "village": home_name if home_level is UnitLevel.village else None,
+            # Registered at commune (or province) level: a group of its own, not an unknown village.
+            "village": home_name if home_level is UnitLevel.village else
+            (gettext("%(name)s (đăng ký cấp xã)", name=home_name) if home_level is UnitLevel.commune
+             else gettext("%(name)s (đăng ký cấp tỉnh)", name=home_name)),
             "commune": commune_name,
         }
     return facts

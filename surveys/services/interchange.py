@@ -22,7 +22,7 @@ from surveys.services.bank import topic_by_name
 from surveys.services.instruments import create_instrument
 from surveys.services.responses import find_response, parse_answers, save_response
 from surveys.services.trainings import (
-    CONSENT_PURPOSE, TRAINING_LEVELS, add_participant, ensure_consent, find_or_create_person, home_commune,
+    CONSENT_PURPOSE, TRAINING_LEVELS, training_date_problem, add_participant, ensure_consent, find_or_create_person, home_commune,
     is_on_roster, match_person, save_training,
 )
 from surveys.services import workbook
@@ -75,7 +75,7 @@ def _version_number(version_id: int) -> int:
 
 
 def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,
-                    training: Training | None = None) -> Training:
+                    training: Training | None = None, report: dict | None = None) -> Training:
     """Create a training in ``unit`` from the workbook, or add to ``training``; returns it.
 
     Into a training, a file exported from another training is refused whole (``ForeignWorkbook``);
@@ -114,15 +114,22 @@ def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,
                 problem(phase.value, row.row, "code",
                         _("người có mã “%(code)s” chưa đồng ý cho lưu thông tin (cột consent ghi no).", code=row.code))
             previous = stored.get((phase, person.id)) if person is not None else None
-            if previous is not None and previous != _normalised_cells(row):
+            cells = _normalised_cells(row)
+            if previous is not None and previous != cells:
+                differing = [key for key in sorted(set(previous) | set(cells), key=lambda k: (len(k), k))
+                             if previous.get(key) != cells.get(key)]
+                detail = "; ".join(_("%(q)s: đã lưu “%(old)s”, trong tệp “%(new)s”", q=key,
+                                     old=previous.get(key) or "—", new=cells.get(key) or "—") for key in differing[:5])
                 problem(phase.value, row.row, "code",
-                        _("người có mã “%(code)s” đã có câu trả lời khác cho đợt này.", code=row.code))
+                        _("người có mã “%(code)s” đã có câu trả lời khác cho đợt này (%(detail)s).",
+                          code=row.code, detail=detail))
     if problems:
         raise workbook.WorkbookError(problems)
 
     if training is None:
         training = _create_training(book, topic, unit, user)
-    _add_people(book, training, people, new_in, user)
+    added = _add_people(book, training, people, new_in, user)
+    stored_now = 0
     for phase, rows in book.answers.items():
         for row in rows:
             person = people[row.code]
@@ -132,7 +139,10 @@ def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,
             if errors:  # cannot happen: every cell was checked against the same content while reading
                 raise ServiceError(next(iter(errors.values())), "file")
             save_response(training, phase, person, answers, source=ResponseSource.workbook, user=user)
+            stored_now += 1
     db.session.flush()
+    if report is not None:
+        report.update(people=added, responses=stored_now)
     return training
 
 
@@ -160,7 +170,8 @@ def _add_people(book: workbook.WorkbookData, training: Training, people: dict[st
         if person is None:
             person, _created = find_or_create_person(
                 user=user, unit=new_in[participant_row.code], full_name=participant_row.full_name,
-                code=participant_row.code, sex=participant_row.sex, birth_year=participant_row.birth_year,
+                code=None if participant_row.code.startswith(workbook.NO_CODE) else participant_row.code,
+                sex=participant_row.sex, birth_year=participant_row.birth_year,
                 ethnicity_code=participant_row.ethnicity_code)
             people[participant_row.code] = person
         if not is_on_roster(training, person):
@@ -182,6 +193,9 @@ def _check_training_fields(book: workbook.WorkbookData, problem) -> None:
         problem("training", TRAINING_ROWS["venue"], "venue", _("Không được dài quá %(max)d ký tự.", max=300))
     if t["start_date"] and t["end_date"] and t["end_date"] < t["start_date"]:
         problem("training", TRAINING_ROWS["end_date"], "end_date", _("Ngày kết thúc phải sau ngày bắt đầu."))
+    for key in ("start_date", "end_date"):
+        if t[key] and (message := training_date_problem(t[key])):
+            problem("training", TRAINING_ROWS[key], key, message)
 
 
 def _check_same_questions(book: workbook.WorkbookData, training: Training, problem) -> None:

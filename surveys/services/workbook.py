@@ -40,7 +40,20 @@ QUESTION_COLUMNS = ("no", "text", "type", "options", "correct", "points")
 PARTICIPANT_COLUMNS = ("code", "full_name", "sex", "birth_year", "ethnicity", "village", "consent")
 OPTION_SEPARATOR = " | "
 CODE_RE = re.compile(r"[A-Za-z0-9_.-]{1,40}")
-YES, NO = ("yes", "có", "co", "y", "x", "1"), ("no", "không", "khong", "n", "0", "")
+YES = ("yes", "có", "co", "y", "x", "1", "đồng ý", "dong y", "có đồng ý", "đã đồng ý", "true")
+NO = ("no", "không", "khong", "n", "0", "", "không đồng ý", "khong dong y", "chưa đồng ý", "false")
+SEX_VALUES = {"f": Sex.female, "nữ": Sex.female, "nu": Sex.female, "female": Sex.female,
+              "m": Sex.male, "nam": Sex.male, "male": Sex.male}
+# Vietnamese column headers people type in Excel, read as the fixed English ones.
+HEADER_ALIASES = {
+    "mã": "code", "mã người tham gia": "code", "mã số": "code", "họ tên": "full_name", "họ và tên": "full_name",
+    "giới tính": "sex", "năm sinh": "birth_year", "dân tộc": "ethnicity", "thôn": "village", "thôn, bản": "village",
+    "thôn bản": "village", "thôn/bản": "village", "nơi ở": "village", "đồng ý": "consent",
+    "đồng ý lưu thông tin": "consent",
+}
+# Participants without a code get one on import (the people service makes it); until then a row
+# is known by this key, which no answer sheet can name.
+NO_CODE = "#row"
 MAX_ROWS = 2000
 # A hostile workbook is refused before openpyxl parses it (in well under a second and 50 MB): a
 # few KB of zip can unpack to millions of rows. Limits are far above a real class's workbook.
@@ -159,6 +172,7 @@ class _Reader:
         columns = {}
         for i, value in enumerate(first):
             name = cell_text(value).lower()
+            name = HEADER_ALIASES.get(" ".join(name.split()), name)
             if name and name not in columns:
                 columns[name] = i
         self.letters[ws.title] = {name: get_column_letter(i + 1) for name, i in columns.items()}
@@ -386,7 +400,7 @@ def _read_participants(reader: _Reader, ws) -> list[ParticipantRow]:
     for number, values in reader.rows(ws):
         code = cell_text(cell(values, "code"))
         if not code:
-            bad(number, "code", _("chưa có mã người tham gia."))
+            code = f"{NO_CODE}{number}"  # a new person: her code is made on import
         elif not CODE_RE.fullmatch(code):
             bad(number, "code", _("mã “%(code)s” chỉ được gồm chữ không dấu, số, dấu chấm, gạch.", code=code[:40]))
         elif code.casefold() in seen:
@@ -398,29 +412,26 @@ def _read_participants(reader: _Reader, ws) -> list[ParticipantRow]:
             bad(number, "full_name", _("chưa có họ tên."))
         elif len(full_name) > 200:
             bad(number, "full_name", _("họ tên dài quá %(n)d ký tự.", n=200))
-        sex_raw = cell_text(cell(values, "sex")).upper()
-        sex = None
-        if sex_raw:
-            try:
-                sex = Sex(sex_raw)
-            except ValueError:
-                bad(number, "sex", _("giới tính ghi F (nữ) hoặc M (nam), không phải “%(value)s”.", value=sex_raw[:20]))
+        sex_raw = cell_text(cell(values, "sex"))
+        sex = SEX_VALUES.get(sex_raw.casefold()) if sex_raw else None
+        if sex_raw and sex is None:
+            bad(number, "sex", _("giới tính ghi Nữ hoặc Nam (F hoặc M), không phải “%(value)s”.", value=sex_raw[:20]))
         birth_year = None
         try:
             birth_year = _integer(cell(values, "birth_year"))
         except ValueError:
             bad(number, "birth_year", _("“%(value)s” không phải là số.", value=cell_text(cell(values, "birth_year"))[:40]))
         this_year = clock.today().year
-        if birth_year is not None and not this_year - 120 <= birth_year <= this_year:
-            bad(number, "birth_year", _("năm sinh phải từ %(a)d đến %(b)d.", a=this_year - 120, b=this_year))
+        if birth_year is not None and not 1900 <= birth_year <= this_year:
+            bad(number, "birth_year", _("năm sinh phải từ %(a)d đến %(b)d.", a=1900, b=this_year))
             birth_year = None
         ethnicity = cell_text(cell(values, "ethnicity"))
         ethnicity_code = ethnicities.code_for_name(ethnicity) if ethnicity else None
         if ethnicity and ethnicity_code is None:
             bad(number, "ethnicity", _("không có dân tộc tên “%(name)s”.", name=ethnicity[:50]))
-        consent_raw = cell_text(cell(values, "consent")).lower()
+        consent_raw = " ".join(cell_text(cell(values, "consent")).lower().split())
         if consent_raw not in YES + NO:
-            bad(number, "consent", _("ghi yes (đồng ý) hoặc no (không đồng ý)."))
+            bad(number, "consent", _("ghi “đồng ý” (yes, có) hoặc “không” (no)."))
         rows.append(ParticipantRow(number, code, full_name, sex, birth_year, ethnicity_code,
                                    cell_text(cell(values, "village")), consent_raw in YES))
     return rows

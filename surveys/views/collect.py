@@ -92,7 +92,7 @@ def enter_grid(training_id: int, phase: str):
                 following = _next_without_response(roster, person)
                 if following is None:
                     flash(_("Đã nhập xong: mọi người trong lớp đã có câu trả lời cho đợt này."), "success")
-                    return redirect(url_for("surveys.show_training", training_id=training.id, _anchor="roster"))
+                    return redirect(url_for("surveys.show_training", training_id=training.id))
                 return redirect(url_for("surveys.enter_grid", training_id=training.id, phase=phase.value,
                                         person=following.id))
         editing = True
@@ -197,17 +197,21 @@ def import_answers(training_id: int):
     answers of a queue saved on an offline phone (a JSON file: each answer once, however often)."""
     training = get_training_or_404(training_id)
 
+    report: dict = {}
+
     def do_import(data: bytes):
         if data.lstrip()[:1] == b"{":
             return services.import_queue_file(training, data, user=current_user)
-        return services.import_workbook(data, user=current_user, training=training)
+        return services.import_workbook(data, user=current_user, training=training, report=report)
 
     def done(result) -> str:
         if isinstance(result, services.QueueImport):
             return _("Đã nhập hàng chờ từ điện thoại: %(stored)d câu trả lời mới, %(seen)d đã nhận từ trước, "
                      "%(refused)d bị từ chối (xem danh sách trên trang này).",
                      stored=result.stored, seen=result.seen, refused=result.refused)
-        return _("Đã nhập câu trả lời từ tệp.")
+        return _("Đã nhập từ tệp: %(people)d người mới vào danh sách lớp, %(responses)d câu trả lời mới "
+                 "(những câu trả lời đã có và giống hệt thì bỏ qua).", people=report.get("people", 0),
+                 responses=report.get("responses", 0))
 
     return _import_into(training, do_import, done)
 

@@ -234,12 +234,14 @@ def import_training():
             if not data:
                 flash(_("Tệp đã hết hạn giữ tạm, vui lòng chọn lại tệp."), "error")
         with service_call(show=False) as call:
-            training = services.import_workbook(data, user=current_user, unit=unit)
+            report: dict = {}
+            training = services.import_workbook(data, user=current_user, unit=unit, report=report)
         if isinstance(call.error, WorkbookError):
             problems = call.error.problems
         elif call.error:
             show_service_error(form, call.error, "file")
         else:
-            flash(_("Đã nhập lớp tập huấn từ tệp."), "success")
+            flash(_("Đã nhập lớp tập huấn từ tệp: %(people)d người, %(responses)d câu trả lời.",
+                    people=report.get("people", 0), responses=report.get("responses", 0)), "success")
             return redirect(url_for("surveys.show_training", training_id=training.id))
     return render_template("surveys/import_training.html", form=form, problems=problems)

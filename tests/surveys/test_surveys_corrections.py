@@ -284,7 +284,7 @@ def test_after_the_last_person_the_grid_returns_to_the_list_and_stores_nothing_u
         location = saved.headers["Location"]
         if i < len(people) - 1:
             assert f"person={people[i + 1].id}" in location
-    assert location.endswith(f"/surveys/trainings/{training.id}#roster")  # the list, not the last person
+    assert location.endswith(f"/surveys/trainings/{training.id}")  # the list, not the last person
     assert _responses() == 3
     # the grid without a person: everyone has answered, back to the list
     assert client.get(url).headers["Location"].endswith("#roster")
@@ -323,3 +323,61 @@ def test_the_no_js_hint_tells_the_truth_about_enter(db, client, grid):
     page = client.get(url).get_data(as_text=True)
     hint = re.search(r'<p class="hint" data-js-hint="[^"]*">([^<]*)</p>', page).group(1)
     assert "Enter sẽ gửi cả phiếu ngay" in hint and "Phiếu chưa đủ" in hint
+
+
+# --- the roster workbook and dates ------------------------------------------------------------------
+
+def test_the_roster_workbook_takes_vietnamese_headers_and_values_and_makes_missing_codes(db, units, create_training):
+    from app.models import Person, Sex
+
+    training = create_training(people=0)
+    book = {"participants": [["Mã", "Họ và tên", "Giới tính", "Năm sinh", "Dân tộc", "Thôn, bản", "Đồng ý"],
+                             ["", "Hoàng Thị Lan", "Nữ", 1991, "Tày", "Nà Nguộc", "đồng ý"],
+                             ["", "Nông Văn Bình", "Nam", 1985, "", "", "có"],
+                             ["NN-77", "Đặng Thị Mai", "nữ", 2001, "Dao", "", "không"]]}
+    added = services.import_roster(xlsx(book), training=training, user=None)
+    db.session.commit()
+    assert added == 3
+    people = {p.full_name: p for p in db.session.scalars(sa.select(Person))}
+    lan, binh = people["Hoàng Thị Lan"], people["Nông Văn Bình"]
+    assert lan.sex is Sex.female and binh.sex is Sex.male and people["Đặng Thị Mai"].code == "NN-77"
+    assert lan.code and binh.code and lan.code != binh.code  # made on import
+    assert lan.has_consent("caunoi") and not people["Đặng Thị Mai"].has_consent("caunoi")
+    assert binh.unit.id == units["02086"].id  # blank village: the commune itself
+
+
+def test_a_refused_reimport_says_which_answer_differs_and_a_success_counts(db, client, login_as, create_topic, units):
+    create_topic("Lừa đảo trực tuyến")
+    login_as(Role.commune, "02086")
+    created = client.post("/surveys/trainings/import", content_type="multipart/form-data",
+                          data={"unit_id": units["02086"].id, "file": (io.BytesIO(xlsx(sheets())), "lop.xlsx")},
+                          follow_redirects=True)
+    assert "Đã nhập lớp tập huấn từ tệp: 3 người, 5 câu trả lời." in created.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("start, ok", [(date(1999, 12, 31), False), (date(2000, 1, 1), True),
+                                       (date(2205, 1, 1), False)])
+def test_training_dates_outside_2000_to_next_year_are_refused(db, units, create_instrument, start, ok):
+    from app.services import ServiceError
+
+    instrument = create_instrument()
+    make = lambda: services.save_training(None, title="Lớp", topic=instrument.topic, unit=units["02086"],  # noqa: E731
+                                          instrument=instrument, start_date=start)
+    if ok:
+        assert make().start_date == start
+    else:
+        with pytest.raises(ServiceError, match="Ngày phải trong khoảng năm 2000"):
+            make()
+
+
+def test_birth_years_outside_1900_to_this_year_are_refused(db, units, create_training):
+    from app import clock
+    from app.services import ServiceError
+
+    for year in (1899, clock.today().year + 1):
+        with pytest.raises(ServiceError, match="Năm sinh phải từ 1900"):
+            services.find_or_create_person(user=None, unit=units["na_nguoc"], full_name="Lò Thị Xuân", birth_year=year)
+    book = {"participants": [["code", "full_name", "sex", "birth_year", "ethnicity", "village", "consent"],
+                             ["X-1", "Lò Thị Xuân", "Nữ", 1899, "", "", "yes"]]}
+    with pytest.raises(WorkbookError, match="năm sinh phải từ 1900"):
+        services.import_roster(xlsx(book), training=create_training(people=0), user=None)

@@ -213,7 +213,9 @@ def test_different_answers_for_a_stored_response_are_refused(db, trainer, units)
     rows[1][1] = 1 if rows[1][1] == 2 else 2
     book["pre"] = rows
     problems = refused(xlsx({k: [list(r) for r in v] for k, v in book.items()}), trainer, None, training=training)
-    assert problems == [f"Trang “pre”, dòng 2, cột code (A): người có mã “{rows[1][0]}” đã có câu trả lời khác cho đợt này."]
+    # it says which answer differs (issue #15)
+    assert problems == [f"Trang “pre”, dòng 2, cột code (A): người có mã “{rows[1][0]}” đã có câu trả lời khác cho "
+                        f"đợt này (Q1: đã lưu “{3 - rows[1][1]}”, trong tệp “{rows[1][1]}”)."]
 
 
 def test_template_lists_roster_codes_and_imports_as_empty(db, trainer, units, create_training):
@@ -306,7 +308,7 @@ def test_roster_import_adds_people_all_or_nothing(db, client, login_as, create_t
     bad = {"participants": sheets()["participants"] + [["NN-09", "", "X", "abc", "Tày", "", "yes"]]}
     response = client.post(url, content_type="multipart/form-data", data={"file": (io.BytesIO(xlsx(bad)), "ds.xlsx")})
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "chưa có họ tên" in page and "giới tính ghi F" in page
+    assert response.status_code == 200 and "chưa có họ tên" in page and "giới tính ghi Nữ hoặc Nam (F hoặc M)" in page
     assert db.session.scalar(sa.select(sa.func.count(Participant.id))) == 3
 
 
