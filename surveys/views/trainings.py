@@ -127,7 +127,12 @@ def edit_training(training_id: int):
 @bp.route("/trainings/<int:training_id>")
 @surveys_required
 def show_training(training_id: int):
-    training = get_training_or_404(training_id)
+    return _training_page(get_training_or_404(training_id))
+
+
+def _training_page(training: Training, person_form: ParticipantForm | None = None, status: int = 200):
+    """The training page; ``person_form`` is a refused "add a person" form, shown again with what
+    was typed and each error beside its field (the page opens at it)."""
     rows = score_table(training)
     matched = [r for r in rows if r["gain"] is not None]
     summary = None
@@ -136,8 +141,9 @@ def show_training(training_id: int):
         summary = {"n": n, "pre": sum(r["pre"].score for r in matched) / n,
                    "post": sum(r["post"].score for r in matched) / n, "gain": sum(r["gain"] for r in matched) / n}
     links = {p.phase: qr.public_url(p) for p in training.phases}
-    person_form = ParticipantForm()
-    person_form.unit_id.choices = [(0, "—")] + training_unit_choices()
+    if person_form is None:
+        person_form = ParticipantForm(formdata=None)
+        person_form.unit_id.choices = [(0, "—")] + training_unit_choices()
     return render_template("surveys/show_training.html", training=training, rows=rows, summary=summary,
                            links=links, qr_svgs={k: qr.qr_svg(v) for k, v in links.items()},
                            person_form=person_form, upload_form=UploadForm(), Phase=Phase,
@@ -145,7 +151,7 @@ def show_training(training_id: int):
                            reasons=services.offline.REASONS, voided=services.voided_responses(training),
                            rescores=rescore_history(training),
                            can_rescore=services.corrections.can_rescore(
-                               training, training.version.instrument.current_version))
+                               training, training.version.instrument.current_version)), status
 
 
 @bp.route("/trainings/<int:training_id>/<phase>/qr.png")
@@ -176,15 +182,17 @@ def add_participant(training_id: int):
     form = ParticipantForm()
     form.unit_id.choices = [(0, "—")] + training_unit_choices()
     if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(url_for("surveys.show_training", training_id=training.id, _anchor="roster"))
-    with service_call() as call:
+        return _training_page(training, form, 422)
+    with service_call(show=False) as call:
         person = _person_from(form, training)
         services.add_participant(training, person, current_user)
         if form.consent.data:
             services.ensure_consent(person, True, current_user)
-    if call.ok:
-        flash(_("Đã thêm %(name)s (%(code)s) vào danh sách lớp.", name=person.full_name, code=person.code), "success")
+    if not call.ok:
+        show_service_error(form, call.error, "full_name",
+                           fields={"person": "full_name", "unit": "unit_id", "consent": "consent"})
+        return _training_page(training, form, 422)
+    flash(_("Đã thêm %(name)s (%(code)s) vào danh sách lớp.", name=person.full_name, code=person.code), "success")
     return redirect(url_for("surveys.show_training", training_id=training.id, _anchor="roster"))
 
 

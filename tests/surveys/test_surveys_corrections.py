@@ -381,3 +381,16 @@ def test_birth_years_outside_1900_to_this_year_are_refused(db, units, create_tra
                              ["X-1", "Lò Thị Xuân", "Nữ", 1899, "", "", "yes"]]}
     with pytest.raises(WorkbookError, match="năm sinh phải từ 1900"):
         services.import_roster(xlsx(book), training=create_training(people=0), user=None)
+
+
+def test_the_roster_form_keeps_what_was_typed_with_the_error_beside_its_field(db, client, login_as, create_training):
+    training = create_training(people=0)
+    login_as(Role.trainer, "02086")
+    page = client.post(f"/surveys/trainings/{training.id}/participants",
+                       data={"full_name": "Triệu Thị Hằng", "birth_year": "1899", "code": "TH-01"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert 'value="Triệu Thị Hằng"' in html and 'value="TH-01"' in html and 'value="1899"' in html
+    field = re.search(r'<div class="field[^"]*has-error[^"]*">.*?</div>', html, re.S).group(0)
+    assert 'name="birth_year"' in field and "Năm sinh" in field
+    assert 'action="/surveys/trainings/%d/participants#add-person"' % training.id in html
