@@ -221,7 +221,7 @@ def test_delete_a_training_without_responses_archive_one_with(db, units, create_
 
 
 def test_rescoring_after_a_key_fix_gives_the_figures_of_a_fresh_import_with_the_right_key(
-        db, units, create_training, create_instrument):
+        db, units, create_training, create_instrument, client, login_as):
     from test_surveys_workbook import sheets, xlsx  # noqa: F401
 
     from surveys.analytics.results import load_training_results
@@ -255,6 +255,11 @@ def test_rescoring_after_a_key_fix_gives_the_figures_of_a_fresh_import_with_the_
     from surveys.models import Rescore
     rescores = db.session.scalars(sa.select(Rescore)).all()
     assert len(rescores) == 12 and any(r.score_before != r.score_after for r in rescores)
+    login_as(Role.trainer, "02086")
+    from app import clock
+    stamp = clock.today().strftime("%d/%m/%Y")
+    for url in (f"/surveys/trainings/{training.id}", f"/surveys/trainings/{training.id}/results"):
+        assert f"Chấm lại ngày {stamp}" in client.get(url).get_data(as_text=True), url
 
 
 # --- the grid never overwrites silently --------------------------------------------------------
