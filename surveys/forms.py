@@ -51,7 +51,7 @@ class InstrumentForm(BaseForm):
 class TrainingForm(BaseForm):
     title = StringField(_l("Tên lớp tập huấn"), [DataRequired(REQUIRED), _long(300)])
     topic_id = SelectField(_l("Chủ đề"), coerce=int, validators=[DataRequired(REQUIRED)])
-    unit_id = SelectField(_l("Địa bàn (xã, thôn)"), coerce=int, validators=[InputRequired(REQUIRED)])
+    unit_id = SelectField(_l("Địa bàn (tỉnh, xã, thôn)"), coerce=int, validators=[InputRequired(REQUIRED)])
     instrument_id = SelectField(_l("Bài kiểm tra trước và sau"), coerce=int, validators=[DataRequired(REQUIRED)])
     start_date = DateField(_l("Ngày bắt đầu"), [InputRequired(REQUIRED)], format="%Y-%m-%d")
     end_date = DateField(_l("Ngày kết thúc"), [Optional()], format="%Y-%m-%d")
@@ -77,4 +77,4 @@ class UploadForm(BaseForm):
 
 
 class ImportTrainingForm(UploadForm):
-    unit_id = SelectField(_l("Địa bàn (xã, thôn)"), coerce=int, validators=[InputRequired(REQUIRED)])
+    unit_id = SelectField(_l("Địa bàn (tỉnh, xã, thôn)"), coerce=int, validators=[InputRequired(REQUIRED)])

@@ -39,6 +39,7 @@ from app.models import Person, Sex, Unit
 from surveys.analytics import stats
 from surveys.analytics.charts import POST_COLOUR, PRE_COLOUR, WIDTH, Chart
 from surveys.models import Participant, Phase, Response, Topic, Training
+from surveys.queries import counted
 
 FIGURES = (
     Figure("trainings_held", _l("Lớp tập huấn đã tổ chức"), "training", "count", link="trainings", short=_l("Lớp")),
@@ -126,9 +127,9 @@ class _TrainingQueries:
             return 100 * sa.func.sum(sa.cast(response.score, sa.Float) / response.max_score)
         stmt = self._from(sa.select(*self._group(Training.topic_id), sa.func.count(),
                                     percent_sum(pre), percent_sum(post)))
-        stmt = (stmt.join(pre, sa.and_(pre.training_id == Training.id, pre.phase == Phase.pre))
+        stmt = (stmt.join(pre, sa.and_(pre.training_id == Training.id, pre.phase == Phase.pre, counted(pre)))
                 .join(post, sa.and_(post.training_id == Training.id, post.phase == Phase.post,
-                                    post.person_id == pre.person_id))
+                                    post.person_id == pre.person_id, counted(post)))
                 .where(pre.max_score > 0, post.max_score > 0)
                 .group_by(*self._group(Training.topic_id)))
         width = len(self._group()) + 1

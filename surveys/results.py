@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Person
 from surveys.models import Participant, Phase, Response, Training
-from surveys.queries import roster_stmt
+from surveys.queries import counted, roster_stmt
 
 
 def score_table(training: Training) -> list[dict]:
@@ -19,9 +19,10 @@ def score_table(training: Training) -> list[dict]:
     post = sa.orm.aliased(Response)
     rows = db.session.execute(
         roster_stmt(training.id, Person, pre, post)
-        .outerjoin(pre, sa.and_(pre.training_id == training.id, pre.person_id == Person.id, pre.phase == Phase.pre))
+        .outerjoin(pre, sa.and_(pre.training_id == training.id, pre.person_id == Person.id, pre.phase == Phase.pre,
+                                counted(pre)))
         .outerjoin(post, sa.and_(post.training_id == training.id, post.person_id == Person.id,
-                                 post.phase == Phase.post))
+                                 post.phase == Phase.post, counted(post)))
         .order_by(Person.full_name, Person.code)
     ).all()
     table = []
@@ -42,7 +43,8 @@ def training_counts(ids: list[int]) -> dict[int, dict[str, int]]:
             .group_by(Participant.training_id)):
         counts[training_id]["people"] = n
     for training_id, phase, n in db.session.execute(
-            sa.select(Response.training_id, Response.phase, sa.func.count()).where(Response.training_id.in_(ids))
+            sa.select(Response.training_id, Response.phase, sa.func.count()).where(Response.training_id.in_(ids),
+                                                                                    counted())
             .group_by(Response.training_id, Response.phase)):
         counts[training_id][phase.value] = n
     return counts

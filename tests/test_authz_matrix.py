@@ -78,6 +78,12 @@ MATRIX = {
     "surveys.download_results_pdf": ("GET", "/surveys/trainings/{training}/results.pdf", STAFF, "training"),
     "surveys.download_results_xlsx": ("GET", "/surveys/trainings/{training}/results.xlsx", STAFF, "training"),
     "surveys.show_pooled_results": ("GET", "/surveys/results", STAFF, None),
+    "surveys.void_response": ("POST", "/surveys/trainings/{response}/void", STAFF, "response"),
+    "surveys.restore_response": ("POST", "/surveys/trainings/{response}/restore", STAFF, "response"),
+    "surveys.move_response": ("POST", "/surveys/trainings/{response}/move", STAFF, "response"),
+    "surveys.delete_training": ("POST", "/surveys/trainings/{training}/delete", STAFF, "training"),
+    "surveys.archive_training": ("POST", "/surveys/trainings/{training}/archive", STAFF, "training"),
+    "surveys.rescore_training": ("POST", "/surveys/trainings/{training}/rescore", STAFF, "training"),
     # Dialogues: trainers have no access; authority users read what concerns their agency.
     "dialogues.index": ("GET", "/dialogues/", {A, P, C, U}, None),
     "dialogues.create_dialogue": ("GET", "/dialogues/new", {A, P, C}, None),
@@ -341,6 +347,17 @@ def _survey_builders(commune, village, far_commune, far_village, create_person):
         surveys.add_participant(one, person)
         return f"{one.id}/participants/{person.id}"
 
+    def response(unit, home):
+        from app import services as core
+        from surveys.models import Phase, ResponseSource
+
+        one = training(unit)
+        person = create_person(unit=home)
+        surveys.add_participant(one, person)
+        core.give_consent(person, surveys.CONSENT_PURPOSE)
+        stored, _created = surveys.save_response(one, Phase.pre, person, [], source=ResponseSource.grid)
+        return f"{one.id}/responses/{stored.id}"
+
     db.session.commit()
     return {
         "topic": {"in": lambda: topic.id, "out": lambda: 10 ** 6},
@@ -349,6 +366,8 @@ def _survey_builders(commune, village, far_commune, far_village, create_person):
         "training": {"in": committed(lambda: training(commune)), "out": committed(lambda: training(far_commune))},
         "participant": {"in": committed(lambda: participant(commune, village)),
                         "out": committed(lambda: participant(far_commune, far_village))},
+        "response": {"in": committed(lambda: response(commune, village)),
+                     "out": committed(lambda: response(far_commune, far_village))},
     }
 
 

@@ -66,13 +66,32 @@ def survey(units, create_person):
     training = db.session.get(Training, made["training"]["in"]())
     person = create_person(unit="ban_ca")
     surveys.add_participant(training, person)
+    other = create_person(unit="ban_ca")  # a namesake a response can be moved to
+    surveys.add_participant(training, other)
+    from app import services as core
+    core.give_consent(other, surveys.CONSENT_PURPOSE)
     surveys.set_phase_open(training, Phase.pre, True)
     db.session.commit()
     return SimpleNamespace(
         topic=training.topic_id, question=training.version.items[0].question_id,
-        instrument=training.version.instrument_id, training=training.id, person=person.id,
+        instrument=training.version.instrument_id, training=training.id, person=person.id, other=other.id,
         answers={item.key: "1" for item in training.version.items}, token=training.phase(Phase.pre).public_token,
         version=training.version_id)
+
+
+def _survey_response_url(f, action: str) -> str:
+    """A response of ``survey``'s participant (made once per test), for the void and move forms."""
+    from app.extensions import db as _db
+    from surveys import services as surveys
+    from surveys.models import Phase, ResponseSource, Training
+
+    s = f("survey")
+    training = _db.session.get(Training, s.training)
+    person = next(p.person for p in training.participants if p.person_id == s.person)
+    stored, _created = surveys.save_response(training, Phase.pre, person, [], source=ResponseSource.grid,
+                                             consent_given=True)
+    _db.session.commit()
+    return f"/surveys/trainings/{training.id}/responses/{stored.id}/{action}"
 
 
 @pytest.fixture
@@ -115,7 +134,12 @@ FORMS |= {
     "surveys.add_participant": FormRoute(T, "02020", survey_url("/surveys/trainings/{s.training}/participants"),
                                          {**PERSON, "unit_id": village_id, "consent": "y"}),
     "surveys.enter_grid": FormRoute(T, "02020", survey_url("/surveys/trainings/{s.training}/pre/grid"),
-                                    lambda f: {"person": f("survey").person, "consent": "y", **f("survey").answers}),
+                                    lambda f: {"person": f("survey").person, "consent": "y", "incomplete": "y",
+                                               **f("survey").answers}),
+    "surveys.void_response": FormRoute(T, "02020", lambda f: _survey_response_url(f, "void"),
+                                       {"reason": "Phiếu trống, nhập nhầm"}),
+    "surveys.move_response": FormRoute(T, "02020", lambda f: _survey_response_url(f, "move"),
+                                       {"person_id": lambda f: f("survey").other}),
     "surveys.import_answers": FormRoute(T, "02020", survey_url("/surveys/trainings/{s.training}/import"),
                                         {"file": lambda f: f("survey_workbook")}, files=("file",)),
     "surveys.import_roster": FormRoute(T, "02020",
@@ -356,7 +380,8 @@ FORMS |= {
 # POST endpoints with no user input to fuzz (their only effect is named by the URL).
 NO_INPUT = {"auth.logout", "core.set_language", "surveys.archive_question", "surveys.set_phase",
             "surveys.remove_participant", "api_tokens.revoke_token", "auth.logout_everywhere", "admin.unlock_user",
-            "community.delete_activity"}
+            "community.delete_activity", "surveys.restore_response", "surveys.delete_training",
+            "surveys.archive_training", "surveys.rescore_training"}
 
 
 def test_every_form_route_has_an_entry(app):

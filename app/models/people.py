@@ -65,6 +65,11 @@ class Consent(db.Model):
 
     __tablename__ = "consents"
     __auditable__ = True
+    # One active consent per person and purpose, even when two forms of one person race each other
+    # (a withdrawn consent stays as a record, so only the active ones are unique).
+    __table_args__ = (sa.Index("uq_consents_active", "person_id", "purpose", unique=True,
+                               sqlite_where=sa.text("withdrawn_dt IS NULL"),
+                               postgresql_where=sa.text("withdrawn_dt IS NULL")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)

@@ -18,6 +18,7 @@ from app.models import Unit
 from surveys.analytics import stats
 from surveys.analytics.results import ordered_groups, people_facts
 from surveys.models import Phase, Response, Topic, Training
+from surveys.queries import counted
 
 POOLED_DIMENSIONS = ("topic", "commune", "sex", "ethnicity", "age_band")
 TRAINING_STATS = ("pct_pre", "pct_post", "hake_g", "mean_gain", "paired_t_p", "wilcoxon_p")
@@ -81,8 +82,8 @@ def load_pooled_results(selection: Selection) -> PooledResults:
     selected = sa.select(Training.id).where(selection.where())
     scores = db.session.execute(
         sa.select(Response.training_id, Response.phase, Response.person_id, Response.score, Response.max_score)
-        .where(Response.training_id.in_(selected), Response.max_score > 0)).all()
-    facts = people_facts(sa.select(Response.person_id).where(Response.training_id.in_(selected)))
+        .where(Response.training_id.in_(selected), Response.max_score > 0, counted())).all()
+    facts = people_facts(sa.select(Response.person_id).where(Response.training_id.in_(selected), counted()))
     return compute_pooled_results(selection, trainings, scores, facts)
 
 

@@ -17,12 +17,14 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 
 from app import ethnicities, services
 from app.extensions import db
 from app.models import Person, Unit, UnitLevel
 from surveys.analytics import stats
 from surveys.models import Answer, Item, Phase, QuestionKind, Response, Training
+from surveys.queries import counted
 
 # Breakdown dimensions of one training, in display order. Villages: a training happens in one
 # commune, so its people differ by village; across trainings the commune is used instead.
@@ -112,7 +114,7 @@ def _answer_rows(training_ids):
         sa.select(Response.training_id, Response.phase, Response.person_id, Answer.item_id, Answer.points,
                   Answer.choice, Answer.is_dont_know)
         .outerjoin(Answer, Answer.response_id == Response.id)
-        .where(Response.training_id.in_(training_ids))).all()
+        .where(Response.training_id.in_(training_ids), counted())).all()
 
 
 def people_facts(person_ids) -> dict[int, dict]:
@@ -131,7 +133,10 @@ def people_facts(person_ids) -> dict[int, dict]:
         facts[pid] = {
             "code": code, "full_name": name, "sex": sex.value if sex else None, "birth_year": birth_year,
             "ethnicity": ethnicities.name_of(eth_code, eth_system or ethnicities.DEFAULT_SYSTEM) or None,
-            "village": home_name if home_level is UnitLevel.village else None,
+            # Registered at commune (or province) level: a group of its own, not an unknown village.
+            "village": home_name if home_level is UnitLevel.village else
+            (gettext("%(name)s (đăng ký cấp xã)", name=home_name) if home_level is UnitLevel.commune
+             else gettext("%(name)s (đăng ký cấp tỉnh)", name=home_name)),
             "commune": commune_name,
         }
     return facts
@@ -141,7 +146,7 @@ def load_training_results(training: Training) -> TrainingResults:
     """Compute the results of ``training`` (3 queries beyond the training itself)."""
     items = _items(training)
     rows = _answer_rows([training.id])
-    facts = people_facts(sa.select(Response.person_id).where(Response.training_id == training.id))
+    facts = people_facts(sa.select(Response.person_id).where(Response.training_id == training.id, counted()))
     return compute_training_results(training, items, rows, facts)
 
 

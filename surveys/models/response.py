@@ -47,11 +47,19 @@ class Response(db.Model):
     # whether they arrived later from the phone's queue (or a saved queue file) rather than live.
     answered_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())
     is_late: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Voided: kept (and restorable) but left out of every statistic; see surveys.queries.counted().
+    voided_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    void_reason: Mapped[str | None] = mapped_column(sa.String(300))
+    voided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     training: Mapped[Training] = relationship()
     person: Mapped[Person] = relationship()
     version: Mapped[InstrumentVersion] = relationship()
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_dt is not None
 
     def __repr__(self) -> str:
         return f"<Response {self.training_id}/{self.phase.value}/{self.person_id}>"
@@ -100,3 +108,24 @@ class OfflineRefusal(db.Model):
     received_dt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     person: Mapped[Person | None] = relationship()
+
+
+class Rescore(db.Model):
+    """One response re-scored when its training adopted a corrected answer key: before and after."""
+
+    __tablename__ = "survey_rescores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    training_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_trainings.id"), index=True)
+    response_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_responses.id", ondelete="CASCADE"),
+                                             index=True)
+    from_version_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_instrument_versions.id"))
+    to_version_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_instrument_versions.id"))
+    score_before: Mapped[int]
+    max_before: Mapped[int]
+    score_after: Mapped[int]
+    max_after: Mapped[int]
+    rescored_dt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    rescored_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    response: Mapped[Response] = relationship()

@@ -44,6 +44,10 @@ class Training(db.Model):
     one_question_per_screen: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Archived (a training with responses is never deleted): hidden from the lists, results kept.
+    archived_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Last time its responses were re-scored against a corrected answer key ("chấm lại ngày …").
+    rescored_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     topic: Mapped[Topic] = relationship()
     unit: Mapped[Unit] = relationship()

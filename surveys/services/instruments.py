@@ -79,6 +79,14 @@ def update_instrument(instrument: Instrument, *, title: str, topic: Topic, user:
                                                                  Training.id.not_in(answered))):
         training.version = version
     db.session.flush()
+    # Trainings that have: when only the answer key or points changed (the same questions and
+    # options, so every answer still means what it meant), they adopt the fix and are re-scored.
+    from surveys.services.corrections import can_rescore, rescore_training
+
+    for training in db.session.scalars(sa.select(Training).where(Training.version_id == current.id)):
+        if can_rescore(training, version):
+            rescore_training(training, version, user)
+    db.session.flush()
     return version
 
 

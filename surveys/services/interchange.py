@@ -17,20 +17,69 @@ from app.services import ServiceError
 from surveys.models import Answer, Phase, Question, Response, ResponseSource, Topic, Training
 from surveys.models.bank import shared_unit_filter
 from surveys.models.training import Participant
-from surveys.queries import roster_stmt
+from surveys.queries import counted, roster_stmt
 from surveys.services.bank import topic_by_name
 from surveys.services.instruments import create_instrument
 from surveys.services.responses import find_response, parse_answers, save_response
 from surveys.services.trainings import (
-    CONSENT_PURPOSE, TRAINING_LEVELS, add_participant, ensure_consent, find_or_create_person, home_commune,
+    CONSENT_PURPOSE, TRAINING_LEVELS, training_date_problem, add_participant, ensure_consent, find_or_create_person, home_commune,
     is_on_roster, match_person, save_training,
 )
 from surveys.services import workbook
 
 
+class ForeignWorkbook(ServiceError):
+    """The workbook was exported from another training: refused whole (nothing stored), the
+    trainer is offered to create a new training from it instead."""
+
+    def __init__(self, origin_id: int, origin_title: str | None):
+        self.origin_id, self.origin_title = origin_id, origin_title
+        name = (_("lớp “%(title)s” (số %(id)d)", title=origin_title, id=origin_id) if origin_title
+                else _("lớp số %(id)d", id=origin_id))
+        super().__init__(_("Tệp này được xuất từ %(name)s, không phải từ lớp này, nên không được nhập vào đây; "
+                           "chưa lưu gì. Nếu đây là một lớp khác, hãy tạo lớp mới từ tệp này.", name=name), "file")
+
+
+def check_identity(book: workbook.WorkbookData, training: Training, user: User | None, problem) -> None:
+    """A workbook exported from a training carries its id, test version and a checksum: it goes
+    only into that training, and only while it answers the same test version."""
+    identity = book.training.get("identity")
+    if not identity:
+        return  # a file filled by hand from the blank template: its questions are checked instead
+    row = len(TRAINING_ROWS) + 1
+    try:
+        origin_id, version_id = int(identity["training_id"]), int(identity["test_version"])
+    except (TypeError, ValueError):
+        problem("training", row, "training_id", _("dòng nhận dạng của tệp bị sửa (training_id, test_version)."))
+        return
+    if identity.get("checksum") != workbook.identity_checksum(origin_id, version_id):
+        problem("training", row + 2, "checksum",
+                _("mã kiểm tra không khớp: dòng nhận dạng của tệp (training_id, test_version) đã bị sửa."))
+        return
+    if origin_id != training.id:
+        origin = db.session.get(Training, origin_id)
+        visible = origin is not None and (user is None or user.can_see_unit(origin.unit))
+        raise ForeignWorkbook(origin_id, origin.title if visible else None)
+    if version_id != training.version_id:
+        problem("training", row + 1, "test_version",
+                _("tệp được xuất khi lớp dùng phiên bản %(a)d của bài kiểm tra, nay lớp dùng phiên bản %(b)d: "
+                  "hãy xuất lại tệp từ lớp rồi điền vào tệp mới.",
+                  a=_version_number(version_id), b=training.version.number))
+
+
+def _version_number(version_id: int) -> int:
+    from surveys.models import InstrumentVersion
+
+    version = db.session.get(InstrumentVersion, version_id)
+    return version.number if version is not None else version_id
+
+
 def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,
-                    training: Training | None = None) -> Training:
-    """Create a training in ``unit`` from the workbook, or add to ``training``; returns it."""
+                    training: Training | None = None, report: dict | None = None) -> Training:
+    """Create a training in ``unit`` from the workbook, or add to ``training``; returns it.
+
+    Into a training, a file exported from another training is refused whole (``ForeignWorkbook``);
+    as a new training, any file is taken (its identity rows name the training it came from)."""
     book = workbook.read_workbook(data)
     problems: list[workbook.Problem] = []
 
@@ -39,7 +88,7 @@ def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,
 
     if training is None:
         if unit is None or unit.level not in TRAINING_LEVELS:
-            raise ServiceError(_("Lớp tập huấn phải thuộc một xã, phường hoặc thôn, bản."), "unit")
+            raise ServiceError(_("Lớp tập huấn phải thuộc một tỉnh, thành phố, một xã, phường hoặc một thôn, bản."), "unit")
         if user is not None and not user.can_see_unit(unit):
             raise ServiceError(_("Đơn vị này nằm ngoài phạm vi của bạn."), "unit")
         topic = topic_by_name(book.training["topic"])
@@ -50,6 +99,7 @@ def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,
         commune = home_commune(unit)
     else:
         topic, commune = training.topic, home_commune(training.unit)
+        check_identity(book, training, user, problem)
         _check_same_questions(book, training, problem)
 
     people, new_in = _resolve_people(book, commune, user, problem)
@@ -64,15 +114,22 @@ def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,
                 problem(phase.value, row.row, "code",
                         _("người có mã “%(code)s” chưa đồng ý cho lưu thông tin (cột consent ghi no).", code=row.code))
             previous = stored.get((phase, person.id)) if person is not None else None
-            if previous is not None and previous != _normalised_cells(row):
+            cells = _normalised_cells(row)
+            if previous is not None and previous != cells:
+                differing = [key for key in sorted(set(previous) | set(cells), key=lambda k: (len(k), k))
+                             if previous.get(key) != cells.get(key)]
+                detail = "; ".join(_("%(q)s: đã lưu “%(old)s”, trong tệp “%(new)s”", q=key,
+                                     old=previous.get(key) or "—", new=cells.get(key) or "—") for key in differing[:5])
                 problem(phase.value, row.row, "code",
-                        _("người có mã “%(code)s” đã có câu trả lời khác cho đợt này.", code=row.code))
+                        _("người có mã “%(code)s” đã có câu trả lời khác cho đợt này (%(detail)s).",
+                          code=row.code, detail=detail))
     if problems:
         raise workbook.WorkbookError(problems)
 
     if training is None:
         training = _create_training(book, topic, unit, user)
-    _add_people(book, training, people, new_in, user)
+    added = _add_people(book, training, people, new_in, user)
+    stored_now = 0
     for phase, rows in book.answers.items():
         for row in rows:
             person = people[row.code]
@@ -82,7 +139,10 @@ def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,
             if errors:  # cannot happen: every cell was checked against the same content while reading
                 raise ServiceError(next(iter(errors.values())), "file")
             save_response(training, phase, person, answers, source=ResponseSource.workbook, user=user)
+            stored_now += 1
     db.session.flush()
+    if report is not None:
+        report.update(people=added, responses=stored_now)
     return training
 
 
@@ -110,7 +170,8 @@ def _add_people(book: workbook.WorkbookData, training: Training, people: dict[st
         if person is None:
             person, _created = find_or_create_person(
                 user=user, unit=new_in[participant_row.code], full_name=participant_row.full_name,
-                code=participant_row.code, sex=participant_row.sex, birth_year=participant_row.birth_year,
+                code=None if participant_row.code.startswith(workbook.NO_CODE) else participant_row.code,
+                sex=participant_row.sex, birth_year=participant_row.birth_year,
                 ethnicity_code=participant_row.ethnicity_code)
             people[participant_row.code] = person
         if not is_on_roster(training, person):
@@ -132,6 +193,9 @@ def _check_training_fields(book: workbook.WorkbookData, problem) -> None:
         problem("training", TRAINING_ROWS["venue"], "venue", _("Không được dài quá %(max)d ký tự.", max=300))
     if t["start_date"] and t["end_date"] and t["end_date"] < t["start_date"]:
         problem("training", TRAINING_ROWS["end_date"], "end_date", _("Ngày kết thúc phải sau ngày bắt đầu."))
+    for key in ("start_date", "end_date"):
+        if t[key] and (message := training_date_problem(t[key])):
+            problem("training", TRAINING_ROWS[key], key, message)
 
 
 def _check_same_questions(book: workbook.WorkbookData, training: Training, problem) -> None:
@@ -213,10 +277,11 @@ def _cell_text(raw) -> str:
     return text
 
 
-def _stored_answers(training: Training) -> dict[tuple[Phase, int], dict[str, str]]:
-    rows = db.session.execute(
-        sa.select(Response.phase, Response.person_id, Answer.choice, Answer.text, Answer.item_id)
-        .outerjoin(Answer, Answer.response_id == Response.id).where(Response.training_id == training.id)).all()
+def _stored_answers(training: Training, counted_only: bool = False) -> dict[tuple[Phase, int], dict[str, str]]:
+    """(phase, person id) -> stored answers; ``counted_only`` leaves voided responses out (the export)."""
+    stmt = (sa.select(Response.phase, Response.person_id, Answer.choice, Answer.text, Answer.item_id)
+            .outerjoin(Answer, Answer.response_id == Response.id).where(Response.training_id == training.id))
+    rows = db.session.execute(stmt.where(counted()) if counted_only else stmt).all()
     keys = {it.id: it.key for it in training.version.items}
     out: dict[tuple[Phase, int], dict[str, str]] = {}
     for phase, person_id, choice, text, item_id in rows:
@@ -271,7 +336,8 @@ def export_workbook(training: Training, with_answers: bool = True, user: User | 
         codes = {p.id: p.code for p, _unit in roster}
         # An erased person is off the roster, and so are their answers: the workbook lists people
         # (it is re-imported by code), while the statistics keep counting those answers.
-        stored = [(key, cells) for key, cells in _stored_answers(training).items() if key[1] in codes]
+        stored = [(key, cells) for key, cells in _stored_answers(training, counted_only=True).items()
+                  if key[1] in codes]
         for (phase, person_id), cells in sorted(stored, key=lambda kv: (kv[0][0].value, codes[kv[0][1]])):
             answers[phase].append(workbook.AnswerRow(0, codes[person_id], cells))
     else:
@@ -281,7 +347,8 @@ def export_workbook(training: Training, with_answers: bool = True, user: User | 
                     has_names=bool(roster), rows=len(roster))
     data = workbook.WorkbookData(
         training={"title": training.title, "topic": training.topic.name, "start_date": training.start_date,
-                  "end_date": training.end_date, "venue": training.venue},
+                  "end_date": training.end_date, "venue": training.venue,
+                  "identity": workbook.identity_of(training.id, training.version_id)},
         questions=[it.content() for it in training.version.items], participants=participants, answers=answers)
     return workbook.write_workbook(data, instructions())
 
@@ -296,6 +363,8 @@ def instructions() -> list[str]:
     return [
         _("Hướng dẫn điền tệp trao đổi dữ liệu tập huấn (Cầu Nối)"),
         _("Trang training: cột A là tên mục, cột B là giá trị; ngày ghi theo dạng YYYY-MM-DD, ví dụ 2025-09-20."),
+        _("Các dòng training_id, test_version và checksum cho biết tệp thuộc lớp nào: đừng sửa chúng. "
+          "Tệp của lớp này không nhập được vào lớp khác."),
         _("Trang questions: mỗi dòng một câu; type là single, multi, truefalse, likert hoặc text; "
           "options cách nhau bằng ' | '; correct là số thứ tự lựa chọn đúng, nhiều số cách nhau bằng dấu phẩy."),
         _("Lựa chọn “Không biết” (nếu có) ghi ở cuối cột options; chọn nó được tính là sai và thống kê riêng."),

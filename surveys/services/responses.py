@@ -22,7 +22,7 @@ from app.models import Person, User, utcnow
 from app.services import ServiceError
 from surveys.models import Answer, InstrumentVersion, Item, Phase, QuestionKind, Response, ResponseSource, Training
 from surveys.services.bank import parse_positions
-from surveys.services.trainings import ensure_consent, is_on_roster
+from surveys.services.trainings import CONSENT_PURPOSE, ensure_consent, is_on_roster
 
 MAX_TEXT_ANSWER = 1000
 CLIENT_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -154,15 +154,20 @@ def save_response(training: Training, phase: Phase, person: Person, answers: lis
                     None)
     if existing is not None and not replace:
         return existing, False
-    ensure_consent(person, consent_given, user)
     if existing is not None:
+        ensure_consent(person, consent_given, user)
         _score(existing, answers, existing.version)
         existing.entered_by_id, existing.updated_dt = (user.id if user else None), utcnow()
         db.session.flush()
         _store_answers(existing, answers, replace=True)
         return existing, False
+    ensure_consent(person, consent_given, user, write=False)  # refuses before any write
     try:
         with db.session.begin_nested():
+            # The consent is written in the same savepoint as the response: when a concurrent
+            # submit for this person wins (the unique rules on responses and on active consents),
+            # both are undone together and the winner's rows are used.
+            ensure_consent(person, consent_given, user)
             # Ids, not relationships: the flush then has no related objects to walk (the phone
             # form's busiest statement); response.training etc. still load on first use.
             response = Response(training_id=training.id, phase=phase, person_id=person.id,
@@ -176,7 +181,13 @@ def save_response(training: Training, phase: Phase, person: Person, answers: lis
         # A concurrent submit of the same form (or the same person) won the race: use its row.
         winner = _by_token(client_token) or find_response(training, phase, person)
         if winner is None:
-            raise
+            # Only the consent raced (her other phase, or the same consent given elsewhere at the
+            # same moment): it is stored now, so store the response once more without it.
+            db.session.expire(person, ["consents"])
+            if not person.has_consent(CONSENT_PURPOSE):
+                raise
+            return save_response(training, phase, person, answers, source=source, user=user,
+                                 client_token=client_token, consent_given=False)
         return winner, False
     return response, True
 

@@ -7,14 +7,30 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from app import services as core
+from app import clock, services as core
 from app.extensions import db
 from app.models import Person, Sex, Unit, UnitLevel, User
 from app.services import ServiceError
 from surveys.models import Instrument, Participant, Phase, Response, Topic, Training, TrainingPhase
 
 CONSENT_PURPOSE = "caunoi"  # the core's purpose: tracking trainings and dialogues of the union
-TRAINING_LEVELS = (UnitLevel.commune, UnitLevel.village)
+# A training of trainers is held by the province; village and commune classes by the commune.
+TRAINING_LEVELS = (UnitLevel.province, UnitLevel.commune, UnitLevel.village)
+
+
+def training_date_problem(value: date) -> str | None:
+    """Training dates lie in 2000..next year: a typo such as 2205 or 1925 is refused."""
+    last = clock.today().year + 1
+    if not 2000 <= value.year <= last:
+        return _("Ngày phải trong khoảng năm %(a)d đến năm %(b)d.", a=2000, b=last)
+    return None
+
+
+def birth_year_problem(value: int | None) -> str | None:
+    this_year = clock.today().year
+    if value is not None and not 1900 <= value <= this_year:
+        return _("năm sinh phải từ %(a)d đến %(b)d.", a=1900, b=this_year)
+    return None
 
 
 def save_training(training: Training | None, *, title: str, topic: Topic, unit: Unit, instrument: Instrument,
@@ -26,13 +42,16 @@ def save_training(training: Training | None, *, title: str, topic: Topic, unit: 
     if len(title) > 300:
         raise ServiceError(_("Tên dài quá %(n)d ký tự.", n=300), "title")
     if unit.level not in TRAINING_LEVELS:
-        raise ServiceError(_("Lớp tập huấn phải thuộc một xã, phường hoặc thôn, bản."), "unit")
+        raise ServiceError(_("Lớp tập huấn phải thuộc một tỉnh, thành phố, một xã, phường hoặc một thôn, bản."), "unit")
     if user is not None and not user.can_see_unit(unit):
         raise ServiceError(_("Đơn vị này nằm ngoài phạm vi của bạn."), "unit")
     if start_date is None:
         raise ServiceError(_("Vui lòng nhập ngày bắt đầu."), "start_date")
     if end_date is not None and end_date < start_date:
         raise ServiceError(_("Ngày kết thúc phải sau ngày bắt đầu."), "end_date")
+    for name, value in (("start_date", start_date), ("end_date", end_date)):
+        if value is not None and (message := training_date_problem(value)):
+            raise ServiceError(message, name)
     for name, value in (("venue", venue), ("trainers", trainers)):
         if len(value or "") > 300:
             raise ServiceError(_("Không được dài quá %(max)d ký tự.", max=300), name)
@@ -94,6 +113,8 @@ def find_or_create_person(*, user: User | None, unit: Unit, full_name: str, code
                           ethnicity_code: str | None = None) -> tuple[Person, bool]:
     """The matching person (see ``match_person``) or a new one; (person, created)."""
     code = (code or "").strip() or None
+    if message := birth_year_problem(birth_year):
+        raise ServiceError(message[:1].upper() + message[1:], "birth_year")
     person = match_person(code=code, full_name=full_name, birth_year=birth_year, unit=unit)
     if person is not None:
         if user is not None and not user.can_see_unit(person.unit):
@@ -140,11 +161,15 @@ def remove_participant(training: Training, person: Person) -> None:
         db.session.flush()
 
 
-def ensure_consent(person: Person, given_now: bool, user: User | None) -> None:
-    """A response is stored only for a person with an active consent, or one given right now."""
+def ensure_consent(person: Person, given_now: bool, user: User | None, *, write: bool = True) -> None:
+    """A response is stored only for a person with an active consent, or one given right now
+    (recorded unless ``write`` is False: the check alone). One active consent per person and
+    purpose is a database rule (``uq_consents_active``): call this inside the savepoint of the
+    writes it goes with, so a concurrent duplicate undoes them all."""
     if person.has_consent(CONSENT_PURPOSE):
         return
     if not given_now:
         raise ServiceError(_("%(name)s chưa đồng ý cho lưu thông tin nên câu trả lời không được lưu.",
                              name=person.full_name), "consent")
-    core.give_consent(person, CONSENT_PURPOSE, user)
+    if write:
+        core.give_consent(person, CONSENT_PURPOSE, user)

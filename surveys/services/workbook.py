@@ -33,11 +33,27 @@ from surveys.services.responses import parse_answer
 
 SHEETS = ("training", "questions", "participants", "pre", "post")
 TRAINING_KEYS = ("title", "topic", "start_date", "end_date", "venue")
+# Written by every export of a training: which training and test version the file belongs to, and a
+# checksum of both, so a file is never imported into another training (see interchange.import_workbook).
+IDENTITY_KEYS = ("training_id", "test_version", "checksum")
 QUESTION_COLUMNS = ("no", "text", "type", "options", "correct", "points")
 PARTICIPANT_COLUMNS = ("code", "full_name", "sex", "birth_year", "ethnicity", "village", "consent")
 OPTION_SEPARATOR = " | "
 CODE_RE = re.compile(r"[A-Za-z0-9_.-]{1,40}")
-YES, NO = ("yes", "có", "co", "y", "x", "1"), ("no", "không", "khong", "n", "0", "")
+YES = ("yes", "có", "co", "y", "x", "1", "đồng ý", "dong y", "có đồng ý", "đã đồng ý", "true")
+NO = ("no", "không", "khong", "n", "0", "", "không đồng ý", "khong dong y", "chưa đồng ý", "false")
+SEX_VALUES = {"f": Sex.female, "nữ": Sex.female, "nu": Sex.female, "female": Sex.female,
+              "m": Sex.male, "nam": Sex.male, "male": Sex.male}
+# Vietnamese column headers people type in Excel, read as the fixed English ones.
+HEADER_ALIASES = {
+    "mã": "code", "mã người tham gia": "code", "mã số": "code", "họ tên": "full_name", "họ và tên": "full_name",
+    "giới tính": "sex", "năm sinh": "birth_year", "dân tộc": "ethnicity", "thôn": "village", "thôn, bản": "village",
+    "thôn bản": "village", "thôn/bản": "village", "nơi ở": "village", "đồng ý": "consent",
+    "đồng ý lưu thông tin": "consent",
+}
+# Participants without a code get one on import (the people service makes it); until then a row
+# is known by this key, which no answer sheet can name.
+NO_CODE = "#row"
 MAX_ROWS = 2000
 # A hostile workbook is refused before openpyxl parses it (in well under a second and 50 MB): a
 # few KB of zip can unpack to millions of rows. Limits are far above a real class's workbook.
@@ -156,6 +172,7 @@ class _Reader:
         columns = {}
         for i, value in enumerate(first):
             name = cell_text(value).lower()
+            name = HEADER_ALIASES.get(" ".join(name.split()), name)
             if name and name not in columns:
                 columns[name] = i
         self.letters[ws.title] = {name: get_column_letter(i + 1) for name, i in columns.items()}
@@ -297,7 +314,7 @@ def _read_training(reader: _Reader, ws) -> dict:
     for number, cells in enumerate(ws.iter_rows(min_row=1, max_row=MAX_SHEET_ROWS, max_col=2, values_only=True),
                                    start=1):
         key = cell_text(cells[0] if cells else None).lower()
-        if key in TRAINING_KEYS and key not in values:
+        if key in TRAINING_KEYS + IDENTITY_KEYS and key not in values:
             values[key], rows[key] = (cells[1] if len(cells) > 1 else None), number
     out = {}
     for key in ("title", "topic"):
@@ -305,6 +322,11 @@ def _read_training(reader: _Reader, ws) -> dict:
         if not out[key]:
             reader.problem(ws.title, rows.get(key), key, "B" if key in rows else None, _("chưa điền."))
     out["venue"] = cell_text(values.get("venue"))
+    identity = {key: cell_text(values.get(key)) for key in IDENTITY_KEYS}
+    for key in IDENTITY_KEYS:
+        if key in values:
+            rows[key] = rows.get(key)
+    out["identity"] = identity if any(identity.values()) else None
     for key in ("start_date", "end_date"):
         try:
             out[key] = _date(values.get(key))
@@ -378,7 +400,7 @@ def _read_participants(reader: _Reader, ws) -> list[ParticipantRow]:
     for number, values in reader.rows(ws):
         code = cell_text(cell(values, "code"))
         if not code:
-            bad(number, "code", _("chưa có mã người tham gia."))
+            code = f"{NO_CODE}{number}"  # a new person: her code is made on import
         elif not CODE_RE.fullmatch(code):
             bad(number, "code", _("mã “%(code)s” chỉ được gồm chữ không dấu, số, dấu chấm, gạch.", code=code[:40]))
         elif code.casefold() in seen:
@@ -390,29 +412,26 @@ def _read_participants(reader: _Reader, ws) -> list[ParticipantRow]:
             bad(number, "full_name", _("chưa có họ tên."))
         elif len(full_name) > 200:
             bad(number, "full_name", _("họ tên dài quá %(n)d ký tự.", n=200))
-        sex_raw = cell_text(cell(values, "sex")).upper()
-        sex = None
-        if sex_raw:
-            try:
-                sex = Sex(sex_raw)
-            except ValueError:
-                bad(number, "sex", _("giới tính ghi F (nữ) hoặc M (nam), không phải “%(value)s”.", value=sex_raw[:20]))
+        sex_raw = cell_text(cell(values, "sex"))
+        sex = SEX_VALUES.get(sex_raw.casefold()) if sex_raw else None
+        if sex_raw and sex is None:
+            bad(number, "sex", _("giới tính ghi Nữ hoặc Nam (F hoặc M), không phải “%(value)s”.", value=sex_raw[:20]))
         birth_year = None
         try:
             birth_year = _integer(cell(values, "birth_year"))
         except ValueError:
             bad(number, "birth_year", _("“%(value)s” không phải là số.", value=cell_text(cell(values, "birth_year"))[:40]))
         this_year = clock.today().year
-        if birth_year is not None and not this_year - 120 <= birth_year <= this_year:
-            bad(number, "birth_year", _("năm sinh phải từ %(a)d đến %(b)d.", a=this_year - 120, b=this_year))
+        if birth_year is not None and not 1900 <= birth_year <= this_year:
+            bad(number, "birth_year", _("năm sinh phải từ %(a)d đến %(b)d.", a=1900, b=this_year))
             birth_year = None
         ethnicity = cell_text(cell(values, "ethnicity"))
         ethnicity_code = ethnicities.code_for_name(ethnicity) if ethnicity else None
         if ethnicity and ethnicity_code is None:
             bad(number, "ethnicity", _("không có dân tộc tên “%(name)s”.", name=ethnicity[:50]))
-        consent_raw = cell_text(cell(values, "consent")).lower()
+        consent_raw = " ".join(cell_text(cell(values, "consent")).lower().split())
         if consent_raw not in YES + NO:
-            bad(number, "consent", _("ghi yes (đồng ý) hoặc no (không đồng ý)."))
+            bad(number, "consent", _("ghi “đồng ý” (yes, có) hoặc “không” (no)."))
         rows.append(ParticipantRow(number, code, full_name, sex, birth_year, ethnicity_code,
                                    cell_text(cell(values, "village")), consent_raw in YES))
     return rows
@@ -474,6 +493,8 @@ def write_workbook(data: WorkbookData, instructions: list[str] | None = None) ->
     for key in TRAINING_KEYS:
         value = data.training.get(key)
         append_row(ws, [key, value.isoformat() if isinstance(value, date) else (value or "")])
+    for key, value in (data.training.get("identity") or {}).items():
+        append_row(ws, [key, str(value)])
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 14, 60
 
     ws = wb.create_sheet("questions")
@@ -510,6 +531,18 @@ def write_workbook(data: WorkbookData, instructions: list[str] | None = None) ->
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def identity_checksum(training_id, version_id) -> str:
+    """The checksum of a workbook's identity rows: a typed-over id or version no longer matches."""
+    import hashlib
+
+    return hashlib.sha256(f"caunoi-training:{training_id}:{version_id}".encode()).hexdigest()[:16]
+
+
+def identity_of(training_id: int, version_id: int) -> dict[str, str]:
+    return {"training_id": str(training_id), "test_version": str(version_id),
+            "checksum": identity_checksum(training_id, version_id)}
 
 
 def _cell_value(value):

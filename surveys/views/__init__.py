@@ -6,7 +6,7 @@ from __future__ import annotations
 def register(app) -> None:
     from app.extensions import csrf
     from surveys.blueprint import bp, public_bp
-    from surveys.views import bank, collect, phone, trainings  # noqa: F401  (they add the routes)
+    from surveys.views import bank, collect, corrections, phone, trainings  # noqa: F401  (they add the routes)
 
     # The phone form is anonymous: there is no session to protect, and a lost cookie on a weak
     # network must not turn a resubmit into an error. Its client token prevents duplicates.

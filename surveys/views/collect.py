@@ -40,7 +40,13 @@ def _roster(training: Training, phase: Phase) -> list[tuple[Person, int | None]]
 @bp.route("/trainings/<int:training_id>/<phase>/grid", methods=["GET", "POST"])
 @surveys_required
 def enter_grid(training_id: int, phase: str):
-    """One participant at a time, one row per question; keyboard only (see static/js/grid.js)."""
+    """One participant at a time, one row per question; keyboard only (see static/js/grid.js).
+
+    The grid never overwrites silently: a person who has a response opens read-only, and only an
+    explicit edit mode (``edit=1``: a banner, the stored answers beside the inputs) changes it, on
+    a confirmation ticked on save. A form with blanks is saved only when the trainer ticks that
+    it is incomplete. "Save and next" goes to the next person without a response and, after the
+    last one, back to the training page."""
     training = get_training_or_404(training_id)
     phase = phase_or_404(phase)
     roster = _roster(training, phase)
@@ -52,33 +58,55 @@ def enter_grid(training_id: int, phase: str):
     if person is None:
         if person_id is not None:
             abort(404)
-        person = next((p for p, r in roster if r is None), roster[0][0])
+        person = next((p for p, r in roster if r is None), None)
+        if person is None:
+            flash(_("Cả lớp đã có câu trả lời cho đợt này. Bấm vào điểm của một người để xem hoặc sửa."), "info")
+            return redirect(url_for("surveys.show_training", training_id=training.id, _anchor="roster"))
     items = training.version.items
     existing = services.find_response(training, phase, person)
-    values = {a.item.key: (a.choice or a.text or "") for a in existing.answers} if existing else {}
+    stored = {a.item.key: (a.choice or a.text or "") for a in existing.answers} if existing else {}
+    editing = existing is None or request.values.get("edit") == "1"
+    values = dict(stored)
     errors: dict[str, str] = {}
     if request.method == "POST":
         values = {it.key: request.form.get(it.key, "")[:2000] for it in items}
         answers, errors = services.parse_answers(items, values)
+        blanks = [it for it in items if not values.get(it.key, "").strip()]
+        if existing is not None and not request.form.get("confirm_replace"):
+            errors["confirm_replace"] = _("%(name)s đã có câu trả lời: đánh dấu ô xác nhận để thay câu trả lời cũ.",
+                                          name=person.full_name)
+        if blanks and not request.form.get("incomplete"):
+            errors["incomplete"] = _("Còn %(n)d câu để trống (câu %(list)s). Nếu phiếu đúng là bỏ trống, đánh dấu "
+                                     "“Phiếu chưa đủ” rồi lưu.", n=len(blanks),
+                                     list=", ".join(str(it.position) for it in blanks))
         if not errors:
             with service_call(show=False) as call:  # the grid shows its errors beside the answers
                 services.save_response(training, phase, person, answers, source=ResponseSource.grid,
                                        user=current_user, consent_given=bool(request.form.get("consent")),
-                                       replace=True)
+                                       replace=existing is not None)
             if call.error:
                 errors["consent" if call.error.field == "consent" else "_form"] = call.error.message
             else:
-                flash(_("Đã lưu câu trả lời của %(name)s.", name=person.full_name), "success")
+                flash(_("Đã sửa câu trả lời của %(name)s.", name=person.full_name) if existing else
+                      _("Đã lưu câu trả lời của %(name)s.", name=person.full_name), "success")
                 following = _next_without_response(roster, person)
+                if following is None:
+                    flash(_("Đã nhập xong: mọi người trong lớp đã có câu trả lời cho đợt này."), "success")
+                    return redirect(url_for("surveys.show_training", training_id=training.id))
                 return redirect(url_for("surveys.enter_grid", training_id=training.id, phase=phase.value,
-                                        person=following.id if following else person.id))
+                                        person=following.id))
+        editing = True
         flash(_("Chưa lưu: có %(n)d lỗi, xem các dòng tô đỏ.", n=len(errors)), "error")
+    movable = [p for p, r in roster if r is None and p.id != person.id] if existing else []
     return render_template("surveys/enter_grid.html", training=training, phase=phase, roster=roster,
                            person=person, items=items, values=values, errors=errors, existing=existing,
+                           stored=stored, editing=editing, movable=movable,
                            needs_consent=not person.has_consent(CONSENT_PURPOSE))
 
 
 def _next_without_response(roster, current: Person) -> Person | None:
+    """The next person after ``current`` (wrapping round) who has no response yet; None when
+    everyone has one. ``roster`` was read before the save: ``current`` counts as answered."""
     ids = [p.id for p, _r in roster]
     start = ids.index(current.id) + 1
     for person, response_id in roster[start:] + roster[:start]:
@@ -171,17 +199,21 @@ def import_answers(training_id: int):
     answers of a queue saved on an offline phone (a JSON file: each answer once, however often)."""
     training = get_training_or_404(training_id)
 
+    report: dict = {}
+
     def do_import(data: bytes):
         if data.lstrip()[:1] == b"{":
             return services.import_queue_file(training, data, user=current_user)
-        return services.import_workbook(data, user=current_user, training=training)
+        return services.import_workbook(data, user=current_user, training=training, report=report)
 
     def done(result) -> str:
         if isinstance(result, services.QueueImport):
             return _("Đã nhập hàng chờ từ điện thoại: %(stored)d câu trả lời mới, %(seen)d đã nhận từ trước, "
                      "%(refused)d bị từ chối (xem danh sách trên trang này).",
                      stored=result.stored, seen=result.seen, refused=result.refused)
-        return _("Đã nhập câu trả lời từ tệp.")
+        return _("Đã nhập từ tệp: %(people)d người mới vào danh sách lớp, %(responses)d câu trả lời mới "
+                 "(những câu trả lời đã có và giống hệt thì bỏ qua).", people=report.get("people", 0),
+                 responses=report.get("responses", 0))
 
     return _import_into(training, do_import, done)
 
@@ -203,6 +235,14 @@ def _import_into(training: Training, do_import, done_message):
         result = do_import(data)
     if isinstance(call.error, WorkbookError):
         return render_template("surveys/import_problems.html", training=training, problems=call.error.problems)
+    if isinstance(call.error, services.ForeignWorkbook):
+        from surveys.forms import ImportTrainingForm
+        from surveys.views.common import stash_upload, training_unit_choices
+
+        new_form = ImportTrainingForm(formdata=None, unit_id=training.unit_id)
+        new_form.unit_id.choices = training_unit_choices()
+        return render_template("surveys/import_foreign.html", training=training, error=call.error,
+                               stash=stash_upload(data), form=new_form), 409
     if call.error:
         show_service_error(None, call.error)
     else:

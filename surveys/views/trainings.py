@@ -24,7 +24,8 @@ from surveys.forms import ImportTrainingForm, ParticipantForm, TrainingForm, Upl
 from surveys.models import Instrument, Participant, Phase, PhaseState, Topic, Training, TrainingPhase
 from surveys.results import score_table, training_counts
 from surveys.services.trainings import home_commune
-from surveys.views.common import flash_form_errors, topic_choices, training_unit_choices
+from surveys.views.corrections import rescore_history
+from surveys.views.common import flash_form_errors, take_stashed_upload, topic_choices, training_unit_choices
 from surveys.services.workbook import WorkbookError
 
 STATUSES = ("upcoming", "held", "open")
@@ -52,6 +53,8 @@ def index():
         stmt = stmt.where(Training.title.ilike(f"%{q}%"))
     if topic_id:
         stmt = stmt.where(Training.topic_id == topic_id)
+    # Archived trainings are kept (their results count) but listed only when asked for.
+    stmt = stmt.where(Training.archived_dt.is_not(None) if status == "archived" else Training.archived_dt.is_(None))
     if status == "upcoming":
         stmt = stmt.where(Training.start_date > clock.today())
     elif status == "held":
@@ -124,7 +127,12 @@ def edit_training(training_id: int):
 @bp.route("/trainings/<int:training_id>")
 @surveys_required
 def show_training(training_id: int):
-    training = get_training_or_404(training_id)
+    return _training_page(get_training_or_404(training_id))
+
+
+def _training_page(training: Training, person_form: ParticipantForm | None = None, status: int = 200):
+    """The training page; ``person_form`` is a refused "add a person" form, shown again with what
+    was typed and each error beside its field (the page opens at it)."""
     rows = score_table(training)
     matched = [r for r in rows if r["gain"] is not None]
     summary = None
@@ -133,13 +141,17 @@ def show_training(training_id: int):
         summary = {"n": n, "pre": sum(r["pre"].score for r in matched) / n,
                    "post": sum(r["post"].score for r in matched) / n, "gain": sum(r["gain"] for r in matched) / n}
     links = {p.phase: qr.public_url(p) for p in training.phases}
-    person_form = ParticipantForm()
-    person_form.unit_id.choices = [(0, "—")] + training_unit_choices()
+    if person_form is None:
+        person_form = ParticipantForm(formdata=None)
+        person_form.unit_id.choices = [(0, "—")] + training_unit_choices()
     return render_template("surveys/show_training.html", training=training, rows=rows, summary=summary,
                            links=links, qr_svgs={k: qr.qr_svg(v) for k, v in links.items()},
                            person_form=person_form, upload_form=UploadForm(), Phase=Phase,
                            max_score=training.version.max_score, offline=services.offline_counts(training),
-                           reasons=services.offline.REASONS)
+                           reasons=services.offline.REASONS, voided=services.voided_responses(training),
+                           rescores=rescore_history(training),
+                           can_rescore=services.corrections.can_rescore(
+                               training, training.version.instrument.current_version)), status
 
 
 @bp.route("/trainings/<int:training_id>/<phase>/qr.png")
@@ -170,15 +182,17 @@ def add_participant(training_id: int):
     form = ParticipantForm()
     form.unit_id.choices = [(0, "—")] + training_unit_choices()
     if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(url_for("surveys.show_training", training_id=training.id, _anchor="roster"))
-    with service_call() as call:
+        return _training_page(training, form, 422)
+    with service_call(show=False) as call:
         person = _person_from(form, training)
         services.add_participant(training, person, current_user)
         if form.consent.data:
             services.ensure_consent(person, True, current_user)
-    if call.ok:
-        flash(_("Đã thêm %(name)s (%(code)s) vào danh sách lớp.", name=person.full_name, code=person.code), "success")
+    if not call.ok:
+        show_service_error(form, call.error, "full_name",
+                           fields={"person": "full_name", "unit": "unit_id", "consent": "consent"})
+        return _training_page(training, form, 422)
+    flash(_("Đã thêm %(name)s (%(code)s) vào danh sách lớp.", name=person.full_name, code=person.code), "success")
     return redirect(url_for("surveys.show_training", training_id=training.id, _anchor="roster"))
 
 
@@ -222,13 +236,20 @@ def import_training():
     if form.validate_on_submit():
         unit = unit_in_scope_or_404(form.unit_id.data)
         data = form.file.data.read() if form.file.data else b""
+        stash = request.form.get("stash", "")
+        if not data and stash:  # "create a new training from this file" after a refused import
+            data = take_stashed_upload(stash) or b""
+            if not data:
+                flash(_("Tệp đã hết hạn giữ tạm, vui lòng chọn lại tệp."), "error")
         with service_call(show=False) as call:
-            training = services.import_workbook(data, user=current_user, unit=unit)
+            report: dict = {}
+            training = services.import_workbook(data, user=current_user, unit=unit, report=report)
         if isinstance(call.error, WorkbookError):
             problems = call.error.problems
         elif call.error:
             show_service_error(form, call.error, "file")
         else:
-            flash(_("Đã nhập lớp tập huấn từ tệp."), "success")
+            flash(_("Đã nhập lớp tập huấn từ tệp: %(people)d người, %(responses)d câu trả lời.",
+                    people=report.get("people", 0), responses=report.get("responses", 0)), "success")
             return redirect(url_for("surveys.show_training", training_id=training.id))
     return render_template("surveys/import_training.html", form=form, problems=problems)

@@ -35,7 +35,7 @@ def _create_training_with_open_pre_phase(page, login, title: str, names: list[st
     page.get_by_role("link", name="Tạo lớp tập huấn").click()
     page.get_by_label("Tên lớp tập huấn").fill(title)
     page.get_by_label("Chủ đề").select_option(label="Bình đẳng giới")
-    _select_containing(page.get_by_label("Địa bàn (xã, thôn)"), "Xã Chợ Mới")
+    _select_containing(page.get_by_label("Địa bàn (tỉnh, xã, thôn)"), "Xã Chợ Mới")
     _select_containing(page.get_by_label("Bài kiểm tra trước và sau"), DEMO_TEST)
     page.get_by_label("Ngày bắt đầu").fill("2026-11-20")
     page.get_by_role("button", name="Lưu").click()

@@ -126,9 +126,9 @@ def test_training_form(db, client, trainer, training_form, change, message):
     assert_refused(client, "/surveys/trainings/new", {**training_form, **change}, message)
 
 
-def test_training_must_be_in_a_commune_or_village(db, client, trainer, training_form, units):
+def test_training_must_be_in_a_province_commune_or_village(db, client, trainer, training_form, units):
     before = snapshot()
-    response = client.post("/surveys/trainings/new", data={**training_form, "unit_id": units["19"].id})
+    response = client.post("/surveys/trainings/new", data={**training_form, "unit_id": units["VN"].id})
     assert response.status_code == 200 and snapshot() == before
 
 
@@ -201,8 +201,8 @@ def test_grid_without_consent_stores_nothing(db, client, trainer, create_trainin
     training = create_training(people=1, consent=False)
     person = training.participants[0].person
     url = f"/surveys/trainings/{training.id}/pre/grid"
-    assert_refused(client, url, {"person": person.id, "Q1": "2"}, "chưa đồng ý cho lưu thông tin")
-    assert client.post(url, data={"person": person.id, "Q1": "2", "consent": "1"}).status_code == 302
+    assert_refused(client, url, {"person": person.id, "Q1": "2", "incomplete": "1"}, "chưa đồng ý cho lưu thông tin")
+    assert client.post(url, data={"person": person.id, "Q1": "2", "consent": "1", "incomplete": "1"}).status_code == 302
     assert db.session.scalar(sa.select(sa.func.count(Response.id))) == 1
 
 
@@ -210,12 +210,17 @@ def test_grid_correction_replaces_the_answers(db, client, trainer, create_traini
     training = create_training(people=2)
     first = sorted((p.person for p in training.participants), key=lambda p: p.full_name)[0]
     url = f"/surveys/trainings/{training.id}/post/grid"
-    response = client.post(url, data={"person": first.id, "Q1": "1", "Q3": "1,2"})
+    response = client.post(url, data={"person": first.id, "Q1": "1", "Q3": "1,2", "incomplete": "1"})
     assert response.status_code == 302 and "person=" in response.headers["Location"]
-    client.post(url, data={"person": first.id, "Q1": "2", "Q3": "1,2"})
+    # a stored response is changed only on an explicit confirmation (issue #15)
+    refused = client.post(url, data={"person": first.id, "Q1": "2", "Q3": "1,2", "incomplete": "1", "edit": "1"})
+    assert refused.status_code == 200 and "đánh dấu ô xác nhận" in refused.get_data(as_text=True)
+    assert db.session.scalar(sa.select(Response.score)) == 2
+    client.post(url, data={"person": first.id, "Q1": "2", "Q3": "1,2", "incomplete": "1", "edit": "1",
+                           "confirm_replace": "1"})
     assert db.session.scalar(sa.select(Response.score)) == 3
     assert db.session.scalar(sa.select(sa.func.count(Response.id))) == 1
-    page = client.get(url, query_string={"person": first.id}).get_data(as_text=True)
+    page = client.get(url, query_string={"person": first.id, "edit": "1"}).get_data(as_text=True)
     assert 'value="1,2"' in page
 
 

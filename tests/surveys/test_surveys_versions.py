@@ -38,10 +38,27 @@ def test_editing_an_answered_test_makes_a_new_version(db, create_training, creat
                                      contents=contents)
     db.session.commit()
     assert new.number == 2 and new is not old and len(instrument.versions) == 2
-    assert answered.version is old and waiting.version is new
+    # Only the key changed: the answered training adopts the fix and is re-scored (issue #15).
+    assert answered.version is new and waiting.version is new and answered.rescored_dt is not None
     response = db.session.scalar(sa.select(Response))
-    assert response.version_id == old.id and response.score == 2  # scored on the key it was answered with
-    assert [it.correct for it in old.items][0] == [2]
+    assert response.version_id == new.id and response.score == 1  # Q1 "2" is now wrong
+    assert [it.correct for it in old.items][0] == [2]  # the old version is kept as it was
+
+
+def test_changing_a_question_keeps_answered_trainings_on_their_version(db, create_training, create_instrument):
+    instrument = create_instrument()
+    answered = create_training(people=1, instrument=instrument)
+    old = instrument.current_version
+    answer_all(answered, answered.participants[0].person, {"Q1": "2", "Q2": "2"})
+    db.session.commit()
+    contents = [it.content() for it in old.items]
+    contents[1] = {**contents[1], "text": contents[1]["text"] + " (sửa)"}
+    new = services.update_instrument(instrument, title="Bài đã sửa", topic=instrument.topic, user=None,
+                                     contents=contents)
+    db.session.commit()
+    assert new is not old and answered.version is old and answered.rescored_dt is None
+    response = db.session.scalar(sa.select(Response))
+    assert response.version_id == old.id and response.score == 2
 
 
 def test_saving_without_changes_keeps_the_version(db, create_training):
