@@ -69,7 +69,7 @@ def dataset(db, units, agencies, categories, create_user, clock_now):
             start_time=time(8), end_time=time(11), chair_name="Chủ trì", secretary_name="Thư ký",
             attendance_total=30, attendance_women=25, attendance_minority=20), None)
         services.save_question_rows(d, questions, None)
-        if hold:
+        if hold and d.status is DialogueStatus.planned:
             services.mark_held(d, None)
         if approve:
             services.approve_minutes(d, None)
