@@ -83,8 +83,15 @@ def db(app):
                 conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables)
                                      + " RESTART IDENTITY CASCADE"))
             else:
+                # TRUNCATE fires no row trigger; SQLite's DELETE would meet the lock on approved
+                # minutes (migration 0015), so the triggers step aside while the tables are emptied.
+                triggers = conn.execute(sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+                for name, _sql in triggers:
+                    conn.execute(sa.text(f'DROP TRIGGER "{name}"'))
                 for t in tables:
                     conn.execute(t.delete())
+                for _name, sql in triggers:
+                    conn.execute(sa.text(sql))
 
 
 @pytest.fixture
