@@ -151,11 +151,11 @@ def _write_audit(session: Session, flush_context) -> None:
 
 def _auditable_mapper(state):
     mapper = state.bind_mapper
-    table = getattr(state.statement, "table", None)
-    if mapper is None or mapper.local_table is not table:
+    if mapper is None:  # a Core statement on the table
         from app.extensions import db
 
-        mapper = next((m for m in db.Model.registry.mappers if m.local_table is table), None)
+        name = getattr(getattr(state.statement, "table", None), "name", None)
+        mapper = next((m for m in db.Model.registry.mappers if m.local_table.name == name), None)
     if mapper is None or not getattr(mapper.class_, "__auditable__", False):
         return None
     return mapper

@@ -16,6 +16,7 @@ from __future__ import annotations
 from itertools import chain
 
 from flask_babel import gettext as _
+import sqlalchemy as sa
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
@@ -38,6 +39,10 @@ def _was_locked(dialogue: Dialogue) -> bool:
     history = state.attrs.status.history
     if history.deleted:
         return history.deleted[0] is DialogueStatus.approved
+    if history.added:  # set on an expired object: the stored status was never loaded
+        table = Dialogue.__table__
+        stored = state.session.connection().scalar(sa.select(table.c.status).where(table.c.id == dialogue.id))
+        return stored in (DialogueStatus.approved, DialogueStatus.approved.value)
     return dialogue.status is DialogueStatus.approved
 
 
@@ -47,8 +52,14 @@ def _refuse() -> None:
 
 
 def _changed_columns(obj) -> set[str]:
+    """Columns changed, and the lock parent's relationship when it was set (its foreign key
+    follows only during the flush)."""
     state = inspect(obj)
-    return {attr.key for attr in state.mapper.column_attrs if state.attrs[attr.key].history.has_changes()}
+    changed = {attr.key for attr in state.mapper.column_attrs if state.attrs[attr.key].history.has_changes()}
+    spec = getattr(type(obj), "__lock_parent__", None)
+    if spec is not None and state.attrs[spec[0]].history.has_changes():
+        changed.add(spec[1])
+    return changed
 
 
 def _parents(session: Session, obj) -> list:
@@ -67,7 +78,11 @@ def _parents(session: Session, obj) -> list:
         current = session.get(target, getattr(obj, fk))  # made or moved by foreign key alone
     found.append(current)
     found += [p for p in state.attrs[rel].history.deleted if p is not None]
-    found += [session.get(target, old) for old in state.attrs[fk].history.deleted if old is not None]
+    # The stored foreign key: the parent before this flush, even when the relationship was set
+    # without its old value loaded (the key itself follows only during the flush).
+    stored = state.attrs[fk].loaded_value
+    old_keys = list(state.attrs[fk].history.deleted) + ([stored] if isinstance(stored, int) else [])
+    found += [session.get(target, old) for old in old_keys if old is not None]
     return [p for p in found if p is not None]
 
 
