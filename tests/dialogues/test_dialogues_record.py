@@ -272,7 +272,7 @@ def test_an_expired_csrf_token_shows_the_form_again_with_the_typed_values(client
     login_as(Role.commune, "02020")
     csrf_on()
     old = token_of(client.get("/dialogues/new").get_data(as_text=True))
-    clock_time.sleep(1.2)  # the token is older than WTF_CSRF_TIME_LIMIT
+    clock_time.sleep(2.1)  # older than WTF_CSRF_TIME_LIMIT (whole seconds: an age of 1 s still passes)
     data = dialogue_form(title="Đối thoại về sinh kế cho phụ nữ bản Bản Ca", conclusions="Kết luận dài đã gõ",
                          csrf_token=old)
     response = client.post("/dialogues/new", data=data)
