@@ -143,3 +143,75 @@ def _write_audit(session: Session, flush_context) -> None:
     if rows:
         # Through the connection, not the ORM: adding objects inside a flush would re-enter it.
         session.connection().execute(insert(AuditLog), rows)
+
+
+# --- bulk writes -------------------------------------------------------------------------
+# ``session.execute(update(...))`` / ``delete(...)`` skip the flush, so the flush hook above never
+# sees them: the rows they touch are read before (and, for an update, after) and logged the same way.
+
+def _auditable_mapper(state):
+    mapper = state.bind_mapper
+    if mapper is None:  # a Core statement on the table
+        from app.extensions import db
+
+        name = getattr(getattr(state.statement, "table", None), "name", None)
+        mapper = next((m for m in db.Model.registry.mappers if m.local_table.name == name), None)
+    if mapper is None or not getattr(mapper.class_, "__auditable__", False):
+        return None
+    return mapper
+
+
+def _row_values(mapper, row, excluded) -> dict:
+    return {attr.key: _plain(row._mapping[attr.columns[0]]) for attr in mapper.column_attrs
+            if attr.key not in excluded and attr.columns[0].table is mapper.local_table}
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _audit_bulk_writes(state):
+    if not (state.is_update or state.is_delete):
+        return None
+    mapper = _auditable_mapper(state)
+    if mapper is None:
+        return None
+    session, table = state.session, mapper.local_table
+    excluded = getattr(mapper.class_, "__audit_exclude__", set())
+    pk = table.primary_key.columns.values()
+    select, params = sa.select(table), state.parameters
+    if isinstance(params, (list, tuple)):  # ORM bulk UPDATE by primary key: one dict per row
+        keys = {mapper.get_property_by_column(c).key for c in pk}
+        if len(pk) != 1 or not all(isinstance(p, dict) and keys <= p.keys() for p in params):
+            raise RuntimeError("bulk writes of audited records need their primary key")
+        select, params = select.where(pk[0].in_([p[next(iter(keys))] for p in params])), {}
+    if state.statement.whereclause is not None:
+        select = select.where(state.statement.whereclause)
+    conn = session.connection()
+    before = {tuple(row._mapping[c] for c in pk): row for row in conn.execute(select, params or {})}
+    if not before:
+        return None
+    units = {}
+    for key, row in before.items():  # the record's unit, read while the row is still there
+        obj = session.get(mapper.class_, key if len(key) > 1 else key[0])
+        units[key] = _record_unit(obj) if obj is not None else None
+    result = state.invoke_statement()
+    actor = _resolved_actor(session)
+    after = {}
+    if state.is_update:
+        keyed = sa.tuple_(*pk).in_(list(before)) if len(pk) > 1 else pk[0].in_([k[0] for k in before])
+        after = {tuple(row._mapping[c] for c in pk): row for row in conn.execute(sa.select(table).where(keyed))}
+    rows = []
+    for key, row in before.items():
+        old = _row_values(mapper, row, excluded)
+        entry = {"unit_id": units[key] if units[key] is not None else actor[2], "created_dt": utcnow(),
+                 "user_id": actor[0], "source": actor[1], "object_type": mapper.class_.__name__,
+                 "object_id": key[0] if len(key) == 1 else None}
+        if state.is_delete:
+            rows.append({**entry, "action": "delete", "before": old, "after": None})
+            continue
+        new = _row_values(mapper, after[key], excluded) if key in after else {}
+        changed = [k for k in new if new[k] != old.get(k)]
+        if changed:
+            rows.append({**entry, "action": "update", "before": {k: old.get(k) for k in changed},
+                         "after": {k: new[k] for k in changed}})
+    if rows:
+        conn.execute(insert(AuditLog), rows)
+    return result

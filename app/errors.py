@@ -7,11 +7,13 @@ before use (``pool_pre_ping``), so the app recovers by itself once the database 
 """
 from __future__ import annotations
 
-from flask import current_app, g, jsonify, render_template, request
+from flask import current_app, flash, g, jsonify, render_template, request, session
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
+from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db, login_manager
@@ -93,9 +95,54 @@ def render_error_page(code: int, title: str, message: str):
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
+class ReplayWriteError(RuntimeError):
+    """A form refused for its CSRF token tried to write while being shown again."""
+
+
+@event.listens_for(Session, "before_flush")
+def _no_write_while_replaying(session, flush_context, instances) -> None:
+    from flask import has_request_context
+
+    if has_request_context() and g.get("csrf_replay"):
+        raise ReplayWriteError("a submission refused for its CSRF token must not write")
+
+
+def form_again_after_csrf_error():
+    """A submit whose CSRF token expired (or whose session was lost) is not carried out, but the
+    typed text is not thrown away either: the same view runs again on the posted values, whose
+    form now fails validation on its token, so it shows the form with every value typed and a
+    fresh token. Nothing may be written meanwhile (a flush raises, the session is rolled back).
+    Returns the 400 response, or None when the view does not answer with a page (a redirect, a
+    file, an abort): then the plain error page is shown."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is None or request.method != "POST" or wants_json() or g.get("csrf_replay"):
+        return None
+    g.csrf_replay = True
+    flashes = len(session.get("_flashes", []))
+    flash(_("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ nên nội dung chưa được gửi đi. Những gì bạn "
+            "đã nhập vẫn còn dưới đây; hãy kiểm tra rồi bấm gửi lại."), "error")
+    response = None
+    try:
+        response = current_app.make_response(view(**(request.view_args or {})))
+    except Exception:  # noqa: BLE001 - an abort, a refused write: fall back to the plain page
+        response = None
+    finally:
+        db.session.rollback()
+        g.csrf_replay = False
+    if response is None or response.mimetype != "text/html" or not 200 <= response.status_code < 300 \
+            and response.status_code != 422:
+        session["_flashes"] = session.get("_flashes", [])[:flashes]  # the message belongs to the form
+        return None
+    response.status_code = 400
+    return response
+
+
 def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
+        again = form_again_after_csrf_error()
+        if again is not None:
+            return again
         return render_error(400, _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "
                                    "Vui lòng tải lại trang và gửi lại."))
 

@@ -72,7 +72,9 @@ schema("DialogueInput", {
     "properties": {
         **DIALOGUE_FIELDS,
         "status": {"type": "string", "enum": ["planned", "held"], "default": "planned",
-                   "description": "`held` records that the meeting took place (its date must not be in the future)."},
+                   "description": "`held` records that the meeting took place (its date must not be in the future). "
+                                  "A dialogue dated before today is held whatever this says: the record "
+                                  "follows the meeting."},
         "client_token": {"type": "string", "pattern": "^[A-Za-z0-9_-]{16,64}$",
                          "description": "Sending the same token again returns the dialogue made the first time."},
         "leaders": {"type": "array", "maxItems": ROWS, "items": {
@@ -330,8 +332,8 @@ def create_dialogue(body: dict):
             return dialogue_detail(dialogue), 200
         if rows:
             services.save_question_rows(dialogue, rows, user)
-        if body.get("status") == "held":
-            services.mark_held(dialogue, user)
+        if body.get("status") == "held" and dialogue.status is DialogueStatus.planned:
+            services.mark_held(dialogue, user)  # a past date made it held already
     except ServiceError as exc:
         raise ApiError(422, exc.message, {_api_field(exc.field) or "body": exc.message}) from None
     return dialogue_detail(dialogue), 201

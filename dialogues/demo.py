@@ -14,7 +14,7 @@ from app import clock
 from app.extensions import db
 from app.models import Sex
 from dialogues import services
-from dialogues.models import AnswerOutcome, Dialogue, DialogueLevel, QuestionCategory, QuestionOrigin, RaiserKind
+from dialogues.models import AnswerOutcome, Dialogue, DialogueLevel, DialogueStatus, QuestionCategory, QuestionOrigin, RaiserKind
 from dialogues.services import CommitmentRow, DialogueData, GroupData, LeaderData, QuestionRow
 
 BAN_CA_TOKEN = "demo-ban-ca-1"
@@ -160,7 +160,8 @@ def _ban_ca(ctx: dict) -> None:
                             "ký."),
     ]
     services.save_question_rows(dialogue, rows, officer)
-    services.mark_held(dialogue, officer)
+    if dialogue.status is DialogueStatus.planned:  # a past date makes it held at once
+        services.mark_held(dialogue, officer)
     services.approve_minutes(dialogue, officer, "Biên bản đã được thông qua tại hội nghị.")
 
 

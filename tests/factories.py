@@ -29,12 +29,24 @@ def build_dialogue(unit, *, status: str = "planned", rows=(), actor=None, **data
     question ``rows`` (``QuestionRow``s, or a callable taking the new dialogue and returning them)
     saved, then held ("held") and its minutes approved ("approved"). Committed."""
     from dialogues import services
+    from dialogues.models import DialogueStatus
 
-    dialogue = services.create_dialogue(dialogue_data(unit, **data), actor)
+    values = dialogue_data(unit, **data)
+    if status == "planned" and values.held_on <= clock.today():
+        # A planned dialogue whose day has come: it was planned before that day (made today, a past
+        # date would make it held at once).
+        real_today = clock.today
+        clock.today = lambda: values.held_on - timedelta(days=1)
+        try:
+            dialogue = services.create_dialogue(values, actor)
+        finally:
+            clock.today = real_today
+    else:
+        dialogue = services.create_dialogue(values, actor)
     rows = rows(dialogue) if callable(rows) else list(rows)
     if rows:
         services.save_question_rows(dialogue, rows, actor)
-    if status in ("held", "approved"):
+    if status in ("held", "approved") and dialogue.status is DialogueStatus.planned:
         services.mark_held(dialogue, actor)
     if status == "approved":
         services.approve_minutes(dialogue, actor)

@@ -70,7 +70,8 @@ def dashboard_charts(dashboard) -> dict[str, Chart]:
     charts = {}
     for provider in providers():
         charts.update(provider.charts(dashboard))
-    progress = [(f"{p['code']} {p['name']}", p["percent"]) for p in dashboard.progress if p["target"]]
+    progress = [(f"{p['code']} {p['name']}", p["percent"]) for p in dashboard.progress
+                if p["target"] and not p.get("is_rate")]  # a rate's progress is a gap in points, not a bar to 100 %
     if progress:
         charts["progress"] = progress_chart("ind-progress", _("Tiến độ so với chỉ tiêu năm %(y)d",
                                                               y=dashboard.progress[0]["year"]), progress)

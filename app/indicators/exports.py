@@ -158,7 +158,8 @@ def dashboard_workbook(dashboard: Dashboard) -> bytes:
         for title, header, rows in provider.sheets(dashboard):
             sheet(title, header, rows)
     sheet(_("Chỉ tiêu"), [_("Mã chỉ số"), _("Chỉ số"), _("Đơn vị tính"), _("Năm"), _("Mã đơn vị"), _("Đơn vị"),
-                          _("Chỉ tiêu"), _("Thực hiện từ đầu năm"), _("Tỷ lệ đạt (%)")],
+                          _("Chỉ tiêu"), _("Thực hiện từ đầu năm"), _("Tỷ lệ đạt (%)"),
+                          _("Chênh lệch so với chỉ tiêu (điểm %)")],
           [row for p in dashboard.progress for row in _progress_rows(dashboard, p)])
     out = io.BytesIO()
     book.save(out)
@@ -181,7 +182,7 @@ def masked_progress(progress: list[dict]) -> list[dict]:
     the percentage that would give it away."""
     def mask(entry: dict, figure, marker=MASKED) -> dict:
         if figure.is_people_count and entry["actual"] is not None and 0 < entry["actual"] < MIN_CELL:
-            return {**entry, "actual": marker, "percent": None}
+            return {**entry, "actual": marker, "percent": None, "points": None}
         return dict(entry)
 
     out = []
@@ -191,15 +192,15 @@ def masked_progress(progress: list[dict]) -> list[dict]:
         if figure.is_people_count:  # the units add up to the unit's actual
             for i in disclosure.masked_share({i: u["actual"] or 0 for i, u in enumerate(p["by_unit"])}, MIN_CELL):
                 if not isinstance(units[i]["actual"], str):
-                    units[i] = {**units[i], "actual": HIDDEN, "percent": None}
+                    units[i] = {**units[i], "actual": HIDDEN, "percent": None, "points": None}
         out.append({**mask(p, figure), "by_unit": units})
     return out
 
 
 def _progress_rows(dashboard: Dashboard, p: dict) -> list[list]:
     head = [p["code"], p["name"], p["unit_of_measure"], p["year"]]
-    rows = [[*head, dashboard.unit_code, dashboard.unit_name, p["target"], p["actual"], p["percent"]]]
-    rows += [[*head, u["code"], u["name"], u["target"], u["actual"], u["percent"]]
+    rows = [[*head, dashboard.unit_code, dashboard.unit_name, p["target"], p["actual"], p["percent"], p["points"]]]
+    rows += [[*head, u["code"], u["name"], u["target"], u["actual"], u["percent"], u["points"]]
              for u in p["by_unit"] if not u["directly"]]
     return rows
 

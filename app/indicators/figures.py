@@ -41,6 +41,11 @@ class Figure:
         """Computed on a sample (matched pre/post pairs): masked with the sample's size."""
         return self.sample is not None
 
+    @property
+    def is_rate(self) -> bool:
+        """A share or a percentage: its target is a rate (at most 100 %), its progress a gap in points."""
+        return self.kind in ("share", "percent")
+
     def target_value(self, value):
         """The figure in the unit a target is written in: shares as percentages."""
         if value is None:

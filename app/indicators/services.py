@@ -67,6 +67,10 @@ def save_targets(unit: Unit, year: int, values: dict[int, float | None], user: U
         if value is not None and (not math.isfinite(value) or not 0 <= value <= MAX_TARGET):
             raise ServiceError(_("Chỉ tiêu của “%(code)s” phải là số từ 0 đến %(max)s.", code=indicator.code,
                                  max=MAX_TARGET_TEXT), "target_%d" % indicator_id)
+        figure = FIGURES.get(indicator.figure)
+        if value is not None and figure is not None and figure.is_rate and value > 100:
+            raise ServiceError(_("Chỉ tiêu của “%(code)s” là một tỷ lệ (%%) nên không thể lớn hơn 100.",
+                                 code=indicator.code), "target_%d" % indicator_id)
     existing = {t.indicator_id: t for t in db.session.scalars(
         sa.select(IndicatorTarget).where(IndicatorTarget.unit_id == unit.id, IndicatorTarget.year == year,
                                          IndicatorTarget.indicator_id.in_(list(values))))}

@@ -29,6 +29,21 @@ def percent_of(actual, target) -> float | None:
     return round(100 * actual / target, 1)
 
 
+def points_of(actual, target) -> float | None:
+    """Progress of a rate target: how many percentage points the rate stands above (or below) it.
+    A ratio of two rates (60 % of a 80 % target = "75 %") reads as a rate and misleads."""
+    if actual is None or target is None:
+        return None
+    return round(actual - target, 1)
+
+
+def progress_of(figure, actual, target) -> dict:
+    """``percent`` of target for counts; ``points`` (percentage points) for a rate target."""
+    if figure.is_rate:
+        return {"percent": None, "points": points_of(actual, target)}
+    return {"percent": percent_of(actual, target), "points": None}
+
+
 def attach_progress(dashboard: Dashboard, unit: Unit, today: date, mode: str = "rollups") -> Dashboard:
     """Fill ``dashboard.progress``: one entry per active indicator (target, actual, percent),
     with the same for each row of the breakdown."""
@@ -56,11 +71,12 @@ def attach_progress(dashboard: Dashboard, unit: Unit, today: date, mode: str = "
             # Records filed at the unit itself have no target of their own: the unit's is the total's.
             row_target = None if row.kind == "self" else targets.get((indicator.id, row.unit_id))
             by_unit.append({"code": row.code, "name": row.name, "directly": row.kind == "self",
-                            "target": row_target, "actual": row_actual, "percent": percent_of(row_actual, row_target)})
+                            "target": row_target, "actual": row_actual,
+                            **progress_of(figure, row_actual, row_target)})
         progress.append({"code": indicator.code, "name": indicator.name, "unit_of_measure": indicator.unit_of_measure,
                          "figure": figure.key, "year": year, "date_from": so_far.period.date_from,
                          "date_to": so_far.period.date_to, "target": target, "actual": actual,
-                         "percent": percent_of(actual, target), "by_unit": by_unit})
+                         "is_rate": figure.is_rate, **progress_of(figure, actual, target), "by_unit": by_unit})
     dashboard.progress = progress
     return dashboard
 

@@ -22,7 +22,12 @@ def remind(day):
 
     Commits after each agency (a sent e-mail is recorded at once); an agency whose mail fails
     is left for the next run and the command exits non-zero after trying the others."""
-    day = day.date() if day else clock.today()
+    today = clock.today()
+    day = day.date() if day else today
+    if day > today:
+        # The run writes real reminder rows (that day's log and outbox): a future day would mark
+        # commitments as reminded on a day that has not come, and the real run would skip them.
+        raise click.ClickException(f"Ngày nhắc ({day:%d/%m/%Y}) không thể sau hôm nay ({today:%d/%m/%Y}).")
     written = emailed = 0
     failures = []
     for agency, items in reminders.due_by_agency(day).items():

@@ -73,6 +73,7 @@ REOPENED_STATUS = CommitmentStatus.open
 class Commitment(db.Model):
     __tablename__ = "commitments"
     __auditable__ = True
+    __lock_parent__ = ("question", "question_id")  # see dialogues.models.lock
     # Columns follow-up may change after the minutes are approved (see dialogues.models.lock).
     __tracking_columns__ = frozenset({"status", "deadline", "updated_dt", "closed_on"})
 
@@ -107,15 +108,6 @@ class Commitment(db.Model):
 
     def __repr__(self) -> str:
         return f"<Commitment {self.id} {self.status.value}>"
-
-    @property
-    def locking_dialogue(self):
-        return self.question.dialogue
-
-    @property
-    def is_follow_up_record(self) -> bool:
-        """Created by follow-up (a forwarded copy), not written in the minutes: the lock allows it."""
-        return self.forwarded_from is not None or self.forwarded_from_id is not None
 
     @property
     def forwarded_to(self) -> Commitment | None:
@@ -237,17 +229,20 @@ class Commitment(db.Model):
         today = clock.today()
         deadline = deadline or max(self.deadline, today)
         _check_new_deadline(deadline, today, "deadline")
-        copy = Commitment(question_id=self.question_id, position=self.position, agency=agency,
-                          description=self.description, deadline=deadline, original_deadline=deadline,
-                          status=CommitmentStatus.open)
-        # Same question, but not among the question's minuted commitments: set without the backref.
-        set_committed_value(copy, "question", self.question)
-        self.forwards.append(copy)  # joins the session through self
-        note = (note or "").strip()
-        self._set_status(CommitmentStatus.forwarded, actor, CommitmentEventKind.forward, note, token,
-                         agency_from_id=self.agency_id, agency_to=agency, linked_commitment=copy)
-        copy._record(CommitmentEventKind.received, actor, note, agency_from_id=self.agency_id, agency_to=agency,
-                     linked_commitment=self, status_to=CommitmentStatus.open, deadline_to=deadline)
+        # No autoflush until the copy, the status change and the forward event are all in place:
+        # the lock guard lets a new commitment into approved minutes only as such a forward.
+        with db.session.no_autoflush:
+            copy = Commitment(question_id=self.question_id, position=self.position, agency=agency,
+                              description=self.description, deadline=deadline, original_deadline=deadline,
+                              status=CommitmentStatus.open)
+            # Same question, but not among the question's minuted commitments: set without the backref.
+            set_committed_value(copy, "question", self.question)
+            self.forwards.append(copy)  # joins the session through self
+            note = (note or "").strip()
+            self._set_status(CommitmentStatus.forwarded, actor, CommitmentEventKind.forward, note, token,
+                             agency_from_id=self.agency_id, agency_to=agency, linked_commitment=copy)
+            copy._record(CommitmentEventKind.received, actor, note, agency_from_id=self.agency_id, agency_to=agency,
+                         linked_commitment=self, status_to=CommitmentStatus.open, deadline_to=deadline)
         return copy
 
     def reopen(self, actor: User | None, reason: str, token: str | None = None) -> CommitmentEvent:

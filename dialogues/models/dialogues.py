@@ -206,6 +206,7 @@ class DialogueLeader(db.Model):
 
     __tablename__ = "dialogue_leaders"
     __auditable__ = True
+    __lock_parent__ = ("dialogue", "dialogue_id")  # see dialogues.models.lock
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dialogue_id: Mapped[int] = mapped_column(sa.ForeignKey("dialogues.id", ondelete="CASCADE"), index=True)
@@ -217,9 +218,6 @@ class DialogueLeader(db.Model):
     dialogue: Mapped[Dialogue] = relationship(back_populates="leaders")
     agency: Mapped[Agency | None] = relationship()
 
-    @property
-    def locking_dialogue(self) -> Dialogue:
-        return self.dialogue
 
 
 class AttendanceGroup(db.Model):
@@ -227,6 +225,7 @@ class AttendanceGroup(db.Model):
 
     __tablename__ = "dialogue_attendance_groups"
     __auditable__ = True
+    __lock_parent__ = ("dialogue", "dialogue_id")  # see dialogues.models.lock
     __table_args__ = (sa.CheckConstraint("count >= 0", name="count"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -237,9 +236,6 @@ class AttendanceGroup(db.Model):
 
     dialogue: Mapped[Dialogue] = relationship(back_populates="groups")
 
-    @property
-    def locking_dialogue(self) -> Dialogue:
-        return self.dialogue
 
 
 class DialogueAttendee(db.Model):
@@ -247,6 +243,7 @@ class DialogueAttendee(db.Model):
 
     __tablename__ = "dialogue_attendees"
     __auditable__ = True
+    __lock_parent__ = ("dialogue", "dialogue_id")  # see dialogues.models.lock
     __table_args__ = (sa.UniqueConstraint("dialogue_id", "person_id", name="uq_dialogue_attendees_person"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -256,9 +253,6 @@ class DialogueAttendee(db.Model):
     dialogue: Mapped[Dialogue] = relationship(back_populates="attendees")
     person: Mapped[Person] = relationship()
 
-    @property
-    def locking_dialogue(self) -> Dialogue:
-        return self.dialogue
 
 
 class DialogueStatusChange(db.Model):

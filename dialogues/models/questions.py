@@ -47,6 +47,7 @@ class RaiserKind(enum.Enum):
 class DialogueQuestion(db.Model):
     __tablename__ = "dialogue_questions"
     __auditable__ = True
+    __lock_parent__ = ("dialogue", "dialogue_id")  # see dialogues.models.lock
     __table_args__ = (
         sa.UniqueConstraint("dialogue_id", "number", name="uq_dialogue_questions_number"),
         sa.CheckConstraint("number > 0", name="number"),
@@ -86,9 +87,12 @@ class DialogueQuestion(db.Model):
     def __repr__(self) -> str:
         return f"<DialogueQuestion {self.dialogue_id}#{self.number}>"
 
+
     @property
-    def locking_dialogue(self) -> Dialogue:
-        return self.dialogue
+    def has_meeting_record(self) -> bool:
+        """An answer, an outcome or a commitment was written for it: it was put to the leaders,
+        so it can never be "not raised" (the flush guard in ``dialogues.models.lock`` holds it)."""
+        return self.answer is not None or bool(self.commitments)
 
     @property
     def raiser_label(self) -> str:
@@ -109,6 +113,7 @@ class DialogueAnswer(db.Model):
 
     __tablename__ = "dialogue_answers"
     __auditable__ = True
+    __lock_parent__ = ("question", "question_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(sa.ForeignKey("dialogue_questions.id", ondelete="CASCADE"),
@@ -126,6 +131,3 @@ class DialogueAnswer(db.Model):
     answerer_agency: Mapped[Agency | None] = relationship(foreign_keys=[answerer_agency_id])
     forwarded_agency: Mapped[Agency | None] = relationship(foreign_keys=[forwarded_agency_id])
 
-    @property
-    def locking_dialogue(self) -> Dialogue:
-        return self.question.dialogue

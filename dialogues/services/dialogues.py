@@ -179,8 +179,12 @@ def create_dialogue(data: DialogueData, actor: User | None, token: str | None = 
         if existing is not None:
             return existing
     unit = _organising_unit(data, actor)
-    values = _checked(data, unit, DialogueStatus.planned)
-    dialogue = Dialogue(unit=unit, status=DialogueStatus.planned, creation_token=token, created_by=actor)
+    # Recording after the fact is a first-class path: a meeting whose day has passed was held, so
+    # its rows are raised on the day (a planned record would store them as "collected, not raised").
+    status = DialogueStatus.held if data.held_on is not None and data.held_on < clock.today() \
+        else DialogueStatus.planned
+    values = _checked(data, unit, status)
+    dialogue = Dialogue(unit=unit, status=status, creation_token=token, created_by=actor)
     _apply(dialogue, values)
     dialogue.record_creation(actor)
     try:
@@ -265,7 +269,20 @@ def remove_attendee(dialogue: Dialogue, person_id: int) -> None:
 
 # --- status ------------------------------------------------------------------------------
 
-def mark_held(dialogue: Dialogue, actor: User | None, note: str = "") -> None:
+def mark_held(dialogue: Dialogue, actor: User | None, note: str = "", raised_ids=None) -> None:
+    """The meeting took place. Questions with an answer, outcome or commitment were raised; of the
+    others, those in ``raised_ids`` were raised and the rest not (``None`` leaves them as they are:
+    the CLI and imports, which confirm nothing)."""
     note = clean_text(note, 2000, "note", _("ghi chú"))
     dialogue.mark_held(actor, note)
+    chosen = {int(i) for i in raised_ids} if raised_ids is not None else None
+    for question in dialogue.questions:
+        if question.has_meeting_record:
+            raised = True
+        elif chosen is not None:
+            raised = question.id in chosen
+        else:
+            continue
+        if question.is_raised != raised:
+            question.is_raised = raised
     flush_guarded()

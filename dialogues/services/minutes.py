@@ -16,7 +16,7 @@ from app.models import OrgHeader, Unit, UnitLevel, User, utcnow
 from app.official import header_lines
 from app.services import ServiceError
 from dialogues.models import (Addendum, AnswerOutcome, Dialogue, DialogueStatus, InvalidTransition, MinutesCounter,
-                              MinutesIssue)
+                              MinutesIssue, QuestionOrigin)
 from dialogues.services._checks import clean_text
 from dialogues.services.dialogues import flush_guarded
 from dialogues import minutes as minutes_document
@@ -66,9 +66,57 @@ def allocate_number(unit_id: int, year: int) -> int:
 
 # --- approval ----------------------------------------------------------------------------
 
+@dataclass
+class RecordSummary:
+    """What the minutes will say, counted as the minutes and the indicators count it: only
+    raised questions appear, an outcome per raised question, commitments of raised questions."""
+    attendance_total: int | None
+    attendance_women: int | None
+    attendance_minority: int | None
+    typed: int
+    raised: int
+    answered_on_spot: int
+    accepted: int
+    forwarded: int
+    noted: int
+    commitments: int
+    not_raised: int
+
+
+def record_summary(dialogue: Dialogue) -> RecordSummary:
+    raised = [q for q in dialogue.questions if q.is_raised]
+    outcomes = [q.answer.outcome for q in raised if q.answer is not None]
+    return RecordSummary(
+        attendance_total=dialogue.attendance_total, attendance_women=dialogue.attendance_women,
+        attendance_minority=dialogue.attendance_minority, typed=len(dialogue.questions), raised=len(raised),
+        answered_on_spot=outcomes.count(AnswerOutcome.answered), accepted=outcomes.count(AnswerOutcome.accepted),
+        forwarded=outcomes.count(AnswerOutcome.forwarded), noted=outcomes.count(AnswerOutcome.noted),
+        commitments=sum(len(q.commitments) for q in raised), not_raised=len(dialogue.questions) - len(raised))
+
+
+def contradictions(dialogue: Dialogue) -> list[str]:
+    """Where the record contradicts itself; the minutes would then say something other than what
+    was typed, so approval is refused until it is put right."""
+    found = []
+    questions = dialogue.questions
+    if questions and not any(q.is_raised for q in questions):
+        found.append(_("đã nhập %(n)d ý kiến nhưng không ý kiến nào được ghi là đã nêu tại hội nghị, nên biên bản "
+                       "sẽ ghi “không có ý kiến, kiến nghị nào”: hãy đánh dấu các ý kiến đã nêu trên màn hình nhập "
+                       "ý kiến", n=len(questions)))
+    for question in questions:
+        if question.is_raised:
+            continue
+        if question.has_meeting_record:
+            found.append(_("ý kiến số %(n)d đã có trả lời hoặc cam kết nhưng được ghi là chưa nêu tại hội nghị",
+                           n=question.number))
+        elif question.origin is QuestionOrigin.on_day:
+            found.append(_("ý kiến số %(n)d nêu trực tiếp tại hội nghị nhưng được ghi là chưa nêu", n=question.number))
+    return found
+
+
 def approval_problems(dialogue: Dialogue) -> list[str]:
-    """What must be filled in before the minutes can be approved (empty when ready)."""
-    problems = []
+    """What must be filled in or put right before the minutes can be approved (empty when ready)."""
+    problems = contradictions(dialogue)
     if not (dialogue.start_time and dialogue.end_time):
         problems.append(_("chưa có giờ bắt đầu và giờ kết thúc"))
     if not dialogue.chair_name:

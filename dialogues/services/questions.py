@@ -131,6 +131,8 @@ def _check_row(dialogue: Dialogue, row: QuestionRow, i: int, existing: dict[int,
         values["person"] = None
     values["answer"] = _check_answer(dialogue, row, f, n)
     values["commitments"] = _check_commitments(dialogue, row, f, n, existing.get(row.id))
+    if values["answer"] is not None or values["commitments"]["kept"]:
+        values["is_raised"] = True  # answered or promised at the meeting: it was raised there
     return values
 
 

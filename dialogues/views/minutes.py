@@ -18,30 +18,34 @@ from dialogues.access import MANAGE_ROLES, VIEW_ROLES, get_dialogue_or_404, visi
 from dialogues.forms import AddendumForm, HeaderForm, NoteForm, VerifyForm
 from dialogues.minutes import issued_minutes_pdf, minutes_pdf
 from dialogues.blueprint import bp
+from dialogues.views.records import dialogue_page
 
 
 def _back(dialogue_id: int):
     return redirect(url_for("dialogues.show_dialogue", dialogue_id=dialogue_id))
 
 
-def _change_status(dialogue_id: int, change, success):
-    """Mark held or approve: one service call, its message flashed, back to the dialogue."""
+def _change_status(dialogue_id: int, change, success, **extra):
+    """Mark held or approve: one service call; on success its message and back to the dialogue,
+    on refusal the page again with the typed note and the reason beside it."""
     dialogue = get_dialogue_or_404(dialogue_id, "manage")
     form = NoteForm()
-    if not form.validate_on_submit():
-        abort(400)
-    with service_call() as call:
-        change(dialogue, current_user, form.note.data)
-    if call.ok:
-        flash(success(dialogue), "success")
-    return _back(dialogue_id)
+    if form.validate_on_submit():
+        with service_call(form, "note") as call:
+            change(dialogue, current_user, form.note.data, **extra)
+        if call.ok:
+            flash(success(dialogue), "success")
+            return _back(dialogue_id)
+    return dialogue_page(dialogue, note_form=form, raised_ids=extra.get("raised_ids"), status=422)
 
 
 @bp.route("/<int:dialogue_id>/held", methods=["POST"])
 @roles_required(*MANAGE_ROLES)
 def mark_held(dialogue_id: int):
+    # The ticks of the collected questions that were raised (those answered are raised anyway).
+    raised = {int(v) for v in request.form.getlist("raised") if v.isdigit() and len(v) < 12}
     return _change_status(dialogue_id, services.mark_held, lambda d: _(
-        "Đã ghi nhận cuộc đối thoại đã tổ chức. Hoàn thiện biên bản rồi duyệt."))
+        "Đã ghi nhận cuộc đối thoại đã tổ chức. Hoàn thiện biên bản rồi duyệt."), raised_ids=raised)
 
 
 @bp.route("/<int:dialogue_id>/approve", methods=["POST"])
@@ -56,18 +60,15 @@ def approve_minutes(dialogue_id: int):
 def add_addendum(dialogue_id: int):
     dialogue = get_dialogue_or_404(dialogue_id, "manage")
     form = AddendumForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-        return _back(dialogue_id)
-    with service_call() as call:
-        services.add_addendum(dialogue, form.text.data, current_user, token=form.token.data,
-                              written_on=form.written_on.data)
-    if call.ok:
-        flash(_("Đã thêm phụ lục đính chính và phát hành lại biên bản (lần %(n)d).",
-                n=dialogue.current_issue.version), "success")
-    return _back(dialogue_id)
+    if form.validate_on_submit():
+        with service_call(form, "text") as call:
+            services.add_addendum(dialogue, form.text.data, current_user, token=form.token.data,
+                                  written_on=form.written_on.data)
+        if call.ok:
+            flash(_("Đã thêm phụ lục đính chính và phát hành lại biên bản (lần %(n)d).",
+                    n=dialogue.current_issue.version), "success")
+            return _back(dialogue_id)
+    return dialogue_page(dialogue, addendum_form=form, status=422)
 
 
 def _pdf_response(data: bytes, filename: str):

@@ -118,17 +118,28 @@ def edit_dialogue(dialogue_id: int):
 @bp.route("/<int:dialogue_id>")
 @roles_required(*VIEW_ROLES)
 def show_dialogue(dialogue_id: int):
-    dialogue = get_dialogue_or_404(dialogue_id)
+    return dialogue_page(get_dialogue_or_404(dialogue_id))
+
+
+def dialogue_page(dialogue, *, note_form=None, addendum_form=None, raised_ids=None, status: int = 200):
+    """The dialogue page; a refused held note, approval note or addendum comes back in its form
+    with its text and the error (``status`` 422), never lost in a redirect."""
     reader = is_agency_reader(current_user)
     manage = can_manage(current_user, dialogue)
+    questions = queries.questions_for(dialogue, only=concerns_agency(current_user.agency_id) if reader else None)
+    show_record = manage and not dialogue.is_locked
+    if raised_ids is None:
+        raised_ids = {q.id for q in questions if q.is_raised}
     return render_template(
         "dialogues/show_dialogue.html", dialogue=dialogue, manage=manage, agency_reader=reader,
-        questions=queries.questions_for(dialogue, only=concerns_agency(current_user.agency_id) if reader else None),
-        leaders=queries.leaders_for(dialogue),
+        questions=questions, leaders=queries.leaders_for(dialogue),
         roster=[] if reader else queries.roster_breakdown(dialogue),
         problems=services.approval_problems(dialogue) if manage and dialogue.status is DialogueStatus.held else [],
-        note_form=NoteForm(), addendum_form=AddendumForm(formdata=None, data={"token": new_token(),
-                                                                               "written_on": clock.today()}))
+        summary=services.record_summary(dialogue) if show_record else None,
+        raised_ids=raised_ids,
+        note_form=note_form or NoteForm(formdata=None),
+        addendum_form=addendum_form or AddendumForm(formdata=None, data={"token": new_token(),
+                                                                         "written_on": clock.today()})), status
 
 
 # --- roster --------------------------------------------------------------------------------

@@ -1,4 +1,6 @@
 """Factory, configuration, database settings, errors, i18n, audit log, CSRF."""
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -92,6 +94,30 @@ def test_csrf_is_required_on_forms(app, client, create_user, db):
         response = client.post("/login", data={"username": user.username, "password": "secret123"})
         assert response.status_code == 400
         assert "biểu mẫu không hợp lệ" in response.get_data(as_text=True)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.mark.parametrize("url, data, typed", [
+    ("/login", {"username": "lo.thi.anh", "password": "x"}, 'value="lo.thi.anh"'),
+    ("/people/new", {"full_name": "Lò Thị Ánh Dương", "code": "CD-977", "sex": "F", "birth_year": "1990"},
+     'value="Lò Thị Ánh Dương"'),
+])
+def test_a_csrf_refused_form_comes_back_with_what_was_typed_and_writes_nothing(app, client, login_as, db, url,
+                                                                               data, typed):
+    """Any form, not only the dialogues': the same view shows its form again on the posted values,
+    with a fresh token, and nothing is stored (app.errors.form_again_after_csrf_error)."""
+    from app.models import Person
+
+    if url != "/login":
+        login_as(Role.commune, "02020")
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = client.post(url, data={**data, "csrf_token": "expired-or-forged"})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400 and typed in page and "vẫn còn dưới đây" in page
+        assert re.search(r'name="csrf_token" type="hidden" value="[^"]{20,}"', page)  # a fresh token
+        assert db.session.scalar(sa.select(sa.func.count(Person.id))) == 0
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
 

@@ -104,6 +104,29 @@ def test_bad_targets_are_refused_and_nothing_is_written(client, login_as, db, in
     assert db.session.scalar(sa.select(sa.func.count(IndicatorTarget.id))) == 0
 
 
+@pytest.mark.parametrize("value, saved", [("100", 100), ("100,5", None), ("250", None)])
+def test_a_rate_target_over_100_percent_is_refused(client, login_as, db, units, indicators, value, saved):
+    login_as(Role.province, "19")
+    response = client.post("/indicators/targets?unit=19&year=2025", data={f"target_{indicators['GQ'].id}": value})
+    targets = db.session.scalars(sa.select(IndicatorTarget.target)).all()
+    if saved is None:
+        assert response.status_code == 422 and "không thể lớn hơn 100" in response.get_data(as_text=True)
+        assert targets == []
+    else:
+        assert response.status_code == 302 and targets == [saved]
+    # A count target has no such ceiling.
+    assert services.save_targets(units["19"], 2025, {indicators["TH"].id: 250}, None) == 1
+
+
+def test_the_dashboard_shows_a_rate_target_as_points(client, login_as, db, units, indicators, make_dialogue):
+    make_dialogue("02020", date(2025, 5, 3), [AnswerOutcome.answered, AnswerOutcome.noted])
+    services.save_targets(units["19"], 2025, {indicators["GQ"].id: 80}, None)
+    db.session.commit()
+    login_as(Role.province, "19")
+    page = client.get("/indicators/?unit=19&period=year&year=2025").get_data(as_text=True)
+    assert "-30,0 điểm %" in page and "62,5%" not in page
+
+
 def test_targets_scope(client, login_as, indicators):
     login_as(Role.province, "19")
     assert client.get("/indicators/targets?unit=08").status_code == 404
@@ -131,7 +154,9 @@ def test_progress_is_measured_from_the_first_of_january(db, units, indicators, m
     progress = {p["code"]: p for p in quarter.progress}
     assert (progress["DA8-TH"]["actual"], progress["DA8-TH"]["target"], progress["DA8-TH"]["percent"]) == (2, 4, 50.0)
     assert progress["DA8-NG"]["percent"] == 50.0
-    assert progress["DA8-GQ"]["actual"] == 50.0 and progress["DA8-GQ"]["percent"] == 62.5  # shares in %
+    # A rate against a rate target: 50 % against 80 % is 30 points short, not "62.5 % achieved".
+    assert progress["DA8-GQ"]["actual"] == 50.0 and progress["DA8-GQ"]["percent"] is None
+    assert progress["DA8-GQ"]["points"] == -30.0 and progress["DA8-TH"]["points"] is None
     assert progress["DA8-TH"]["date_from"] == date(2025, 1, 1)
     cho_don = {u["code"]: u for u in progress["DA8-TH"]["by_unit"]}["02020"]
     assert (cho_don["actual"], cho_don["target"], cho_don["percent"]) == (2, 2, 100.0)

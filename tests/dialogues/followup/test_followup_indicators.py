@@ -69,7 +69,7 @@ def dataset(db, units, agencies, categories, create_user, clock_now):
             start_time=time(8), end_time=time(11), chair_name="Chủ trì", secretary_name="Thư ký",
             attendance_total=30, attendance_women=25, attendance_minority=20), None)
         services.save_question_rows(d, questions, None)
-        if hold:
+        if hold and d.status is DialogueStatus.planned:
             services.mark_held(d, None)
         if approve:
             services.approve_minutes(d, None)
@@ -104,7 +104,8 @@ def dataset(db, units, agencies, categories, create_user, clock_now):
     P = dialogue("19", p_day, [q(AnswerOutcome.accepted, [("SYT-19", p_day, 20)])], level=DialogueLevel.province)
     dialogue("02086", date(2025, 5, 20), [q(AnswerOutcome.accepted, [("UBND-02086", date(2025, 5, 20), 5)]),
                                           q(AnswerOutcome.answered)], approve=False)  # held, minutes pending
-    dialogue("02020", date(2025, 5, 25), [q(AnswerOutcome.answered)], approve=False, hold=False)  # planned only
+    # planned only: a meeting still ahead (a past date would make it held at once)
+    dialogue("02020", date(2025, 6, 25), [q(AnswerOutcome.answered)], approve=False, hold=False)
     db.session.commit()
 
     def rows(d):

@@ -184,6 +184,7 @@ def test_refused_reopen_changes_nothing(db, commitment, ubnd_user, agencies, set
 
 def test_forwarded_commitment_reopens_once_the_receiving_agency_has_closed_it(db, commitment, ubnd_user, agencies):
     copy = commitment.forward(agencies["VHXH-02020"], ubnd_user)
+    db.session.flush()  # two requests in life: the database lock sees the forward before the reopen
     copy.move_to(S.not_feasible, ubnd_user, "Không thuộc lĩnh vực văn hóa, trả lại UBND")
     follow_up.reopen_commitment(commitment, ubnd_user, "Văn hóa - Xã hội trả lại")
     db.session.commit()

@@ -209,6 +209,15 @@ def test_remind_for_a_given_date(db, runner, due_items, no_smtp):
     assert runner.invoke(args=["dialogues", "remind", "--date", "2025-13-01"]).exit_code != 0
 
 
+def test_remind_for_a_future_date_is_refused_and_writes_nothing(db, runner, due_items, no_smtp, clock_now, count):
+    result = runner.invoke(args=["dialogues", "remind", "--date", "2025-06-03"])  # today is 2 June
+    assert result.exit_code != 0 and "không thể sau hôm nay (02/06/2025)" in result.output
+    assert count(ReminderLog) == 0 and count(OutboxMessage) == 0
+    # The real run of that day still reminds everything due then.
+    clock_now.day = date(2025, 6, 3)
+    assert runner.invoke(args=["dialogues", "remind"]).exit_code == 0 and count(ReminderLog) > 0
+
+
 def test_concurrent_runs_remind_once(app, db, due_items, agencies, no_smtp, count):
     """Two runs overlap: the second blocks on the unique key until the first commits, then
     claims nothing (PostgreSQL row locks; SQLite's single writer gives the same result)."""
