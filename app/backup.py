@@ -143,6 +143,30 @@ def _rows(path: Path, decoders: dict, table_name: str):
                 raise BackupError(f"Dòng {line_no} của bảng {table_name} không hợp lệ: {exc}") from None
 
 
+def _set_triggers_aside(conn, tables):
+    """Row triggers guard live writes (e.g. the lock on approved minutes refuses a question added to an
+    approved dialogue); a restore writes a consistent snapshot, parents before children, so they step
+    aside for it, inside the same transaction (like ``pg_restore --disable-triggers``): PostgreSQL's
+    user triggers are disabled per table (the tables' owner, the migrating role, may), SQLite's are
+    dropped and created again. Foreign keys stay checked. Returns the function that puts them back."""
+    if conn.dialect.name == "postgresql":
+        for table in tables:
+            conn.exec_driver_sql(f'ALTER TABLE "{table.name}" DISABLE TRIGGER USER')
+
+        def restore():
+            for table in tables:
+                conn.exec_driver_sql(f'ALTER TABLE "{table.name}" ENABLE TRIGGER USER')
+        return restore
+    triggers = conn.execute(sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+    for name, _sql in triggers:
+        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+
+    def restore():
+        for _name, sql in triggers:
+            conn.exec_driver_sql(sql)
+    return restore
+
+
 def import_all(source: Path) -> dict:
     """Load a folder written by ``export_all`` into this empty database; return the row counts."""
     manifest = _read_manifest(source)
@@ -170,6 +194,7 @@ def import_all(source: Path) -> dict:
                 raise BackupError(f"Cơ sở dữ liệu đích không trống (bảng {table.name} có dữ liệu).")
         if storage.is_dir() and any(storage.iterdir()):
             raise BackupError(f"Thư mục lưu trữ “{storage}” không trống.")
+        restore_triggers = _set_triggers_aside(conn, tables)
         for table in reversed(tables):
             if table.name in SEEDED_BY_MIGRATIONS and table.name in manifest["tables"]:
                 conn.execute(table.delete())
@@ -190,6 +215,7 @@ def import_all(source: Path) -> dict:
             if count != expected:
                 raise BackupError(f"Bảng {table.name}: đọc được {count} dòng, manifest ghi {expected}.")
             counts[table.name] = count
+        restore_triggers()
         if conn.dialect.name == "postgresql":
             _reset_sequences(conn, tables)
         # Files last, still inside the transaction: a copy failure rolls the rows back too.

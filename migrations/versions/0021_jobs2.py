@@ -1,7 +1,7 @@
 """Jobs II: the heartbeat of a running job (a job whose worker died is found and run again)
 
 Revision ID: 0021_jobs2
-Revises: 0014_audit_unit
+Revises: 0020_rollups
 Create Date: 2026-12-01 14:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0021_jobs2'
-down_revision = '0014_audit_unit'
+down_revision = '0020_rollups'
 branch_labels = None
 depends_on = None
 
