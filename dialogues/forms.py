@@ -175,7 +175,8 @@ class QuestionRowForm(PlainForm):
     content = TextAreaField(_l("Nội dung ý kiến, kiến nghị"), [Optional(), _long(10000)], render_kw={"rows": 3})
     category_id = SelectField(_l("Lĩnh vực"), coerce=optional_int, validate_choice=False)
     agency_id = SelectField(_l("Gửi tới cơ quan"), coerce=optional_int, validate_choice=False)
-    answerer_name = StringField(_l("Người trả lời"), [Optional(), _long(200)])
+    answerer_pick = SelectField(_l("Người trả lời"), coerce=optional_int, validate_choice=False)
+    answerer_name = StringField(_l("Họ tên người trả lời"), [Optional(), _long(200)])
     answerer_title = StringField(_l("Chức vụ người trả lời"), [Optional(), _long(200)])
     answerer_agency_id = SelectField(_l("Cơ quan của người trả lời"), coerce=optional_int, validate_choice=False)
     answer = TextAreaField(_l("Nội dung trả lời"), [Optional(), _long(10000)], render_kw={"rows": 3})
@@ -191,12 +192,18 @@ class EntryForm(BaseForm):
     revision = HiddenField()
     questions = FieldList(FormField(QuestionRowForm), min_entries=1, max_entries=services.questions.MAX_QUESTIONS)
 
-    def set_choices(self, *, villages, categories, agencies, higher_agencies) -> None:
+    def set_choices(self, *, villages, categories, agencies, higher_agencies, leaders=()) -> None:
+        """``leaders``: the dialogue's leaders present, offered as the answerer (name, position and
+        agency filled in from the pick)."""
         self._choices = dict(villages=villages, categories=categories, agencies=agencies,
-                             higher_agencies=higher_agencies)
+                             higher_agencies=higher_agencies, leaders=leaders)
+        self._leaders = {leader.id: leader for leader in leaders}
         blank = [("", "—")]
+        pick = [("", _l("— Chọn trong lãnh đạo dự —"))] + [
+            (leader.id, f"{leader.name} — {leader.title}" if leader.title else leader.name) for leader in leaders]
         for row in self.questions:
             f = row.form
+            f.answerer_pick.choices = pick
             f.village_id.choices = blank + villages
             f.category_id.choices = blank + categories
             f.agency_id.choices = f.answerer_agency_id.choices = blank + agencies
@@ -217,9 +224,42 @@ class EntryForm(BaseForm):
         commitments = self.questions[index].form.commitments
         if len(commitments.entries) >= services.questions.MAX_COMMITMENTS:
             return False
-        commitments.append_entry()
+        commitments.append_entry({"agency_id": self.last_commitment_agency()})
         self.set_choices(**self._choices)
         return True
+
+    def last_commitment_agency(self) -> int | None:
+        """The agency of the last commitment typed on the page: offered on the next one."""
+        agencies = [c.form.agency_id.data for q in self.questions for c in q.form.commitments
+                    if c.form.agency_id.data and not c.form.agency_id.errors]
+        return agencies[-1] if agencies else None
+
+    def fill_answerers(self) -> None:
+        """A leader picked as the answerer fills the name, position and agency left empty."""
+        for entry in self.questions:
+            f = entry.form
+            leader = getattr(self, "_leaders", {}).get(f.answerer_pick.data)
+            if leader is None:
+                continue
+            f.answerer_name.data = f.answerer_name.data or leader.name
+            f.answerer_title.data = f.answerer_title.data or leader.title
+            f.answerer_agency_id.data = f.answerer_agency_id.data or leader.agency_id
+
+    def error_list(self) -> list[tuple[str, str, str]]:
+        """(field id, where, message) of every error on the page, in page order."""
+        found = []
+        for entry in self.questions:
+            f = entry.form
+            where = _l("Ý kiến %(n)s", n=f.number.data or entry.id.rsplit("-", 1)[-1])
+            for field in f:
+                if field.type == "FieldList":
+                    for c_no, c in enumerate(field, start=1):
+                        for sub in c.form:
+                            found += [(sub.id, str(_l("%(where)s, cam kết %(n)d", where=where, n=c_no)) + " — "
+                                       + str(sub.label.text), e) for e in sub.errors]
+                    continue
+                found += [(field.id, f"{where} — {field.label.text}", e) for e in field.errors if field.type != "HiddenField"]
+        return found
 
     def to_rows(self) -> list[services.QuestionRow]:
         rows = []
@@ -254,6 +294,9 @@ class EntryForm(BaseForm):
         row["person_code"] = person.code if person else ""
         row["raiser_name"] = question.raiser_label
         if answer is not None:
+            leader = next((leader for leader in question.dialogue.leaders
+                           if answer.answerer_name and leader.name == answer.answerer_name), None)
+            row["answerer_pick"] = leader.id if leader else None
             row.update(answerer_name=answer.answerer_name, answerer_title=answer.answerer_title,
                        answerer_agency_id=answer.answerer_agency_id, answer=answer.content, outcome=answer.outcome,
                        forwarded_agency_id=answer.forwarded_agency_id, forward_document=answer.forward_document)

@@ -417,6 +417,27 @@ class CommitmentAttachment(db.Model):
 
     commitment: Mapped[Commitment] = relationship(back_populates="attachments")
     uploaded_by: Mapped[User | None] = relationship()
+    withdrawal: Mapped["AttachmentWithdrawal | None"] = relationship(back_populates="attachment", uselist=False)
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawal is not None
+
+
+class AttachmentWithdrawal(db.Model):
+    """An evidence file attached by mistake, withdrawn: the file and its timeline line stay (never
+    deleted), it no longer counts as evidence and shows as withdrawn, with the reason."""
+
+    __tablename__ = "commitment_attachment_withdrawals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attachment_id: Mapped[int] = mapped_column(sa.ForeignKey("commitment_attachments.id"), unique=True)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    attachment: Mapped[CommitmentAttachment] = relationship(back_populates="withdrawal")
+    user: Mapped[User | None] = relationship()
 
 
 class PermanentRecordError(RuntimeError):
@@ -426,7 +447,7 @@ class PermanentRecordError(RuntimeError):
 @event.listens_for(Session, "before_flush")
 def refuse_changes_to_the_timeline(session: Session, flush_context, instances) -> None:
     for obj in chain(session.dirty, session.deleted):
-        if not isinstance(obj, (CommitmentEvent, CommitmentAttachment)):
+        if not isinstance(obj, (CommitmentEvent, CommitmentAttachment, AttachmentWithdrawal)):
             continue
         if obj in session.deleted:
             raise PermanentRecordError(f"{type(obj).__name__} rows are never deleted")
