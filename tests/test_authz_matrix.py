@@ -108,6 +108,8 @@ MATRIX = {
                                     "commitment"),
     "dialogues.reopen_commitment": ("POST", "/dialogues/commitments/{commitment}/reopen", {A, P, C, U},
                                     "commitment"),
+    "dialogues.withdraw_evidence": ("POST", "/dialogues/commitments/{evidence}/withdraw", {A, P, C, U},
+                                    "evidence"),
     "dialogues.download_evidence": ("GET", "/dialogues/commitments/{evidence}", {A, P, C, U}, "evidence"),
     "dialogues.download_previous_results": ("GET", "/dialogues/{dialogue}/previous-results.pdf", {A, P, C},
                                             "dialogue"),
@@ -287,7 +289,13 @@ def _evidence(unit):
     from dialogues.services import follow_up
 
     commitment = db.session.get(Commitment, _commitment(unit))
-    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(20)
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2)).save(buffer, "PNG")  # a real image: evidence must decode
+    png = buffer.getvalue()
     event = follow_up.update_commitment(commitment, None, note="Ảnh", evidence=follow_up.Evidence("anh.png", png))
     db.session.commit()
     return f"{commitment.id}/files/{event.attachment_id}"

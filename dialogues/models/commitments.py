@@ -219,6 +219,9 @@ class Commitment(db.Model):
         note = (note or "").strip()
         if status is CommitmentStatus.not_feasible and not note:
             raise ServiceError(_("Hãy ghi rõ lý do không thể thực hiện cam kết."), "note")
+        if status in (CommitmentStatus.resolved, CommitmentStatus.partly_resolved) and not note:
+            raise ServiceError(_("Hãy ghi kết quả đã làm được (việc gì, ở đâu, cho bao nhiêu người) trước khi "
+                                 "đánh dấu đã giải quyết."), "note")
         return self._set_status(status, actor, CommitmentEventKind.status, note, token)
 
     def forward(self, agency: Agency | None, actor: User | None, note: str = "", deadline: date | None = None,
@@ -305,6 +308,21 @@ class Commitment(db.Model):
         self.ensure_trackable()
         self.attachments.append(attachment)
         return self._record(CommitmentEventKind.attachment, actor, (note or "").strip(), token, attachment=attachment)
+
+    def withdraw_attachment(self, attachment: CommitmentAttachment, actor: User | None, reason: str,
+                            token: str | None = None) -> CommitmentEvent:
+        """Withdraw evidence attached by mistake: the file and its line stay in the history, marked
+        withdrawn with the reason; it no longer counts as evidence."""
+        reason = (reason or "").strip()
+        if attachment.commitment_id != self.id:
+            raise ServiceError(_("Tệp này không thuộc cam kết này."), "attachment")
+        if attachment.is_withdrawn:
+            raise ServiceError(_("Tệp “%(name)s” đã được rút trước đó.", name=attachment.filename), "attachment")
+        if not reason:
+            raise ServiceError(_("Hãy ghi lý do rút tệp minh chứng (ví dụ: đính kèm nhầm tệp)."), "reason")
+        attachment.withdrawal = AttachmentWithdrawal(reason=reason, user=actor)
+        return self._record(CommitmentEventKind.note, actor, _("Rút minh chứng “%(name)s”: %(reason)s",
+                                                               name=attachment.filename, reason=reason), token)
 
     def _set_status(self, status: CommitmentStatus, actor: User | None, kind: CommitmentEventKind, note: str,
                     token: str | None, **values) -> CommitmentEvent:
