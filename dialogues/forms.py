@@ -15,7 +15,7 @@ from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField,
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app import ethnicities
-from app.forms import DATE_FORMATS, REQUIRED, SEX_LABELS, BaseForm, PlainForm
+from app.forms import DATE_FORMATS, REQUIRED, SEX_LABELS, BaseForm, PlainForm, official_text
 from app.models import Sex
 from dialogues import services
 from dialogues.labels import LEVEL_LABELS, ORIGIN_LABELS, OUTCOME_LABELS, RAISER_LABELS, STATUS_LABELS, choices
@@ -54,17 +54,20 @@ COUNT = [Optional(), NumberRange(0, 1_000_000, _l("Hãy nhập một số từ 0
 
 # --- dialogue ------------------------------------------------------------------------------
 
+@official_text
 class LeaderRowForm(PlainForm):
     name = StringField(_l("Họ tên"), [Optional(), _long(200)])
     title = StringField(_l("Chức vụ"), [Optional(), _long(200)])
     agency_id = SelectField(_l("Cơ quan"), coerce=optional_int, validate_choice=False)
 
 
+@official_text
 class GroupRowForm(PlainForm):
     label = StringField(_l("Thành phần"), [Optional(), _long(200)])
     count = IntegerField(_l("Số người"), COUNT)
 
 
+@official_text
 class DialogueForm(BaseForm):
     token = HiddenField()
     revision = HiddenField()
@@ -149,6 +152,7 @@ def new_token() -> str:
 
 # --- questions entry -------------------------------------------------------------------------
 
+@official_text
 class CommitmentRowForm(PlainForm):
     id = HiddenField()
     agency_id = SelectField(_l("Cơ quan thực hiện"), coerce=optional_int, validate_choice=False)
@@ -158,6 +162,7 @@ class CommitmentRowForm(PlainForm):
     delete = BooleanField(_l("Xóa cam kết này"))
 
 
+@official_text
 class QuestionRowForm(PlainForm):
     id = HiddenField()
     number = IntegerField(_l("Số thứ tự"), [Optional(), NumberRange(1, 9999, _l("Số thứ tự phải từ 1 đến 9999."))])
@@ -307,10 +312,12 @@ class EntryForm(BaseForm):
 
 # --- actions -------------------------------------------------------------------------------
 
+@official_text
 class NoteForm(BaseForm):
     note = TextAreaField(_l("Ghi chú (nếu có)"), [Optional(), _long(2000)], render_kw={"rows": 2})
 
 
+@official_text
 class AddendumForm(BaseForm):
     token = HiddenField()
     written_on = DateField(_l("Ngày đính chính"), [Optional()], format=DATE_FORMATS)
@@ -318,6 +325,7 @@ class AddendumForm(BaseForm):
                          render_kw={"rows": 3})
 
 
+@official_text
 class HeaderForm(BaseForm):
     parent_body = StringField(_l("Cơ quan cấp trên (dòng 1, góc trái)"), [Optional(), _long(200)])
     issuing_body = StringField(_l("Cơ quan ban hành (dòng 2, in đậm)"), [DataRequired(REQUIRED), _long(200)])
