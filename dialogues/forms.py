@@ -339,9 +339,21 @@ class CategoryForm(BaseForm):
     is_active = BooleanField(_l("Đang dùng"), default=True)
 
 
+def _no_spaces(value):
+    """A pasted hash or code keeps no spaces or line breaks (copied from a PDF, a chat)."""
+    return "".join(value.split()) if isinstance(value, str) else value
+
+
 class VerifyForm(BaseForm):
     file = FileField(_l("Tệp PDF biên bản cần kiểm tra"))
-    sha256 = StringField(_l("Hoặc mã SHA-256 của tệp"), [Optional(), _long(64)])
+    sha256 = StringField(_l("Hoặc mã SHA-256 của tệp"), [Optional(), _long(64)], filters=[_no_spaces])
+
+
+class CheckForm(BaseForm):
+    """The public check page: a code printed on the document, or the file itself."""
+    code = StringField(_l("Mã xác thực in trên văn bản"), [Optional(), _long(40)], filters=[_no_spaces],
+                       description=_l("Ví dụ: K7QF2-M9XHD (in cạnh mã QR, cuối văn bản)."))
+    file = FileField(_l("Hoặc tải lên tệp PDF nhận được"))
 
 
 class RosterForm(BaseForm):

@@ -21,7 +21,9 @@ STAFF = frozenset({A, P, C, T})
 PUBLIC = {"static", "auth.login", "core.index", "core.set_language",
           "surveys_public.show_form", "surveys_public.submit_form",
           # the phone's offline script: its service worker and the address its queue sends to
-          "surveys_public.service_worker", "surveys_public.sync_answer"}
+          "surveys_public.service_worker", "surveys_public.sync_answer",
+          # the check page printed (with a QR code) on issued minutes: no login, no content shown
+          "dialogues.check_document"}
 
 # endpoint: (method, URL template, roles allowed, kind of object in the URL or None)
 MATRIX = {

@@ -215,6 +215,8 @@ FORMS |= {
     "dialogues.add_addendum": FormRoute(C, "02020", lambda f: f"/dialogues/{f('approved_dialogue')}/addenda",
                                         {"token": "9d8e7f6a5b4c", "written_on": "2025-10-02",
                                          "text": "Bổ sung: số người tham dự là 43."}),
+    "dialogues.check_document": FormRoute(None, "", lambda f: "/dialogues/check",
+                                          {"code": "K7QF2-M9XHD", "file": b"%PDF-1.7\n%%EOF"}, files=("file",)),
     "dialogues.verify_minutes": FormRoute(C, "02020", lambda f: "/dialogues/verify",
                                           {"file": b"%PDF-1.7\n%%EOF", "sha256": "0" * 64}, files=("file",)),
     "dialogues.edit_header": FormRoute(C, "02020", lambda f: f"/dialogues/header/{f('units')['02020'].id}",
