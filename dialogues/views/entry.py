@@ -39,7 +39,8 @@ def blank_row(dialogue, number: int) -> dict:
 def _next_number(form: EntryForm, stored) -> int:
     typed = [row.form.number.data or 0 for row in form.questions if not row.form.number.errors]
     # rows typed without a number are numbered in order at save: count them too
-    return max(typed + [q.number for q in stored] + [len(stored) + len(form.questions)]) + 1
+    new_rows = sum(1 for row in form.questions if not str(row.form.id.data or "").isdigit())
+    return max(typed + [q.number for q in stored] + [len(stored) + new_rows]) + 1
 
 
 def _revision(form: EntryForm) -> int:
@@ -120,8 +121,11 @@ def enter_questions(dialogue_id: int):
                                     for leader in dialogue.leaders})
 
 
-def _template_form(form: EntryForm) -> EntryForm:
-    """A one-row form whose row (index ``__i__``) and commitment (``__j__``) the script clones."""
-    blank = EntryForm(formdata=None, prefix="", data={"questions": [{"commitments": [{}]}]})
-    blank.set_choices(**form._choices)
-    return blank
+def _template_form(form: EntryForm) -> dict:
+    """The blank row and the blank commitment the script clones (``questions-0-`` renamed)."""
+    forms = {}
+    for name, data in (("question", {}), ("commitment", {"commitments": [{}]})):
+        blank = EntryForm(formdata=None, data={"questions": [data]})
+        blank.set_choices(**form._choices)
+        forms[name] = blank.questions[0]
+    return forms
