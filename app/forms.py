@@ -93,6 +93,77 @@ class PlainForm(Form):
     class Meta(_Meta):
         pass
 
+
+# --- text that reaches an official document ------------------------------------------------
+
+_FONT_FILES = ("LiberationSerif-Regular.ttf", "LiberationSerif-Bold.ttf", "LiberationSerif-Italic.ttf",
+               "LiberationSerif-BoldItalic.ttf")
+_drawable: frozenset[int] | None = None
+
+
+def drawable_codepoints() -> frozenset[int]:
+    """The characters every face of the bundled PDF font can draw (read once from the fonts' cmap
+    with fontTools), plus line breaks and tabs."""
+    global _drawable
+    if _drawable is None:
+        from pathlib import Path
+
+        from fontTools.ttLib import TTFont
+
+        folder = Path(__file__).parent / "static" / "fonts"
+        sets = []
+        for name in _FONT_FILES:
+            with TTFont(folder / name, lazy=True) as font:
+                sets.append(set(font.getBestCmap()))
+        _drawable = frozenset(set.intersection(*sets) | {0x09, 0x0A, 0x0D})
+    return _drawable
+
+
+def undrawable(text: str) -> list[str]:
+    """The distinct characters of ``text`` the PDF font cannot draw, in order of appearance
+    (combining marks are checked after NFC, as the documents store them)."""
+    import unicodedata
+
+    seen, bad = drawable_codepoints(), []
+    for char in unicodedata.normalize("NFC", text or ""):
+        if ord(char) not in seen and char not in bad:
+            bad.append(char)
+    return bad
+
+
+class Drawable:
+    """Refuse characters the official documents' font cannot draw (emoji, pictographs...), which
+    would vanish from the PDF, with the characters named."""
+
+    def __call__(self, form, field) -> None:
+        from wtforms.validators import ValidationError
+
+        bad = undrawable(field.data if isinstance(field.data, str) else "")
+        if bad:
+            raise ValidationError(_l("Văn bản chính thức không in được ký tự %(chars)s (biểu tượng cảm xúc, ký hiệu "
+                                     "đặc biệt). Hãy xóa hoặc thay bằng chữ.",
+                                     chars=" ".join(f"“{c}”" for c in bad[:5])))
+
+
+def official_text(form_class):
+    """Class decorator: every text field of the form gets :class:`Drawable` (forms whose text reaches
+    an official document: minutes, reports)."""
+    from wtforms import TextAreaField
+
+    for name in dir(form_class):
+        unbound = getattr(form_class, name, None)
+        field_class = getattr(unbound, "field_class", None)
+        if isinstance(field_class, type) and issubclass(field_class, (StringField, TextAreaField)):
+            validators = list(unbound.kwargs.get("validators") or (unbound.args[1] if len(unbound.args) > 1 else []))
+            if not any(isinstance(v, Drawable) for v in validators):
+                validators.append(Drawable())
+            if len(unbound.args) > 1:
+                unbound.args = (unbound.args[0], validators, *unbound.args[2:])
+            else:
+                unbound.kwargs["validators"] = validators
+    return form_class
+
+
 ROLE_LABELS = {
     Role.admin: _l("Quản trị viên"),
     Role.province: _l("Cán bộ Hội tỉnh"),

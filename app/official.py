@@ -102,7 +102,7 @@ def number_suffix(header: dict, code: str) -> str:
 
 def frame(unit: Unit, *, doc_type: str, subject: str, doc_date: date, signers: list[tuple[str, str]],
           recipients: list[str], code: str | None = None, number: str | None = None,
-          header: dict | None = None) -> dict:
+          header: dict | None = None, verify_code: str | None = None, verify_url: str | None = None) -> dict:
     """Context of ``pdf/_official.html`` for a document issued by the union of ``unit``.
 
     ``number`` is the full number ("05/BB-HLHPN"); without it the document is unnumbered and
@@ -120,8 +120,64 @@ def frame(unit: Unit, *, doc_type: str, subject: str, doc_date: date, signers: l
         "doc_type": doc_type,
         "subject": subject,
         "signers": signers,
-        "recipients": recipients,
+        "recipients": clean_recipients(recipients, header["issuing_body"]),
+        "verify_code": verify_code,
+        "verify_url": verify_url,
+        "verify_qr": qr_svg(verify_url) if verify_code and verify_url else "",
     }
+
+
+# --- recipients ----------------------------------------------------------------------------
+
+_ABBREVIATIONS = {"ủy ban nhân dân": "ubnd", "uỷ ban nhân dân": "ubnd", "hội đồng nhân dân": "hđnd",
+                  "hội liên hiệp phụ nữ": "hội lhpn", "đảng ủy": "đảng ủy", "đảng uỷ": "đảng ủy"}
+_BODY_WORDS = ("đảng ủy", "hđnd", "ubnd")
+
+
+def _body_key(text: str) -> str:
+    """A recipient line reduced to the body it names: lower case, no "(để báo cáo)", long names
+    abbreviated the way minutes write them ("Ủy ban nhân dân xã X" == "UBND xã X")."""
+    key = re.sub(r"\s*\([^)]*\)\s*$", "", text).strip().rstrip(".;").strip().lower()
+    for long, short in _ABBREVIATIONS.items():
+        key = key.replace(long, short)
+    return re.sub(r"\s+", " ", key)
+
+
+def _bodies(text: str) -> set[str]:
+    """The bodies one line names: "Đảng ủy, HĐND, UBND xã X" names three (each "… xã X")."""
+    key = _body_key(text)
+    match = re.fullmatch(r"((?:(?:%s)\s*,\s*)+(?:%s))\s+(.+)" % ("|".join(_BODY_WORDS), "|".join(_BODY_WORDS)), key)
+    if match is None:
+        return {key}
+    return {f"{word.strip()} {match[2]}" for word in match[1].split(",")}
+
+
+def clean_recipients(lines: list[str], issuer: str) -> list[str]:
+    """"Nơi nhận" as it must read: no body named twice (UBND inside "Đảng ủy, HĐND, UBND xã …" and
+    again alone, "Ủy ban nhân dân xã …" and "UBND xã …"), the issuer not among its own recipients
+    (its copy is "Lưu: VT", added when missing), blank lines dropped."""
+    issuer_key = _body_key(issuer)
+    seen: set[str] = set()
+    kept, archive = [], []
+    for line in (line.strip() for line in lines):
+        if not line:
+            continue
+        if line.lower().startswith("lưu"):
+            archive = archive or [line]
+            continue
+        bodies = _bodies(line)
+        if bodies <= seen or (issuer_key and issuer_key in bodies):
+            continue
+        seen |= bodies
+        kept.append(line)
+    return kept + (archive or ["Lưu: VT"])
+
+
+def qr_svg(url: str) -> str:
+    """An inline SVG QR code of ``url`` (segno, no outside request), for the PDF's verification box."""
+    import segno
+
+    return segno.make(url, error="m").svg_inline(scale=2, border=1, omitsize=True)
 
 
 # --- download ----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField,
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app import ethnicities
-from app.forms import DATE_FORMATS, REQUIRED, SEX_LABELS, BaseForm, PlainForm
+from app.forms import DATE_FORMATS, REQUIRED, SEX_LABELS, BaseForm, PlainForm, official_text
 from app.models import Sex
 from dialogues import services
 from dialogues.labels import LEVEL_LABELS, ORIGIN_LABELS, OUTCOME_LABELS, RAISER_LABELS, STATUS_LABELS, choices
@@ -54,17 +54,20 @@ COUNT = [Optional(), NumberRange(0, 1_000_000, _l("Hãy nhập một số từ 0
 
 # --- dialogue ------------------------------------------------------------------------------
 
+@official_text
 class LeaderRowForm(PlainForm):
     name = StringField(_l("Họ tên"), [Optional(), _long(200)])
     title = StringField(_l("Chức vụ"), [Optional(), _long(200)])
     agency_id = SelectField(_l("Cơ quan"), coerce=optional_int, validate_choice=False)
 
 
+@official_text
 class GroupRowForm(PlainForm):
     label = StringField(_l("Thành phần"), [Optional(), _long(200)])
     count = IntegerField(_l("Số người"), COUNT)
 
 
+@official_text
 class DialogueForm(BaseForm):
     token = HiddenField()
     revision = HiddenField()
@@ -149,6 +152,7 @@ def new_token() -> str:
 
 # --- questions entry -------------------------------------------------------------------------
 
+@official_text
 class CommitmentRowForm(PlainForm):
     id = HiddenField()
     agency_id = SelectField(_l("Cơ quan thực hiện"), coerce=optional_int, validate_choice=False)
@@ -158,6 +162,7 @@ class CommitmentRowForm(PlainForm):
     delete = BooleanField(_l("Xóa cam kết này"))
 
 
+@official_text
 class QuestionRowForm(PlainForm):
     id = HiddenField()
     number = IntegerField(_l("Số thứ tự"), [Optional(), NumberRange(1, 9999, _l("Số thứ tự phải từ 1 đến 9999."))])
@@ -175,7 +180,8 @@ class QuestionRowForm(PlainForm):
     content = TextAreaField(_l("Nội dung ý kiến, kiến nghị"), [Optional(), _long(10000)], render_kw={"rows": 3})
     category_id = SelectField(_l("Lĩnh vực"), coerce=optional_int, validate_choice=False)
     agency_id = SelectField(_l("Gửi tới cơ quan"), coerce=optional_int, validate_choice=False)
-    answerer_name = StringField(_l("Người trả lời"), [Optional(), _long(200)])
+    answerer_pick = SelectField(_l("Người trả lời"), coerce=optional_int, validate_choice=False)
+    answerer_name = StringField(_l("Họ tên người trả lời"), [Optional(), _long(200)])
     answerer_title = StringField(_l("Chức vụ người trả lời"), [Optional(), _long(200)])
     answerer_agency_id = SelectField(_l("Cơ quan của người trả lời"), coerce=optional_int, validate_choice=False)
     answer = TextAreaField(_l("Nội dung trả lời"), [Optional(), _long(10000)], render_kw={"rows": 3})
@@ -191,12 +197,18 @@ class EntryForm(BaseForm):
     revision = HiddenField()
     questions = FieldList(FormField(QuestionRowForm), min_entries=1, max_entries=services.questions.MAX_QUESTIONS)
 
-    def set_choices(self, *, villages, categories, agencies, higher_agencies) -> None:
+    def set_choices(self, *, villages, categories, agencies, higher_agencies, leaders=()) -> None:
+        """``leaders``: the dialogue's leaders present, offered as the answerer (name, position and
+        agency filled in from the pick)."""
         self._choices = dict(villages=villages, categories=categories, agencies=agencies,
-                             higher_agencies=higher_agencies)
+                             higher_agencies=higher_agencies, leaders=leaders)
+        self._leaders = {leader.id: leader for leader in leaders}
         blank = [("", "—")]
+        pick = [("", _l("— Chọn trong lãnh đạo dự —"))] + [
+            (leader.id, f"{leader.name} — {leader.title}" if leader.title else leader.name) for leader in leaders]
         for row in self.questions:
             f = row.form
+            f.answerer_pick.choices = pick
             f.village_id.choices = blank + villages
             f.category_id.choices = blank + categories
             f.agency_id.choices = f.answerer_agency_id.choices = blank + agencies
@@ -217,9 +229,42 @@ class EntryForm(BaseForm):
         commitments = self.questions[index].form.commitments
         if len(commitments.entries) >= services.questions.MAX_COMMITMENTS:
             return False
-        commitments.append_entry()
+        commitments.append_entry({"agency_id": self.last_commitment_agency()})
         self.set_choices(**self._choices)
         return True
+
+    def last_commitment_agency(self) -> int | None:
+        """The agency of the last commitment typed on the page: offered on the next one."""
+        agencies = [c.form.agency_id.data for q in self.questions for c in q.form.commitments
+                    if c.form.agency_id.data and not c.form.agency_id.errors]
+        return agencies[-1] if agencies else None
+
+    def fill_answerers(self) -> None:
+        """A leader picked as the answerer fills the name, position and agency left empty."""
+        for entry in self.questions:
+            f = entry.form
+            leader = getattr(self, "_leaders", {}).get(f.answerer_pick.data)
+            if leader is None:
+                continue
+            f.answerer_name.data = f.answerer_name.data or leader.name
+            f.answerer_title.data = f.answerer_title.data or leader.title
+            f.answerer_agency_id.data = f.answerer_agency_id.data or leader.agency_id
+
+    def error_list(self) -> list[tuple[str, str, str]]:
+        """(field id, where, message) of every error on the page, in page order."""
+        found = []
+        for entry in self.questions:
+            f = entry.form
+            where = _l("Ý kiến %(n)s", n=f.number.data or entry.id.rsplit("-", 1)[-1])
+            for field in f:
+                if field.type == "FieldList":
+                    for c_no, c in enumerate(field, start=1):
+                        for sub in c.form:
+                            found += [(sub.id, str(_l("%(where)s, cam kết %(n)d", where=where, n=c_no)) + " — "
+                                       + str(sub.label.text), e) for e in sub.errors]
+                    continue
+                found += [(field.id, f"{where} — {field.label.text}", e) for e in field.errors if field.type != "HiddenField"]
+        return found
 
     def to_rows(self) -> list[services.QuestionRow]:
         rows = []
@@ -254,6 +299,9 @@ class EntryForm(BaseForm):
         row["person_code"] = person.code if person else ""
         row["raiser_name"] = question.raiser_label
         if answer is not None:
+            leader = next((leader for leader in question.dialogue.leaders
+                           if answer.answerer_name and leader.name == answer.answerer_name), None)
+            row["answerer_pick"] = leader.id if leader else None
             row.update(answerer_name=answer.answerer_name, answerer_title=answer.answerer_title,
                        answerer_agency_id=answer.answerer_agency_id, answer=answer.content, outcome=answer.outcome,
                        forwarded_agency_id=answer.forwarded_agency_id, forward_document=answer.forward_document)
@@ -264,10 +312,12 @@ class EntryForm(BaseForm):
 
 # --- actions -------------------------------------------------------------------------------
 
+@official_text
 class NoteForm(BaseForm):
     note = TextAreaField(_l("Ghi chú (nếu có)"), [Optional(), _long(2000)], render_kw={"rows": 2})
 
 
+@official_text
 class AddendumForm(BaseForm):
     token = HiddenField()
     written_on = DateField(_l("Ngày đính chính"), [Optional()], format=DATE_FORMATS)
@@ -275,6 +325,7 @@ class AddendumForm(BaseForm):
                          render_kw={"rows": 3})
 
 
+@official_text
 class HeaderForm(BaseForm):
     parent_body = StringField(_l("Cơ quan cấp trên (dòng 1, góc trái)"), [Optional(), _long(200)])
     issuing_body = StringField(_l("Cơ quan ban hành (dòng 2, in đậm)"), [DataRequired(REQUIRED), _long(200)])
@@ -288,9 +339,21 @@ class CategoryForm(BaseForm):
     is_active = BooleanField(_l("Đang dùng"), default=True)
 
 
+def _no_spaces(value):
+    """A pasted hash or code keeps no spaces or line breaks (copied from a PDF, a chat)."""
+    return "".join(value.split()) if isinstance(value, str) else value
+
+
 class VerifyForm(BaseForm):
     file = FileField(_l("Tệp PDF biên bản cần kiểm tra"))
-    sha256 = StringField(_l("Hoặc mã SHA-256 của tệp"), [Optional(), _long(64)])
+    sha256 = StringField(_l("Hoặc mã SHA-256 của tệp"), [Optional(), _long(64)], filters=[_no_spaces])
+
+
+class CheckForm(BaseForm):
+    """The public check page: a code printed on the document, or the file itself."""
+    code = StringField(_l("Mã xác thực in trên văn bản"), [Optional(), _long(40)], filters=[_no_spaces],
+                       description=_l("Ví dụ: K7QF2-M9XHD (in cạnh mã QR, cuối văn bản)."))
+    file = FileField(_l("Hoặc tải lên tệp PDF nhận được"))
 
 
 class RosterForm(BaseForm):

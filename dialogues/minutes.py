@@ -60,7 +60,17 @@ def lines(text: str | None) -> Markup:
     return Markup("<br>").join(escape(line) for line in (text or "").splitlines())
 
 
-def minutes_context(dialogue: Dialogue, *, version: int | None = None) -> dict:
+def check_url(code: str) -> str:
+    """The public check page of ``code``, absolute (``PUBLIC_URL`` when set, else this request's host)."""
+    from flask import current_app, has_request_context, request, url_for
+
+    path = (url_for("dialogues.check_document", code=code) if has_request_context()
+            else current_app.url_map.bind("localhost").build("dialogues.check_document", {"code": code}))
+    base = current_app.config.get("PUBLIC_URL") or (request.host_url if has_request_context() else "")
+    return base.rstrip("/") + path
+
+
+def minutes_context(dialogue: Dialogue, *, version: int | None = None, verify_code: str | None = None) -> dict:
     """Everything the minutes template needs. ``version`` None renders an unnumbered draft."""
     draft = version is None
     questions = questions_for(dialogue)
@@ -74,7 +84,8 @@ def minutes_context(dialogue: Dialogue, *, version: int | None = None) -> dict:
         **official.frame(dialogue.unit, doc_type="Biên bản", subject=dialogue.title, doc_date=dialogue.held_on,
                          signers=[("Thư ký", dialogue.secretary_name), ("Chủ trì", dialogue.chair_name)],
                          recipients=recipients, number=None if draft else dialogue.minutes_number_text,
-                         header=dialogue.minutes_header),
+                         header=dialogue.minutes_header, verify_code=verify_code,
+                         verify_url=check_url(verify_code) if verify_code else None),
         # minutes body
         "draft": draft,
         "version": version,
@@ -96,11 +107,11 @@ def minutes_context(dialogue: Dialogue, *, version: int | None = None) -> dict:
     }
 
 
-def render_minutes(dialogue: Dialogue, *, version: int | None = None) -> bytes:
+def render_minutes(dialogue: Dialogue, *, version: int | None = None, verify_code: str | None = None) -> bytes:
     from app.pdf import render_pdf
 
     with force_locale("vi"):
-        return render_pdf("pdf/minutes.html", **minutes_context(dialogue, version=version))
+        return render_pdf("pdf/minutes.html", **minutes_context(dialogue, version=version, verify_code=verify_code))
 
 
 def minutes_pdf(dialogue: Dialogue, user) -> tuple[bytes, str] | None:

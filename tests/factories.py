@@ -54,6 +54,6 @@ def build_dialogue(unit, *, status: str = "planned", rows=(), actor=None, **data
     return dialogue
 
 
-def fake_minutes_pdf(dialogue, *, version=None) -> bytes:
+def fake_minutes_pdf(dialogue, *, version=None, verify_code=None) -> bytes:
     """Stands in for the minutes' real rendering where only the PDF's existence matters."""
-    return f"%PDF-1.7 minutes {dialogue.id} v{version}".encode()
+    return f"%PDF-1.7 minutes {dialogue.id} v{version} {verify_code}".encode()

@@ -21,7 +21,9 @@ STAFF = frozenset({A, P, C, T})
 PUBLIC = {"static", "auth.login", "core.index", "core.set_language",
           "surveys_public.show_form", "surveys_public.submit_form",
           # the phone's offline script: its service worker and the address its queue sends to
-          "surveys_public.service_worker", "surveys_public.sync_answer"}
+          "surveys_public.service_worker", "surveys_public.sync_answer",
+          # the check page printed (with a QR code) on issued minutes: no login, no content shown
+          "dialogues.check_document"}
 
 # endpoint: (method, URL template, roles allowed, kind of object in the URL or None)
 MATRIX = {
@@ -114,6 +116,8 @@ MATRIX = {
                                     "commitment"),
     "dialogues.reopen_commitment": ("POST", "/dialogues/commitments/{commitment}/reopen", {A, P, C, U},
                                     "commitment"),
+    "dialogues.withdraw_evidence": ("POST", "/dialogues/commitments/{evidence}/withdraw", {A, P, C, U},
+                                    "evidence"),
     "dialogues.download_evidence": ("GET", "/dialogues/commitments/{evidence}", {A, P, C, U}, "evidence"),
     "dialogues.download_previous_results": ("GET", "/dialogues/{dialogue}/previous-results.pdf", {A, P, C},
                                             "dialogue"),
@@ -293,7 +297,13 @@ def _evidence(unit):
     from dialogues.services import follow_up
 
     commitment = db.session.get(Commitment, _commitment(unit))
-    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(20)
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2)).save(buffer, "PNG")  # a real image: evidence must decode
+    png = buffer.getvalue()
     event = follow_up.update_commitment(commitment, None, note="Ảnh", evidence=follow_up.Evidence("anh.png", png))
     db.session.commit()
     return f"{commitment.id}/files/{event.attachment_id}"

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from fuzzing import FormRoute, fuzz_form
-from test_authz_matrix import _category, _commitment, _community_builders, _dialogue, _survey_builders
+from test_authz_matrix import _category, _commitment, _evidence, _community_builders, _dialogue, _survey_builders
 
 from app.extensions import db
 from app.models import Role
@@ -239,6 +239,8 @@ FORMS |= {
     "dialogues.add_addendum": FormRoute(C, "02020", lambda f: f"/dialogues/{f('approved_dialogue')}/addenda",
                                         {"token": "9d8e7f6a5b4c", "written_on": "2025-10-02",
                                          "text": "Bổ sung: số người tham dự là 43."}),
+    "dialogues.check_document": FormRoute(None, "", lambda f: "/dialogues/check",
+                                          {"code": "K7QF2-M9XHD", "file": b"%PDF-1.7\n%%EOF"}, files=("file",)),
     "dialogues.verify_minutes": FormRoute(C, "02020", lambda f: "/dialogues/verify",
                                           {"file": b"%PDF-1.7\n%%EOF", "sha256": "0" * 64}, files=("file",)),
     "dialogues.edit_header": FormRoute(C, "02020", lambda f: f"/dialogues/header/{f('units')['02020'].id}",
@@ -260,10 +262,13 @@ def other_agency(f):
 
 
 FORMS |= {
+    "dialogues.withdraw_evidence": FormRoute(C, "02020", lambda f: f"/dialogues/commitments/"
+                                             f"{_evidence(f('units')['02020'])}/withdraw",
+                                             {"token": "c0ffee19", "reason": "Đính kèm nhầm tệp"}),
     "dialogues.update_commitment": FormRoute(C, "02020", commitment_url("/update"),
                                              {"token": "c0ffee12", "status": "in_progress",
                                               "note": "Đã làm việc với Ngân hàng Chính sách xã hội.",
-                                              "file": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"},
+                                              "file": b"%PDF-1.4\n1 0 obj<< /Type /Catalog >>endobj\nstartxref\n9\n%%EOF"},
                                              files=("file",)),
     "dialogues.forward_commitment": FormRoute(C, "02020", commitment_url("/forward"),
                                               {"token": "c0ffee13", "agency_id": other_agency,

@@ -58,6 +58,11 @@ class ReopenForm(_TokenForm):
     reason = TextAreaField(_l("Lý do mở lại"), [DataRequired(REQUIRED), _long(5000)], render_kw={"rows": 2})
 
 
+class WithdrawForm(_TokenForm):
+    reason = StringField(_l("Lý do rút tệp"), [DataRequired(REQUIRED), _long(500)],
+                         description=_l("Ví dụ: đính kèm nhầm tệp. Tệp vẫn lưu trong lịch sử, ghi là đã rút."))
+
+
 class CommitmentFilterForm(PlainForm):
     """Filters of the workspace (GET, no CSRF)."""
 

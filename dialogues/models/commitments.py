@@ -211,6 +211,9 @@ class Commitment(db.Model):
         note = (note or "").strip()
         if status is CommitmentStatus.not_feasible and not note:
             raise ServiceError(_("Hãy ghi rõ lý do không thể thực hiện cam kết."), "note")
+        if status in (CommitmentStatus.resolved, CommitmentStatus.partly_resolved) and not note:
+            raise ServiceError(_("Hãy ghi kết quả đã làm được (việc gì, ở đâu, cho bao nhiêu người) trước khi "
+                                 "đánh dấu đã giải quyết."), "note")
         return self._set_status(status, actor, CommitmentEventKind.status, note, token)
 
     def forward(self, agency: Agency | None, actor: User | None, note: str = "", deadline: date | None = None,
@@ -300,6 +303,21 @@ class Commitment(db.Model):
         self.ensure_trackable()
         self.attachments.append(attachment)
         return self._record(CommitmentEventKind.attachment, actor, (note or "").strip(), token, attachment=attachment)
+
+    def withdraw_attachment(self, attachment: CommitmentAttachment, actor: User | None, reason: str,
+                            token: str | None = None) -> CommitmentEvent:
+        """Withdraw evidence attached by mistake: the file and its line stay in the history, marked
+        withdrawn with the reason; it no longer counts as evidence."""
+        reason = (reason or "").strip()
+        if attachment.commitment_id != self.id:
+            raise ServiceError(_("Tệp này không thuộc cam kết này."), "attachment")
+        if attachment.is_withdrawn:
+            raise ServiceError(_("Tệp “%(name)s” đã được rút trước đó.", name=attachment.filename), "attachment")
+        if not reason:
+            raise ServiceError(_("Hãy ghi lý do rút tệp minh chứng (ví dụ: đính kèm nhầm tệp)."), "reason")
+        attachment.withdrawal = AttachmentWithdrawal(reason=reason, user=actor)
+        return self._record(CommitmentEventKind.note, actor, _("Rút minh chứng “%(name)s”: %(reason)s",
+                                                               name=attachment.filename, reason=reason), token)
 
     def _set_status(self, status: CommitmentStatus, actor: User | None, kind: CommitmentEventKind, note: str,
                     token: str | None, **values) -> CommitmentEvent:
@@ -412,6 +430,27 @@ class CommitmentAttachment(db.Model):
 
     commitment: Mapped[Commitment] = relationship(back_populates="attachments")
     uploaded_by: Mapped[User | None] = relationship()
+    withdrawal: Mapped["AttachmentWithdrawal | None"] = relationship(back_populates="attachment", uselist=False)
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawal is not None
+
+
+class AttachmentWithdrawal(db.Model):
+    """An evidence file attached by mistake, withdrawn: the file and its timeline line stay (never
+    deleted), it no longer counts as evidence and shows as withdrawn, with the reason."""
+
+    __tablename__ = "commitment_attachment_withdrawals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attachment_id: Mapped[int] = mapped_column(sa.ForeignKey("commitment_attachments.id"), unique=True)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    attachment: Mapped[CommitmentAttachment] = relationship(back_populates="withdrawal")
+    user: Mapped[User | None] = relationship()
 
 
 class PermanentRecordError(RuntimeError):
@@ -421,7 +460,7 @@ class PermanentRecordError(RuntimeError):
 @event.listens_for(Session, "before_flush")
 def refuse_changes_to_the_timeline(session: Session, flush_context, instances) -> None:
     for obj in chain(session.dirty, session.deleted):
-        if not isinstance(obj, (CommitmentEvent, CommitmentAttachment)):
+        if not isinstance(obj, (CommitmentEvent, CommitmentAttachment, AttachmentWithdrawal)):
             continue
         if obj in session.deleted:
             raise PermanentRecordError(f"{type(obj).__name__} rows are never deleted")

@@ -110,6 +110,10 @@ class Dialogue(db.Model):
     updated_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Optimistic lock: a stale form (another tab, a double submit) cannot overwrite newer data.
     revision: Mapped[int] = mapped_column(default=1)
+    # The entry screen's own counter (questions, answers, commitments), so that saving the record
+    # form and saving the entry screen do not refuse each other. Bumped by a compare-and-set UPDATE
+    # (``services.questions.save_question_rows``), which leaves ``revision`` alone.
+    entry_revision: Mapped[int] = mapped_column(default=1, server_default="1")
     __mapper_args__ = {"version_id_col": revision}
 
     unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])

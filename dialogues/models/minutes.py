@@ -41,6 +41,9 @@ class MinutesIssue(db.Model):
     storage_key: Mapped[str] = mapped_column(sa.String(200))
     issued_dt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # Short code printed (with a QR of the public check page) on the PDF itself; None on versions
+    # issued before codes existed. Random, so it tells nothing about the content.
+    verify_code: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
 
     dialogue: Mapped[Dialogue] = relationship(back_populates="issues")
     issued_by: Mapped[User | None] = relationship()

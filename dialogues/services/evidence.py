@@ -60,8 +60,44 @@ class CheckedFile:
         return self.file_type.extensions[0]
 
 
+def _is_pdf(data: bytes) -> bool:
+    """A PDF, structurally: the header, at least one indirect object, a document catalogue, and at the
+    end a ``startxref`` offset that points inside the file, then ``%%EOF`` (a text file that merely
+    starts with ``%PDF-1.4`` is not one). No PDF library is needed for this; WeasyPrint's own output
+    and every mainstream writer pass it."""
+    if not data.startswith(b"%PDF-"):
+        return False
+    tail = data[-2048:]
+    found = re.search(rb"startxref\s+(\d+)\s+%%EOF\s*$", tail)
+    if found is None or not 0 < int(found[1]) < len(data):
+        return False
+    has_object = re.search(rb"\d+\s+\d+\s+obj\b", data) is not None and b"endobj" in data
+    return has_object and (b"/Root" in data or re.search(rb"/Type\s*/Catalog\b", data) is not None)
+
+
+def _is_image(data: bytes) -> bool:
+    """The image decodes (Pillow reads every pixel): a PNG header on garbage is not an image."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+        return True
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return False
+
+
 def detect_type(data: bytes) -> str | None:
-    """The file type code the bytes really are, or None."""
+    """The file type code the bytes really are, or None (a PDF must parse, an image must decode)."""
+    code = _magic_type(data)
+    if code == "pdf" and not _is_pdf(data):
+        return None
+    if code in ("png", "jpeg", "gif", "webp") and not _is_image(data):
+        return None
+    return code
+
+
+def _magic_type(data: bytes) -> str | None:
     if data.startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":

@@ -86,6 +86,18 @@ def update_commitment(commitment: Commitment, actor: User | None, *, status: Com
     return main
 
 
+def withdraw_evidence(commitment: Commitment, attachment: CommitmentAttachment, actor: User | None, reason: str,
+                      token: str | None = None) -> CommitmentEvent:
+    """Withdraw an evidence file attached by mistake: it stays stored and listed, marked withdrawn."""
+    token = _token(token, actor)
+    if (done := _already_done(token)) is not None:
+        return done
+    commitment.ensure_trackable()
+    event = commitment.withdraw_attachment(attachment, actor, clean_text(reason, 500, "reason", _("lý do")), token)
+    db.session.flush()
+    return event
+
+
 def forward_commitment(commitment: Commitment, actor: User | None, agency_id: int | None, note: str = "",
                        deadline: date | None = None, token: str | None = None) -> Commitment:
     """Forward to another agency; returns the linked commitment it now owns."""

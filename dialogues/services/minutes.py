@@ -163,10 +163,11 @@ def issue_minutes(dialogue: Dialogue, actor: User | None) -> MinutesIssue:
     db.session.execute(sa.select(Dialogue.id).where(Dialogue.id == dialogue.id).with_for_update())
     version = (db.session.scalar(sa.select(sa.func.max(MinutesIssue.version))
                                  .where(MinutesIssue.dialogue_id == dialogue.id)) or 0) + 1
-    pdf = minutes_document.render_minutes(dialogue, version=version)
+    code = new_verify_code()
+    pdf = minutes_document.render_minutes(dialogue, version=version, verify_code=code)
     key, digest = file_store().put(pdf, STORAGE_NAMESPACE)
     issue = MinutesIssue(dialogue=dialogue, version=version, sha256=digest, size_bytes=len(pdf), storage_key=key,
-                         issued_by=actor, issued_dt=utcnow())
+                         issued_by=actor, issued_dt=utcnow(), verify_code=code)
     db.session.add(issue)
     db.session.flush()
     return issue
@@ -201,6 +202,61 @@ def add_addendum(dialogue: Dialogue, text: str, actor: User | None, token: str |
 
 
 # --- verification ------------------------------------------------------------------------
+
+# No 0/O, 1/I/L: a code read off paper and typed again must not be ambiguous.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10
+
+
+def new_verify_code() -> str:
+    """A random short code printed on an issued PDF: "K7QF2-M9XHD" (50 bits; it tells nothing)."""
+    import secrets
+
+    while True:
+        raw = "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+        code = f"{raw[:5]}-{raw[5:]}"
+        if db.session.scalar(sa.select(MinutesIssue.id).where(MinutesIssue.verify_code == code)) is None:
+            return code
+
+
+def normalise_code(text: str) -> str:
+    """What was typed or scanned, as stored: upper case, no spaces, the dash put back."""
+    raw = re.sub(r"[^0-9A-Za-z]", "", text or "").upper()
+    return f"{raw[:5]}-{raw[5:]}" if len(raw) == CODE_LENGTH else raw
+
+
+def normalise_hash(text: str) -> str:
+    """A pasted SHA-256 with its spaces, line breaks and case removed."""
+    return re.sub(r"\s+", "", text or "").lower()
+
+
+@dataclass
+class PublicCheck:
+    """What the public check page may say about an issued version: no content, only the facts."""
+    number: str
+    issued_on: date
+    issuer: str
+    version: int
+    latest_version: int
+    intact: bool
+
+    @property
+    def is_current(self) -> bool:
+        return self.version == self.latest_version
+
+
+def public_check(*, code: str = "", digest: str = "") -> PublicCheck | None:
+    """The issued version a code or a file's SHA-256 names (any unit: the page needs no login), or None."""
+    where = (MinutesIssue.verify_code == normalise_code(code)) if code else (MinutesIssue.sha256 == digest)
+    issue = db.session.scalar(sa.select(MinutesIssue).where(where).order_by(MinutesIssue.id).limit(1))
+    if issue is None:
+        return None
+    latest = db.session.scalar(sa.select(sa.func.max(MinutesIssue.version))
+                               .where(MinutesIssue.dialogue_id == issue.dialogue_id))
+    header = issue.dialogue.minutes_header or {}
+    return PublicCheck(number=issue.dialogue.minutes_number_text or "", issued_on=issue.issued_dt.astimezone(clock.local_zone()).date(),
+                       issuer=header.get("issuing_body") or issue.dialogue.unit.name, version=issue.version,
+                       latest_version=latest, intact=file_store().is_intact(issue.storage_key, issue.sha256))
 
 @dataclass
 class Verification:

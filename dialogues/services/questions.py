@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app import ethnicities
 from app.extensions import db
@@ -14,7 +16,7 @@ from app.services import ServiceError, people_by_codes, unknown_codes_message
 from dialogues.models import (DialogueAnswer, AnswerOutcome, Commitment, Dialogue, DialogueQuestion, QuestionCategory,
                               QuestionOrigin, RaiserKind)
 from dialogues.services._checks import agency_for, clean_text, village_for
-from dialogues.services.dialogues import check_revision, flush_guarded
+from dialogues.services.dialogues import flush_guarded
 
 MAX_QUESTIONS = 300
 MAX_COMMITMENTS = 20  # per question
@@ -194,6 +196,15 @@ def _check_commitments(dialogue: Dialogue, row: QuestionRow, f: str, n: str, que
     return {"kept": kept, "deleted": deleted}
 
 
+class RowErrors(ServiceError):
+    """Several rows refused at once; ``errors`` holds one ServiceError per wrong row (the first is
+    also this error's own message and field)."""
+
+    def __init__(self, errors: list[ServiceError]):
+        super().__init__(errors[0].message, errors[0].field)
+        self.errors = errors
+
+
 def save_question_rows(dialogue: Dialogue, rows: list[QuestionRow], actor: User | None,
                        expected_revision: int | None = None) -> list[DialogueQuestion]:
     """Create, update or delete questions (with answers and commitments) from entry rows.
@@ -202,13 +213,23 @@ def save_question_rows(dialogue: Dialogue, rows: list[QuestionRow], actor: User 
     are. Everything is checked before anything is written.
     """
     dialogue.ensure_editable()
-    check_revision(dialogue, expected_revision)
+    if expected_revision is not None and expected_revision != dialogue.entry_revision:
+        raise ServiceError(str(STALE_ENTRY), "revision")
     existing = {q.id: q for q in dialogue.questions}
     typed = [(i, row) for i, row in enumerate(rows) if not row.is_blank()]
     if len(existing) + sum(1 for _i, r in typed if r.id is None) > MAX_QUESTIONS:
         raise ServiceError(_("Một cuộc đối thoại có tối đa %(n)d ý kiến.", n=MAX_QUESTIONS), "questions")
     deleted = {row.id for _i, row in typed if row.delete and row.id is not None}
-    checked = [(i, row, _check_row(dialogue, row, i, existing)) for i, row in typed if not row.delete]
+    checked, problems = [], []
+    for i, row in typed:
+        if row.delete:
+            continue
+        try:
+            checked.append((i, row, _check_row(dialogue, row, i, existing)))
+        except ServiceError as exc:  # every row is checked: the page reports all its errors at once
+            problems.append(exc)
+    if problems:
+        raise RowErrors(problems)
 
     # Final numbers: typed ones kept, missing ones continue after the highest.
     numbers = {q.id: q.number for q in existing.values() if q.id not in deleted}
@@ -245,9 +266,29 @@ def save_question_rows(dialogue: Dialogue, rows: list[QuestionRow], actor: User 
             db.session.add(question)
         _apply_question(question, values)
         saved.append(question)
-    dialogue.updated_dt = utcnow()
     flush_guarded()
+    _bump_entry_revision(dialogue, expected_revision)
     return saved
+
+
+STALE_ENTRY = _l("Các ý kiến của hội nghị này vừa được lưu ở một lần gửi khác (người khác đang nhập, hoặc bấm "
+                 "Lưu hai lần). Dưới đây là các ý kiến đã lưu; các dòng bạn vừa gõ được giữ lại bên dưới, "
+                 "chưa lưu: xem lại rồi bấm Lưu.")
+
+
+def _bump_entry_revision(dialogue: Dialogue, expected: int | None) -> None:
+    """Compare-and-set of the entry screen's counter, in SQL: two saves racing from the same page
+    cannot both pass. It leaves the record form's ``revision`` (the ORM version counter) alone, so
+    the two screens never refuse each other."""
+    table = Dialogue.__table__
+    where = table.c.id == dialogue.id
+    if expected is not None:
+        where = where & (table.c.entry_revision == expected)
+    result = db.session.execute(sa.update(table).where(where).values(
+        entry_revision=table.c.entry_revision + 1, updated_dt=utcnow()))
+    if result.rowcount != 1:
+        raise ServiceError(str(STALE_ENTRY), "revision")
+    db.session.expire(dialogue, ["entry_revision", "updated_dt"])
 
 
 def _apply_question(question: DialogueQuestion, values: dict) -> None:

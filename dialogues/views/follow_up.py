@@ -22,7 +22,7 @@ from dialogues.access import (MANAGE_ROLES, VIEW_ROLES, get_commitment_or_404, g
                               is_agency_reader, visible_commitments, visible_dialogues, visible_outbox)
 from dialogues.follow_up import queries
 from dialogues.follow_up.forms import (CommitmentFilterForm, ExtendForm, ForwardForm, IndicatorsForm, ReopenForm,
-                                       UpdateForm)
+                                       UpdateForm, WithdrawForm)
 from dialogues.follow_up.indicators import followup_indicators
 from dialogues.follow_up.labels import EVENT_LABELS, INDICATOR_LABELS, SHARE_LABELS
 from dialogues.follow_up.report import render_previous_results
@@ -89,7 +89,8 @@ def _show(commitment, **forms):
         linked_visible=set(db.session.scalars(sa.select(Commitment.id).where(
             Commitment.id.in_(linked), visible_commitments(current_user)))) if linked else set(),
         update_form=update, forward_form=forward, extend_form=forms.get("extend") or ExtendForm.fresh(),
-        reopen_form=forms.get("reopen") or ReopenForm.fresh())
+        reopen_form=forms.get("reopen") or ReopenForm.fresh(),
+        withdraw_form=forms.get("withdraw") or WithdrawForm.fresh())
 
 
 @bp.route("/commitments/<int:commitment_id>")
@@ -148,6 +149,19 @@ def extend_commitment(commitment_id: int):
 def reopen_commitment(commitment_id: int):
     return _submit(commitment_id, "reopen", ReopenForm, lambda c, f: services.reopen_commitment(
         c, current_user, f.reason.data, token=f.token.data), lambda c, _event: _("Đã mở lại cam kết."))
+
+
+@bp.route("/commitments/<int:commitment_id>/files/<int:attachment_id>/withdraw", methods=["POST"])
+@roles_required(*VIEW_ROLES)
+def withdraw_evidence(commitment_id: int, attachment_id: int):
+    """Withdraw evidence attached by mistake (kept in the history as withdrawn, never deleted)."""
+    commitment = get_commitment_or_404(commitment_id)
+    attachment = next((a for a in commitment.attachments if a.id == attachment_id), None)
+    if attachment is None:
+        abort(404)
+    return _submit(commitment_id, "withdraw", WithdrawForm, lambda c, f: services.withdraw_evidence(
+        c, attachment, current_user, f.reason.data, token=f.token.data),
+        lambda c, _event: _("Đã rút tệp minh chứng “%(name)s”; tệp vẫn còn trong lịch sử.", name=attachment.filename))
 
 
 @bp.route("/commitments/<int:commitment_id>/files/<int:attachment_id>")

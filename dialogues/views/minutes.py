@@ -15,7 +15,7 @@ from app.models import UnitLevel
 from app.services import service_call
 from dialogues import services
 from dialogues.access import MANAGE_ROLES, VIEW_ROLES, get_dialogue_or_404, visible_dialogues
-from dialogues.forms import AddendumForm, HeaderForm, NoteForm, VerifyForm
+from dialogues.forms import AddendumForm, CheckForm, HeaderForm, NoteForm, VerifyForm
 from dialogues.minutes import issued_minutes_pdf, minutes_pdf
 from dialogues.blueprint import bp
 from dialogues.views.records import dialogue_page
@@ -102,7 +102,7 @@ def verify_minutes():
     result = None
     if form.validate_on_submit():
         upload = form.file.data
-        typed = (form.sha256.data or "").strip().lower()
+        typed = services.minutes.normalise_hash(form.sha256.data)
         visible = visible_dialogues(current_user)
         if upload:
             result = services.verify_copy(upload.read(), visible)
@@ -111,6 +111,30 @@ def verify_minutes():
         else:
             form.file.errors = [_("Hãy chọn tệp PDF, hoặc dán mã SHA-256 gồm 64 ký tự 0-9, a-f.")]
     return render_template("dialogues/verify_minutes.html", form=form, result=result)
+
+
+@bp.route("/check", methods=["GET", "POST"])
+@bp.route("/check/<code>")
+def check_document(code: str | None = None):
+    """Public (no login): does a code or a file match an issued version? Answers the number, date,
+    issuer, version and whether it is current or superseded; never the content."""
+    import hashlib
+
+    form = CheckForm(formdata=None, data={"code": code or request.args.get("code", "")}) \
+        if request.method == "GET" else CheckForm()
+    result, asked = None, False
+    if request.method == "GET" and form.code.data:
+        asked, result = True, services.minutes.public_check(code=form.code.data)
+    elif request.method == "POST" and form.validate_on_submit():
+        upload = form.file.data
+        if upload and getattr(upload, "filename", ""):
+            asked = True
+            result = services.minutes.public_check(digest=hashlib.sha256(upload.read()).hexdigest())
+        elif form.code.data:
+            asked, result = True, services.minutes.public_check(code=form.code.data)
+        else:
+            form.code.errors = [_("Hãy nhập mã xác thực, hoặc chọn tệp PDF.")]
+    return render_template("dialogues/check_document.html", form=form, result=result, asked=asked)
 
 
 @bp.route("/header/<int:unit_id>", methods=["GET", "POST"])

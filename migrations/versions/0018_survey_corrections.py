@@ -2,7 +2,7 @@
 re-scored trainings, and the before/after record of every re-scored response
 
 Revision ID: 0018_survey_corrections
-Revises: 0015_dialogue_lock
+Revises: 0017_entry_verify
 Create Date: 2026-12-01 14:10:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0018_survey_corrections'
-down_revision = '0015_dialogue_lock'
+down_revision = '0017_entry_verify'
 branch_labels = None
 depends_on = None
 

@@ -20,7 +20,7 @@ def row(i: int, **fields) -> dict:
 
 
 def post(client, dialogue, *rows, revision=None, **extra):
-    data = {"revision": dialogue.revision if revision is None else revision, **extra}
+    data = {"revision": dialogue.entry_revision if revision is None else revision, **extra}
     for r in rows:
         data.update(r)
     return client.post(f"/dialogues/{dialogue.id}/questions", data=data)
@@ -32,12 +32,19 @@ def officer(login_as):
 
 
 def test_entry_page_lists_questions_and_a_blank_row(client, officer, create_dialogue):
+    """Saved questions are listed compactly (each with a "Sửa" link); the form holds one blank row."""
     dialogue = create_dialogue(questions=2)
     page = client.get(f"/dialogues/{dialogue.id}/questions").get_data(as_text=True)
-    assert "Nội dung ý kiến thử số 2" in page and 'name="questions-2-content"' in page
-    assert 'name="questions-3-content"' not in page
+    form = page.split('id="entry"')[1].split("</form>")[0]
+    assert "Nội dung ý kiến thử số 2" in page.split('id="entry"')[0]
+    assert 'name="questions-0-content"' in form and 'name="questions-1-content"' not in form
+    assert 'value="3"' in form  # the blank row proposes the next number
+    edit = re.findall(r'href="([^"]*edit=\d+[^"]*)"', page)
+    assert len(edit) == 2
+    one = client.get(edit[1].replace("&amp;", "&")).get_data(as_text=True).split('id="entry"')[1]
+    assert "Nội dung ý kiến thử số 2" in one and 'name="questions-0-id"' in one
     # before the meeting, a new row is a collected question, not yet raised
-    origin = re.search(r'name="questions-2-origin">(.*?)</select>', page, re.S)[1]
+    origin = re.search(r'name="questions-0-origin">(.*?)</select>', form, re.S)[1]
     assert '<option selected value="collected">' in origin
 
 
@@ -56,6 +63,7 @@ def test_add_commitment_row_under_a_question(client, officer, create_dialogue, c
     dialogue = create_dialogue(status="held")
     page = post(client, dialogue, row(0, content="Kiến nghị", raiser_name="Bà Lan"), row(1, content="Khác",
                 raiser_name="Bà Nga"), add_commitment="1").get_data(as_text=True)
+    page = page.split('id="entry"')[1].split("</form>")[0]  # not the script's <template> rows
     assert 'name="questions-1-commitments-0-description"' in page
     assert 'name="questions-0-commitments-0-description"' not in page
     assert count(Commitment) == 0
@@ -90,13 +98,13 @@ def test_save_creates_questions_answers_and_commitments(client, officer, create_
 
 def test_double_submit_creates_nothing_twice(client, officer, create_dialogue, count):
     dialogue = create_dialogue(status="held")
-    revision = dialogue.revision
+    revision = dialogue.entry_revision
     data = row(0, content="Một ý kiến", raiser_name="Bà A", answer="Đã trả lời", outcome="answered")
     assert post(client, dialogue, data, revision=revision).status_code == 302
     second = post(client, dialogue, data, revision=revision)
-    assert second.status_code == 302
-    page = client.get(second.headers["Location"]).get_data(as_text=True)
-    assert "vừa được lưu ở một lần gửi khác" in page
+    assert second.status_code == 200  # refused, the typed row kept on the page, unsaved
+    page = second.get_data(as_text=True)
+    assert "vừa được lưu ở một lần gửi khác" in page and "Các dòng bạn vừa gõ (chưa lưu)" in page
     assert count(DialogueQuestion) == 1 and count(DialogueAnswer) == 1
 
 

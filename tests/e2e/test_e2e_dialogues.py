@@ -23,6 +23,13 @@ def _row(page, n: int):
     return page.get_by_role("group", name=f"Ý kiến {n}", exact=True)
 
 
+def _open(row, summary: str) -> None:
+    """Open a collapsed part of an entry row (a click on its summary) unless it is open already."""
+    details = row.locator("details", has=row.page.locator("summary", has_text=summary))
+    if not details.evaluate("d => d.open"):
+        details.locator("summary").click()
+
+
 def _select_containing(select, text: str) -> None:
     select.select_option(select.locator("option", has_text=text).first.get_attribute("value"))
 
@@ -45,23 +52,29 @@ def test_commune_officer_records_approves_and_downloads_the_minutes(new_page, lo
     expect(page.get_by_role("heading", level=1)).to_have_text(NA_NGUOC)
 
     page.get_by_role("link", name="Nhập ý kiến và trả lời").click()
-    for n in (1, 2, 3):  # the three collected beforehand
-        expect(_row(page, n)).to_be_visible()
+    saved = page.locator(".q-list li")
+    expect(saved).to_have_count(3)  # the three collected beforehand, listed compactly
+    saved.first.get_by_role("link", name="Sửa").click()  # only that row becomes a form row
     first = _row(page, 1)
+    _open(first, "Nguồn, mã người tham gia")
     first.get_by_label("Đã nêu tại hội nghị", exact=True).check()
-    first.get_by_label("Người trả lời", exact=True).fill("Đinh Văn Lực")
+    _open(first, "Người trả lời khác")
+    first.get_by_label("Họ tên người trả lời", exact=True).fill("Đinh Văn Lực")
     first.get_by_label("Nội dung trả lời", exact=True).fill("Xã đã đăng ký lớp may với Trung tâm giáo dục nghề nghiệp huyện.")
     first.get_by_label("Kết quả tại hội nghị", exact=True).select_option(label="Trả lời tại chỗ")
-    _row(page, 4).get_by_label("Họ tên hoặc tên nhóm", exact=True).fill("Triệu Thị Dung")
-    _row(page, 4).get_by_label("Nội dung ý kiến, kiến nghị", exact=True).fill(NEW_QUESTION)
 
     page.get_by_role("button", name="Thêm dòng").click()  # a round trip: nothing typed is lost
+    expect(_row(page, 4)).to_be_visible()
+    _row(page, 4).get_by_label("Họ tên hoặc tên nhóm", exact=True).fill("Triệu Thị Dung")
+    _row(page, 4).get_by_label("Nội dung ý kiến, kiến nghị", exact=True).fill(NEW_QUESTION)
+    page.get_by_role("button", name="Thêm dòng").click()
     expect(_row(page, 5)).to_be_visible()
     expect(_row(page, 4).get_by_label("Nội dung ý kiến, kiến nghị", exact=True)).to_have_value(NEW_QUESTION)
     expect(first.get_by_label("Đã nêu tại hội nghị", exact=True)).to_be_checked()
     expect(first.get_by_label("Kết quả tại hội nghị", exact=True)).to_have_value("answered")
 
     fifth = _row(page, 5)
+    _open(fifth, "Nguồn, mã người tham gia")
     fifth.get_by_label("Nguồn", exact=True).select_option(label="Nêu tại hội nghị")
     fifth.get_by_label("Đã nêu tại hội nghị", exact=True).check()
     fifth.get_by_label("Người nêu", exact=True).select_option(label="Nhóm, chi hội")
@@ -69,7 +82,7 @@ def test_commune_officer_records_approves_and_downloads_the_minutes(new_page, lo
     fifth.get_by_label("Nội dung ý kiến, kiến nghị", exact=True).fill(ON_DAY_QUESTION)
     fifth.get_by_label("Nội dung trả lời", exact=True).fill("Xã tiếp thu, giao công chức địa chính khảo sát trong tháng.")
     fifth.get_by_label("Kết quả tại hội nghị", exact=True).select_option(label="Tiếp thu, có cam kết")
-    fifth.get_by_role("button", name="Thêm cam kết cho ý kiến này").click()
+    fifth.get_by_role("button", name="Thêm cam kết").click()
     fifth = _row(page, 5)
     expect(fifth.get_by_label("Nội dung ý kiến, kiến nghị", exact=True)).to_have_value(ON_DAY_QUESTION)
     expect(fifth.get_by_label("Người nêu", exact=True)).to_have_value("group")
@@ -78,7 +91,7 @@ def test_commune_officer_records_approves_and_downloads_the_minutes(new_page, lo
     fifth.get_by_label("Thời hạn", exact=True).fill((date.today() + timedelta(days=30)).isoformat())
     page.get_by_role("button", name="Lưu và xem cuộc đối thoại").click()
 
-    expect(page.get_by_role("status")).to_contain_text("Đã lưu 5 ý kiến.")
+    expect(page.get_by_role("status")).to_contain_text("Đã lưu 3 ý kiến.")  # the edited row and two new ones
     expect(page.get_by_text(NEW_QUESTION)).to_be_visible()
     expect(page.get_by_role("cell", name=COMMITMENT)).to_be_visible()
 

@@ -13,9 +13,34 @@ from dialogues.services.evidence import check_upload, detect_type
 from dialogues.models import CommitmentAttachment, CommitmentEvent, CommitmentEventKind
 from dialogues.services import follow_up
 
-# A 1x1 PNG: real image bytes.
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360f80f0000010101005d2d6b2a0000000049454e44ae426082")
+def image(kind: str) -> bytes:
+    """A real 2x2 image (Pillow writes it; an image must decode to pass)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2), (200, 30, 90)).save(buffer, kind)
+    return buffer.getvalue()
+
+
+def real_pdf(text: str = "Bao cao") -> bytes:
+    """A minimal PDF that parses: objects, a catalogue, an xref table and a startxref that points at it."""
+    stream = f"BT /F1 12 Tf 20 20 Td ({text}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
+               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+PNG = image("PNG")
+JPEG = image("JPEG")
 LIMIT = 10 * 1024 * 1024
 
 
@@ -32,12 +57,16 @@ def zipped(entries: dict[str, bytes], first: str | None = None) -> bytes:
 DOCX = zipped({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
 XLSX = zipped({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"})
 ODT = zipped({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<office/>"}, "mimetype")
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = real_pdf()
+# What closed a commitment as resolved before #14: 35 bytes of text behind a PDF header.
+FAKE_PDF = b"%PDF-1.4\nthis is only a text file.\n"
 
 
 @pytest.mark.parametrize("data, kind", [
-    (PDF, "pdf"), (PNG, "png"), (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "jpeg"), (b"GIF89a\x01\x00\x01\x00", "gif"),
-    (b"RIFF\x24\x00\x00\x00WEBPVP8 ", "webp"), (DOCX, "docx"), (XLSX, "xlsx"), (ODT, "odt"),
+    (PDF, "pdf"), (PNG, "png"), (JPEG, "jpeg"), (image("GIF"), "gif"), (image("WEBP"), "webp"),
+    (FAKE_PDF, None), (b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n", None),
+    (PDF[:len(PDF) // 2], None), (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", None), (b"GIF89a\x01\x00\x01\x00", None),
+    (b"RIFF\x24\x00\x00\x00WEBPVP8 ", None), (PNG[:40], None), (DOCX, "docx"), (XLSX, "xlsx"), (ODT, "odt"),
     (b"Bien ban gia mao, chi la van ban", None), (b"PK\x03\x04 not really a zip", None),
     (zipped({"readme.txt": b"hi"}), None),
     (zipped({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"x", "word/vbaProject.bin": b"x"}), None),
@@ -49,7 +78,7 @@ def test_type_is_read_from_the_bytes(data, kind):
 
 @pytest.mark.parametrize("name, data", [
     ("bao-cao.pdf", PDF), ("anh hiện trường.PNG", PNG), ("ket-qua.docx", DOCX), ("so-lieu.xlsx", XLSX),
-    ("bien-ban.odt", ODT), ("anh.jpeg", b"\xff\xd8\xff\xe0rest"),
+    ("bien-ban.odt", ODT), ("anh.jpeg", JPEG),
 ])
 def test_real_files_pass(name, data):
     checked = check_upload(name, data, LIMIT)
@@ -58,6 +87,7 @@ def test_real_files_pass(name, data):
 
 @pytest.mark.parametrize("name, data, message", [
     ("bien-ban.pdf", b"Day la van ban thuong, doi ten thanh .pdf", "có đuôi .pdf nhưng nội dung không phải tệp PDF"),
+    ("bien-ban.pdf", FAKE_PDF, "có đuôi .pdf nhưng nội dung không phải tệp PDF"),
     ("anh.png", PDF, "có đuôi .png nhưng nội dung không phải tệp PNG"),
     ("ket-qua.docx", zipped({"readme.txt": b"x"}), "không phải tệp Word (docx) thật"),
     ("virus.exe", b"MZ\x90\x00", "Chỉ nhận tệp PDF, ảnh"),
@@ -187,3 +217,56 @@ def test_attachment_of_another_commitment_is_not_reachable_through_mine(client, 
     other_attachment = evidence_urls["UBND-02086"].rsplit("/", 1)[1]
     login_as(Role.authority, "02020", agency=agencies["UBND-02020"])
     assert client.get(f"/dialogues/commitments/{mine.id}/files/{other_attachment}").status_code == 404
+
+
+# --- issue #14: a result note to resolve, evidence withdrawn but never deleted ------------------
+
+def _held_commitment(create_dialogue):
+    dialogue = create_dialogue(status="approved", questions=1, commitments=1)
+    return dialogue.questions[0].commitments[0]
+
+
+def test_resolving_needs_a_result_note(create_dialogue, db):
+    from dialogues.models import CommitmentStatus
+
+    commitment = _held_commitment(create_dialogue)
+    follow_up.update_commitment(commitment, None, status=CommitmentStatus.in_progress)
+    db.session.commit()
+    with pytest.raises(ServiceError) as refused:
+        follow_up.update_commitment(commitment, None, status=CommitmentStatus.resolved, evidence=follow_up.Evidence(
+            "bao-cao.pdf", PDF))
+    assert "ghi kết quả" in refused.value.message and refused.value.field == "note"
+    db.session.rollback()
+    follow_up.update_commitment(commitment, None, status=CommitmentStatus.resolved, note="Đã cấp 12 suất vay")
+    assert commitment.status is CommitmentStatus.resolved
+
+
+def test_the_fake_pdf_of_the_issue_does_not_close_a_commitment(create_dialogue, count):
+    from dialogues.models import CommitmentStatus
+
+    commitment = _held_commitment(create_dialogue)
+    follow_up.update_commitment(commitment, None, status=CommitmentStatus.in_progress)
+    with pytest.raises(ServiceError):
+        follow_up.update_commitment(commitment, None, status=CommitmentStatus.resolved, note="Xong",
+                                    evidence=follow_up.Evidence("ket-qua.pdf", FAKE_PDF))
+    assert count(CommitmentAttachment) == 0
+
+
+def test_withdrawn_evidence_stays_in_the_history(client, login_as, create_dialogue, db, count):
+    from dialogues.models import AttachmentWithdrawal
+
+    commitment = _held_commitment(create_dialogue)
+    event = follow_up.update_commitment(commitment, None, note="Ảnh", evidence=follow_up.Evidence("nham.png", PNG))
+    db.session.commit()
+    login_as(Role.commune, "02020")
+    url = f"/dialogues/commitments/{commitment.id}/files/{event.attachment_id}/withdraw"
+    refused = client.post(url, data={"token": "w1", "reason": ""})
+    assert refused.status_code == 200 and count(AttachmentWithdrawal) == 0
+    assert client.post(url, data={"token": "w2", "reason": "Đính kèm nhầm ảnh"}).status_code == 302
+    assert client.post(url, data={"token": "w2", "reason": "Đính kèm nhầm ảnh"}).status_code == 302  # resubmit
+    assert count(AttachmentWithdrawal) == 1 and count(CommitmentAttachment) == 1  # nothing deleted
+    again = client.post(url, data={"token": "w3", "reason": "Lần nữa"})
+    assert "đã được rút trước đó" in again.get_data(as_text=True)
+    page = client.get(f"/dialogues/commitments/{commitment.id}").get_data(as_text=True)
+    assert "<del>nham.png</del>" in page and "Đã rút" in page and "Rút minh chứng “nham.png”: Đính kèm nhầm ảnh" in page
+    assert client.get(f"/dialogues/commitments/{commitment.id}/files/{event.attachment_id}").status_code == 200

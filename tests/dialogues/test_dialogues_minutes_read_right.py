@@ -1,0 +1,122 @@
+"""Issue #14: minutes that read right (recipients, closing kept together, long strings wrap,
+undrawable characters refused at input) and verification anyone can use (code + QR, public page)."""
+import re
+import subprocess
+from datetime import date
+from io import BytesIO
+
+import pytest
+
+from app import official
+from app.forms import undrawable
+from app.models import Role
+from dialogues import services
+from dialogues.minutes import minutes_context, render_minutes
+from dialogues.services.minutes import normalise_code, public_check
+
+
+def test_recipients_never_name_a_body_twice_nor_the_issuer():
+    lines = official.clean_recipients([
+        "Đảng ủy, HĐND, UBND xã Chợ Đồn (để báo cáo)", "Hội LHPN tỉnh Thái Nguyên (để báo cáo)",
+        "Ủy ban nhân dân xã Chợ Đồn", "UBND xã Chợ Đồn", "Trạm Y tế xã Chợ Đồn", "Trạm Y tế xã Chợ Đồn",
+        "Hội Liên hiệp Phụ nữ xã Chợ Đồn", "", "Lưu: VT, VP"], "HỘI LHPN XÃ CHỢ ĐỒN")
+    assert lines == ["Đảng ủy, HĐND, UBND xã Chợ Đồn (để báo cáo)", "Hội LHPN tỉnh Thái Nguyên (để báo cáo)",
+                     "Trạm Y tế xã Chợ Đồn", "Lưu: VT, VP"]
+    assert official.clean_recipients(["Sở Y tế tỉnh Thái Nguyên"], "Hội LHPN xã A")[-1] == "Lưu: VT"
+
+
+def test_default_recipients_of_a_dialogue_with_a_commitment_to_the_ubnd(create_dialogue, pdf_text):
+    """Commitments of the People's Committee made it a second recipient before #14."""
+    dialogue = create_dialogue(status="approved", questions=2, commitments=2)
+    recipients = minutes_context(dialogue)["recipients"]
+    assert sum("UBND" in r or "Ủy ban nhân dân" in r for r in recipients) == 1, recipients
+    assert recipients[-1] == "Lưu: VT" and not any("Hội LHPN xã Chợ Đồn" == r for r in recipients)
+    text = pdf_text(services.read_issue(dialogue.current_issue))
+    assert text.count("Lưu: VT") == 1
+
+
+def _pdf_pages(pdf: bytes, tmp_path) -> list[str]:
+    path = tmp_path / "m.pdf"
+    path.write_bytes(pdf)
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(path)], capture_output=True,
+                                                             text=True, check=True).stdout)[1])
+    return [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(path), "-"], capture_output=True,
+                           text=True, check=True).stdout for n in range(1, pages + 1)]
+
+
+def test_a_200_character_name_wraps_and_the_closing_stays_together(create_dialogue, tmp_path, db):
+    name = "Triệu" + "X" * 195
+    dialogue = create_dialogue(status="held", questions=3, secretary_name=name)
+    pages = _pdf_pages(render_minutes(dialogue), tmp_path)
+    last = pages[-1]
+    # the closing sentence, both signatures and "Nơi nhận" are on the same (last) page
+    assert "Hội nghị kết thúc" in last and "THƯ KÝ" in last and "CHỦ TRÌ" in last and "Nơi nhận" in last
+    # the name is printed whole (wrapped over lines), inside the page: every X is there
+    assert sum(page.count("X") for page in pages) >= 195
+    widths = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "m.pdf"), "-"], capture_output=True, text=True,
+                            check=True).stdout
+    x_max = max(float(v) for v in re.findall(r'xMax="([\d.]+)"', widths))
+    assert x_max <= 595.3 - 20 / 25.4 * 72 + 1  # A4 width minus the 20 mm right margin
+
+
+@pytest.mark.parametrize("text, bad", [("Chị Lan 😀", ["😀"]), ("Đạt ✅ và 🙏", ["✅", "🙏"]),
+                                       ("Ý kiến “đúng” — chữ Việt ụ ữ ặ …", [])])
+def test_undrawable_characters_are_named(text, bad):
+    assert undrawable(text) == bad
+
+
+def test_emoji_is_refused_at_input_with_a_clear_message(client, login_as, create_dialogue, count):
+    from dialogues.models import DialogueQuestion
+
+    dialogue = create_dialogue(status="held")
+    login_as(Role.commune, "02020")
+    page = client.post(f"/dialogues/{dialogue.id}/questions", data={
+        "revision": dialogue.entry_revision, "questions-0-origin": "on_day", "questions-0-raiser_kind": "person",
+        "questions-0-is_raised": "y", "questions-0-raiser_name": "Bà Lan 😀",
+        "questions-0-content": "Đề nghị làm đường 🙏"}).get_data(as_text=True)
+    assert "không in được ký tự “😀”" in page and "“🙏”" in page and count(DialogueQuestion) == 0
+    assert 'value="Bà Lan 😀"' in page  # what was typed stays on the page
+
+
+def test_issued_pdf_carries_a_code_and_a_qr_of_the_public_page(create_dialogue, pdf_text):
+    dialogue = create_dialogue(status="approved", questions=1)
+    issue = dialogue.current_issue
+    assert re.fullmatch(r"[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}", issue.verify_code)
+    text = pdf_text(services.read_issue(issue))
+    assert f"Mã xác thực: {issue.verify_code}" in text and f"/dialogues/check/{issue.verify_code}" in text
+    assert b"<svg" not in services.read_issue(issue)  # the QR is drawn (vector paths), not pasted as text
+    decoded = subprocess.run(["pdftoppm", "-png", "-r", "150", "-l", "1", "-"], input=services.read_issue(issue),
+                             capture_output=True).returncode
+    assert decoded == 0
+
+
+def test_public_page_answers_without_login_and_shows_no_content(client, create_dialogue, db):
+    dialogue = create_dialogue(status="approved", questions=1)
+    first = dialogue.current_issue
+    page = client.get(f"/dialogues/check/{first.verify_code.lower().replace('-', ' ')}").get_data(as_text=True)
+    assert "bản hiện hành" in page and dialogue.minutes_number_text in page and "lần 1 / 1" in page
+    assert dialogue.title not in page and "Nội dung ý kiến" not in page
+    services.add_addendum(dialogue, "Bổ sung số người dự.", None, written_on=date.today())
+    db.session.commit()
+    old = client.get(f"/dialogues/check/{first.verify_code}").get_data(as_text=True)
+    assert "đã bị thay thế" in old and 'class="verify-result superseded"' in old and "lần 1 / 2" in old
+    by_file = client.post("/dialogues/check", data={"file": (BytesIO(services.read_issue(dialogue.current_issue)),
+                                                             "bb.pdf")}, content_type="multipart/form-data")
+    assert "bản hiện hành" in by_file.get_data(as_text=True)
+    wrong = client.get("/dialogues/check/ZZZZZ-ZZZZZ").get_data(as_text=True)
+    assert "Không khớp" in wrong
+
+
+def test_code_and_hash_are_read_as_typed():
+    assert normalise_code(" k7qf2 m9xhd\n") == "K7QF2-M9XHD"
+
+
+def test_logged_in_verify_trims_the_pasted_hash_and_marks_superseded(client, login_as, create_dialogue, db):
+    dialogue = create_dialogue(status="approved", questions=1)
+    first = dialogue.current_issue
+    services.add_addendum(dialogue, "Bổ sung.", None, written_on=date.today())
+    db.session.commit()
+    login_as(Role.commune, "02020")
+    pasted = "  " + first.sha256[:32] + "\n " + first.sha256[32:].upper() + "  "
+    page = client.post("/dialogues/verify", data={"sha256": pasted}).get_data(as_text=True)
+    assert "đã bị thay thế" in page and 'class="verify-result superseded"' in page
