@@ -234,3 +234,18 @@ def test_refused_write_undoes_its_counters(db, units, make_training):
     assert not call.ok
     db.session.commit()
     assert _rollup_rows() == before
+
+
+def test_rebuild_command_restores_the_counters(db, units, make_training, runner):
+    """``flask indicators rebuild`` after rows changed behind the ORM's back (a bulk load)."""
+    make_training("02020", date(2025, 3, 3), [(Sex.female, "07", 2, 3), (Sex.male, "01", 1, None)])
+    kept = _rollup_rows()
+    db.session.execute(sa.delete(rollups.Rollup))
+    db.session.commit()
+    result = runner.invoke(args=["indicators", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert _rollup_rows() == kept
+    values = {(r.grain, r.counter): r.value for r in kept if r.key}
+    assert values[("y", "surveys.training_participants")] == 2
+    assert values[("y", "surveys.training_women")] == 1
+    assert values[("y", "surveys.knowledge_pairs")] == 1
