@@ -234,3 +234,36 @@ def test_refused_write_undoes_its_counters(db, units, make_training):
     assert not call.ok
     db.session.commit()
     assert _rollup_rows() == before
+
+
+def test_rebuild_command_restores_the_counters(db, units, make_training, runner):
+    """``flask indicators rebuild`` after rows changed behind the ORM's back (a bulk load)."""
+    make_training("02020", date(2025, 3, 3), [(Sex.female, "07", 2, 3), (Sex.male, "01", 1, None)])
+    kept = _rollup_rows()
+    db.session.execute(sa.delete(rollups.Rollup))
+    db.session.commit()
+    result = runner.invoke(args=["indicators", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert _rollup_rows() == kept
+    values = {(r.grain, r.counter): r.value for r in kept if r.key}
+    assert values[("y", "surveys.training_participants")] == 2
+    assert values[("y", "surveys.training_women")] == 1
+    assert values[("y", "surveys.knowledge_pairs")] == 1
+
+
+def test_dashboard_page_raw_mode_shows_the_same_page(db, units, make_training, make_dialogue, client, login_as):
+    from app.models import Role
+
+    make_training("02020", date(2025, 3, 3), [(Sex.female, "07", 2, 3), (Sex.male, "01", 1, 4)])
+    make_dialogue("02086", date(2025, 2, 10), [AnswerOutcome.answered,
+                                               (AnswerOutcome.accepted, [(10, [(2, CommitmentStatus.in_progress)])])])
+    login_as(Role.province, "19")
+    url = "/indicators/?unit=19&period=year&year=2025"
+    rolled, raw = client.get(url), client.get(url + "&mode=raw")
+    assert rolled.status_code == raw.status_code == 200
+    import re
+
+    def cells(response):  # every figure of the page's tables (the forms differ by token and return URL)
+        return re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", response.get_data(as_text=True), re.S)
+    assert "Xã Chợ Đồn" in " ".join(cells(rolled)) and len(cells(rolled)) > 20
+    assert cells(rolled) == cells(raw)
