@@ -182,7 +182,7 @@ def add_participant(training_id: int):
     form = ParticipantForm()
     form.unit_id.choices = [(0, "—")] + training_unit_choices()
     if not form.validate_on_submit():
-        return _training_page(training, form, 422)
+        return _training_page(training, form)
     with service_call(show=False) as call:
         person = _person_from(form, training)
         services.add_participant(training, person, current_user)
@@ -191,7 +191,7 @@ def add_participant(training_id: int):
     if not call.ok:
         show_service_error(form, call.error, "full_name",
                            fields={"person": "full_name", "unit": "unit_id", "consent": "consent"})
-        return _training_page(training, form, 422)
+        return _training_page(training, form)
     flash(_("Đã thêm %(name)s (%(code)s) vào danh sách lớp.", name=person.full_name, code=person.code), "success")
     return redirect(url_for("surveys.show_training", training_id=training.id, _anchor="roster"))
 

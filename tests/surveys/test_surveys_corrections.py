@@ -394,7 +394,7 @@ def test_the_roster_form_keeps_what_was_typed_with_the_error_beside_its_field(db
     page = client.post(f"/surveys/trainings/{training.id}/participants",
                        data={"full_name": "Triệu Thị Hằng", "birth_year": "1899", "code": "TH-01"})
     html = page.get_data(as_text=True)
-    assert page.status_code == 422
+    assert page.status_code == 200
     assert 'value="Triệu Thị Hằng"' in html and 'value="TH-01"' in html and 'value="1899"' in html
     field = re.search(r'<div class="field[^"]*has-error[^"]*">.*?</div>', html, re.S).group(0)
     assert 'name="birth_year"' in field and "Năm sinh" in field
