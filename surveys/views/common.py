@@ -38,7 +38,8 @@ def _stash_dir() -> str:
 
     from flask import current_app
 
-    path = os.path.join(current_app.instance_path, "import-stash")
+    # In the shared storage, not the instance folder: the next request may reach another host.
+    path = os.path.join(current_app.config["STORAGE_DIR"], "import-stash")
     os.makedirs(path, exist_ok=True)
     return path
 
