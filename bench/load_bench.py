@@ -28,7 +28,7 @@ from bench.memory_bench import _Browser
 from bench.phone_bench import _gunicorn, _request, _seed, _stop
 
 PORT, PEOPLE, JOBS, BROWSERS = 5114, 50, 20, 4
-MAX_P95_MS, GUNICORN_TIMEOUT_S, MAX_WAIT_S = 1000, 30, 900  # gunicorn's default timeout (no --timeout given)
+MAX_P95_MS, GUNICORN_TIMEOUT_S, MAX_WAIT_S = 1000, 30, int(os.environ.get("LOAD_BENCH_MAX_S", "900"))  # gunicorn's default timeout (no --timeout given)
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -135,14 +135,15 @@ def run() -> list[dict]:
         p95, base = _p95(loaded[key]), _p95(idle.get(path, loaded[key]))
         name = re.sub(r"/\d+", "/<id>", re.sub(r"/t/[^?]+", "/t/<token>", path.split("?")[0]))
         rows.append(row(f"p95 of {name} while {JOBS} paper questionnaires × {PEOPLE} people render, {db}, vs idle",
-                        p95, base, unit="ms") | {"target": f"< {MAX_P95_MS} ms", "ok": p95 < MAX_P95_MS})
+                        p95, base, unit="ms", min_ratio=0) | {"target": f"< {MAX_P95_MS} ms", "ok": p95 < MAX_P95_MS})
     slowest = max(max(values) for values in loaded.values()) / 1000
     rows.append(row(f"slowest page request meanwhile ({sum(map(len, loaded.values())):,} requests, {db}) "
                     f"vs gunicorn's timeout", slowest, GUNICORN_TIMEOUT_S, unit="s", max_ratio=0.5))
-    rows.append(row(f"phone submissions stored meanwhile ({len(refused)} refused), {db}, vs sent", stored, submitted)
+    rows.append(row(f"phone submissions stored meanwhile ({len(refused)} refused), {db}, vs sent", stored, submitted,
+                    min_ratio=0)
                 | {"target": "all, none refused", "ok": not refused and stored == submitted})
     done = states.get("done", 0)
-    rows.append(row(f"paper questionnaire jobs done in {seconds:.0f} s, {db}, vs queued", done, JOBS)
+    rows.append(row(f"paper questionnaire jobs done in {seconds:.0f} s, {db}, vs queued", done, JOBS, min_ratio=0)
                 | {"target": "all", "ok": done == JOBS})
     return rows
 

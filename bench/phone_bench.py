@@ -181,7 +181,7 @@ def _gunicorn(target: str, port: int, env: dict, workers: int = 2) -> subprocess
     proc = subprocess.Popen([str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
                              "--log-level", "warning", target], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded machine imports slowly
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"gunicorn {target} exited: {proc.stderr.read().decode()[-500:]}")
