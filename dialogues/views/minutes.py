@@ -36,7 +36,7 @@ def _change_status(dialogue_id: int, change, success, **extra):
         if call.ok:
             flash(success(dialogue), "success")
             return _back(dialogue_id)
-    return dialogue_page(dialogue, note_form=form, raised_ids=extra.get("raised_ids"), status=422)
+    return dialogue_page(dialogue, note_form=form, raised_ids=extra.get("raised_ids"))
 
 
 @bp.route("/<int:dialogue_id>/held", methods=["POST"])
@@ -68,7 +68,7 @@ def add_addendum(dialogue_id: int):
             flash(_("Đã thêm phụ lục đính chính và phát hành lại biên bản (lần %(n)d).",
                     n=dialogue.current_issue.version), "success")
             return _back(dialogue_id)
-    return dialogue_page(dialogue, addendum_form=form, status=422)
+    return dialogue_page(dialogue, addendum_form=form)
 
 
 def _pdf_response(data: bytes, filename: str):

@@ -121,9 +121,9 @@ def show_dialogue(dialogue_id: int):
     return dialogue_page(get_dialogue_or_404(dialogue_id))
 
 
-def dialogue_page(dialogue, *, note_form=None, addendum_form=None, raised_ids=None, status: int = 200):
+def dialogue_page(dialogue, *, note_form=None, addendum_form=None, raised_ids=None):
     """The dialogue page; a refused held note, approval note or addendum comes back in its form
-    with its text and the error (``status`` 422), never lost in a redirect."""
+    with its text and the error, never lost in a redirect."""
     reader = is_agency_reader(current_user)
     manage = can_manage(current_user, dialogue)
     questions = queries.questions_for(dialogue, only=concerns_agency(current_user.agency_id) if reader else None)
@@ -139,7 +139,7 @@ def dialogue_page(dialogue, *, note_form=None, addendum_form=None, raised_ids=No
         raised_ids=raised_ids,
         note_form=note_form or NoteForm(formdata=None),
         addendum_form=addendum_form or AddendumForm(formdata=None, data={"token": new_token(),
-                                                                         "written_on": clock.today()})), status
+                                                                         "written_on": clock.today()}))
 
 
 # --- roster --------------------------------------------------------------------------------

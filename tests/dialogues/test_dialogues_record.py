@@ -224,7 +224,7 @@ def test_a_refused_approval_note_comes_back_with_its_text(client, login_as, db, 
     note = "Biên bản được thông qua lúc 11 giờ, " + "đủ thành phần " * 100
     response = client.post(f"/dialogues/{dialogue.id}/approve", data={"note": note})
     page = response.get_data(as_text=True)
-    assert response.status_code == 422 and note.strip() in page and "chưa có tên thư ký" in page
+    assert response.status_code == 200 and note.strip() in page and "chưa có tên thư ký" in page
     assert db.session.get(Dialogue, dialogue.id).status is DialogueStatus.held
 
 
@@ -237,7 +237,7 @@ def test_a_refused_held_note_comes_back_with_its_text_and_ticks(client, login_as
     response = client.post(f"/dialogues/{dialogue.id}/held",
                            data={"note": "Hội nghị đủ thành phần", "raised": str(question.id)})
     page = response.get_data(as_text=True)
-    assert response.status_code == 422 and "Hội nghị đủ thành phần" in page and "Chưa đến ngày đối thoại" in page
+    assert response.status_code == 200 and "Hội nghị đủ thành phần" in page and "Chưa đến ngày đối thoại" in page
     assert f'value="{question.id}" checked' in page
     assert db.session.scalar(sa.select(sa.func.count(DialogueStatusChange.id))) == 1
 
@@ -249,7 +249,7 @@ def test_a_refused_addendum_comes_back_with_its_text(client, login_as, db, creat
     response = client.post(f"/dialogues/{dialogue.id}/addenda", data={
         "text": text, "written_on": (date.today() + timedelta(days=2)).strftime("%d/%m/%Y"), "token": "t1"})
     page = response.get_data(as_text=True)
-    assert response.status_code == 422 and text.strip() in page
+    assert response.status_code == 200 and text.strip() in page
     assert "Ngày đính chính phải từ ngày đối thoại đến hôm nay." in page
     assert not db.session.get(Dialogue, dialogue.id).addenda
 

@@ -92,7 +92,7 @@ def test_commune_officer_records_approves_and_downloads_the_minutes(new_page, lo
     page.get_by_role("button", name="Lưu và xem cuộc đối thoại").click()
 
     expect(page.get_by_role("status")).to_contain_text("Đã lưu 3 ý kiến.")  # the edited row and two new ones
-    expect(page.get_by_text(NEW_QUESTION)).to_be_visible()
+    expect(page.locator("p.content", has_text=NEW_QUESTION)).to_be_visible()  # (also listed in the held form)
     expect(page.get_by_role("cell", name=COMMITMENT)).to_be_visible()
 
     page.get_by_role("button", name="Ghi nhận đã tổ chức").click()
