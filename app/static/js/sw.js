@@ -15,7 +15,7 @@ addEventListener('fetch', e => {
     if (r.mode === 'navigate') e.respondWith(fetch(r).catch(() => Response.redirect(u.pathname, 303)));
     return;
   }
-  const p = u.searchParams.get('person'), key = u.pathname + (p ? '?person=' + p : '');
+  const p = u.searchParams.get('p'), key = u.pathname + (p ? '?p=' + p : '');
   e.respondWith(fetch(r).then(res => {
     if (res.ok && (file || !u.search)) {
       const copy = res.clone();
