@@ -22,7 +22,7 @@ def score_table(training: Training) -> list[dict]:
         .outerjoin(pre, sa.and_(pre.training_id == training.id, pre.person_id == Person.id, pre.phase == Phase.pre))
         .outerjoin(post, sa.and_(post.training_id == training.id, post.person_id == Person.id,
                                  post.phase == Phase.post))
-        .order_by(Person.full_name, Person.code)
+        .order_by(Person.name_key, Person.code)
     ).all()
     table = []
     for person, r_pre, r_post in rows:

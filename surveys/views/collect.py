@@ -32,7 +32,7 @@ def _roster(training: Training, phase: Phase) -> list[tuple[Person, int | None]]
         roster_stmt(training.id, Person, Response.id)
         .outerjoin(Response, sa.and_(Response.person_id == Person.id, Response.training_id == training.id,
                                      Response.phase == phase))
-        .order_by(Person.full_name, Person.code)).all()
+        .order_by(Person.name_key, Person.code)).all()
 
 
 # --- grid entry of paper answers -----------------------------------------------------------
