@@ -109,7 +109,15 @@ def show_form(token: str):
     # of one question per screen need the server), the consent on top.
     offline = request.args.get("offline") == "1"
     if not respondent.consented and not offline:
-        return _consent_page(phase, respondent, secrets.token_urlsafe(16), {})
+        # The consent screen is a plain GET form (nothing is stored until the answers are sent),
+        # so the back button never lands on a page that asks to resend a post.
+        consent = request.args.get("consent")
+        if consent == "no":
+            return render_template("surveys/phone_declined.html", phase=phase, training=phase.training,
+                                   person=respondent.person)
+        if consent != "yes":
+            error = _("Vui lòng chọn “Đồng ý” hoặc “Không đồng ý”.") if "consent" in request.args else None
+            return _consent_page(phase, respondent, secrets.token_urlsafe(16), {}, error), (400 if error else 200)
     return _render_form(phase, respondent, client_token=secrets.token_urlsafe(16), values={}, step=1,
                         all_at_once=offline)
 
@@ -299,7 +307,7 @@ def _render_form(phase: TrainingPhase, respondent: _Respondent, client_token: st
         questions=questions, carried=carried, errors=errors, client_token=client_token, step=step, last=last,
         one_per_screen=one_per_screen, first_error=first_error,
         # Her yes (given on the first screen) travels with the answers; the offline copy asks on top.
-        consent_given=request.form.get("consent") == "yes",
+        consent_given=request.values.get("consent") == "yes",
         needs_consent=all_at_once and not respondent.consented,
         # The server answered this form (with errors to fix): the script stops holding it.
         receipt=client_token if request.method == "POST" else None)

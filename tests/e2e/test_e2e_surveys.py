@@ -55,6 +55,29 @@ def _create_training_with_open_pre_phase(page, login, title: str, names: list[st
     return link
 
 
+def roster_codes(trainer) -> dict[str, str]:
+    """Name -> code, read from the roster table of the training page the trainer is on."""
+    codes = {}
+    for row in trainer.locator("#roster + .table-wrap tbody tr").all():
+        cells = row.locator("td")
+        codes[cells.nth(1).inner_text().split(" (")[0].strip()] = cells.nth(0).inner_text().strip()
+    return codes
+
+
+def start_by_code(phone, path: str, code: str) -> None:
+    """The shared link's page: type her code, start."""
+    phone.goto(path)
+    phone.get_by_label("Nhập mã người tham gia").fill(code)
+    phone.get_by_role("button", name="Bắt đầu").click()
+
+
+def agree_if_asked(phone) -> None:
+    """The consent screen comes before the first question (issue #15)."""
+    if phone.get_by_role("button", name="Tiếp tục").count():
+        phone.get_by_label("Tôi đồng ý cho lưu thông tin và câu trả lời của tôi.").check()
+        phone.get_by_role("button", name="Tiếp tục").click()
+
+
 def _pre_count(page, title: str) -> str:
     page.goto("/surveys/?q=" + title)
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=title, exact=True))
@@ -98,21 +121,30 @@ def test_respondent_answers_the_pre_test_on_a_phone_without_javascript(new_page,
     link = _create_training_with_open_pre_phase(trainer, login, title, [respondent, other])
     path = re.sub(r"^https?://[^/]+", "", link)
 
+    code = roster_codes(trainer)[respondent]
+
     phone = new_page("phone", javascript=False)
     weight = PageWeight(phone)
     phone.goto(path)
     assert weight.total() < PAGE_WEIGHT_LIMIT, f"start page: {weight.total()} bytes"
-    phone.get_by_label("Chọn tên của chị/anh").select_option(label=respondent)
-    weight.reset()
-    phone.get_by_role("button", name="Bắt đầu").click()
+    # The shared link lists nobody (issue #15): she types her code.
+    expect(phone.get_by_text(respondent)).to_have_count(0)
+    expect(phone.get_by_text(other)).to_have_count(0)
+    phone.screenshot(path="/tmp/caunoi-phone-start.png")
+    start_by_code(phone, path, code.lower())
     expect(phone.get_by_text(f"Người trả lời: {respondent}")).to_be_visible()
+    assert "?p=" in phone.url  # her typed code opened her own link
+    phone.screenshot(path="/tmp/caunoi-phone-consent.png")
+    weight.reset()
+    agree_if_asked(phone)
+    expect(phone.get_by_text("Câu 1/10")).to_be_visible()
     assert weight.total() < PAGE_WEIGHT_LIMIT, f"form page: {weight.total()} bytes"
 
     answer_every_question(phone)
-    phone.get_by_label("Tôi đồng ý cho lưu thông tin và câu trả lời của tôi.").check()
     weight.reset()
     phone.get_by_role("button", name="Gửi câu trả lời").click()
     expect(phone.get_by_text(f"Đã ghi nhận câu trả lời của {respondent}. Cảm ơn!")).to_be_visible()
+    phone.screenshot(path="/tmp/caunoi-phone-done.png", full_page=True)
     assert weight.total() < PAGE_WEIGHT_LIMIT, f"confirmation page: {weight.total()} bytes"
     assert _pre_count(trainer, title) == "1"
 

@@ -10,6 +10,7 @@ from app.collation import sort_key
 from app.models import Consent
 from surveys import services
 from surveys.models import Phase, QuestionKind, Response
+from tests.surveys.conftest import form_token
 from tests.surveys.test_surveys_phone import ANSWERS
 
 
@@ -52,16 +53,23 @@ def test_consent_is_asked_first_and_a_no_stores_nothing(db, client, create_train
     training = create_training(people=1, consent=False, open_phases=[Phase.pre])
     person = training.participants[0].person
     form = phone(training, Phase.pre)
-    token = form.token_for(person)
-    base = {"p": form.key(person), "client_token": token}
-    page = client.post(form.url, data={**base, "go": "consent"})
+    key = form.key(person)
+    first = client.get(form.url, query_string={"p": key}).get_data(as_text=True)
+    assert 'method="get"' in first and "Câu 1/6" not in first and "client_token" not in first
+    page = client.get(form.url, query_string={"p": key, "consent": ""})
     assert page.status_code == 400 and "Vui lòng chọn" in page.get_data(as_text=True)
-    page = client.post(form.url, data={**base, "go": "consent", "consent": "no"})
+    page = client.get(form.url, query_string={"p": key, "consent": "no"})
     assert "không có thông tin nào được lưu" in page.get_data(as_text=True)
     assert count(db, Response) == 0 and count(db, Consent) == 0
-    page = client.post(form.url, data={**base, "go": "consent", "consent": "yes"}).get_data(as_text=True)
+    page = client.get(form.url, query_string={"p": key, "consent": "yes"}).get_data(as_text=True)
     assert "Câu 1/6" in page and 'type="hidden" name="consent" value="yes"' in page
     assert count(db, Consent) == 0  # nothing stored before her answers are sent
+    base = {"p": key, "client_token": form_token(page)}
+    # Sent without her yes (a hand-made post): the consent screen, as a post carrying the answers.
+    refused = client.post(form.url, data={**base, "go": "submit", **ANSWERS}).get_data(as_text=True)
+    assert 'method="post"' in refused and 'type="hidden" name="Q1" value="2"' in refused
+    again = client.post(form.url, data={**base, "go": "consent", "consent": "yes", **ANSWERS}).get_data(as_text=True)
+    assert re.search(r'name="Q1" value="2" checked', again) and count(db, Response) == 0
     client.post(form.url, data={**base, "go": "submit", "consent": "yes", **ANSWERS})
     assert count(db, Response) == 1 and count(db, Consent) == 1
 

@@ -20,10 +20,14 @@ var CN = (() => {
   const put = e => run('readwrite', s => s.put(e));
   const drop = k => run('readwrite', s => s.delete(k));
   // The copy of one person's form kept for offline use (all questions on one page), under her
-  // own link (?p=<her key>).
-  const keep = async (base, p) => {
+  // own link (?p=<her key>) and under her typed code (?code=<code in lower case>), so that the
+  // start page's code box finds it without signal too.
+  const keep = async (base, p, code) => {
     const r = await fetch(base + '?p=' + p + '&offline=1', {credentials: 'same-origin'});
-    if (r.ok) await (await caches.open(CACHE)).put(base + '?p=' + p, r);
+    if (!r.ok) return;
+    const c = await caches.open(CACHE);
+    if (code) await c.put(base + '?code=' + encodeURIComponent(code), r.clone());
+    await c.put(base + '?p=' + p, r);
   };
   let busy = null;
   const send = () => busy || (busy = all().then(async list => {
@@ -35,7 +39,7 @@ var CN = (() => {
         if (!j || j.receipt !== e.token) continue;
         await drop(e.token);
         // Her kept form would take a second answer under the same token: keep the server's page now.
-        await keep(e.url, new URLSearchParams(e.fields).get('p')).catch(() => {});
+        await keep(e.url, new URLSearchParams(e.fields).get('p'), e.code).catch(() => {});
       } catch (err) {
         break;  // no signal: the next try comes with the `online` event, a page open or the timer
       }
@@ -46,7 +50,7 @@ var CN = (() => {
 
 if (self.document) {
   const box = document.getElementById('offline'), say = box.dataset, main = document.querySelector('main');
-  const form = document.querySelector('form[data-version]'), mine = main.dataset.keep;
+  const form = document.querySelector('form[data-version]'), mine = main.dataset.keep, code = main.dataset.code;
   const el = (tag, text, props) => Object.assign(document.createElement(tag), {textContent: text}, props);
   const save = async () => {
     const doc = {format: 'caunoi-offline-queue', saved: Date.now(), entries: await CN.all()};
@@ -74,7 +78,7 @@ if (self.document) {
   if (mine && navigator.onLine && self.caches) (async () => {
     const c = await caches.open(CN.CACHE), base = location.pathname;
     if (!(await c.match(base))) await c.add(base);
-    if (!(await c.match(base + '?p=' + mine))) await CN.keep(base, mine);
+    if (!(await c.match(base + '?p=' + mine)) || !(await c.match(base + '?code=' + encodeURIComponent(code)))) await CN.keep(base, mine, code);
   })().catch(() => {});
   if (form) form.addEventListener('submit', async ev => {
     const b = ev.submitter;
@@ -83,7 +87,7 @@ if (self.document) {
     const fields = [...new FormData(form)];
     if (b && b.name) fields.push([b.name, b.value]);
     const e = {token: form.elements.client_token.value, url: location.pathname, fields, at: Date.now(),
-      version: form.dataset.version, name: form.dataset.name};
+      version: form.dataset.version, name: form.dataset.name, code};
     try {
       await CN.put(e);
     } catch (err) {
