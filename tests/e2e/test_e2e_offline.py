@@ -40,15 +40,15 @@ def _open_with_signal(page, path: str, names: list[str]) -> None:
     """Each person opens her own form once with signal on this (shared) phone by typing her code
     (the start page lists nobody), until the service worker controls the page and every form is
     kept, under her link and under her code."""
-    for name in names:
-        start_by_code(page, path, CODES[name])
-        expect(page.get_by_text(f"Người trả lời: {name}")).to_be_visible()
-    page.wait_for_function("() => !!navigator.serviceWorker.controller")
     kept = """async n => {
         const keys = await (await caches.open('caunoi-t')).keys();
         return keys.filter(r => r.url.includes('?p=')).length === n && keys.filter(r => r.url.includes('?code=')).length === n;
     }"""
-    _until(page, kept, len(names), "the forms were not kept for offline use")
+    for i, name in enumerate(names, start=1):
+        start_by_code(page, path, CODES[name])
+        expect(page.get_by_text(f"Người trả lời: {name}")).to_be_visible()
+        _until(page, kept, i, f"the form of {name} was not kept for offline use")  # before leaving her page
+    page.wait_for_function("() => !!navigator.serviceWorker.controller")
 
 
 def _phone_with_kept_forms(new_page, path: str, names: list[str]):

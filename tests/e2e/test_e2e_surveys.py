@@ -212,3 +212,35 @@ def test_trainer_types_a_paper_questionnaire_in_the_grid_and_reads_the_results(n
     reading = page.get_by_role("region", name="Tóm lại")
     expect(reading).to_be_visible()
     expect(reading.get_by_role("listitem").first).not_to_be_empty()
+
+
+def test_respondent_opens_her_own_link_from_the_printed_slips(new_page, login):
+    """Issue #15: the trainer prints each person's own link and QR; the phone opens hers, asks the
+    consent first, then the questions; the done page offers the next person the code box."""
+    run = next(_runs)
+    title = f"Tập huấn e2e đường dẫn riêng {run}"
+    names = [f"Hà Thị Thu {run}", f"Đặng Thị Lan {run}", f"Dương Thị Hoa {run}"]
+    trainer = new_page("desktop")
+    _create_training_with_open_pre_phase(trainer, login, title, names)
+    # Vietnamese order on the roster: Dương < Đặng < Hà.
+    assert list(roster_codes(trainer)) == [names[2], names[1], names[0]]
+    pre = trainer.locator("section.phase").filter(has=trainer.get_by_role("heading", name=re.compile("Trước tập huấn")))
+    pre.get_by_role("link", name="Đường dẫn và mã QR riêng của từng người (để in)").click()
+    slip = trainer.locator(".slips li").filter(has_text=names[0])
+    expect(trainer.locator(".slips li")).to_have_count(3)
+    expect(slip.locator("svg")).to_be_visible()
+    trainer.screenshot(path="/tmp/caunoi-personal-links.png", full_page=True)
+    link = re.sub(r"^https?://[^/]+", "", slip.locator("code").inner_text().strip())
+    assert "?p=" in link
+
+    phone = new_page("phone", javascript=False)
+    phone.goto(link)
+    expect(phone.get_by_text(f"Người trả lời: {names[0]}")).to_be_visible()
+    agree_if_asked(phone)
+    answer_every_question(phone)
+    phone.get_by_role("button", name="Gửi câu trả lời").click()
+    expect(phone.get_by_text(f"Đã ghi nhận câu trả lời của {names[0]}. Cảm ơn!")).to_be_visible()
+    phone.get_by_role("link", name="Người tiếp theo").click()
+    expect(phone.get_by_label("Nhập mã người tham gia")).to_be_visible()
+    expect(phone.get_by_text(names[1])).to_have_count(0)
+    assert _pre_count(trainer, title) == "1"
