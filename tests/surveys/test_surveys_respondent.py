@@ -222,3 +222,18 @@ def test_rosters_sort_in_vietnamese_order_in_sql_and_namesakes_are_told_apart(db
     assert [p.full_name for p in db.session.scalars(sa.select(Person).where(Person.id.in_([p.id for p in people]))
                                                     .order_by(Person.name_key))] == \
         ["Dương Văn An", "Đặng Thị Lan", "Hà Thị Thu", "Hà Thị Thu", "Hoàng Thị Mai"]
+
+
+def test_results_page_shows_the_pre_test_diagnosis_before_the_post_test(db, client, login_as, create_training, phone):
+    training = create_training(people=4, open_phases=[Phase.pre])
+    people = [p.person for p in training.participants]
+    form = phone(training, Phase.pre)
+    for i, person in enumerate(people):  # Q2 right for one of four, Q1 right for all
+        form.submit(person, {**ANSWERS, "Q2": "2" if i == 0 else "3" if i == 1 else "5"})
+    login_as("trainer", "02086")
+    html = client.get(f"/surveys/trainings/{training.id}/results").get_data(as_text=True)
+    section = html[html.index('id="diagnosis-h"'):]
+    section = section[:section.index("</section>")]
+    rows = re.findall(r"<tr><td>(\d+)</td>.*?</tr>", section, re.S)
+    assert rows[0] == "2" and set(rows) == {"1", "2", "3", "4"}  # worst first; no likert, no text
+    assert "25%" in section and "Cần nhấn mạnh" in section and "50%" in section  # 2 of 4 chose “Không biết”
