@@ -11,7 +11,7 @@ PKGS := app surveys dialogues community
 
 # System libraries: Pango for WeasyPrint, poppler-utils for the PDF checks in the tests.
 # Installed with apt-get when we are root on Debian; otherwise we say what is missing.
-SYSDEPS := libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+SYSDEPS := libpango-1.0-0 libpangoft2-1.0-0 poppler-utils libicu-dev pkg-config g++
 sysdeps:
 	@missing=""; for p in $(SYSDEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -71,6 +71,9 @@ def create_app(config: dict | None = None) -> Flask:
     register_cli(app)
     register_filters(app)
     pdf.init_app(app)
+    from app import assets
+
+    assets.init_app(app)
 
     @app.after_request
     def commit_and_secure(response):

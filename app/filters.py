@@ -28,7 +28,28 @@ def number(value, digits: int = 0) -> str:
     return format_decimal(value, format="#,##0" + ("." + "0" * digits if digits else ""))
 
 
+def person_hint(person) -> str:
+    """What tells namesakes apart: birth year and village (the code is shown beside the name)."""
+    from flask_babel import gettext as _
+
+    parts = []
+    if person.birth_year:
+        parts.append(_("sinh năm %(y)d", y=person.birth_year))
+    if person.unit is not None:
+        parts.append(person.unit.name)
+    return ", ".join(parts)
+
+
+def namesakes(people) -> set[str]:
+    """The names borne by more than one of ``people`` (a list shows their hints)."""
+    seen, twice = set(), set()
+    for person in people:
+        (twice if person.full_name in seen else seen).add(person.full_name)
+    return twice
+
+
 def register_filters(app) -> None:
+    app.add_template_filter(person_hint, "person_hint")
     app.add_template_filter(dmy, "dmy")
     app.add_template_filter(dmy_date, "dmy_date")
     app.add_template_filter(number, "number")

@@ -121,7 +121,7 @@ def list_people():
     stmt = sa.select(Person).where(unit_scope(current_user, Person.unit_id), Person.erased_dt.is_(None))
     if q:
         stmt = stmt.where(sa.or_(Person.full_name.ilike(f"%{q}%"), Person.code.ilike(f"%{q}%")))
-    stmt = stmt.options(sa.orm.joinedload(Person.unit)).order_by(Person.full_name)
+    stmt = stmt.options(sa.orm.joinedload(Person.unit)).order_by(Person.name_key)
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("core/list_people.html", page=page, q=q)
 

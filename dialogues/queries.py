@@ -183,7 +183,7 @@ def roster_people(dialogue: Dialogue) -> list[Person]:
         sa.select(Person).join(DialogueAttendee, DialogueAttendee.person_id == Person.id)
         .where(DialogueAttendee.dialogue_id == dialogue.id, Person.erased_dt.is_(None))
         .options(joinedload(Person.unit))
-        .order_by(Person.full_name)))
+        .order_by(Person.name_key)))
 
 
 def question_search(visible, q: str = "", category_id: int | None = None, outcome: AnswerOutcome | None = None,

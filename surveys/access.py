@@ -88,3 +88,38 @@ def get_phase_by_token_or_404(token: str) -> TrainingPhase:
     set_committed_value(training, "version", version)
     set_committed_value(version, "instrument", instrument)
     return phase
+
+
+# --- one respondent's own link ---------------------------------------------------------------
+# The shared link of a phase never lists the roster: a person reaches her own form by a link
+# that names her (printed with her QR on paper, or copied by the trainer) and carries a keyed
+# signature, so that a person id cannot be guessed or walked from one person to the next.
+
+def _signature(public_token: str, person_id: int) -> str:
+    import base64
+    import hashlib
+    import hmac
+
+    from flask import current_app
+
+    mac = hmac.new(current_app.config["SECRET_KEY"].encode(), f"respondent:{public_token}:{person_id}".encode(),
+                   hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:12]).decode().rstrip("=")
+
+
+def respondent_key(phase: TrainingPhase, person_id: int) -> str:
+    """The ``p`` value of her own link to this phase's form: "<person id>-<signature>"."""
+    return f"{person_id}-{_signature(phase.public_token, person_id)}"
+
+
+def person_id_from_key(phase: TrainingPhase, key: str) -> int | None:
+    """The person a ``p`` value names, when its signature is right for this phase; else None."""
+    import hmac
+
+    head, _sep, signature = (key or "")[:60].partition("-")
+    if not head.isdigit() or not signature or len(head) > 10:
+        return None
+    person_id = int(head)
+    if not hmac.compare_digest(signature, _signature(phase.public_token, person_id)):
+        return None
+    return person_id

@@ -137,7 +137,7 @@ def get_training(training_id: int):
     user = api_user()
     training = get_training_or_404(training_id, user)
     roster = db.session.execute(
-        roster_stmt(training.id, Person.code, Person.full_name).order_by(Person.full_name, Person.code)).all()
+        roster_stmt(training.id, Person.code, Person.full_name).order_by(Person.name_key, Person.code)).all()
     log_export(user, "api_training_roster", "Training", training.id, has_names=True, rows=len(roster))
     items = [{"key": str(it.position), "kind": it.kind.value, "text": it.text, "options": list(it.options),
               "dont_know": it.dont_know_position, "points": it.max_points} for it in training.version.items]

@@ -58,6 +58,7 @@ class TrainingForm(BaseForm):
     venue = StringField(_l("Địa điểm"), [Optional(), _long(300)])
     trainers = StringField(_l("Giảng viên"), [Optional(), _long(300)])
     one_question_per_screen = BooleanField(_l("Trên điện thoại: mỗi màn hình một câu hỏi"))
+    show_results_after_post = BooleanField(_l("Sau khi gửi bài sau tập huấn, người học xem được điểm và đáp án đúng"))
 
 
 class ParticipantForm(BaseForm):

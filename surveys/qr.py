@@ -8,10 +8,14 @@ from flask import url_for
 from surveys.models import TrainingPhase
 
 
-def public_url(phase: TrainingPhase, person_code: str | None = None) -> str:
-    """The short link; with a person's code the form opens with her already chosen (paper QR)."""
-    if person_code:
-        return url_for("surveys_public.show_form", token=phase.public_token, code=person_code, _external=True)
+def public_url(phase: TrainingPhase, person_id: int | None = None) -> str:
+    """The shared link (it asks for a code); with a person, her own link: the form opens with her
+    already chosen (paper QR, the printed list of links)."""
+    if person_id is not None:
+        from surveys.access import respondent_key
+
+        return url_for("surveys_public.show_form", token=phase.public_token, p=respondent_key(phase, person_id),
+                       _external=True)
     return url_for("surveys_public.show_form", token=phase.public_token, _external=True)
 
 

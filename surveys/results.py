@@ -23,7 +23,7 @@ def score_table(training: Training) -> list[dict]:
                                 counted(pre)))
         .outerjoin(post, sa.and_(post.training_id == training.id, post.person_id == Person.id,
                                  post.phase == Phase.post, counted(post)))
-        .order_by(Person.full_name, Person.code)
+        .order_by(Person.name_key, Person.code)
     ).all()
     table = []
     for person, r_pre, r_post in rows:

@@ -65,6 +65,7 @@ MATRIX = {
     "surveys.edit_training": ("GET", "/surveys/trainings/{training}/edit", STAFF, "training"),
     "surveys.set_phase": ("POST", "/surveys/trainings/{training}/pre/open", STAFF, "training"),
     "surveys.phase_qr": ("GET", "/surveys/trainings/{training}/pre/qr.png", STAFF, "training"),
+    "surveys.personal_links": ("GET", "/surveys/trainings/{training}/pre/links", STAFF, "training"),
     "surveys.paper_pdf": ("GET", "/surveys/trainings/{training}/post/paper.pdf", STAFF, "training"),
     "surveys.paper_job": ("POST", "/surveys/trainings/{training}/pre/paper", STAFF, "training"),
     # A job is "in scope" for the user who queued it only.

@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app import ethnicities
 from app.extensions import db
@@ -22,11 +22,14 @@ class Sex(enum.Enum):
 class Person(db.Model):
     __tablename__ = "people"
     __auditable__ = True
+    __audit_exclude__ = {"name_key"}  # derived from full_name, which the audit log keeps
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Pseudonymous code used on paper forms and in exports instead of the name.
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
     full_name: Mapped[str] = mapped_column(sa.String(200))
+    # Vietnamese order of full_name (app.collation.sort_key), set with it: ORDER BY name_key.
+    name_key: Mapped[str] = mapped_column(sa.String(1200), default="", server_default="", index=True)
     sex: Mapped[Sex | None] = mapped_column(enum_column(Sex, 1))
     birth_year: Mapped[int | None]
     ethnicity_system: Mapped[str | None] = mapped_column(sa.String(20))
@@ -49,6 +52,13 @@ class Person(db.Model):
     @property
     def is_minority(self) -> bool:
         return ethnicities.is_minority(self.ethnicity_code, self.ethnicity_system or ethnicities.DEFAULT_SYSTEM)
+
+    @validates("full_name")
+    def _set_name_key(self, _key: str, value: str) -> str:
+        from app.collation import sort_key
+
+        self.name_key = sort_key(value)
+        return value
 
     def has_consent(self, purpose: str) -> bool:
         if "consents" in self.__dict__ or self.id is None:  # loaded already, or not stored yet

@@ -165,7 +165,7 @@ def edit_roster(dialogue_id: int):
         candidates = db.session.scalars(
             sa.select(Person).where(dialogue.unit.subtree_filter(Person.unit_id), Person.erased_dt.is_(None),
                                     sa.or_(Person.full_name.ilike(f"%{q}%"), Person.code.ilike(f"%{q}%")))
-            .options(sa.orm.joinedload(Person.unit)).order_by(Person.full_name).limit(100)).all()
+            .options(sa.orm.joinedload(Person.unit)).order_by(Person.name_key).limit(100)).all()
     return render_template("dialogues/edit_roster.html", dialogue=dialogue, form=form, q=q, candidates=candidates,
                            people=queries.roster_people(dialogue), roster=queries.roster_breakdown(dialogue))
 

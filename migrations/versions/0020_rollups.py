@@ -1,7 +1,7 @@
 """Rollups: the dashboard's counters per unit, day, key and counter (app.indicators.rollups)
 
 Revision ID: 0020_rollups
-Revises: 0018_survey_corrections
+Revises: 0019_respondent
 Create Date: 2026-12-01 14:20:00
 
 The table starts empty: ``flask indicators rebuild`` fills it from the existing records (run it
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0020_rollups'
-down_revision = '0018_survey_corrections'
+down_revision = '0019_respondent'
 branch_labels = None
 depends_on = None
 

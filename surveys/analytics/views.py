@@ -26,8 +26,32 @@ from surveys.models import Topic
 def show_training_results(training_id: int):
     training = get_training_or_404(training_id)
     results = load_training_results(training)
+    # Before the post-test, the pre-test alone already tells what to stress in the training.
+    diagnosis = pre_test_diagnosis(training) if not results.n_matched else None
     return render_template("surveys/show_training_results.html", training=training, results=results,
-                           **report.presentation(results))
+                           diagnosis=diagnosis, **report.presentation(results))
+
+
+def pre_test_diagnosis(training) -> list[dict]:
+    """Per scored question of the pre-test: answered, % fully right, % "Không biết", worst first.
+    Every pre-test response counts (no post-test to match yet); erased people's answers too, as
+    in every statistic."""
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from surveys.models import Answer, Item, Phase, Response
+
+    full = sa.case((Answer.points == Item.points, 1), else_=0)
+    rows = db.session.execute(
+        sa.select(Item, sa.func.count(Answer.id), sa.func.sum(full),
+                  sa.func.sum(sa.case((Answer.is_dont_know, 1), else_=0)))
+        .join(Answer, Answer.item_id == Item.id).join(Response, Response.id == Answer.response_id)
+        .where(Response.training_id == training.id, Response.phase == Phase.pre,
+               Response.version_id == training.version_id)
+        .group_by(Item.id).order_by(Item.position)).all()
+    out = [{"no": item.position, "text": item.text, "answered": n, "pct_right": 100 * (right or 0) / n,
+            "pct_dont_know": 100 * (dont or 0) / n} for item, n, right, dont in rows if item.is_scored and n]
+    return sorted(out, key=lambda d: (d["pct_right"], d["no"]))
 
 
 @bp.route("/trainings/<int:training_id>/results.pdf")

@@ -89,6 +89,8 @@ class Item(QuestionContent, db.Model):
     # Where it came from in the bank (kept for cross-training item analysis; may be gone later).
     question_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("survey_questions.id", ondelete="SET NULL"), index=True)
+    # The phone form does not take the answers without this one (paper and grid still may).
+    required: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     version: Mapped[InstrumentVersion] = relationship(back_populates="items")
 

@@ -42,6 +42,8 @@ class Training(db.Model):
     version_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_instrument_versions.id"), index=True)
     # Phone form layout: every question on one page, or one question per screen.
     one_question_per_screen: Mapped[bool] = mapped_column(default=False)
+    # After sending the post-test, the participant sees her score and the right answers.
+    show_results_after_post: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Archived (a training with responses is never deleted): hidden from the lists, results kept.

@@ -38,8 +38,10 @@ def _new_version(instrument: Instrument, contents: list[dict], user: User | None
     return version
 
 
-def question_contents(questions: list[Question]) -> list[dict]:
-    return [{**q.content(), "question_id": q.id} for q in questions]
+def question_contents(questions: list[Question], required: set[int] = frozenset()) -> list[dict]:
+    """Item contents from bank questions; those whose id is in ``required`` must be answered on
+    the phone."""
+    return [{**q.content(), "question_id": q.id, "required": q.id in required} for q in questions]
 
 
 def create_instrument(*, title: str, topic: Topic, unit: Unit, user: User | None, contents: list[dict],
@@ -59,7 +61,7 @@ def update_instrument(instrument: Instrument, *, title: str, topic: Topic, user:
     instrument.title, instrument.topic = _check_title(title), topic
     instrument.shuffle_options = shuffle_options
     current = instrument.current_version
-    if [_comparable(c) for c in contents] == [_comparable(it.content() | {"question_id": it.question_id})
+    if [_comparable(c) for c in contents] == [_comparable(it.content() | {"question_id": it.question_id, "required": it.required})
                                               for it in current.items]:
         db.session.flush()
         return current
@@ -92,4 +94,4 @@ def update_instrument(instrument: Instrument, *, title: str, topic: Topic, user:
 
 def _comparable(content: dict) -> tuple:
     return (content["text"], content["kind"], list(content["options"]), sorted(content["correct"]),
-            content["points"], content["has_dont_know"], content.get("question_id"))
+            content["points"], content["has_dont_know"], content.get("question_id"), bool(content.get("required")))

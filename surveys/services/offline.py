@@ -115,6 +115,10 @@ def receive_queued(phase: TrainingPhase, fields: dict[str, list[str]], *, user: 
         return seen
     training: Training = phase.training
     person_id = _int(_first(fields, "person"))
+    if person_id is None and _first(fields, "p"):  # her own link's key (forms since issue #15)
+        from surveys.access import person_id_from_key
+
+        person_id = person_id_from_key(phase, _first(fields, "p"))
     person = db.session.get(Person, person_id) if person_id is not None else None
     answered = _answered_dt(_first(fields, "answered_at"))
 

@@ -35,7 +35,8 @@ def birth_year_problem(value: int | None) -> str | None:
 
 def save_training(training: Training | None, *, title: str, topic: Topic, unit: Unit, instrument: Instrument,
                   start_date: date, end_date: date | None = None, venue: str = "", trainers: str = "",
-                  one_question_per_screen: bool = False, user: User | None = None) -> Training:
+                  one_question_per_screen: bool = False, show_results_after_post: bool = False,
+                  user: User | None = None) -> Training:
     title = " ".join((title or "").split())
     if not title:
         raise ServiceError(_("Vui lòng nhập tên lớp tập huấn."), "title")
@@ -68,6 +69,7 @@ def save_training(training: Training | None, *, title: str, topic: Topic, unit: 
     training.start_date, training.end_date = start_date, end_date
     training.venue, training.trainers = (venue or "").strip(), (trainers or "").strip()
     training.one_question_per_screen = one_question_per_screen
+    training.show_results_after_post = show_results_after_post
     db.session.flush()
     return training
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -153,22 +153,41 @@ def list_instruments():
 def _bank_for_picker(instrument: Instrument | None) -> tuple[list[Question], dict[int, int]]:
     """Questions the picker offers (visible, active, plus those in the test) and their positions."""
     positions = {it.question_id: it.position for it in instrument.current_version.items} if instrument else {}
+    g.required_ids = {it.question_id for it in instrument.current_version.items if it.required} if instrument else set()
     stmt = visible_questions(current_user).where(sa.or_(Question.is_active, Question.id.in_(list(positions))))
     questions = db.session.scalars(stmt.options(sa.orm.joinedload(Question.topic))
                                    .order_by(Question.topic_id, Question.id)).all()
     return questions, positions
 
 
-def _picked_questions(questions: list[Question]) -> list[Question]:
-    """The questions given a position number in the picker, in that order (ties by bank order)."""
-    picked = []
+def _picked_questions(questions: list[Question]) -> list[dict]:
+    """The contents of the questions given a position number in the picker, in that order, each
+    marked required when its box is ticked; two questions at one position are refused."""
+    picked, taken = [], {}
     for index, question in enumerate(questions):
         raw = request.form.get(f"pos_{question.id}", "").strip()
         if raw:
             if not raw.isdigit() or not 1 <= int(raw) <= 999:
                 raise ServiceError(_("Thứ tự câu hỏi phải là số từ 1 đến 999."), "questions")
+            if int(raw) in taken:
+                raise ServiceError(_("Hai câu hỏi cùng thứ tự %(n)d: “%(a)s” và “%(b)s”. Mỗi câu một số khác nhau.",
+                                     n=int(raw), a=_short(taken[int(raw)].text), b=_short(question.text)),
+                                   "questions")
+            taken[int(raw)] = question
             picked.append((int(raw), index, question))
-    return [q for _pos, _i, q in sorted(picked, key=lambda t: (t[0], t[1]))]
+    ordered = [q for _pos, _i, q in sorted(picked, key=lambda t: (t[0], t[1]))]
+    required = {q.id for q in ordered if request.form.get(f"req_{q.id}") == "1"}
+    return services.question_contents(ordered, required)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _posted_required() -> set[int]:
+    if request.method == "POST":
+        return {int(k[4:]) for k, v in request.form.items() if k.startswith("req_") and k[4:].isdigit() and v == "1"}
+    return getattr(g, "required_ids", set())
 
 
 def _instrument_form(instrument: Instrument | None) -> InstrumentForm:
@@ -186,13 +205,14 @@ def create_instrument():
         with service_call(form, "title") as call:
             instrument = services.create_instrument(
                 title=form.title.data, topic=db.session.get(Topic, form.topic_id.data), unit=current_user.unit,
-                user=current_user, contents=services.question_contents(_picked_questions(questions)),
+                user=current_user, contents=_picked_questions(questions),
                 shuffle_options=form.shuffle_options.data)
         if call.ok:
             flash(_("Đã tạo bài kiểm tra."), "success")
             return redirect(url_for("surveys.show_instrument", instrument_id=instrument.id))
     return render_template("surveys/edit_instrument.html", form=form, instrument=None, questions=questions,
-                           positions=_posted_positions(positions), kind_labels=KIND_LABELS)
+                           positions=_posted_positions(positions), required=_posted_required(),
+                           kind_labels=KIND_LABELS)
 
 
 def _posted_positions(default: dict[int, int]) -> dict[int, str]:
@@ -224,7 +244,7 @@ def edit_instrument(instrument_id: int):
             before = instrument.current_version
             version = services.update_instrument(
                 instrument, title=form.title.data, topic=db.session.get(Topic, form.topic_id.data), user=current_user,
-                contents=services.question_contents(_picked_questions(questions)),
+                contents=_picked_questions(questions),
                 shuffle_options=form.shuffle_options.data)
         if call.ok:
             if version is not before:
@@ -233,4 +253,5 @@ def edit_instrument(instrument_id: int):
             flash(_("Đã lưu."), "success")
             return redirect(url_for("surveys.show_instrument", instrument_id=instrument.id))
     return render_template("surveys/edit_instrument.html", form=form, instrument=instrument, questions=questions,
-                           positions=_posted_positions(positions), kind_labels=KIND_LABELS)
+                           positions=_posted_positions(positions), required=_posted_required(),
+                           kind_labels=KIND_LABELS)

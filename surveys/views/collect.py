@@ -15,7 +15,7 @@ from app.models import Person
 from app.forms import show_service_error
 from app.services import service_call
 from surveys import qr, services
-from surveys.access import get_training_or_404, phase_or_404, surveys_required
+from surveys.access import get_training_or_404, phase_or_404, respondent_key, surveys_required
 from surveys.blueprint import bp
 from surveys.forms import UploadForm
 from surveys.models import Phase, Response, ResponseSource, Training
@@ -32,7 +32,7 @@ def _roster(training: Training, phase: Phase) -> list[tuple[Person, int | None]]
         roster_stmt(training.id, Person, Response.id)
         .outerjoin(Response, sa.and_(Response.person_id == Person.id, Response.training_id == training.id,
                                      Response.phase == phase))
-        .order_by(Person.full_name, Person.code)).all()
+        .order_by(Person.name_key, Person.code)).all()
 
 
 # --- grid entry of paper answers -----------------------------------------------------------
@@ -126,7 +126,7 @@ def paper_pdf(training_id: int, phase: str):
     training = get_training_or_404(training_id)
     state = training.phase(phase_or_404(phase))
     people = [p for p, _r in _roster(training, state.phase)] or [None]
-    sheets = [{"person": p, "qr": qr.qr_data_uri(qr.public_url(state, p.code if p else None))} for p in people]
+    sheets = [{"person": p, "qr": qr.qr_data_uri(qr.public_url(state, p.id if p else None))} for p in people]
     core.log_export(current_user, "training_paper_pdf", "Training", training.id, has_names=people != [None],
                     rows=len(people))
     pdf = render_pdf("surveys/paper_questionnaire.html", training=training, phase=state.phase, sheets=sheets,
@@ -160,8 +160,9 @@ def make_paper_questionnaire(job, progress):
     phase = Phase(job.params["phase"])
     people = [p for p, _r in _roster(training, phase)] or [None]
     form_url = job.params["form_url"]
-    sheets = [{"person": p, "qr": qr.qr_data_uri(f"{form_url}?{urlencode({'code': p.code})}" if p else form_url)}
-              for p in people]
+    state = training.phase(phase)
+    sheets = [{"person": p, "qr": qr.qr_data_uri(
+        f"{form_url}?{urlencode({'p': respondent_key(state, p.id)})}" if p else form_url)} for p in people]
     pdf = render_pdf_in_parts("surveys/paper_questionnaire.html", "sheets", sheets, progress, training=training,
                               phase=phase, items=training.version.items)
     core.log_export(db.session.get(User, job.user_id), "training_paper_pdf", "Training", training.id,

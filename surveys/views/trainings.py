@@ -8,11 +8,12 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import clock
+from app import clock, services as core
 from app.auth import unit_in_scope_or_404, unit_scope
 from app.extensions import db
 from app.official import send_document
 from app.clock import parse_date
+from app.filters import namesakes
 from app.models import Person, Sex
 from app.forms import show_service_error
 from app.services import ServiceError, person_by_code, service_call
@@ -79,13 +80,17 @@ def _training_form(training: Training | None) -> TrainingForm:
             "title": training.title, "topic_id": training.topic_id, "unit_id": training.unit_id,
             "instrument_id": training.version.instrument_id, "start_date": training.start_date,
             "end_date": training.end_date, "venue": training.venue, "trainers": training.trainers,
-            "one_question_per_screen": training.one_question_per_screen})
+            "one_question_per_screen": training.one_question_per_screen,
+            "show_results_after_post": training.show_results_after_post})
     form.topic_id.choices = topic_choices(training.topic_id if training else None)
     form.unit_id.choices = training_unit_choices()
     instruments = db.session.scalars(visible_instruments(current_user).where(
         sa.or_(Instrument.is_active, Instrument.id == (training.version.instrument_id if training else None)))
         .order_by(Instrument.title)).all()
-    form.instrument_id.choices = [(i.id, i.title) for i in instruments]
+    # Tests of the same name are told apart by their unit and number.
+    titles = [i.title for i in instruments]
+    form.instrument_id.choices = [(i.id, f"{i.title} ({i.unit.name}, #{i.id})" if titles.count(i.title) > 1
+                                   else i.title) for i in instruments]
     return form
 
 
@@ -97,7 +102,8 @@ def _save_training_from(form: TrainingForm, training: Training | None) -> Traini
             training, title=form.title.data, topic=db.get_or_404(Topic, form.topic_id.data), unit=unit,
             instrument=instrument, start_date=form.start_date.data, end_date=form.end_date.data,
             venue=form.venue.data or "", trainers=form.trainers.data or "",
-            one_question_per_screen=form.one_question_per_screen.data, user=current_user)
+            one_question_per_screen=form.one_question_per_screen.data,
+            show_results_after_post=form.show_results_after_post.data, user=current_user)
     return saved if call.ok else None
 
 
@@ -149,9 +155,25 @@ def _training_page(training: Training, person_form: ParticipantForm | None = Non
                            person_form=person_form, upload_form=UploadForm(), Phase=Phase,
                            max_score=training.version.max_score, offline=services.offline_counts(training),
                            reasons=services.offline.REASONS, voided=services.voided_responses(training),
-                           rescores=rescore_history(training),
+                           rescores=rescore_history(training), namesakes=namesakes([r["person"] for r in rows]),
                            can_rescore=services.corrections.can_rescore(
                                training, training.version.instrument.current_version)), status
+
+
+@bp.route("/trainings/<int:training_id>/<phase>/links")
+@surveys_required
+def personal_links(training_id: int, phase: str):
+    """Each participant's own link and QR for this phase, to print and hand out (the shared
+    link lists nobody); those who answered already are left out with ?todo=1."""
+    training = get_training_or_404(training_id)
+    state = training.phase(phase_or_404(phase))
+    todo = request.args.get("todo") == "1"
+    rows = [r for r in score_table(training) if not (todo and r[state.phase.value])]
+    links = [(r["person"], qr.public_url(state, r["person"].id)) for r in rows]
+    core.log_export(current_user, "training_personal_links", "Training", training.id, has_names=True,
+                    rows=len(links))
+    return render_template("surveys/personal_links.html", training=training, phase=state, todo=todo,
+                           links=[(person, url, qr.qr_svg(url, scale=2)) for person, url in links])
 
 
 @bp.route("/trainings/<int:training_id>/<phase>/qr.png")

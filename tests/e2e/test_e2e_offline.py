@@ -14,7 +14,8 @@ import pytest
 from playwright.sync_api import expect
 
 from surveys.services.offline import CLOCK_SKEW
-from tests.e2e.test_e2e_surveys import _create_training_with_open_pre_phase, _pre_count, answer_every_question
+from tests.e2e.test_e2e_surveys import _create_training_with_open_pre_phase, _pre_count, agree_if_asked, \
+    answer_every_question, roster_codes, start_by_code
 
 pytestmark = pytest.mark.e2e
 WORKER = Path(__file__).resolve().parents[2] / "app/static/js/sw.js"
@@ -22,6 +23,7 @@ WORKER = Path(__file__).resolve().parents[2] / "app/static/js/sw.js"
 _runs = itertools.count(1)
 WAITING = "Đã lưu trên máy, chưa gửi ({n})"
 SCREENSHOTS = "/tmp/caunoi-offline"
+CODES: dict[str, str] = {}  # name -> participant code, of every class made here
 
 
 def _class(new_page, login, kind: str, size: int = 3):
@@ -30,23 +32,28 @@ def _class(new_page, login, kind: str, size: int = 3):
     names = [f"{n} {kind} {run}" for n in ("Lò Thị Xuân", "Vi Thị Hằng", "Nông Thị Thu")[:size]]
     trainer = new_page("desktop")
     link = _create_training_with_open_pre_phase(trainer, login, title, names)
+    CODES.update(roster_codes(trainer))
     return trainer, title, names, re.sub(r"^https?://[^/]+", "", link)
 
 
-def _open_with_signal(page, path: str, people: int) -> None:
-    """The start page, until the service worker controls it and every person's form is kept."""
-    page.goto(path)
-    page.wait_for_function("() => !!navigator.serviceWorker.controller")
+def _open_with_signal(page, path: str, names: list[str]) -> None:
+    """Each person opens her own form once with signal on this (shared) phone by typing her code
+    (the start page lists nobody), until the service worker controls the page and every form is
+    kept, under her link and under her code."""
     kept = """async n => {
         const keys = await (await caches.open('caunoi-t')).keys();
-        return keys.filter(r => r.url.includes('?person=')).length === n;
+        return keys.filter(r => r.url.includes('?p=')).length === n && keys.filter(r => r.url.includes('?code=')).length === n;
     }"""
-    _until(page, kept, people, "the forms were not kept for offline use")
+    for i, name in enumerate(names, start=1):
+        start_by_code(page, path, CODES[name])
+        expect(page.get_by_text(f"Người trả lời: {name}")).to_be_visible()
+        _until(page, kept, i, f"the form of {name} was not kept for offline use")  # before leaving her page
+    page.wait_for_function("() => !!navigator.serviceWorker.controller")
 
 
-def _phone_with_kept_forms(new_page, path: str, people: int):
+def _phone_with_kept_forms(new_page, path: str, names: list[str]):
     phone = new_page("phone")
-    _open_with_signal(phone, path, people)
+    _open_with_signal(phone, path, names)
     return phone, phone.context
 
 
@@ -59,10 +66,8 @@ def _until(page, js: str, arg=None, failure: str = "") -> None:
 
 
 def _answer(page, path: str, name: str) -> None:
-    """Choose her name on the start page, answer every question, agree and send."""
-    page.goto(path)
-    page.get_by_label("Chọn tên của chị/anh").select_option(label=name)
-    page.get_by_role("button", name="Bắt đầu").click()
+    """Type her code on the start page, agree, answer every question and send."""
+    start_by_code(page, path, CODES[name])
     expect(page.get_by_text(f"Người trả lời: {name}")).to_be_visible()
     answer_every_question(page)
     consent = page.get_by_label("Tôi đồng ý cho lưu thông tin và câu trả lời của tôi.")
@@ -92,7 +97,7 @@ def _late_count(trainer, title: str) -> str:
 
 def test_three_answers_taken_offline_survive_closing_the_page_and_are_stored_once(new_page, login):
     trainer, title, names, path = _class(new_page, login, "ba người")
-    phone, context = _phone_with_kept_forms(new_page, path, 3)
+    phone, context = _phone_with_kept_forms(new_page, path, names)
 
     context.set_offline(True)
     _answer_offline(phone, path, names, screenshot="saved")
@@ -118,7 +123,7 @@ def test_three_answers_taken_offline_survive_closing_the_page_and_are_stored_onc
 
 def test_waiting_answers_and_kept_forms_survive_a_new_service_worker(new_page, login):
     trainer, title, names, path = _class(new_page, login, "bản mới")
-    phone, context = _phone_with_kept_forms(new_page, path, 3)
+    phone, context = _phone_with_kept_forms(new_page, path, names)
     context.set_offline(True)
     _answer_offline(phone, path, names[:1])
 
@@ -164,7 +169,7 @@ def test_waiting_answers_and_kept_forms_survive_a_new_service_worker(new_page, l
 def test_an_answer_for_a_phase_closed_meanwhile_is_accepted_or_refused_with_a_reason(new_page, login):
     trainer, title, names, path = _class(new_page, login, "đã đóng", size=2)
     before, after = names
-    phone, context = _phone_with_kept_forms(new_page, path, 2)
+    phone, context = _phone_with_kept_forms(new_page, path, names)
     context.set_offline(True)
     _answer_offline(phone, path, [before])
 
@@ -192,7 +197,7 @@ def test_an_answer_for_a_phase_closed_meanwhile_is_accepted_or_refused_with_a_re
 
 def test_a_queue_saved_as_a_file_imports_once(new_page, login, tmp_path):
     trainer, title, names, path = _class(new_page, login, "tệp", size=2)
-    phone, context = _phone_with_kept_forms(new_page, path, 2)
+    phone, context = _phone_with_kept_forms(new_page, path, names)
     context.set_offline(True)
     _answer_offline(phone, path, names)
     with phone.expect_download() as download:

@@ -55,6 +55,29 @@ def _create_training_with_open_pre_phase(page, login, title: str, names: list[st
     return link
 
 
+def roster_codes(trainer) -> dict[str, str]:
+    """Name -> code, read from the roster table of the training page the trainer is on."""
+    codes = {}
+    for row in trainer.locator("#roster + .table-wrap tbody tr").all():
+        cells = row.locator("td")
+        codes[cells.nth(1).inner_text().split(" (")[0].strip()] = cells.nth(0).inner_text().strip()
+    return codes
+
+
+def start_by_code(phone, path: str, code: str) -> None:
+    """The shared link's page: type her code, start."""
+    phone.goto(path)
+    phone.get_by_label("Nhập mã người tham gia").fill(code)
+    phone.get_by_role("button", name="Bắt đầu").click()
+
+
+def agree_if_asked(phone) -> None:
+    """The consent screen comes before the first question (issue #15)."""
+    if phone.get_by_role("button", name="Tiếp tục").count():
+        phone.get_by_label("Tôi đồng ý cho lưu thông tin và câu trả lời của tôi.").check()
+        phone.get_by_role("button", name="Tiếp tục").click()
+
+
 def _pre_count(page, title: str) -> str:
     page.goto("/surveys/?q=" + title)
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=title, exact=True))
@@ -98,21 +121,30 @@ def test_respondent_answers_the_pre_test_on_a_phone_without_javascript(new_page,
     link = _create_training_with_open_pre_phase(trainer, login, title, [respondent, other])
     path = re.sub(r"^https?://[^/]+", "", link)
 
+    code = roster_codes(trainer)[respondent]
+
     phone = new_page("phone", javascript=False)
     weight = PageWeight(phone)
     phone.goto(path)
     assert weight.total() < PAGE_WEIGHT_LIMIT, f"start page: {weight.total()} bytes"
-    phone.get_by_label("Chọn tên của chị/anh").select_option(label=respondent)
-    weight.reset()
-    phone.get_by_role("button", name="Bắt đầu").click()
+    # The shared link lists nobody (issue #15): she types her code.
+    expect(phone.get_by_text(respondent)).to_have_count(0)
+    expect(phone.get_by_text(other)).to_have_count(0)
+    phone.screenshot(path="/tmp/caunoi-phone-start.png")
+    start_by_code(phone, path, code.lower())
     expect(phone.get_by_text(f"Người trả lời: {respondent}")).to_be_visible()
+    assert "?p=" in phone.url  # her typed code opened her own link
+    phone.screenshot(path="/tmp/caunoi-phone-consent.png")
+    weight.reset()
+    agree_if_asked(phone)
+    expect(phone.get_by_text("Câu 1/10")).to_be_visible()
     assert weight.total() < PAGE_WEIGHT_LIMIT, f"form page: {weight.total()} bytes"
 
     answer_every_question(phone)
-    phone.get_by_label("Tôi đồng ý cho lưu thông tin và câu trả lời của tôi.").check()
     weight.reset()
     phone.get_by_role("button", name="Gửi câu trả lời").click()
     expect(phone.get_by_text(f"Đã ghi nhận câu trả lời của {respondent}. Cảm ơn!")).to_be_visible()
+    phone.screenshot(path="/tmp/caunoi-phone-done.png", full_page=True)
     assert weight.total() < PAGE_WEIGHT_LIMIT, f"confirmation page: {weight.total()} bytes"
     assert _pre_count(trainer, title) == "1"
 
@@ -180,3 +212,35 @@ def test_trainer_types_a_paper_questionnaire_in_the_grid_and_reads_the_results(n
     reading = page.get_by_role("region", name="Tóm lại")
     expect(reading).to_be_visible()
     expect(reading.get_by_role("listitem").first).not_to_be_empty()
+
+
+def test_respondent_opens_her_own_link_from_the_printed_slips(new_page, login):
+    """Issue #15: the trainer prints each person's own link and QR; the phone opens hers, asks the
+    consent first, then the questions; the done page offers the next person the code box."""
+    run = next(_runs)
+    title = f"Tập huấn e2e đường dẫn riêng {run}"
+    names = [f"Hà Thị Thu {run}", f"Đặng Thị Lan {run}", f"Dương Thị Hoa {run}"]
+    trainer = new_page("desktop")
+    _create_training_with_open_pre_phase(trainer, login, title, names)
+    # Vietnamese order on the roster: Dương < Đặng < Hà.
+    assert list(roster_codes(trainer)) == [names[2], names[1], names[0]]
+    pre = trainer.locator("section.phase").filter(has=trainer.get_by_role("heading", name=re.compile("Trước tập huấn")))
+    pre.get_by_role("link", name="Đường dẫn và mã QR riêng của từng người (để in)").click()
+    slip = trainer.locator(".slips li").filter(has_text=names[0])
+    expect(trainer.locator(".slips li")).to_have_count(3)
+    expect(slip.locator("svg")).to_be_visible()
+    trainer.screenshot(path="/tmp/caunoi-personal-links.png", full_page=True)
+    link = re.sub(r"^https?://[^/]+", "", slip.locator("code").inner_text().strip())
+    assert "?p=" in link
+
+    phone = new_page("phone", javascript=False)
+    phone.goto(link)
+    expect(phone.get_by_text(f"Người trả lời: {names[0]}")).to_be_visible()
+    agree_if_asked(phone)
+    answer_every_question(phone)
+    phone.get_by_role("button", name="Gửi câu trả lời").click()
+    expect(phone.get_by_text(f"Đã ghi nhận câu trả lời của {names[0]}. Cảm ơn!")).to_be_visible()
+    phone.get_by_role("link", name="Người tiếp theo").click()
+    expect(phone.get_by_label("Nhập mã người tham gia")).to_be_visible()
+    expect(phone.get_by_text(names[1])).to_have_count(0)
+    assert _pre_count(trainer, title) == "1"

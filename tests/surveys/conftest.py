@@ -87,16 +87,24 @@ def phone(client):
             self.state = training.phase(phase)
             self.url = f"/t/{self.state.public_token}"
 
+        def key(self, person) -> str:
+            from surveys.access import respondent_key
+
+            with client.application.app_context():  # also from the threads of a concurrency test
+                return respondent_key(self.state, person.id)
+
         def open(self, person):
-            return client.get(self.url, query_string={"code": person.code})
+            """Her own link (what her QR and the printed list hold)."""
+            return client.get(self.url, query_string={"p": self.key(person)})
 
         def token_for(self, person) -> str:
-            response = self.open(person)
+            """The form's client token (past the consent screen, which has none: a GET form)."""
+            response = client.get(self.url, query_string={"p": self.key(person), "consent": "yes"})
             assert response.status_code == 200, response.get_data(as_text=True)[:300]
             return form_token(response.get_data(as_text=True))
 
         def submit(self, person, answers: dict, token: str | None = None, consent: bool = False, via=None):
-            data = {"person": str(person.id), "client_token": token or self.token_for(person), "go": "submit"}
+            data = {"p": self.key(person), "client_token": token or self.token_for(person), "go": "submit"}
             data.update({k: v for k, v in answers.items()})
             if consent:
                 data["consent"] = "yes"

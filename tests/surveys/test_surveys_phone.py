@@ -131,10 +131,12 @@ def test_code_not_on_roster_is_refused(db, client, create_training, create_perso
     assert response.status_code == 404 and responses(db) == 0
 
 
-def test_start_page_lists_the_roster(db, client, create_training, phone):
+def test_start_page_never_lists_the_roster(db, client, create_training, phone):
+    """Anyone holding the shared link sees a box for a code, and no name or code of the class."""
     training = create_training(people=3, open_phases=[Phase.pre])
     page = client.get(phone(training, Phase.pre).url).get_data(as_text=True)
-    assert all(p.person.full_name in page for p in training.participants)
+    assert 'name="code"' in page and "<select" not in page
+    assert not any(p.person.full_name in page or p.person.code in page for p in training.participants)
 
 
 @pytest.mark.parametrize("answers, message", [
@@ -154,13 +156,14 @@ def test_without_consent_nothing_is_stored_and_the_page_explains(db, client, cre
     person = training.participants[0].person
     form = phone(training, Phase.pre)
     page = form.open(person).get_data(as_text=True)
-    checkbox = re.search(r'<input type="checkbox" name="consent"[^>]*>', page).group(0)
-    assert "checked" not in checkbox
+    # Asked first, before any question, and nothing chosen for her.
+    assert "Câu 1/6" not in page and 'name="consent" value="yes"' in page and "checked" not in page
     response = form.submit(person, ANSWERS)
-    assert response.status_code == 400 and "chưa đồng ý" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Cần sự đồng ý" in html
     assert responses(db) == 0 and db.session.scalar(sa.select(sa.func.count(Consent.id))) == 0
-    # Her answers are kept on the page, so ticking the box and sending again is enough.
-    assert 'value="2" checked' in response.get_data(as_text=True)
+    # Her answers travel with the consent screen, so saying yes brings them back on the form.
+    assert 'type="hidden" name="Q1" value="2"' in html
 
 
 def test_consent_ticked_stores_consent_and_response(db, client, create_training, phone):
@@ -186,7 +189,8 @@ def test_phone_page_is_small_and_self_contained(db, client, create_training, pho
             assert not re.search(r"https?://|//[a-z0-9-]+\.[a-z]", text, re.I), "outside reference"
         # One script, our own file (offline use, issue #19), nothing inline (CSP script-src 'self'):
         # the page itself needs no script.
-        assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/offline.js" defer>']
+        assert re.fullmatch(r'<script src="/static/js/offline\.js\?v=[0-9a-f]{12}" defer>',
+                            "".join(re.findall(r"<script[^>]*>", html)))
         assert "</script>" in html and html.count("<script") == 1 and "onclick=" not in html
 
 
@@ -195,7 +199,7 @@ def test_one_question_per_screen_works_without_javascript(db, client, create_tra
     person = training.participants[0].person
     form = phone(training, Phase.pre)
     token = form.token_for(person)
-    data = {"person": str(person.id), "client_token": token}
+    data = {"p": form.key(person), "client_token": token, "consent": "yes"}
     page = form.open(person).get_data(as_text=True)
     assert "Câu 1/6" in page and "Câu 2/6" not in page
     steps = [("Q1", "2"), ("Q2", "2"), ("Q3", ["1", "2"]), ("Q4", "2"), ("Q5", "4"), ("Q6", "Gọi 111")]
@@ -215,7 +219,7 @@ def test_one_question_per_screen_checks_each_answer_before_moving_on(db, client,
     training = create_training(people=1, open_phases=[Phase.pre], one_question_per_screen=True)
     person = training.participants[0].person
     form = phone(training, Phase.pre)
-    response = client.post(form.url, data={"person": person.id, "client_token": form.token_for(person),
+    response = client.post(form.url, data={"p": form.key(person), "client_token": form.token_for(person),
                                            "step": "2", "go": "next", "Q2": "8"})
     assert response.status_code == 400 and "Lựa chọn 8 không có" in response.get_data(as_text=True)
 
@@ -273,7 +277,7 @@ def test_phone_posts_are_rate_limited_per_link_and_per_address(app, db, client, 
     training = create_training(people=1, open_phases=[Phase.pre, Phase.post])
     pre, post = phone(training, Phase.pre), phone(training, Phase.post)
     person = training.participants[0].person
-    data = {"person": str(person.id), "client_token": pre.token_for(person), "go": "submit", **ANSWERS}
+    data = {"p": pre.key(person), "client_token": pre.token_for(person), "go": "submit", **ANSWERS}
 
     def send(url, address):
         return client.post(url, data=data, environ_base={"REMOTE_ADDR": address})

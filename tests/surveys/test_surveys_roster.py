@@ -36,7 +36,6 @@ def test_erased_people_are_on_no_roster_list(client, erased_training, phone):
         "training page": client.get(f"/surveys/trainings/{training.id}"),
         # everyone answered: the grid opens one person (without one it goes back to the list)
         "grid": client.get(f"/surveys/trainings/{training.id}/pre/grid", query_string={"person": kept[0].id}),
-        "phone names": client.get(phone(training, Phase.post).url),
     }
     for name, response in pages.items():
         html = response.get_data(as_text=True)
@@ -44,6 +43,10 @@ def test_erased_people_are_on_no_roster_list(client, erased_training, phone):
         assert gone.code not in html and "(đã xóa)" not in html, name
         assert all(p.full_name in html for p in kept), name
     assert client.get(f"/surveys/trainings/{training.id}/pre/grid", query_string={"person": gone.id}).status_code == 404
+    # The phone form lists nobody; her code and her own link find nobody any more.
+    form = phone(training, Phase.post)
+    assert client.get(form.url, query_string={"code": gone.code}).status_code == 404
+    assert client.get(form.url, query_string={"p": form.key(gone)}).status_code == 404
     assert [row["person"] for row in score_table(training)] == kept
 
     for template in ("0", "1"):

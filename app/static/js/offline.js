@@ -19,10 +19,15 @@ var CN = (() => {
   const all = () => run('readonly', s => s.getAll());
   const put = e => run('readwrite', s => s.put(e));
   const drop = k => run('readwrite', s => s.delete(k));
-  // The copy of one person's form kept for offline use (all questions on one page).
-  const keep = async (base, person) => {
-    const r = await fetch(base + '?person=' + person + '&offline=1', {credentials: 'same-origin'});
-    if (r.ok) await (await caches.open(CACHE)).put(base + '?person=' + person, r);
+  // The copy of one person's form kept for offline use (all questions on one page), under her
+  // own link (?p=<her key>) and under her typed code (?code=<code in lower case>), so that the
+  // start page's code box finds it without signal too.
+  const keep = async (base, p, code) => {
+    const r = await fetch(base + '?p=' + p + '&offline=1', {credentials: 'same-origin'});
+    if (!r.ok) return;
+    const c = await caches.open(CACHE);
+    if (code) await c.put(base + '?code=' + encodeURIComponent(code), r.clone());
+    await c.put(base + '?p=' + p, r);
   };
   let busy = null;
   const send = () => busy || (busy = all().then(async list => {
@@ -34,7 +39,7 @@ var CN = (() => {
         if (!j || j.receipt !== e.token) continue;
         await drop(e.token);
         // Her kept form would take a second answer under the same token: keep the server's page now.
-        await keep(e.url, new URLSearchParams(e.fields).get('person')).catch(() => {});
+        await keep(e.url, new URLSearchParams(e.fields).get('p'), e.code).catch(() => {});
       } catch (err) {
         break;  // no signal: the next try comes with the `online` event, a page open or the timer
       }
@@ -45,7 +50,7 @@ var CN = (() => {
 
 if (self.document) {
   const box = document.getElementById('offline'), say = box.dataset, main = document.querySelector('main');
-  const form = document.querySelector('form[data-version]'), roster = document.getElementById('person');
+  const form = document.querySelector('form[data-version]'), mine = main.dataset.keep, code = main.dataset.code;
   const el = (tag, text, props) => Object.assign(document.createElement(tag), {textContent: text}, props);
   const save = async () => {
     const doc = {format: 'caunoi-offline-queue', saved: Date.now(), entries: await CN.all()};
@@ -67,11 +72,13 @@ if (self.document) {
   (main.dataset.receipt ? CN.drop(main.dataset.receipt) : Promise.resolve()).then(tick, tick);
   addEventListener('online', tick);
   setInterval(tick, 60000);
-  // The start page with signal: keep it and each person's form for later without signal.
-  if (roster && navigator.onLine && self.caches) (async () => {
+  // Her own page opened with signal (her link, her QR, her typed code): keep her form and the
+  // start page for later without signal. The start page lists nobody, so a shared phone keeps
+  // the forms of those who opened theirs on it.
+  if (mine && navigator.onLine && self.caches) (async () => {
     const c = await caches.open(CN.CACHE), base = location.pathname;
-    await c.add(base);
-    for (const o of roster.options) if (o.value && !(await c.match(base + '?person=' + o.value))) await CN.keep(base, o.value);
+    if (!(await c.match(base))) await c.add(base);
+    if (!(await c.match(base + '?p=' + mine)) || !(await c.match(base + '?code=' + encodeURIComponent(code)))) await CN.keep(base, mine, code);
   })().catch(() => {});
   if (form) form.addEventListener('submit', async ev => {
     const b = ev.submitter;
@@ -80,7 +87,7 @@ if (self.document) {
     const fields = [...new FormData(form)];
     if (b && b.name) fields.push([b.name, b.value]);
     const e = {token: form.elements.client_token.value, url: location.pathname, fields, at: Date.now(),
-      version: form.dataset.version, name: form.dataset.name};
+      version: form.dataset.version, name: form.dataset.name, code};
     try {
       await CN.put(e);
     } catch (err) {

@@ -15,7 +15,8 @@ addEventListener('fetch', e => {
     if (r.mode === 'navigate') e.respondWith(fetch(r).catch(() => Response.redirect(u.pathname, 303)));
     return;
   }
-  const p = u.searchParams.get('person'), key = u.pathname + (p ? '?person=' + p : '');
+  const p = u.searchParams.get('p'), code = (u.searchParams.get('code') || '').trim().toLowerCase();
+  const key = u.pathname + (p ? '?p=' + p : code ? '?code=' + encodeURIComponent(code) : '');
   e.respondWith(fetch(r).then(res => {
     if (res.ok && (file || !u.search)) {
       const copy = res.clone();
