@@ -307,6 +307,8 @@ class DialogueFilterForm(PlainForm):
     status = SelectField(_l("Trạng thái"), coerce=enum_of(DialogueStatus), choices=choices(STATUS_LABELS, "—"))
     q = StringField(_l("Tìm trong tên, chủ đề, ý kiến"), [Optional(), _long(100)])
     category_id = SelectField(_l("Lĩnh vực"), coerce=optional_int, validate_choice=False)
+    # The indicators dashboard's scope: held or approved (its drill-down links tick it).
+    counted = BooleanField(_l("Chỉ cuộc đã tổ chức (như bảng chỉ số)"))
 
 
 class QuestionFilterForm(PlainForm):
@@ -315,6 +317,8 @@ class QuestionFilterForm(PlainForm):
     category_id = SelectField(_l("Lĩnh vực"), coerce=optional_int, validate_choice=False)
     outcome = SelectField(_l("Kết quả tại hội nghị"), coerce=enum_of(AnswerOutcome),
                           choices=choices(OUTCOME_LABELS, "—"))
+    # The indicators dashboard's scope: raised at a held or approved dialogue.
+    counted = BooleanField(_l("Chỉ ý kiến đã nêu tại cuộc đã tổ chức (như bảng chỉ số)"))
     unit_id = SelectField(_l("Đơn vị"), coerce=optional_int, validate_choice=False)
     date_from = DateField(_l("Từ ngày"), [Optional()], format=DATE_FORMATS)
     date_to = DateField(_l("Đến ngày"), [Optional()], format=DATE_FORMATS)

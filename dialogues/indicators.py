@@ -42,14 +42,15 @@ FIGURES = (
            qualified=_l("Người dự đối thoại là dân tộc thiểu số")),
     Figure("questions_raised", _l("Ý kiến, kiến nghị được nêu"), "dialogue", "count", link="questions",
            short=_l("Ý kiến")),
-    Figure("answered_on_spot", _l("Trả lời ngay tại hội nghị"), "dialogue", "count", link="questions",
+    Figure("answered_on_spot", _l("Trả lời ngay tại hội nghị"), "dialogue", "count", link="answered_on_spot",
            short=_l("Trả lời ngay")),
-    Figure("forwarded_at_dialogue", _l("Chuyển cấp trên tại hội nghị"), "dialogue", "count",
+    Figure("forwarded_at_dialogue", _l("Chuyển cấp trên tại hội nghị"), "dialogue", "count", link="forwarded_at_dialogue",
            short=_l("Chuyển cấp trên")),
     Figure("committed", _l("Cam kết giải quyết"), "dialogue", "count", link="commitments", short=_l("Cam kết")),
-    Figure("resolved", _l("Đã giải quyết"), "dialogue", "count", link="commitments", short=_l("Đã giải quyết")),
-    Figure("partly_resolved", _l("Giải quyết một phần"), "dialogue", "count", short=_l("Một phần")),
-    Figure("not_feasible", _l("Không thể thực hiện"), "dialogue", "count", short=_l("Không thể thực hiện")),
+    Figure("resolved", _l("Đã giải quyết"), "dialogue", "count", link="resolved", short=_l("Đã giải quyết")),
+    Figure("partly_resolved", _l("Giải quyết một phần"), "dialogue", "count", link="partly_resolved", short=_l("Một phần")),
+    Figure("not_feasible", _l("Không thể thực hiện"), "dialogue", "count", link="not_feasible",
+           short=_l("Không thể thực hiện")),
     Figure("overdue", _l("Quá hạn"), "dialogue", "count", targetable=False, link="overdue", short=_l("Quá hạn")),
     Figure("median_days_to_resolve", _l("Số ngày giải quyết (trung vị)"), "dialogue", "days", targetable=False,
            short=_l("Số ngày (trung vị)")),
@@ -138,12 +139,24 @@ class DialogueIndicators(IndicatorProvider):
             sections=[("attendance_groups", "attendance_by_group", attendance_groups)])
 
     def links(self, period: Period, today: date) -> dict[str, str]:
-        dates = {"date_from": period.date_from.strftime("%d/%m/%Y"), "date_to": period.date_to.strftime("%d/%m/%Y")}
+        """Each linked figure's list, with the figure's own filters: the dialogues and questions
+        the indicators count (``counted``: held or approved, raised), commitments of those
+        dialogues (``counted``), written in the minutes (``minutes_only``) or by current status."""
+        dates = {"date_from": period.date_from.strftime("%d/%m/%Y"), "date_to": period.date_to.strftime("%d/%m/%Y"),
+                 "counted": "y"}
+
+        def commitments(**filters):
+            return url_for("dialogues.list_commitments", **filters, **dates)
         return {
             "dialogues": url_for("dialogues.index", **dates),
             "questions": url_for("dialogues.list_questions", **dates),
-            "commitments": url_for("dialogues.list_commitments", **dates),
-            "overdue": url_for("dialogues.list_commitments", overdue="y", **dates),
+            "answered_on_spot": url_for("dialogues.list_questions", outcome="answered", **dates),
+            "forwarded_at_dialogue": url_for("dialogues.list_questions", outcome="forwarded", **dates),
+            "commitments": commitments(minutes_only="y"),
+            "resolved": commitments(status="resolved"),
+            "partly_resolved": commitments(status="partly_resolved"),
+            "not_feasible": commitments(status="not_feasible"),
+            "overdue": commitments(overdue="y"),
         }
 
     def charts(self, dashboard) -> dict:

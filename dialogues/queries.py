@@ -15,6 +15,11 @@ from dialogues.models import (DialogueAnswer, AnswerOutcome, Commitment, Dialogu
                               DialogueStatus, DialogueQuestion)
 
 
+# The dialogues the indicators count (``dialogues.follow_up.indicators.COUNTED_DIALOGUES``): the
+# drill-down lists filter with the same tuple, so a figure and its list cannot drift apart.
+COUNTED_STATUSES = (DialogueStatus.held, DialogueStatus.approved)
+
+
 def in_unit_and_period(stmt, unit_id: int | None, date_from: date | None, date_to: date | None):
     """``stmt`` (which involves Dialogue) limited to dialogues of ``unit_id``'s subtree (an unknown
     unit matches nothing) held between the dates; None means no limit. Shared by the dialogue and
@@ -37,9 +42,12 @@ class DialogueFilter:
     status: DialogueStatus | None = None
     q: str = ""
     category_id: int | None = None
+    counted: bool = False  # only those the indicators count (held or approved)
 
     def apply(self, stmt, visible):
         stmt = in_unit_and_period(stmt.where(visible), self.unit_id, self.date_from, self.date_to)
+        if self.counted:
+            stmt = stmt.where(Dialogue.status.in_(COUNTED_STATUSES))
         if self.status:
             stmt = stmt.where(Dialogue.status == self.status)
         if self.q:
@@ -187,8 +195,10 @@ def roster_people(dialogue: Dialogue) -> list[Person]:
 
 
 def question_search(visible, q: str = "", category_id: int | None = None, outcome: AnswerOutcome | None = None,
-                    unit_id: int | None = None, date_from: date | None = None, date_to: date | None = None):
-    """Statement for the question search page (dates: of the dialogue)."""
+                    unit_id: int | None = None, date_from: date | None = None, date_to: date | None = None,
+                    counted: bool = False):
+    """Statement for the question search page (dates: of the dialogue). ``counted``: only the
+    questions the indicators count (raised, at a held or approved dialogue)."""
     stmt = (sa.select(DialogueQuestion).join(DialogueQuestion.dialogue).where(visible)
             .options(joinedload(DialogueQuestion.dialogue).joinedload(Dialogue.unit),
                      joinedload(DialogueQuestion.category),
@@ -201,6 +211,8 @@ def question_search(visible, q: str = "", category_id: int | None = None, outcom
         stmt = stmt.where(sa.or_(DialogueQuestion.content.ilike(like), DialogueQuestion.raiser_name.ilike(like),
                                  DialogueQuestion.id.in_(sa.select(DialogueAnswer.question_id)
                                                          .where(DialogueAnswer.content.ilike(like)))))
+    if counted:
+        stmt = stmt.where(DialogueQuestion.is_raised, Dialogue.status.in_(COUNTED_STATUSES))
     if category_id is not None:
         stmt = stmt.where(DialogueQuestion.category_id == category_id)
     if outcome is not None:

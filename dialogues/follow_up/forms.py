@@ -68,6 +68,8 @@ class CommitmentFilterForm(PlainForm):
     category_id = SelectField(_l("Lĩnh vực"), coerce=optional_int, validate_choice=False)
     unit_id = SelectField(_l("Đơn vị"), coerce=optional_int, validate_choice=False)
     overdue = BooleanField(_l("Chỉ cam kết quá hạn"))
+    counted = BooleanField(_l("Gồm cả biên bản đã tổ chức chưa duyệt (như bảng chỉ số)"))
+    minutes_only = BooleanField(_l("Chỉ cam kết ghi trong biên bản (không tính bản chuyển tiếp)"))
     date_from = DateField(_l("Đối thoại từ ngày"), [Optional()], format=DATE_FORMATS)
     date_to = DateField(_l("Đến ngày"), [Optional()], format=DATE_FORMATS)
 
