@@ -183,6 +183,10 @@ class QuestionRowForm(PlainForm):
                           choices=choices(OUTCOME_LABELS, blank="—"))
     forwarded_agency_id = SelectField(_l("Chuyển tới cơ quan cấp trên"), coerce=optional_int, validate_choice=False)
     forward_document = StringField(_l("Văn bản chuyển (số, ngày)"), [Optional(), _long(300)])
+    repeat_of_id = IntegerField(_l("Nhắc lại ý kiến trước (mã số)"),
+                                [Optional(), NumberRange(1, 2**31 - 1, _l("Mã ý kiến không hợp lệ."))],
+                                description=_l("Nếu ý kiến này đã được nêu ở cuộc đối thoại trước: mã của ý kiến đó "
+                                               "(xem “Ý kiến tương tự”)."))
     commitments = FieldList(FormField(CommitmentRowForm), min_entries=0, max_entries=services.questions.MAX_COMMITMENTS)
     delete = BooleanField(_l("Xóa ý kiến này"))
 
@@ -235,6 +239,7 @@ class EntryForm(BaseForm):
                 answerer_title=f.answerer_title.data or "", answerer_agency_id=f.answerer_agency_id.data,
                 answer=f.answer.data or "", outcome=f.outcome.data, forwarded_agency_id=f.forwarded_agency_id.data,
                 forward_document=f.forward_document.data or "", delete=bool(f.delete.data),
+                repeat_of_id=None if f.repeat_of_id.errors else f.repeat_of_id.data,
                 commitments=[services.CommitmentRow(
                     id=_id(c.form.id.data), agency_id=c.form.agency_id.data,
                     responsible_person=c.form.responsible_person.data or "",
@@ -248,7 +253,7 @@ class EntryForm(BaseForm):
         answer = question.answer
         row = {name: getattr(question, name) for name in (
             "id", "number", "origin", "is_raised", "raiser_kind", "raiser_name", "raiser_sex", "village_id",
-            "content", "category_id", "agency_id")}
+            "content", "category_id", "agency_id", "repeat_of_id")}
         row["ethnicity_code"] = question.raiser_ethnicity_code or ""
         person = question.person if question.person and not question.person.erased_dt else None
         row["person_code"] = person.code if person else ""
@@ -319,6 +324,7 @@ class QuestionFilterForm(PlainForm):
                           choices=choices(OUTCOME_LABELS, "—"))
     # The indicators dashboard's scope: raised at a held or approved dialogue.
     counted = BooleanField(_l("Chỉ ý kiến đã nêu tại cuộc đã tổ chức (như bảng chỉ số)"))
+    repeated = BooleanField(_l("Chỉ ý kiến nhắc lại"))
     unit_id = SelectField(_l("Đơn vị"), coerce=optional_int, validate_choice=False)
     date_from = DateField(_l("Từ ngày"), [Optional()], format=DATE_FORMATS)
     date_to = DateField(_l("Đến ngày"), [Optional()], format=DATE_FORMATS)

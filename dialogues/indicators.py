@@ -46,6 +46,8 @@ FIGURES = (
            short=_l("Trả lời ngay")),
     Figure("forwarded_at_dialogue", _l("Chuyển cấp trên tại hội nghị"), "dialogue", "count", link="forwarded_at_dialogue",
            short=_l("Chuyển cấp trên")),
+    Figure("questions_repeated", _l("Ý kiến nhắc lại (đã nêu ở cuộc trước)"), "dialogue", "count",
+           link="questions_repeated", short=_l("Nhắc lại")),
     Figure("committed", _l("Cam kết giải quyết"), "dialogue", "count", link="commitments", short=_l("Cam kết")),
     Figure("resolved", _l("Đã giải quyết"), "dialogue", "count", link="resolved", short=_l("Đã giải quyết")),
     Figure("partly_resolved", _l("Giải quyết một phần"), "dialogue", "count", link="partly_resolved", short=_l("Một phần")),
@@ -62,7 +64,7 @@ FIGURES = (
 )
 DIALOGUE_COUNTS = ("dialogues_held", "dialogue_participants", "dialogue_women", "dialogue_minority")
 # Follow-up figures taken as they are from dialogues.follow_up.indicators.
-FOLLOWUP_KEYS = ["questions_raised", "answered_on_spot", "forwarded_at_dialogue", "committed", "resolved",
+FOLLOWUP_KEYS = ["questions_raised", "answered_on_spot", "forwarded_at_dialogue", "questions_repeated", "committed", "resolved",
                  "partly_resolved", "not_feasible", "overdue", "median_days_to_resolve", "share_answered_on_spot",
                  "share_resolved", "share_resolved_on_time", "share_resolved_by_original_deadline"]
 
@@ -152,6 +154,7 @@ class DialogueIndicators(IndicatorProvider):
             "questions": url_for("dialogues.list_questions", **dates),
             "answered_on_spot": url_for("dialogues.list_questions", outcome="answered", **dates),
             "forwarded_at_dialogue": url_for("dialogues.list_questions", outcome="forwarded", **dates),
+            "questions_repeated": url_for("dialogues.list_questions", repeated="y", **dates),
             "commitments": commitments(minutes_only="y"),
             "resolved": commitments(status="resolved"),
             "partly_resolved": commitments(status="partly_resolved"),

@@ -141,7 +141,8 @@ def questions_for(dialogue: Dialogue, only=None) -> list[DialogueQuestion]:
                      joinedload(DialogueQuestion.village), joinedload(DialogueQuestion.person),
                      selectinload(DialogueQuestion.answer).options(joinedload(DialogueAnswer.answerer_agency),
                                                            joinedload(DialogueAnswer.forwarded_agency)),
-                     selectinload(DialogueQuestion.commitments).joinedload(Commitment.agency))
+                     selectinload(DialogueQuestion.commitments).joinedload(Commitment.agency),
+                     selectinload(DialogueQuestion.repeat_of).joinedload(DialogueQuestion.dialogue))
             .order_by(DialogueQuestion.number))
     if only is not None:
         stmt = stmt.where(only)
@@ -196,7 +197,7 @@ def roster_people(dialogue: Dialogue) -> list[Person]:
 
 def question_search(visible, q: str = "", category_id: int | None = None, outcome: AnswerOutcome | None = None,
                     unit_id: int | None = None, date_from: date | None = None, date_to: date | None = None,
-                    counted: bool = False):
+                    counted: bool = False, repeated: bool = False):
     """Statement for the question search page (dates: of the dialogue). ``counted``: only the
     questions the indicators count (raised, at a held or approved dialogue)."""
     stmt = (sa.select(DialogueQuestion).join(DialogueQuestion.dialogue).where(visible)
@@ -204,6 +205,7 @@ def question_search(visible, q: str = "", category_id: int | None = None, outcom
                      joinedload(DialogueQuestion.category),
                      joinedload(DialogueQuestion.person), joinedload(DialogueQuestion.village),
                      joinedload(DialogueQuestion.agency), selectinload(DialogueQuestion.answer),
+                     selectinload(DialogueQuestion.repeat_of).joinedload(DialogueQuestion.dialogue),
                      selectinload(DialogueQuestion.commitments).joinedload(Commitment.agency))
             .order_by(Dialogue.held_on.desc(), DialogueQuestion.dialogue_id.desc(), DialogueQuestion.number))
     if q:
@@ -213,6 +215,8 @@ def question_search(visible, q: str = "", category_id: int | None = None, outcom
                                                          .where(DialogueAnswer.content.ilike(like)))))
     if counted:
         stmt = stmt.where(DialogueQuestion.is_raised, Dialogue.status.in_(COUNTED_STATUSES))
+    if repeated:
+        stmt = stmt.where(DialogueQuestion.repeat_of_id.is_not(None))
     if category_id is not None:
         stmt = stmt.where(DialogueQuestion.category_id == category_id)
     if outcome is not None:

@@ -84,6 +84,7 @@ MATRIX = {
     "dialogues.show_dialogue": ("GET", "/dialogues/{dialogue}", {A, P, C, U}, "dialogue"),
     "dialogues.edit_dialogue": ("GET", "/dialogues/{dialogue}/edit", {A, P, C}, "dialogue"),
     "dialogues.enter_questions": ("GET", "/dialogues/{dialogue}/questions", {A, P, C}, "dialogue"),
+    "dialogues.similar": ("GET", "/dialogues/{dialogue}/similar?q=duong", {A, P, C}, "dialogue"),
     "dialogues.edit_roster": ("GET", "/dialogues/{dialogue}/roster", {A, P, C}, "dialogue"),
     "dialogues.remove_attendee": ("POST", "/dialogues/{dialogue}/roster/1/remove", {A, P, C}, "dialogue"),
     "dialogues.mark_held": ("POST", "/dialogues/{dialogue}/held", {A, P, C}, "dialogue"),

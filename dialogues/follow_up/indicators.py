@@ -8,7 +8,8 @@ Scope: dialogues organised by the unit or any unit below it, held (or approved) 
 ``date_from`` and ``date_to`` inclusive. Definitions:
 
 - questions_raised: questions actually put to the leaders (collected ones never raised are out);
-  answered_on_spot / forwarded_at_dialogue: those answered there, or forwarded in writing there.
+  answered_on_spot / forwarded_at_dialogue: those answered there, or forwarded in writing there;
+  questions_repeated: those marked as raising again an earlier question of the unit ("nhắc lại").
 - committed: commitments written in the minutes. A commitment forwarded during follow-up closes
   as ``forwarded`` and its linked copy at the receiving agency counts by its own status, so the
   status counts (open ... forwarded) add up to committed + forwarded copies.
@@ -90,7 +91,9 @@ def followup_counts_by_unit(unit: Unit, date_from: date, date_to: date, *,
     questions = db.session.execute(per_unit(
         sa.select(Dialogue.unit_id, sa.func.count(DialogueQuestion.id).label("questions_raised"),
                   answers.filter(DialogueAnswer.outcome == AnswerOutcome.answered).label("answered_on_spot"),
-                  answers.filter(DialogueAnswer.outcome == AnswerOutcome.forwarded).label("forwarded_at_dialogue"))
+                  answers.filter(DialogueAnswer.outcome == AnswerOutcome.forwarded).label("forwarded_at_dialogue"),
+                  sa.func.count(DialogueQuestion.id).filter(DialogueQuestion.repeat_of_id.is_not(None))
+                  .label("questions_repeated"))
         .select_from(DialogueQuestion).join(DialogueQuestion.dialogue).outerjoin(DialogueQuestion.answer)
         .where(DialogueQuestion.is_raised))).all()
 
@@ -127,7 +130,7 @@ def followup_counts_by_unit(unit: Unit, date_from: date, date_to: date, *,
     return counts
 
 
-COUNT_KEYS = ("questions_raised", "answered_on_spot", "forwarded_at_dialogue", "committed", "forwarded_copies",
+COUNT_KEYS = ("questions_raised", "answered_on_spot", "forwarded_at_dialogue", "questions_repeated", "committed", "forwarded_copies",
               *(s.value for s in CommitmentStatus), "overdue", "resolved_on_time", "resolved_by_original_deadline")
 
 

@@ -69,6 +69,9 @@ class DialogueQuestion(db.Model):
     content: Mapped[str] = mapped_column(sa.Text)
     category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("question_categories.id"), index=True)
     agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"), index=True)  # addressed to
+    # "Nhắc lại": the same petition raised again; the earlier question of the same organising unit.
+    repeat_of_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("dialogue_questions.id", ondelete="SET NULL"), index=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     dialogue: Mapped[Dialogue] = relationship(back_populates="questions")
@@ -76,6 +79,7 @@ class DialogueQuestion(db.Model):
     village: Mapped[Unit | None] = relationship()
     category: Mapped[QuestionCategory | None] = relationship()
     agency: Mapped[Agency | None] = relationship()
+    repeat_of: Mapped[DialogueQuestion | None] = relationship(remote_side="DialogueQuestion.id")
     answer: Mapped[DialogueAnswer | None] = relationship(back_populates="question", cascade="all, delete-orphan",
                                                  uselist=False)
     # The promises written in the minutes; follow-up copies forwarded to other agencies are not among them.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from app import ethnicities
@@ -58,6 +59,7 @@ class QuestionRow:
     outcome: AnswerOutcome | None = None
     forwarded_agency_id: int | None = None
     forward_document: str = ""
+    repeat_of_id: int | None = None  # "nhắc lại": the earlier question of the unit raised again
     commitments: list[CommitmentRow] = field(default_factory=list)
     delete: bool = False
 
@@ -66,6 +68,7 @@ class QuestionRow:
         texts = (self.raiser_name, self.person_code, self.content, self.answerer_name, self.answerer_title,
                  self.answer, self.forward_document)
         ids = (self.category_id, self.agency_id, self.answerer_agency_id, self.forwarded_agency_id, self.village_id,
+               self.repeat_of_id,
                self.outcome, self.raiser_sex, self.ethnicity_code)
         return (self.id is None and not any((t or "").strip() for t in texts) and all(v is None or v == "" for v in ids)
                 and all(c.is_blank() for c in self.commitments))
@@ -129,9 +132,25 @@ def _check_row(dialogue: Dialogue, row: QuestionRow, i: int, existing: dict[int,
     values["raiser_ethnicity_system"] = ethnicities.DEFAULT_SYSTEM if values["raiser_ethnicity_code"] else None
     if row.raiser_kind is not RaiserKind.person:
         values["person"] = None
+    values["repeat_of"] = _check_repeat(dialogue, row, f, n)
     values["answer"] = _check_answer(dialogue, row, f, n)
     values["commitments"] = _check_commitments(dialogue, row, f, n, existing.get(row.id))
     return values
+
+
+def _check_repeat(dialogue: Dialogue, row: QuestionRow, f: str, n: str) -> DialogueQuestion | None:
+    """The earlier question this one raises again: of the same organising unit, another dialogue
+    held on or before this one."""
+    from dialogues.similar import earlier_questions
+
+    if row.repeat_of_id is None:
+        return None
+    earlier = db.session.scalar(sa.select(DialogueQuestion).where(DialogueQuestion.id == row.repeat_of_id,
+                                                                  earlier_questions(dialogue)))
+    if earlier is None:
+        raise ServiceError(_("Ý kiến số %(n)s: mã %(id)d không phải ý kiến của một cuộc đối thoại trước của đơn vị "
+                             "này.", n=n, id=row.repeat_of_id), f + "repeat_of_id")
+    return earlier
 
 
 def _check_answer(dialogue: Dialogue, row: QuestionRow, f: str, n: str) -> dict | None:

@@ -185,6 +185,7 @@ def list_questions():
         outcome=None if form.outcome.errors else form.outcome.data,
         unit_id=None if form.unit_id.errors else form.unit_id.data,
         date_from=None if form.date_from.errors else form.date_from.data,
-        date_to=None if form.date_to.errors else form.date_to.data, counted=bool(form.counted.data))
+        date_to=None if form.date_to.errors else form.date_to.data, counted=bool(form.counted.data),
+        repeated=bool(form.repeated.data))
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("dialogues/list_questions.html", form=form, page=page)

@@ -59,19 +59,25 @@ def demo(app, db, runner, client, monkeypatch):
 
 def _add_cases_that_used_to_differ(db):
     """A planned dialogue with a collected question, a held one with a question never raised
-    beside a raised one, on this year's dates: the lists used to show them, the figures not."""
+    beside a raised one that repeats an earlier question of the commune, on this year's dates:
+    the lists used to show the unraised ones, the figures not."""
     from dialogues.models import Dialogue, DialogueLevel, DialogueQuestion, DialogueStatus, QuestionOrigin
 
     commune = db.session.scalar(sa.select(Unit).where(Unit.code == "02020"))
     today = clock.today()
     day = max(date(today.year, 1, 2), today - timedelta(days=3))
-    for status, raised in ((DialogueStatus.planned, False), (DialogueStatus.held, False)):
-        dialogue = Dialogue(title=f"Thử {status.value}", level=DialogueLevel.commune, unit_id=commune.id, held_on=day,
-                            status=status)
+    earlier = db.session.scalar(sa.select(DialogueQuestion.id).join(DialogueQuestion.dialogue)
+                                .where(Dialogue.unit_id == commune.id, Dialogue.held_on <= day).limit(1))
+    assert earlier is not None
+    for status in (DialogueStatus.planned, DialogueStatus.held):
+        dialogue = Dialogue(title=f"Thử {status.value}", level=DialogueLevel.commune, unit_id=commune.id,
+                            held_on=day, status=status)
         db.session.add(dialogue)
         db.session.flush()
         db.session.add(DialogueQuestion(dialogue_id=dialogue.id, number=1, origin=QuestionOrigin.collected,
-                                        is_raised=raised, content="Ý kiến chưa nêu tại hội nghị"))
+                                        is_raised=False, content="Ý kiến chưa nêu tại hội nghị"))
+        db.session.add(DialogueQuestion(dialogue_id=dialogue.id, number=2, repeat_of_id=earlier,
+                                        content="Nhắc lại ý kiến cuộc trước"))
     db.session.commit()
 
 
