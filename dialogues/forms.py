@@ -181,8 +181,12 @@ class QuestionRowForm(PlainForm):
     answer = TextAreaField(_l("Nội dung trả lời"), [Optional(), _long(10000)], render_kw={"rows": 3})
     outcome = SelectField(_l("Kết quả tại hội nghị"), coerce=enum_of(AnswerOutcome),
                           choices=choices(OUTCOME_LABELS, blank="—"))
-    forwarded_agency_id = SelectField(_l("Chuyển tới cơ quan cấp trên"), coerce=optional_int, validate_choice=False)
+    forwarded_agency_id = SelectField(_l("Chuyển bằng văn bản tới cơ quan"), coerce=optional_int, validate_choice=False)
     forward_document = StringField(_l("Văn bản chuyển (số, ngày)"), [Optional(), _long(300)])
+    forward_letter_number = StringField(_l("Số văn bản chuyển"), [Optional(), _long(100)])
+    forward_letter_date = DateField(_l("Ngày văn bản chuyển"), [Optional()], format=DATE_FORMATS)
+    forward_deadline = DateField(_l("Thời hạn trả lời của cơ quan nhận"), [Optional()], format=DATE_FORMATS,
+                                 description=_l("Để trống: 30 ngày kể từ ngày đối thoại."))
     repeat_of_id = IntegerField(_l("Nhắc lại ý kiến trước (mã số)"),
                                 [Optional(), NumberRange(1, 2**31 - 1, _l("Mã ý kiến không hợp lệ."))],
                                 description=_l("Nếu ý kiến này đã được nêu ở cuộc đối thoại trước: mã của ý kiến đó "
@@ -240,6 +244,8 @@ class EntryForm(BaseForm):
                 answer=f.answer.data or "", outcome=f.outcome.data, forwarded_agency_id=f.forwarded_agency_id.data,
                 forward_document=f.forward_document.data or "", delete=bool(f.delete.data),
                 repeat_of_id=None if f.repeat_of_id.errors else f.repeat_of_id.data,
+                forward_letter_number=f.forward_letter_number.data or "",
+                forward_letter_date=f.forward_letter_date.data, forward_deadline=f.forward_deadline.data,
                 commitments=[services.CommitmentRow(
                     id=_id(c.form.id.data), agency_id=c.form.agency_id.data,
                     responsible_person=c.form.responsible_person.data or "",
@@ -262,6 +268,9 @@ class EntryForm(BaseForm):
             row.update(answerer_name=answer.answerer_name, answerer_title=answer.answerer_title,
                        answerer_agency_id=answer.answerer_agency_id, answer=answer.content, outcome=answer.outcome,
                        forwarded_agency_id=answer.forwarded_agency_id, forward_document=answer.forward_document)
+        if (petition := question.petition) is not None:
+            row.update(forward_letter_number=petition.letter_number, forward_letter_date=petition.letter_date,
+                       forward_deadline=petition.deadline)
         row["commitments"] = [{"id": c.id, "agency_id": c.agency_id, "responsible_person": c.responsible_person,
                                "description": c.description, "deadline": c.deadline} for c in question.commitments]
         return row

@@ -44,8 +44,8 @@ FIGURES = (
            short=_l("Ý kiến")),
     Figure("answered_on_spot", _l("Trả lời ngay tại hội nghị"), "dialogue", "count", link="answered_on_spot",
            short=_l("Trả lời ngay")),
-    Figure("forwarded_at_dialogue", _l("Chuyển cấp trên tại hội nghị"), "dialogue", "count", link="forwarded_at_dialogue",
-           short=_l("Chuyển cấp trên")),
+    Figure("forwarded_at_dialogue", _l("Chuyển bằng văn bản tại hội nghị"), "dialogue", "count", link="forwarded_at_dialogue",
+           short=_l("Chuyển văn bản")),
     Figure("questions_repeated", _l("Ý kiến nhắc lại (đã nêu ở cuộc trước)"), "dialogue", "count",
            link="questions_repeated", short=_l("Nhắc lại")),
     Figure("committed", _l("Cam kết giải quyết"), "dialogue", "count", link="commitments", short=_l("Cam kết")),
@@ -54,6 +54,12 @@ FIGURES = (
     Figure("not_feasible", _l("Không thể thực hiện"), "dialogue", "count", link="not_feasible",
            short=_l("Không thể thực hiện")),
     Figure("overdue", _l("Quá hạn"), "dialogue", "count", targetable=False, link="overdue", short=_l("Quá hạn")),
+    Figure("petitions_followed", _l("Kiến nghị chuyển bằng văn bản đang theo dõi"), "dialogue", "count",
+           link="petitions", short=_l("Kiến nghị chuyển")),
+    Figure("petitions_resolved", _l("Kiến nghị chuyển đã được giải quyết"), "dialogue", "count",
+           link="petitions_resolved", short=_l("KN chuyển đã GQ")),
+    Figure("petitions_overdue", _l("Kiến nghị chuyển quá hạn trả lời"), "dialogue", "count", targetable=False,
+           link="petitions_overdue", short=_l("KN chuyển quá hạn")),
     Figure("median_days_to_resolve", _l("Số ngày giải quyết (trung vị)"), "dialogue", "days", targetable=False,
            short=_l("Số ngày (trung vị)")),
     Figure("share_answered_on_spot", _l("Tỷ lệ trả lời ngay"), "dialogue", "share", short=_l("% trả lời ngay")),
@@ -65,7 +71,8 @@ FIGURES = (
 DIALOGUE_COUNTS = ("dialogues_held", "dialogue_participants", "dialogue_women", "dialogue_minority")
 # Follow-up figures taken as they are from dialogues.follow_up.indicators.
 FOLLOWUP_KEYS = ["questions_raised", "answered_on_spot", "forwarded_at_dialogue", "questions_repeated", "committed", "resolved",
-                 "partly_resolved", "not_feasible", "overdue", "median_days_to_resolve", "share_answered_on_spot",
+                 "partly_resolved", "not_feasible", "overdue", "petitions_followed", "petitions_resolved", "petitions_overdue",
+                 "median_days_to_resolve", "share_answered_on_spot",
                  "share_resolved", "share_resolved_on_time", "share_resolved_by_original_deadline"]
 
 # Indexes for the dashboard's follow-up aggregates, on the dialogue tables they read: with them
@@ -147,8 +154,8 @@ class DialogueIndicators(IndicatorProvider):
         dates = {"date_from": period.date_from.strftime("%d/%m/%Y"), "date_to": period.date_to.strftime("%d/%m/%Y"),
                  "counted": "y"}
 
-        def commitments(**filters):
-            return url_for("dialogues.list_commitments", **filters, **dates)
+        def commitments(kind="commitment", **filters):
+            return url_for("dialogues.list_commitments", kind=kind, **filters, **dates)
         return {
             "dialogues": url_for("dialogues.index", **dates),
             "questions": url_for("dialogues.list_questions", **dates),
@@ -160,6 +167,9 @@ class DialogueIndicators(IndicatorProvider):
             "partly_resolved": commitments(status="partly_resolved"),
             "not_feasible": commitments(status="not_feasible"),
             "overdue": commitments(overdue="y"),
+            "petitions": commitments("petition", followed="y"),
+            "petitions_resolved": commitments("petition", status="resolved"),
+            "petitions_overdue": commitments("petition", overdue="y"),
         }
 
     def charts(self, dashboard) -> dict:

@@ -142,7 +142,8 @@ def questions_for(dialogue: Dialogue, only=None) -> list[DialogueQuestion]:
                      selectinload(DialogueQuestion.answer).options(joinedload(DialogueAnswer.answerer_agency),
                                                            joinedload(DialogueAnswer.forwarded_agency)),
                      selectinload(DialogueQuestion.commitments).joinedload(Commitment.agency),
-                     selectinload(DialogueQuestion.repeat_of).joinedload(DialogueQuestion.dialogue))
+                     selectinload(DialogueQuestion.repeat_of).joinedload(DialogueQuestion.dialogue),
+                     selectinload(DialogueQuestion.petition))
             .order_by(DialogueQuestion.number))
     if only is not None:
         stmt = stmt.where(only)

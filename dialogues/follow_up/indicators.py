@@ -13,6 +13,9 @@ Scope: dialogues organised by the unit or any unit below it, held (or approved) 
 - committed: commitments written in the minutes. A commitment forwarded during follow-up closes
   as ``forwarded`` and its linked copy at the receiving agency counts by its own status, so the
   status counts (open ... forwarded) add up to committed + forwarded copies.
+- petitions (answer outcome "forwarded", followed at the receiving agency like commitments, but
+  not among them): petitions_forwarded at the meeting; petitions_followed, where they now are
+  (a petition forwarded again counts once, at its last agency); petitions_resolved, petitions_overdue.
 - overdue: still open or in progress, past the *current* deadline on ``today`` (a lawful
   extension moves the deadline, so an extended commitment is not overdue).
 - median_days_to_resolve: over resolved commitments, days from the dialogue to the day the
@@ -98,18 +101,27 @@ def followup_counts_by_unit(unit: Unit, date_from: date, date_to: date, *,
         .where(DialogueQuestion.is_raised))).all()
 
     resolved = Commitment.status == CommitmentStatus.resolved
-    by_status = [sa.func.count(Commitment.id).filter(Commitment.status == s).label(s.value) for s in CommitmentStatus]
+    promise = Commitment.is_petition.is_(False)
+    petition = Commitment.is_petition.is_(True)
+
+    def count(*where):
+        return sa.func.count(Commitment.id).filter(*where)
+    by_status = [count(promise, Commitment.status == s).label(s.value) for s in CommitmentStatus]
     commitments = db.session.execute(per_unit(
         sa.select(Dialogue.unit_id,
-                  sa.func.count(Commitment.id).filter(Commitment.forwarded_from_id.is_(None)).label("committed"),
-                  sa.func.count(Commitment.id).filter(Commitment.forwarded_from_id.is_not(None))
-                  .label("forwarded_copies"),
+                  count(promise, Commitment.forwarded_from_id.is_(None)).label("committed"),
+                  count(promise, Commitment.forwarded_from_id.is_not(None)).label("forwarded_copies"),
                   *by_status,
-                  sa.func.count(Commitment.id).filter(Commitment.overdue_on(today)).label("overdue"),
-                  sa.func.count(Commitment.id).filter(resolved, Commitment.closed_on <= Commitment.deadline)
-                  .label("resolved_on_time"),
-                  sa.func.count(Commitment.id).filter(resolved, Commitment.closed_on <= Commitment.original_deadline)
-                  .label("resolved_by_original_deadline"))
+                  count(promise, Commitment.overdue_on(today)).label("overdue"),
+                  count(promise, resolved, Commitment.closed_on <= Commitment.deadline).label("resolved_on_time"),
+                  count(promise, resolved, Commitment.closed_on <= Commitment.original_deadline)
+                  .label("resolved_by_original_deadline"),
+                  # Petitions forwarded in writing, followed at the receiving agency (a petition
+                  # forwarded again counts once, by where it now is).
+                  count(petition, Commitment.forwarded_from_id.is_(None)).label("petitions_forwarded"),
+                  count(petition, Commitment.status != CommitmentStatus.forwarded).label("petitions_followed"),
+                  count(petition, resolved).label("petitions_resolved"),
+                  count(petition, Commitment.overdue_on(today)).label("petitions_overdue"))
         .select_from(Commitment).join(Commitment.question).join(DialogueQuestion.dialogue))).all()
 
     # How many commitments took how many days, per unit: the database counts, Python takes the
@@ -117,7 +129,7 @@ def followup_counts_by_unit(unit: Unit, date_from: date, date_to: date, *,
     days = days_between(Commitment.closed_on, Dialogue.held_on)
     durations = db.session.execute(
         sa.select(Dialogue.unit_id, days, sa.func.count()).join(Commitment.question).join(DialogueQuestion.dialogue)
-        .join(organiser, organiser.id == Dialogue.unit_id).where(in_period, resolved)
+        .join(organiser, organiser.id == Dialogue.unit_id).where(in_period, resolved, Commitment.is_petition.is_(False))
         .group_by(Dialogue.unit_id, days)).all()
 
     counts: dict[int, dict] = {}
@@ -131,7 +143,8 @@ def followup_counts_by_unit(unit: Unit, date_from: date, date_to: date, *,
 
 
 COUNT_KEYS = ("questions_raised", "answered_on_spot", "forwarded_at_dialogue", "questions_repeated", "committed", "forwarded_copies",
-              *(s.value for s in CommitmentStatus), "overdue", "resolved_on_time", "resolved_by_original_deadline")
+              *(s.value for s in CommitmentStatus), "overdue", "resolved_on_time", "resolved_by_original_deadline",
+              "petitions_forwarded", "petitions_followed", "petitions_resolved", "petitions_overdue")
 
 
 def combine_counts(groups) -> dict:

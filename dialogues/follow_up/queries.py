@@ -26,6 +26,8 @@ class CommitmentFilter:
     # The indicators' scope: commitments of held dialogues too (not yet tracked), as they count them.
     counted: bool = False
     minutes_only: bool = False  # those written in the minutes, not the copies forwarded in follow-up
+    kind: str | None = None  # "commitment" (promised at the meeting) or "petition" (forwarded in writing)
+    followed: bool = False   # where each is followed now: not those handed on to another agency
 
     def apply(self, stmt, visible, today: date):
         """Limit ``stmt`` (which joins Commitment, DialogueQuestion and Dialogue) to tracked (or,
@@ -34,6 +36,10 @@ class CommitmentFilter:
                           else Dialogue.status == DialogueStatus.approved)
         if self.minutes_only:
             stmt = stmt.where(Commitment.forwarded_from_id.is_(None))
+        if self.kind in ("commitment", "petition"):
+            stmt = stmt.where(Commitment.is_petition.is_(self.kind == "petition"))
+        if self.followed:
+            stmt = stmt.where(Commitment.status != CommitmentStatus.forwarded)
         if self.status is not None:
             stmt = stmt.where(Commitment.status == self.status)
         if self.agency_id is not None:

@@ -85,7 +85,14 @@ class DialogueQuestion(db.Model):
     # The promises written in the minutes; follow-up copies forwarded to other agencies are not among them.
     commitments: Mapped[list["Commitment"]] = relationship(  # noqa: F821
         back_populates="question", order_by="Commitment.position", cascade="all, delete-orphan",
-        primaryjoin="and_(DialogueQuestion.id == Commitment.question_id, Commitment.forwarded_from_id.is_(None))")
+        primaryjoin="and_(DialogueQuestion.id == Commitment.question_id, Commitment.forwarded_from_id.is_(None), "
+                    "Commitment.is_petition.is_(False))")
+    # The petition forwarded in writing at the meeting, followed at the receiving agency (its
+    # follow-up copies, if forwarded again, are not this one). Written by services.questions.
+    petition: Mapped["Commitment | None"] = relationship(  # noqa: F821
+        viewonly=True, uselist=False,
+        primaryjoin="and_(DialogueQuestion.id == Commitment.question_id, Commitment.forwarded_from_id.is_(None), "
+                    "Commitment.is_petition.is_(True))")
 
     def __repr__(self) -> str:
         return f"<DialogueQuestion {self.dialogue_id}#{self.number}>"
@@ -133,3 +140,17 @@ class DialogueAnswer(db.Model):
     @property
     def locking_dialogue(self) -> Dialogue:
         return self.question.dialogue
+
+    @property
+    def is_transfer(self) -> bool:
+        """Forwarded to an agency of the organising unit's own level: a transfer to another agency
+        ("chuyển cơ quan khác"), not up a level ("chuyển cấp trên")."""
+        agency = self.forwarded_agency
+        return (self.outcome is AnswerOutcome.forwarded and agency is not None
+                and agency.unit_id == self.question.dialogue.unit_id)
+
+    @property
+    def forward_label(self) -> str:
+        from dialogues.labels import FORWARD_HIGHER, FORWARD_TRANSFER
+
+        return str(FORWARD_TRANSFER if self.is_transfer else FORWARD_HIGHER)

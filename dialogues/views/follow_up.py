@@ -52,6 +52,7 @@ def list_commitments():
         category_id=None if form.category_id.errors else form.category_id.data,
         unit_id=None if reader or form.unit_id.errors else form.unit_id.data,
         overdue=bool(form.overdue.data), counted=bool(form.counted.data), minutes_only=bool(form.minutes_only.data),
+        kind=None if form.kind.errors else (form.kind.data or None), followed=bool(form.followed.data),
         q=(form.q.data or "").strip()[:100],
         date_from=None if form.date_from.errors else form.date_from.data,
         date_to=None if form.date_to.errors else form.date_to.data)
