@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import services, throttle
 from app.auth import get_in_scope_or_404, roles_required, unit_scope
 from app.extensions import db
-from app.forms import AgencyForm, UserForm
-from app.models import Agency, AuditLog, Role, User
+from app.forms import AgencyEditForm, AgencyForm, UserForm
+from app.models import Agency, AuditLog, Role, Unit, UnitLevel, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -99,24 +99,59 @@ def unlock_user(user_id: int):
 @bp.route("/agencies/")
 @roles_required(Role.admin, Role.province, Role.commune)
 def list_agencies():
-    stmt = (sa.select(Agency).where(unit_scope(current_user, Agency.unit_id))
-            .options(sa.orm.joinedload(Agency.unit)).order_by(Agency.code))
+    # The officer's own level first (a commune's Công an xã, Trạm Y tế xã ...), then by unit and name.
+    own = sa.case((Agency.unit_id == current_user.unit_id, 0), else_=1)
+    stmt = (sa.select(Agency).join(Agency.unit).where(unit_scope(current_user, Agency.unit_id))
+            .options(sa.orm.contains_eager(Agency.unit)).order_by(own, Unit.path, Agency.name))
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("admin/list_agencies.html", page=page)
 
 
+def _agency_unit(form: AgencyForm):
+    """The unit of a new agency: for a commune officer always her commune (its local agencies:
+    Công an xã, Trạm Y tế xã ...); for a province officer or an administrator, a unit of her scope
+    that is not a village."""
+    if current_user.role is Role.commune:
+        return current_user.unit
+    unit, _agency = _resolve_unit_and_agency(form)
+    if unit.level is UnitLevel.village:
+        raise services.ServiceError(_("Cơ quan thuộc cấp xã, tỉnh; không thuộc thôn, bản."), "unit_code")
+    return unit
+
+
 @bp.route("/agencies/new", methods=["GET", "POST"])
-@roles_required(Role.admin, Role.province)
+@roles_required(Role.admin, Role.province, Role.commune)
 def create_agency():
     form = AgencyForm()
+    if current_user.role is Role.commune:
+        form.unit_code.data = current_user.unit.code  # a commune manages its own list only
+        form.unit_code.render_kw = {"readonly": True}
     if form.validate_on_submit():
         with services.service_call(form, "code", fields=FORM_FIELDS) as call:
-            unit, _agency = _resolve_unit_and_agency(form)
-            agency = services.create_agency(form.code.data, form.name.data, unit)
+            agency = services.create_agency(form.code.data, form.name.data, _agency_unit(form))
         if call.ok:
             flash(_("Đã thêm cơ quan %(name)s.", name=agency.name), "success")
             return redirect(url_for("admin.list_agencies"))
-    return render_template("admin/edit_agency.html", form=form)
+    return render_template("admin/edit_agency.html", form=form, agency=None)
+
+
+@bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.admin, Role.province, Role.commune)
+def edit_agency(agency_id: int):
+    """Rename or retire an agency of the officer's own unit (a province officer: of her scope; the
+    province's departments stay with the province, a commune edits only its local agencies)."""
+    agency = db.session.scalar(sa.select(Agency).where(Agency.id == agency_id,
+                                                       unit_scope(current_user, Agency.unit_id)))
+    if agency is None or (current_user.role is Role.commune and agency.unit_id != current_user.unit_id):
+        abort(404)
+    form = AgencyEditForm(obj=agency) if request.method == "GET" else AgencyEditForm()
+    if form.validate_on_submit():
+        with services.service_call(form, "name") as call:
+            services.update_agency(agency, name=form.name.data, is_active=bool(form.is_active.data))
+        if call.ok:
+            flash(_("Đã lưu cơ quan %(name)s.", name=agency.name), "success")
+            return redirect(url_for("admin.list_agencies"))
+    return render_template("admin/edit_agency.html", form=form, agency=agency)
 
 
 @bp.route("/audit/")

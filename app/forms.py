@@ -221,6 +221,11 @@ class AgencyForm(BaseForm):
     unit_code = StringField(_l("Mã đơn vị"), [DataRequired(REQUIRED), _long(32)])
 
 
+class AgencyEditForm(BaseForm):
+    name = StringField(_l("Tên cơ quan"), [DataRequired(REQUIRED), _long(300)])
+    is_active = BooleanField(_l("Đang hoạt động (bỏ chọn: không còn hiện trong danh sách chọn)"))
+
+
 class VillageForm(BaseForm):
     name = StringField(_l("Tên thôn, bản, tổ dân phố"), [DataRequired(REQUIRED), _long(200)])
     division_type = SelectField(_l("Loại"), choices=[("thôn", "thôn"), ("bản", "bản"), ("tổ dân phố", "tổ dân phố"),

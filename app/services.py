@@ -247,6 +247,18 @@ def create_agency(code: str, name: str, unit: Unit) -> Agency:
     return agency
 
 
+def update_agency(agency: Agency, *, name: str, is_active: bool) -> Agency:
+    """Rename or retire an agency (its code and unit never change: records name it by them)."""
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError(_("Vui lòng nhập tên."), "name")
+    if len(name) > 300:
+        raise ServiceError(_("Tên dài quá %(n)d ký tự.", n=300), "name")
+    agency.name, agency.is_active = name, is_active
+    db.session.flush()
+    return agency
+
+
 def agency_by_code(code: str | None) -> Agency:
     agency = db.session.scalar(sa.select(Agency).where(Agency.code == (code or "").strip()))
     if agency is None:
@@ -259,11 +271,13 @@ def agency_by_code(code: str | None) -> Agency:
 def agencies_on_branch(unit: Unit):
     """SQL: the active agencies of ``unit``'s branch: its own, those of the units above it (such as
     province departments) and those of the units below it; the agencies a dialogue of ``unit`` may
-    address."""
+    address. Local ones first (the unit's own, then those below), then the levels above, nearest
+    first, so a commune's Công an xã comes before the province's departments in every picker."""
     ancestor_ids = [u.id for u in unit.ancestors] + [unit.id]
+    local = sa.case((Agency.unit_id == unit.id, 0), (Unit.path.startswith(unit.path), 1), else_=2)
     return (sa.select(Agency).join(Agency.unit).options(sa.orm.contains_eager(Agency.unit))
             .where(Agency.is_active, sa.or_(Agency.unit_id.in_(ancestor_ids), Unit.path.startswith(unit.path)))
-            .order_by(Unit.path, Agency.name))
+            .order_by(local, sa.func.length(Unit.path).desc(), Unit.path, Agency.name))
 
 
 def check_password_policy(password: str) -> None:

@@ -122,6 +122,7 @@ def _ban_ca(ctx: dict) -> None:
                     answer="Nội dung vượt thẩm quyền của xã; UBND xã sẽ có văn bản đề nghị Sở Y tế tỉnh bố trí khám "
                            "thai lưu động tại các bản vùng cao.",
                     outcome=AnswerOutcome.forwarded, forwarded_agency_id=syt,
+                    forward_letter_number="45/UBND-VP", forward_deadline=due(45),
                     commitments=[CommitmentRow(agency_id=ubnd, description="Gửi văn bản đề nghị Sở Y tế tỉnh bố trí "
                                                                            "khám thai lưu động tại các bản vùng cao",
                                                deadline=due(15))]),

@@ -187,8 +187,16 @@ class QuestionRowForm(PlainForm):
     answer = TextAreaField(_l("Nội dung trả lời"), [Optional(), _long(10000)], render_kw={"rows": 3})
     outcome = SelectField(_l("Kết quả tại hội nghị"), coerce=enum_of(AnswerOutcome),
                           choices=choices(OUTCOME_LABELS, blank="—"))
-    forwarded_agency_id = SelectField(_l("Chuyển tới cơ quan cấp trên"), coerce=optional_int, validate_choice=False)
+    forwarded_agency_id = SelectField(_l("Chuyển bằng văn bản tới cơ quan"), coerce=optional_int, validate_choice=False)
     forward_document = StringField(_l("Văn bản chuyển (số, ngày)"), [Optional(), _long(300)])
+    forward_letter_number = StringField(_l("Số văn bản chuyển"), [Optional(), _long(100)])
+    forward_letter_date = DateField(_l("Ngày văn bản chuyển"), [Optional()], format=DATE_FORMATS)
+    forward_deadline = DateField(_l("Thời hạn trả lời của cơ quan nhận"), [Optional()], format=DATE_FORMATS,
+                                 description=_l("Để trống: 30 ngày kể từ ngày đối thoại."))
+    repeat_of_id = IntegerField(_l("Nhắc lại ý kiến trước (mã số)"),
+                                [Optional(), NumberRange(1, 2**31 - 1, _l("Mã ý kiến không hợp lệ."))],
+                                description=_l("Nếu ý kiến này đã được nêu ở cuộc đối thoại trước: mã của ý kiến đó "
+                                               "(xem “Ý kiến tương tự”)."))
     commitments = FieldList(FormField(CommitmentRowForm), min_entries=0, max_entries=services.questions.MAX_COMMITMENTS)
     delete = BooleanField(_l("Xóa ý kiến này"))
 
@@ -280,6 +288,9 @@ class EntryForm(BaseForm):
                 answerer_title=f.answerer_title.data or "", answerer_agency_id=f.answerer_agency_id.data,
                 answer=f.answer.data or "", outcome=f.outcome.data, forwarded_agency_id=f.forwarded_agency_id.data,
                 forward_document=f.forward_document.data or "", delete=bool(f.delete.data),
+                repeat_of_id=None if f.repeat_of_id.errors else f.repeat_of_id.data,
+                forward_letter_number=f.forward_letter_number.data or "",
+                forward_letter_date=f.forward_letter_date.data, forward_deadline=f.forward_deadline.data,
                 commitments=[services.CommitmentRow(
                     id=_id(c.form.id.data), agency_id=c.form.agency_id.data,
                     responsible_person=c.form.responsible_person.data or "",
@@ -293,7 +304,7 @@ class EntryForm(BaseForm):
         answer = question.answer
         row = {name: getattr(question, name) for name in (
             "id", "number", "origin", "is_raised", "raiser_kind", "raiser_name", "raiser_sex", "village_id",
-            "content", "category_id", "agency_id")}
+            "content", "category_id", "agency_id", "repeat_of_id")}
         row["ethnicity_code"] = question.raiser_ethnicity_code or ""
         person = question.person if question.person and not question.person.erased_dt else None
         row["person_code"] = person.code if person else ""
@@ -305,6 +316,9 @@ class EntryForm(BaseForm):
             row.update(answerer_name=answer.answerer_name, answerer_title=answer.answerer_title,
                        answerer_agency_id=answer.answerer_agency_id, answer=answer.content, outcome=answer.outcome,
                        forwarded_agency_id=answer.forwarded_agency_id, forward_document=answer.forward_document)
+        if (petition := question.petition) is not None:
+            row.update(forward_letter_number=petition.letter_number, forward_letter_date=petition.letter_date,
+                       forward_deadline=petition.deadline)
         row["commitments"] = [{"id": c.id, "agency_id": c.agency_id, "responsible_person": c.responsible_person,
                                "description": c.description, "deadline": c.deadline} for c in question.commitments]
         return row
@@ -370,6 +384,8 @@ class DialogueFilterForm(PlainForm):
     status = SelectField(_l("Trạng thái"), coerce=enum_of(DialogueStatus), choices=choices(STATUS_LABELS, "—"))
     q = StringField(_l("Tìm trong tên, chủ đề, ý kiến"), [Optional(), _long(100)])
     category_id = SelectField(_l("Lĩnh vực"), coerce=optional_int, validate_choice=False)
+    # The indicators dashboard's scope: held or approved (its drill-down links tick it).
+    counted = BooleanField(_l("Chỉ cuộc đã tổ chức (như bảng chỉ số)"))
 
 
 class QuestionFilterForm(PlainForm):
@@ -378,6 +394,9 @@ class QuestionFilterForm(PlainForm):
     category_id = SelectField(_l("Lĩnh vực"), coerce=optional_int, validate_choice=False)
     outcome = SelectField(_l("Kết quả tại hội nghị"), coerce=enum_of(AnswerOutcome),
                           choices=choices(OUTCOME_LABELS, "—"))
+    # The indicators dashboard's scope: raised at a held or approved dialogue.
+    counted = BooleanField(_l("Chỉ ý kiến đã nêu tại cuộc đã tổ chức (như bảng chỉ số)"))
+    repeated = BooleanField(_l("Chỉ ý kiến nhắc lại"))
     unit_id = SelectField(_l("Đơn vị"), coerce=optional_int, validate_choice=False)
     date_from = DateField(_l("Từ ngày"), [Optional()], format=DATE_FORMATS)
     date_to = DateField(_l("Đến ngày"), [Optional()], format=DATE_FORMATS)

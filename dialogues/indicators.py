@@ -49,15 +49,24 @@ FIGURES = (
            qualified=_l("Người dự đối thoại là dân tộc thiểu số")),
     Figure("questions_raised", _l("Ý kiến, kiến nghị được nêu"), "dialogue", "count", link="questions",
            short=_l("Ý kiến")),
-    Figure("answered_on_spot", _l("Trả lời ngay tại hội nghị"), "dialogue", "count", link="questions",
+    Figure("answered_on_spot", _l("Trả lời ngay tại hội nghị"), "dialogue", "count", link="answered_on_spot",
            short=_l("Trả lời ngay")),
-    Figure("forwarded_at_dialogue", _l("Chuyển cấp trên tại hội nghị"), "dialogue", "count",
-           short=_l("Chuyển cấp trên")),
+    Figure("forwarded_at_dialogue", _l("Chuyển bằng văn bản tại hội nghị"), "dialogue", "count", link="forwarded_at_dialogue",
+           short=_l("Chuyển văn bản")),
+    Figure("questions_repeated", _l("Ý kiến nhắc lại (đã nêu ở cuộc trước)"), "dialogue", "count",
+           link="questions_repeated", short=_l("Nhắc lại")),
     Figure("committed", _l("Cam kết giải quyết"), "dialogue", "count", link="commitments", short=_l("Cam kết")),
-    Figure("resolved", _l("Đã giải quyết"), "dialogue", "count", link="commitments", short=_l("Đã giải quyết")),
-    Figure("partly_resolved", _l("Giải quyết một phần"), "dialogue", "count", short=_l("Một phần")),
-    Figure("not_feasible", _l("Không thể thực hiện"), "dialogue", "count", short=_l("Không thể thực hiện")),
+    Figure("resolved", _l("Đã giải quyết"), "dialogue", "count", link="resolved", short=_l("Đã giải quyết")),
+    Figure("partly_resolved", _l("Giải quyết một phần"), "dialogue", "count", link="partly_resolved", short=_l("Một phần")),
+    Figure("not_feasible", _l("Không thể thực hiện"), "dialogue", "count", link="not_feasible",
+           short=_l("Không thể thực hiện")),
     Figure("overdue", _l("Quá hạn"), "dialogue", "count", targetable=False, link="overdue", short=_l("Quá hạn")),
+    Figure("petitions_followed", _l("Kiến nghị chuyển bằng văn bản đang theo dõi"), "dialogue", "count",
+           link="petitions", short=_l("Kiến nghị chuyển")),
+    Figure("petitions_resolved", _l("Kiến nghị chuyển đã được giải quyết"), "dialogue", "count",
+           link="petitions_resolved", short=_l("KN chuyển đã GQ")),
+    Figure("petitions_overdue", _l("Kiến nghị chuyển quá hạn trả lời"), "dialogue", "count", targetable=False,
+           link="petitions_overdue", short=_l("KN chuyển quá hạn")),
     Figure("median_days_to_resolve", _l("Số ngày giải quyết (trung vị)"), "dialogue", "days", targetable=False,
            short=_l("Số ngày (trung vị)")),
     Figure("share_answered_on_spot", _l("Tỷ lệ trả lời ngay"), "dialogue", "share", short=_l("% trả lời ngay")),
@@ -68,8 +77,9 @@ FIGURES = (
 )
 DIALOGUE_COUNTS = ("dialogues_held", "dialogue_participants", "dialogue_women", "dialogue_minority")
 # Follow-up figures taken as they are from dialogues.follow_up.indicators.
-FOLLOWUP_KEYS = ["questions_raised", "answered_on_spot", "forwarded_at_dialogue", "committed", "resolved",
-                 "partly_resolved", "not_feasible", "overdue", "median_days_to_resolve", "share_answered_on_spot",
+FOLLOWUP_KEYS = ["questions_raised", "answered_on_spot", "forwarded_at_dialogue", "questions_repeated", "committed", "resolved",
+                 "partly_resolved", "not_feasible", "overdue", "petitions_followed", "petitions_resolved", "petitions_overdue",
+                 "median_days_to_resolve", "share_answered_on_spot",
                  "share_resolved", "share_resolved_on_time", "share_resolved_by_original_deadline"]
 
 # Indexes for the dashboard's follow-up aggregates, on the dialogue tables they read: with them
@@ -81,7 +91,7 @@ sa.Index("ix_dialogue_questions_dialogue_id_is_raised", DialogueQuestion.dialogu
 
 # Follow-up counts kept as they are in the rollups (overdue depends on the day the dashboard is
 # read: open commitments are kept by deadline instead, and the days to resolve by number of days).
-ROLLED_FOLLOWUP = tuple(k for k in COUNT_KEYS if k != "overdue")
+ROLLED_FOLLOWUP = tuple(k for k in COUNT_KEYS if k not in ("overdue", "petitions_overdue"))
 
 
 def _bucket_filter(buckets):
@@ -136,6 +146,8 @@ class DialogueIndicators(IndicatorProvider):
     counters = (*(Counter(k) for k in DIALOGUE_COUNTS + ROLLED_FOLLOWUP),
                 Counter("open_commitments"),
                 Counter("open_by_deadline"),   # key: the current deadline (date.toordinal())
+                Counter("open_petitions"),     # the same two for petitions forwarded in writing
+                Counter("open_petitions_by_deadline"),
                 Counter("resolved_days"))      # key: days from the dialogue to the resolution
 
     def rollup_sources(self) -> dict:
@@ -165,21 +177,25 @@ class DialogueIndicators(IndicatorProvider):
                 yield unit_id, day, 0, counter, values[counter]
             for days in values["days"]:
                 yield unit_id, day, days, "resolved_days", 1
-        open_stmt = (sa.select(Dialogue.unit_id, Dialogue.held_on, Commitment.deadline, sa.func.count())
+        open_stmt = (sa.select(Dialogue.unit_id, Dialogue.held_on, Commitment.is_petition, Commitment.deadline,
+                               sa.func.count())
                      .select_from(Commitment).join(Commitment.question).join(DialogueQuestion.dialogue)
                      .where(_bucket_filter(buckets), Dialogue.status.in_(COUNTED_DIALOGUES),
                             Commitment.status.in_(OPEN_STATUSES))
-                     .group_by(Dialogue.unit_id, Dialogue.held_on, Commitment.deadline))
-        for unit_id, day, deadline, n in db.session.execute(open_stmt):
-            yield unit_id, day, 0, "open_commitments", n
-            yield unit_id, day, deadline.toordinal(), "open_by_deadline", n
+                     .group_by(Dialogue.unit_id, Dialogue.held_on, Commitment.is_petition, Commitment.deadline))
+        for unit_id, day, is_petition, deadline, n in db.session.execute(open_stmt):
+            prefix = "open_petitions" if is_petition else "open_commitments"
+            yield unit_id, day, 0, prefix, n
+            yield unit_id, day, deadline.toordinal(), ("open_petitions_by_deadline" if is_petition
+                                                       else "open_by_deadline"), n
 
     def compute_rollups(self, unit: Unit, period: Period, today: date, row_of: dict[int, str]) -> Contribution:
         dialogue_counts: dict[int, dict] = defaultdict(dict)
         followup: dict[int, dict] = {}
         # Overdue: the open commitments less those whose deadline has not passed (few rows to read).
         due = today.toordinal()
-        read = rollups.read(unit, period.date_from, period.date_to, self, min_keys={"open_by_deadline": due})
+        read = rollups.read(unit, period.date_from, period.date_to, self, min_keys={"open_by_deadline": due,
+                                                                               "open_petitions_by_deadline": due})
         for (unit_id, key), values in read.items():
             counts = followup.get(unit_id)
             if counts is None:
@@ -188,8 +204,11 @@ class DialogueIndicators(IndicatorProvider):
                 add_up(dialogue_counts[unit_id], values, DIALOGUE_COUNTS)
                 add_up(counts, values, ROLLED_FOLLOWUP)
                 counts["overdue"] += values.get("open_commitments", 0)
+                counts["petitions_overdue"] += values.get("open_petitions", 0)
             if n := values.get("open_by_deadline"):
                 counts["overdue"] -= n
+            if n := values.get("open_petitions_by_deadline"):
+                counts["petitions_overdue"] -= n
             if n := values.get("resolved_days"):
                 counts["days"].extend([key] * int(n))
         return self._contribution(dict(dialogue_counts), _DialogueQueries(unit, period).attendance_groups(),
@@ -224,12 +243,28 @@ class DialogueIndicators(IndicatorProvider):
             sections=[("attendance_groups", "attendance_by_group", attendance_groups)])
 
     def links(self, period: Period, today: date) -> dict[str, str]:
-        dates = {"date_from": period.date_from.strftime("%d/%m/%Y"), "date_to": period.date_to.strftime("%d/%m/%Y")}
+        """Each linked figure's list, with the figure's own filters: the dialogues and questions
+        the indicators count (``counted``: held or approved, raised), commitments of those
+        dialogues (``counted``), written in the minutes (``minutes_only``) or by current status."""
+        dates = {"date_from": period.date_from.strftime("%d/%m/%Y"), "date_to": period.date_to.strftime("%d/%m/%Y"),
+                 "counted": "y"}
+
+        def commitments(kind="commitment", **filters):
+            return url_for("dialogues.list_commitments", kind=kind, **filters, **dates)
         return {
             "dialogues": url_for("dialogues.index", **dates),
             "questions": url_for("dialogues.list_questions", **dates),
-            "commitments": url_for("dialogues.list_commitments", **dates),
-            "overdue": url_for("dialogues.list_commitments", overdue="y", **dates),
+            "answered_on_spot": url_for("dialogues.list_questions", outcome="answered", **dates),
+            "forwarded_at_dialogue": url_for("dialogues.list_questions", outcome="forwarded", **dates),
+            "questions_repeated": url_for("dialogues.list_questions", repeated="y", **dates),
+            "commitments": commitments(minutes_only="y"),
+            "resolved": commitments(status="resolved"),
+            "partly_resolved": commitments(status="partly_resolved"),
+            "not_feasible": commitments(status="not_feasible"),
+            "overdue": commitments(overdue="y"),
+            "petitions": commitments("petition", followed="y"),
+            "petitions_resolved": commitments("petition", status="resolved"),
+            "petitions_overdue": commitments("petition", overdue="y"),
         }
 
     def charts(self, dashboard) -> dict:

@@ -28,7 +28,7 @@ RAISER_LABELS = {
 OUTCOME_LABELS = {
     AnswerOutcome.answered: _l("Trả lời tại chỗ"),
     AnswerOutcome.accepted: _l("Tiếp thu, có cam kết"),
-    AnswerOutcome.forwarded: _l("Chuyển cấp trên bằng văn bản"),
+    AnswerOutcome.forwarded: _l("Chuyển bằng văn bản"),
     AnswerOutcome.noted: _l("Ghi nhận"),
 }
 
@@ -36,3 +36,7 @@ OUTCOME_LABELS = {
 def choices(labels: dict, blank: str | None = None) -> list[tuple[str, str]]:
     items = [(member.value, label) for member, label in labels.items()]
     return ([("", blank)] if blank is not None else []) + items
+
+# A written forward reads by where it goes (dialogues.models.DialogueAnswer.forward_label).
+FORWARD_HIGHER = _l("Chuyển cấp trên bằng văn bản")
+FORWARD_TRANSFER = _l("Chuyển cơ quan khác bằng văn bản")

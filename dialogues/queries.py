@@ -15,6 +15,11 @@ from dialogues.models import (DialogueAnswer, AnswerOutcome, Commitment, Dialogu
                               DialogueStatus, DialogueQuestion)
 
 
+# The dialogues the indicators count (``dialogues.follow_up.indicators.COUNTED_DIALOGUES``): the
+# drill-down lists filter with the same tuple, so a figure and its list cannot drift apart.
+COUNTED_STATUSES = (DialogueStatus.held, DialogueStatus.approved)
+
+
 def in_unit_and_period(stmt, unit_id: int | None, date_from: date | None, date_to: date | None):
     """``stmt`` (which involves Dialogue) limited to dialogues of ``unit_id``'s subtree (an unknown
     unit matches nothing) held between the dates; None means no limit. Shared by the dialogue and
@@ -37,9 +42,12 @@ class DialogueFilter:
     status: DialogueStatus | None = None
     q: str = ""
     category_id: int | None = None
+    counted: bool = False  # only those the indicators count (held or approved)
 
     def apply(self, stmt, visible):
         stmt = in_unit_and_period(stmt.where(visible), self.unit_id, self.date_from, self.date_to)
+        if self.counted:
+            stmt = stmt.where(Dialogue.status.in_(COUNTED_STATUSES))
         if self.status:
             stmt = stmt.where(Dialogue.status == self.status)
         if self.q:
@@ -133,7 +141,9 @@ def questions_for(dialogue: Dialogue, only=None) -> list[DialogueQuestion]:
                      joinedload(DialogueQuestion.village), joinedload(DialogueQuestion.person),
                      selectinload(DialogueQuestion.answer).options(joinedload(DialogueAnswer.answerer_agency),
                                                            joinedload(DialogueAnswer.forwarded_agency)),
-                     selectinload(DialogueQuestion.commitments).joinedload(Commitment.agency))
+                     selectinload(DialogueQuestion.commitments).joinedload(Commitment.agency),
+                     selectinload(DialogueQuestion.repeat_of).joinedload(DialogueQuestion.dialogue),
+                     selectinload(DialogueQuestion.petition))
             .order_by(DialogueQuestion.number))
     if only is not None:
         stmt = stmt.where(only)
@@ -187,13 +197,16 @@ def roster_people(dialogue: Dialogue) -> list[Person]:
 
 
 def question_search(visible, q: str = "", category_id: int | None = None, outcome: AnswerOutcome | None = None,
-                    unit_id: int | None = None, date_from: date | None = None, date_to: date | None = None):
-    """Statement for the question search page (dates: of the dialogue)."""
+                    unit_id: int | None = None, date_from: date | None = None, date_to: date | None = None,
+                    counted: bool = False, repeated: bool = False):
+    """Statement for the question search page (dates: of the dialogue). ``counted``: only the
+    questions the indicators count (raised, at a held or approved dialogue)."""
     stmt = (sa.select(DialogueQuestion).join(DialogueQuestion.dialogue).where(visible)
             .options(joinedload(DialogueQuestion.dialogue).joinedload(Dialogue.unit),
                      joinedload(DialogueQuestion.category),
                      joinedload(DialogueQuestion.person), joinedload(DialogueQuestion.village),
                      joinedload(DialogueQuestion.agency), selectinload(DialogueQuestion.answer),
+                     selectinload(DialogueQuestion.repeat_of).joinedload(DialogueQuestion.dialogue),
                      selectinload(DialogueQuestion.commitments).joinedload(Commitment.agency))
             .order_by(Dialogue.held_on.desc(), DialogueQuestion.dialogue_id.desc(), DialogueQuestion.number))
     if q:
@@ -201,6 +214,10 @@ def question_search(visible, q: str = "", category_id: int | None = None, outcom
         stmt = stmt.where(sa.or_(DialogueQuestion.content.ilike(like), DialogueQuestion.raiser_name.ilike(like),
                                  DialogueQuestion.id.in_(sa.select(DialogueAnswer.question_id)
                                                          .where(DialogueAnswer.content.ilike(like)))))
+    if counted:
+        stmt = stmt.where(DialogueQuestion.is_raised, Dialogue.status.in_(COUNTED_STATUSES))
+    if repeated:
+        stmt = stmt.where(DialogueQuestion.repeat_of_id.is_not(None))
     if category_id is not None:
         stmt = stmt.where(DialogueQuestion.category_id == category_id)
     if outcome is not None:

@@ -45,7 +45,8 @@ MATRIX = {
     "admin.edit_user": ("GET", "/admin/users/{user}/edit", {A}, "user"),
     "admin.unlock_user": ("POST", "/admin/users/{user}/unlock", {A}, "user"),
     "admin.list_agencies": ("GET", "/admin/agencies/", {A, P, C}, None),
-    "admin.create_agency": ("GET", "/admin/agencies/new", {A, P}, None),
+    "admin.create_agency": ("GET", "/admin/agencies/new", {A, P, C}, None),
+    "admin.edit_agency": ("GET", "/admin/agencies/{local_agency}/edit", {A, P, C}, "local_agency"),
     "admin.list_audit": ("GET", "/admin/audit/", {A}, None),
     "surveys.index": ("GET", "/surveys/", STAFF, None),
     "surveys.list_topics": ("GET", "/surveys/topics/", STAFF, None),
@@ -93,6 +94,7 @@ MATRIX = {
     "dialogues.show_dialogue": ("GET", "/dialogues/{dialogue}", {A, P, C, U}, "dialogue"),
     "dialogues.edit_dialogue": ("GET", "/dialogues/{dialogue}/edit", {A, P, C}, "dialogue"),
     "dialogues.enter_questions": ("GET", "/dialogues/{dialogue}/questions", {A, P, C}, "dialogue"),
+    "dialogues.similar": ("GET", "/dialogues/{dialogue}/similar?q=duong", {A, P, C}, "dialogue"),
     "dialogues.edit_roster": ("GET", "/dialogues/{dialogue}/roster", {A, P, C}, "dialogue"),
     "dialogues.remove_attendee": ("POST", "/dialogues/{dialogue}/roster/1/remove", {A, P, C}, "dialogue"),
     "dialogues.mark_held": ("POST", "/dialogues/{dialogue}/held", {A, P, C}, "dialogue"),
@@ -185,6 +187,7 @@ def _builders(units, create_person, create_user):
         "commitment": {"in": lambda: _commitment(units["02020"]), "out": lambda: _commitment(far_commune)},
         "evidence": {"in": lambda: _evidence(units["02020"]), "out": lambda: _evidence(far_commune)},
         "commune": {"in": lambda: units["02020"].id, "out": lambda: far_commune.id},
+        "local_agency": {"in": lambda: _agency(units["02020"]), "out": lambda: _agency(far_commune)},
         "unit_code": {"in": lambda: units["02020"].code, "out": lambda: far_commune.code},
         # One list for the whole system: "out of scope" is an indicator that does not exist.
         "indicator": {"in": lambda: _indicator(), "out": lambda: 999999},
@@ -194,6 +197,14 @@ def _builders(units, create_person, create_user):
         "api_token": {"in": lambda: _token_of(_newest_user() or create_user(C, "02020")), "out": lambda: _token_of(create_user(C, "02020"))},
         "job": {"in": lambda: _job_of(_newest_user() or create_user(C, "02020")), "out": lambda: _job_of(create_user(C, "02020"))},
     }
+
+
+def _agency(unit) -> int:
+    from app.extensions import db
+
+    agency = services.create_agency(f"CA-{unit.code}", f"Công an {unit.name}", unit)
+    db.session.commit()
+    return agency.id
 
 
 def _newest_user():

@@ -44,6 +44,8 @@ FORMS = {
     "admin.edit_user": FormRoute(A, "19", lambda f: f"/admin/users/{f('create_user')(T, '02020').id}/edit", USER),
     "admin.create_agency": FormRoute(P, "19", lambda f: "/admin/agencies/new",
                                      {"code": "UBND-X", "name": "Ủy ban nhân dân", "unit_code": "02020"}),
+    "admin.edit_agency": FormRoute(C, "02020", lambda f: f"/admin/agencies/{f('create_agency')(unit=f('units')['02020']).id}/edit",
+                                   {"name": "Công an xã Chợ Đồn", "is_active": "y"}),
     "core.create_person": FormRoute(C, "02020", lambda f: "/people/new", {**PERSON, "consent": "y"}),
     "core.edit_person": FormRoute(C, "02020", person_url("/edit"), PERSON),
     "core.create_village": FormRoute(C, "02020", lambda f: f"/units/{f('units')['02020'].id}/villages",

@@ -26,7 +26,7 @@ def load_demo(ctx: dict) -> None:
     if dialogue is None:
         return
     commitments = db.session.scalars(sa.select(Commitment).join(Commitment.question)
-                                     .where(DialogueQuestion.dialogue_id == dialogue.id)
+                                     .where(DialogueQuestion.dialogue_id == dialogue.id, Commitment.is_petition.is_(False))
                                      .order_by(DialogueQuestion.number, Commitment.position)).all()
     if not commitments or db.session.scalar(sa.select(CommitmentEvent.id).where(
             CommitmentEvent.commitment_id.in_([c.id for c in commitments])).limit(1)) is not None:

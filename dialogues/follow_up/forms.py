@@ -73,6 +73,11 @@ class CommitmentFilterForm(PlainForm):
     category_id = SelectField(_l("Lĩnh vực"), coerce=optional_int, validate_choice=False)
     unit_id = SelectField(_l("Đơn vị"), coerce=optional_int, validate_choice=False)
     overdue = BooleanField(_l("Chỉ cam kết quá hạn"))
+    counted = BooleanField(_l("Gồm cả biên bản đã tổ chức chưa duyệt (như bảng chỉ số)"))
+    kind = SelectField(_l("Loại"), choices=[("", "—"), ("commitment", _l("Cam kết tại hội nghị")),
+                                            ("petition", _l("Kiến nghị chuyển bằng văn bản"))], validate_choice=True)
+    followed = BooleanField(_l("Chỉ nơi đang theo dõi (không tính bản đã chuyển tiếp đi)"))
+    minutes_only = BooleanField(_l("Chỉ cam kết ghi trong biên bản (không tính bản chuyển tiếp)"))
     date_from = DateField(_l("Đối thoại từ ngày"), [Optional()], format=DATE_FORMATS)
     date_to = DateField(_l("Đến ngày"), [Optional()], format=DATE_FORMATS)
 

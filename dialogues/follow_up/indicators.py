@@ -8,10 +8,14 @@ Scope: dialogues organised by the unit or any unit below it, held (or approved) 
 ``date_from`` and ``date_to`` inclusive. Definitions:
 
 - questions_raised: questions actually put to the leaders (collected ones never raised are out);
-  answered_on_spot / forwarded_at_dialogue: those answered there, or forwarded in writing there.
+  answered_on_spot / forwarded_at_dialogue: those answered there, or forwarded in writing there;
+  questions_repeated: those marked as raising again an earlier question of the unit ("nhắc lại").
 - committed: commitments written in the minutes. A commitment forwarded during follow-up closes
   as ``forwarded`` and its linked copy at the receiving agency counts by its own status, so the
   status counts (open ... forwarded) add up to committed + forwarded copies.
+- petitions (answer outcome "forwarded", followed at the receiving agency like commitments, but
+  not among them): petitions_forwarded at the meeting; petitions_followed, where they now are
+  (a petition forwarded again counts once, at its last agency); petitions_resolved, petitions_overdue.
 - overdue: still open or in progress, past the *current* deadline on ``today`` (a lawful
   extension moves the deadline, so an extended commitment is not overdue).
 - median_days_to_resolve: over resolved commitments, days from the dialogue to the day the
@@ -40,7 +44,7 @@ from app import clock
 from dialogues.models import (AnswerOutcome, Commitment, CommitmentStatus, Dialogue, DialogueAnswer, DialogueQuestion,
                               DialogueStatus)
 
-COUNTED_DIALOGUES = (DialogueStatus.held, DialogueStatus.approved)
+from dialogues.queries import COUNTED_STATUSES as COUNTED_DIALOGUES  # noqa: E402 (the lists filter the same)
 
 
 class days_between(FunctionElement):
@@ -97,24 +101,34 @@ def followup_counts(where, group: tuple, today: date | None, join=lambda stmt: s
     questions = db.session.execute(per_group(
         sa.select(*group, sa.func.count(DialogueQuestion.id).label("questions_raised"),
                   answers.filter(DialogueAnswer.outcome == AnswerOutcome.answered).label("answered_on_spot"),
-                  answers.filter(DialogueAnswer.outcome == AnswerOutcome.forwarded).label("forwarded_at_dialogue"))
+                  answers.filter(DialogueAnswer.outcome == AnswerOutcome.forwarded).label("forwarded_at_dialogue"),
+                  sa.func.count(DialogueQuestion.id).filter(DialogueQuestion.repeat_of_id.is_not(None))
+                  .label("questions_repeated"))
         .select_from(DialogueQuestion).join(DialogueQuestion.dialogue).outerjoin(DialogueQuestion.answer)
         .where(DialogueQuestion.is_raised))).all()
 
     resolved = Commitment.status == CommitmentStatus.resolved
-    by_status = [sa.func.count(Commitment.id).filter(Commitment.status == s).label(s.value) for s in CommitmentStatus]
-    overdue = [] if today is None else [
-        sa.func.count(Commitment.id).filter(Commitment.overdue_on(today)).label("overdue")]
+    promise = Commitment.is_petition.is_(False)
+    petition = Commitment.is_petition.is_(True)
+
+    def count(*where):
+        return sa.func.count(Commitment.id).filter(*where)
+    by_status = [count(promise, Commitment.status == s).label(s.value) for s in CommitmentStatus]
+    overdue = [] if today is None else [count(promise, Commitment.overdue_on(today)).label("overdue"),
+                                        count(petition, Commitment.overdue_on(today)).label("petitions_overdue")]
     commitments = db.session.execute(per_group(
         sa.select(*group,
-                  sa.func.count(Commitment.id).filter(Commitment.forwarded_from_id.is_(None)).label("committed"),
-                  sa.func.count(Commitment.id).filter(Commitment.forwarded_from_id.is_not(None))
-                  .label("forwarded_copies"),
+                  count(promise, Commitment.forwarded_from_id.is_(None)).label("committed"),
+                  count(promise, Commitment.forwarded_from_id.is_not(None)).label("forwarded_copies"),
                   *by_status, *overdue,
-                  sa.func.count(Commitment.id).filter(resolved, Commitment.closed_on <= Commitment.deadline)
-                  .label("resolved_on_time"),
-                  sa.func.count(Commitment.id).filter(resolved, Commitment.closed_on <= Commitment.original_deadline)
-                  .label("resolved_by_original_deadline"))
+                  count(promise, resolved, Commitment.closed_on <= Commitment.deadline).label("resolved_on_time"),
+                  count(promise, resolved, Commitment.closed_on <= Commitment.original_deadline)
+                  .label("resolved_by_original_deadline"),
+                  # Petitions forwarded in writing, followed at the receiving agency (a petition
+                  # forwarded again counts once, by where it now is).
+                  count(petition, Commitment.forwarded_from_id.is_(None)).label("petitions_forwarded"),
+                  count(petition, Commitment.status != CommitmentStatus.forwarded).label("petitions_followed"),
+                  count(petition, resolved).label("petitions_resolved"))
         .select_from(Commitment).join(Commitment.question).join(DialogueQuestion.dialogue))).all()
 
     # How many commitments took how many days, per group: the database counts, Python takes the
@@ -122,7 +136,8 @@ def followup_counts(where, group: tuple, today: date | None, join=lambda stmt: s
     days = days_between(Commitment.closed_on, Dialogue.held_on)
     durations = db.session.execute(
         join(sa.select(*group, days, sa.func.count()).join(Commitment.question).join(DialogueQuestion.dialogue))
-        .where(where, Dialogue.status.in_(COUNTED_DIALOGUES), resolved).group_by(*group, days)).all()
+        .where(where, Dialogue.status.in_(COUNTED_DIALOGUES), resolved, Commitment.is_petition.is_(False))
+        .group_by(*group, days)).all()
 
     width = len(group)
     counts: dict[tuple, dict] = {}
@@ -135,8 +150,9 @@ def followup_counts(where, group: tuple, today: date | None, join=lambda stmt: s
     return counts
 
 
-COUNT_KEYS = ("questions_raised", "answered_on_spot", "forwarded_at_dialogue", "committed", "forwarded_copies",
-              *(s.value for s in CommitmentStatus), "overdue", "resolved_on_time", "resolved_by_original_deadline")
+COUNT_KEYS = ("questions_raised", "answered_on_spot", "forwarded_at_dialogue", "questions_repeated", "committed", "forwarded_copies",
+              *(s.value for s in CommitmentStatus), "overdue", "resolved_on_time", "resolved_by_original_deadline",
+              "petitions_forwarded", "petitions_followed", "petitions_resolved", "petitions_overdue")
 
 
 def combine_counts(groups) -> dict:

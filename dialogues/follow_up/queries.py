@@ -10,7 +10,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.extensions import db
 from dialogues.models import Commitment, CommitmentEvent, CommitmentStatus, Dialogue, DialogueQuestion, DialogueStatus
-from dialogues.queries import in_unit_and_period
+from dialogues.queries import COUNTED_STATUSES, in_unit_and_period
 
 
 @dataclass
@@ -23,10 +23,23 @@ class CommitmentFilter:
     q: str = ""
     date_from: date | None = None  # of the dialogue
     date_to: date | None = None
+    # The indicators' scope: commitments of held dialogues too (not yet tracked), as they count them.
+    counted: bool = False
+    minutes_only: bool = False  # those written in the minutes, not the copies forwarded in follow-up
+    kind: str | None = None  # "commitment" (promised at the meeting) or "petition" (forwarded in writing)
+    followed: bool = False   # where each is followed now: not those handed on to another agency
 
     def apply(self, stmt, visible, today: date):
-        """Limit ``stmt`` (which joins Commitment, DialogueQuestion and Dialogue) to tracked, visible, matching rows."""
-        stmt = stmt.where(visible, Dialogue.status == DialogueStatus.approved)
+        """Limit ``stmt`` (which joins Commitment, DialogueQuestion and Dialogue) to tracked (or,
+        with ``counted``, counted), visible, matching rows."""
+        stmt = stmt.where(visible, Dialogue.status.in_(COUNTED_STATUSES) if self.counted
+                          else Dialogue.status == DialogueStatus.approved)
+        if self.minutes_only:
+            stmt = stmt.where(Commitment.forwarded_from_id.is_(None))
+        if self.kind in ("commitment", "petition"):
+            stmt = stmt.where(Commitment.is_petition.is_(self.kind == "petition"))
+        if self.followed:
+            stmt = stmt.where(Commitment.status != CommitmentStatus.forwarded)
         if self.status is not None:
             stmt = stmt.where(Commitment.status == self.status)
         if self.agency_id is not None:

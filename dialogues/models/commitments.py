@@ -96,6 +96,12 @@ class Commitment(db.Model):
     closed_on: Mapped[date | None]
     # Set on the commitment another agency forwarded here (same question, new owner).
     forwarded_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("commitments.id"), index=True)
+    # A petition forwarded in writing at the meeting (answer outcome ``forwarded``), followed like
+    # a commitment of the receiving agency: the forwarding letter's number and date. Not among the
+    # question's minuted commitments, not counted as "committed" (see follow_up.indicators).
+    is_petition: Mapped[bool] = mapped_column(default=False, server_default=sa.false(), index=True)
+    letter_number: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    letter_date: Mapped[date | None]
 
     question: Mapped[DialogueQuestion] = relationship(back_populates="commitments")
     agency: Mapped[Agency] = relationship()
@@ -237,7 +243,8 @@ class Commitment(db.Model):
         with db.session.no_autoflush:
             copy = Commitment(question_id=self.question_id, position=self.position, agency=agency,
                               description=self.description, deadline=deadline, original_deadline=deadline,
-                              status=CommitmentStatus.open)
+                              status=CommitmentStatus.open, is_petition=self.is_petition,
+                              letter_number=self.letter_number, letter_date=self.letter_date)
             # Same question, but not among the question's minuted commitments: set without the backref.
             set_committed_value(copy, "question", self.question)
             self.forwards.append(copy)  # joins the session through self

@@ -70,6 +70,9 @@ class DialogueQuestion(db.Model):
     content: Mapped[str] = mapped_column(sa.Text)
     category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("question_categories.id"), index=True)
     agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"), index=True)  # addressed to
+    # "Nhắc lại": the same petition raised again; the earlier question of the same organising unit.
+    repeat_of_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("dialogue_questions.id", ondelete="SET NULL"), index=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     dialogue: Mapped[Dialogue] = relationship(back_populates="questions")
@@ -77,12 +80,20 @@ class DialogueQuestion(db.Model):
     village: Mapped[Unit | None] = relationship()
     category: Mapped[QuestionCategory | None] = relationship()
     agency: Mapped[Agency | None] = relationship()
+    repeat_of: Mapped[DialogueQuestion | None] = relationship(remote_side="DialogueQuestion.id")
     answer: Mapped[DialogueAnswer | None] = relationship(back_populates="question", cascade="all, delete-orphan",
                                                  uselist=False)
     # The promises written in the minutes; follow-up copies forwarded to other agencies are not among them.
     commitments: Mapped[list["Commitment"]] = relationship(  # noqa: F821
         back_populates="question", order_by="Commitment.position", cascade="all, delete-orphan",
-        primaryjoin="and_(DialogueQuestion.id == Commitment.question_id, Commitment.forwarded_from_id.is_(None))")
+        primaryjoin="and_(DialogueQuestion.id == Commitment.question_id, Commitment.forwarded_from_id.is_(None), "
+                    "Commitment.is_petition.is_(False))")
+    # The petition forwarded in writing at the meeting, followed at the receiving agency (its
+    # follow-up copies, if forwarded again, are not this one). Written by services.questions.
+    petition: Mapped["Commitment | None"] = relationship(  # noqa: F821
+        viewonly=True, uselist=False,
+        primaryjoin="and_(DialogueQuestion.id == Commitment.question_id, Commitment.forwarded_from_id.is_(None), "
+                    "Commitment.is_petition.is_(True))")
 
     def __repr__(self) -> str:
         return f"<DialogueQuestion {self.dialogue_id}#{self.number}>"
@@ -131,3 +142,16 @@ class DialogueAnswer(db.Model):
     answerer_agency: Mapped[Agency | None] = relationship(foreign_keys=[answerer_agency_id])
     forwarded_agency: Mapped[Agency | None] = relationship(foreign_keys=[forwarded_agency_id])
 
+    @property
+    def is_transfer(self) -> bool:
+        """Forwarded to an agency of the organising unit's own level: a transfer to another agency
+        ("chuyển cơ quan khác"), not up a level ("chuyển cấp trên")."""
+        agency = self.forwarded_agency
+        return (self.outcome is AnswerOutcome.forwarded and agency is not None
+                and agency.unit_id == self.question.dialogue.unit_id)
+
+    @property
+    def forward_label(self) -> str:
+        from dialogues.labels import FORWARD_HIGHER, FORWARD_TRANSFER
+
+        return str(FORWARD_TRANSFER if self.is_transfer else FORWARD_HIGHER)

@@ -41,7 +41,7 @@ def in_branch(agency: Agency, unit: Unit) -> bool:
 
 
 def agency_for(agency_id: int | None, unit: Unit, field: str, required: bool = False,
-               higher_only: bool = False) -> Agency | None:
+               higher_only: bool = False, same_or_higher: bool = False) -> Agency | None:
     """The agency with this id, if it exists, is active and sits on ``unit``'s branch."""
     if agency_id is None:
         if required:
@@ -53,6 +53,8 @@ def agency_for(agency_id: int | None, unit: Unit, field: str, required: bool = F
                              "Hãy chọn một cơ quan trong danh sách."), field)
     if higher_only and (agency.unit_id == unit.id or not agency.unit.contains(unit)):
         raise ServiceError(_("Cơ quan nhận chuyển phải ở cấp trên của %(unit)s.", unit=unit.name), field)
+    if same_or_higher and not agency.unit.contains(unit):
+        raise ServiceError(_("Cơ quan nhận chuyển phải cùng cấp hoặc cấp trên của %(unit)s.", unit=unit.name), field)
     return agency
 
 

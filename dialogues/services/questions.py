@@ -3,7 +3,7 @@ commitments (the entry screen, the CLI and the demo all come through here)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -20,6 +20,8 @@ from dialogues.services.dialogues import flush_guarded
 
 MAX_QUESTIONS = 300
 MAX_COMMITMENTS = 20  # per question
+# The answer a receiving agency owes a petition forwarded in writing, when none was typed.
+PETITION_DEFAULT_DAYS = 30
 # Numbers are moved out of the way first so a swap (1 <-> 2) never meets the unique constraint.
 RENUMBER_OFFSET = 1_000_000
 
@@ -60,14 +62,20 @@ class QuestionRow:
     outcome: AnswerOutcome | None = None
     forwarded_agency_id: int | None = None
     forward_document: str = ""
+    repeat_of_id: int | None = None  # "nhắc lại": the earlier question of the unit raised again
+    # A petition forwarded in writing: the letter and the deadline the receiving agency is given.
+    forward_letter_number: str = ""
+    forward_letter_date: date | None = None
+    forward_deadline: date | None = None
     commitments: list[CommitmentRow] = field(default_factory=list)
     delete: bool = False
 
     def is_blank(self) -> bool:
         """A new row nobody typed into (the spare rows of the entry screen)."""
         texts = (self.raiser_name, self.person_code, self.content, self.answerer_name, self.answerer_title,
-                 self.answer, self.forward_document)
+                 self.answer, self.forward_document, self.forward_letter_number)
         ids = (self.category_id, self.agency_id, self.answerer_agency_id, self.forwarded_agency_id, self.village_id,
+               self.repeat_of_id, self.forward_letter_date, self.forward_deadline,
                self.outcome, self.raiser_sex, self.ethnicity_code)
         return (self.id is None and not any((t or "").strip() for t in texts) and all(v is None or v == "" for v in ids)
                 and all(c.is_blank() for c in self.commitments))
@@ -131,11 +139,28 @@ def _check_row(dialogue: Dialogue, row: QuestionRow, i: int, existing: dict[int,
     values["raiser_ethnicity_system"] = ethnicities.DEFAULT_SYSTEM if values["raiser_ethnicity_code"] else None
     if row.raiser_kind is not RaiserKind.person:
         values["person"] = None
+    values["repeat_of"] = _check_repeat(dialogue, row, f, n)
     values["answer"] = _check_answer(dialogue, row, f, n)
+    values["petition"] = _check_petition(dialogue, row, f, n, content)
     values["commitments"] = _check_commitments(dialogue, row, f, n, existing.get(row.id))
     if values["answer"] is not None or values["commitments"]["kept"]:
         values["is_raised"] = True  # answered or promised at the meeting: it was raised there
     return values
+
+
+def _check_repeat(dialogue: Dialogue, row: QuestionRow, f: str, n: str) -> DialogueQuestion | None:
+    """The earlier question this one raises again: of the same organising unit, another dialogue
+    held on or before this one."""
+    from dialogues.similar import earlier_questions
+
+    if row.repeat_of_id is None:
+        return None
+    earlier = db.session.scalar(sa.select(DialogueQuestion).where(DialogueQuestion.id == row.repeat_of_id,
+                                                                  earlier_questions(dialogue)))
+    if earlier is None:
+        raise ServiceError(_("Ý kiến số %(n)s: mã %(id)d không phải ý kiến của một cuộc đối thoại trước của đơn vị "
+                             "này.", n=n, id=row.repeat_of_id), f + "repeat_of_id")
+    return earlier
 
 
 def _check_answer(dialogue: Dialogue, row: QuestionRow, f: str, n: str) -> dict | None:
@@ -156,10 +181,28 @@ def _check_answer(dialogue: Dialogue, row: QuestionRow, f: str, n: str) -> dict 
         if row.forwarded_agency_id is None:
             raise ServiceError(_("Ý kiến số %(n)s chuyển cấp trên: hãy chọn cơ quan nhận.", n=n),
                                f + "forwarded_agency_id")
-        forwarded = agency_for(row.forwarded_agency_id, unit, f + "forwarded_agency_id", higher_only=True)
+        forwarded = agency_for(row.forwarded_agency_id, unit, f + "forwarded_agency_id", same_or_higher=True)
     return dict(answerer_name=answerer, answerer_title=title, content=answer, outcome=row.outcome,
                 answerer_agency=agency_for(row.answerer_agency_id, unit, f + "answerer_agency_id"),
                 forwarded_agency=forwarded, forward_document=document if forwarded else "")
+
+
+def _check_petition(dialogue: Dialogue, row: QuestionRow, f: str, n: str, content: str) -> dict | None:
+    """A question forwarded in writing is followed at the receiving agency with a deadline (typed,
+    or ``PETITION_DEFAULT_DAYS`` after the meeting, as the form says); the letter's number and
+    date may follow, as long as the record is open."""
+    if row.outcome is not AnswerOutcome.forwarded:
+        return None
+    number = clean_text(row.forward_letter_number, 100, f + "forward_letter_number", _("số văn bản chuyển"))
+    if row.forward_letter_date is not None and row.forward_letter_date < dialogue.held_on:
+        raise ServiceError(_("Ý kiến số %(n)s: ngày văn bản chuyển không thể trước ngày đối thoại.", n=n),
+                           f + "forward_letter_date")
+    deadline = row.forward_deadline or dialogue.held_on + timedelta(days=PETITION_DEFAULT_DAYS)
+    if deadline < dialogue.held_on or deadline.year > dialogue.held_on.year + 10:
+        raise ServiceError(_("Thời hạn trả lời (%(d)s) phải từ ngày đối thoại và trong vòng 10 năm.",
+                             d=deadline.strftime("%d/%m/%Y")), f + "forward_deadline")
+    return dict(letter_number=number, letter_date=row.forward_letter_date, deadline=deadline,
+                original_deadline=deadline, description=content)
 
 
 def _check_commitments(dialogue: Dialogue, row: QuestionRow, f: str, n: str, question: DialogueQuestion | None) -> list:
@@ -251,6 +294,7 @@ def save_question_rows(dialogue: Dialogue, rows: list[QuestionRow], actor: User 
 
     # --- write -------------------------------------------------------------------------
     for qid in deleted:
+        _apply_petition(existing[qid], None, None)
         dialogue.questions.remove(existing[qid])
     moved = [existing[row.id] for _i, row, values in checked
              if row.id is not None and existing[row.id].number != values["number"]]
@@ -291,8 +335,31 @@ def _bump_entry_revision(dialogue: Dialogue, expected: int | None) -> None:
     db.session.expire(dialogue, ["entry_revision", "updated_dt"])
 
 
+def _apply_petition(question: DialogueQuestion, values: dict | None, agency) -> None:
+    """Keep the question's followed petition in step with its answer (created, updated, or
+    removed when the outcome is no longer "forwarded"); never touched once the record is locked."""
+    if question.id is None:
+        if values is None:
+            return
+        flush_guarded()
+    current = db.session.scalar(sa.select(Commitment).where(
+        Commitment.question_id == question.id, Commitment.is_petition.is_(True), Commitment.forwarded_from_id.is_(None)))
+    if values is None:
+        if current is not None:
+            db.session.delete(current)
+        return
+    values = dict(values, agency=agency)
+    if current is None:
+        db.session.add(Commitment(question_id=question.id, is_petition=True, **values))
+        return
+    for key, value in values.items():
+        if getattr(current, key) != value:
+            setattr(current, key, value)
+
+
 def _apply_question(question: DialogueQuestion, values: dict) -> None:
     answer, commitments = values.pop("answer"), values.pop("commitments")
+    petition = values.pop("petition")
     for key, value in values.items():
         if getattr(question, key) != value:
             setattr(question, key, value)
@@ -303,6 +370,7 @@ def _apply_question(question: DialogueQuestion, values: dict) -> None:
         for key, value in answer.items():
             if getattr(question.answer, key) != value:
                 setattr(question.answer, key, value)
+    _apply_petition(question, petition, answer["forwarded_agency"] if answer else None)
     by_id = {c.id: c for c in question.commitments}
     for cid in commitments["deleted"]:
         question.commitments.remove(by_id.pop(cid))

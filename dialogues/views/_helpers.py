@@ -33,10 +33,12 @@ def village_choices(unit: Unit) -> list[tuple[int, str]]:
     return [(v.id, f"{communes.get(v.parent_id, '')} — {v.name}") for v in villages]
 
 
-def agency_choices(unit: Unit, higher_only: bool = False) -> list[tuple[int, str]]:
+def agency_choices(unit: Unit, higher_only: bool = False, same_or_higher: bool = False) -> list[tuple[int, str]]:
     agencies = db.session.scalars(agencies_on_branch(unit)).all()
     if higher_only:
         agencies = [a for a in agencies if a.unit_id != unit.id and a.unit.contains(unit)]
+    if same_or_higher:  # where a question may be forwarded in writing: a transfer, or up a level
+        agencies = [a for a in agencies if a.unit.contains(unit)]
     return [(a.id, a.name) for a in agencies]
 
 

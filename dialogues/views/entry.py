@@ -78,7 +78,7 @@ def enter_questions(dialogue_id: int):
                                               "questions": rows or [blank_row(dialogue, next_number)]})
     form.set_choices(villages=village_choices(dialogue.unit), categories=category_choices(),
                      agencies=agency_choices(dialogue.unit),
-                     higher_agencies=agency_choices(dialogue.unit, higher_only=True), leaders=dialogue.leaders)
+                     higher_agencies=agency_choices(dialogue.unit, same_or_higher=True), leaders=dialogue.leaders)
     focus, kept = None, False
     if "add_row" in request.form:
         if form.add_question(blank_row(dialogue, _next_number(form, stored))):

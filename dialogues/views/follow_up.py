@@ -52,7 +52,9 @@ def list_commitments():
         agency_id=None if reader or form.agency_id.errors else form.agency_id.data,
         category_id=None if form.category_id.errors else form.category_id.data,
         unit_id=None if reader or form.unit_id.errors else form.unit_id.data,
-        overdue=bool(form.overdue.data), q=(form.q.data or "").strip()[:100],
+        overdue=bool(form.overdue.data), counted=bool(form.counted.data), minutes_only=bool(form.minutes_only.data),
+        kind=None if form.kind.errors else (form.kind.data or None), followed=bool(form.followed.data),
+        q=(form.q.data or "").strip()[:100],
         date_from=None if form.date_from.errors else form.date_from.data,
         date_to=None if form.date_to.errors else form.date_to.data)
     today = clock.today()

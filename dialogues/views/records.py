@@ -47,7 +47,7 @@ def index():
         unit_id=form.unit_id.data if not form.unit_id.errors else None,
         date_from=form.date_from.data, date_to=form.date_to.data,
         status=form.status.data if not form.status.errors else None, q=(form.q.data or "").strip()[:100],
-        category_id=form.category_id.data if not form.category_id.errors else None)
+        category_id=form.category_id.data if not form.category_id.errors else None, counted=bool(form.counted.data))
     visible = visible_dialogues(current_user)
     page = db.paginate(queries.dialogue_list(filters, visible), per_page=current_app.config["PER_PAGE"],
                        error_out=False)
@@ -196,6 +196,7 @@ def list_questions():
         outcome=None if form.outcome.errors else form.outcome.data,
         unit_id=None if form.unit_id.errors else form.unit_id.data,
         date_from=None if form.date_from.errors else form.date_from.data,
-        date_to=None if form.date_to.errors else form.date_to.data)
+        date_to=None if form.date_to.errors else form.date_to.data, counted=bool(form.counted.data),
+        repeated=bool(form.repeated.data))
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("dialogues/list_questions.html", form=form, page=page)

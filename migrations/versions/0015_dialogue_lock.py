@@ -13,7 +13,7 @@ SQLite lists the compared columns from the table as it is when this runs; a late
 migration that does so must call ``install()`` again.
 
 Revision ID: 0015_dialogue_lock
-Revises: 0014_audit_unit
+Revises: 0016_forwarded
 Create Date: 2026-12-01 14:30:00
 
 """
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015_dialogue_lock'
-down_revision = '0014_audit_unit'
+down_revision = '0016_forwarded'
 branch_labels = None
 depends_on = None
 

@@ -99,7 +99,11 @@ def test_demo_adds_the_ban_ca_dialogue_once(runner, db):
     assert ban_ca.status is DialogueStatus.approved and ban_ca.minutes_number_text == "01/BB-HLHPN"
     assert len(ban_ca.questions) == 10
     # made at the meeting (the follow-up demo adds a copy forwarded to the Department of Health)
-    assert db.session.scalar(sa.select(sa.func.count(Commitment.id)).where(Commitment.forwarded_from_id.is_(None))) == 5
+    assert db.session.scalar(sa.select(sa.func.count(Commitment.id)).where(
+        Commitment.forwarded_from_id.is_(None), Commitment.is_petition.is_(False))) == 5
+    # and the petition forwarded in writing to the Department of Health, followed there
+    (petition,) = db.session.scalars(sa.select(Commitment).where(Commitment.is_petition.is_(True))).all()
+    assert petition.agency.code == "SYT-19" and petition.letter_number == "45/UBND-VP"
     assert {c.agency.code for q in ban_ca.questions for c in q.commitments} == {"UBND-02020", "VHXH-02020"}
     assert db.session.scalar(sa.select(sa.func.count(MinutesIssue.id))) == 1
     assert na_nguoc.status is DialogueStatus.planned and all(not q.is_raised for q in na_nguoc.questions)

@@ -117,8 +117,11 @@ def test_double_submit_creates_nothing_twice(client, officer, create_dialogue, c
     ({"content": "Ý kiến", "raiser_name": "A", "answer": "Trả lời"}, "chọn kết quả tại hội nghị"),
     ({"content": "Ý kiến", "raiser_name": "A", "outcome": "answered"}, "hãy ghi nội dung trả lời"),
     ({"content": "Ý kiến", "raiser_name": "A", "outcome": "forwarded"}, "hãy chọn cơ quan nhận"),
-    ({"content": "Ý kiến", "raiser_name": "A", "outcome": "forwarded", "forwarded_agency_id": "UBND-02020"},
-     "Cơ quan nhận chuyển phải ở cấp trên"),
+    # an agency of the commune itself is a transfer (allowed); another commune's is not on the branch
+    ({"content": "Ý kiến", "raiser_name": "A", "outcome": "forwarded", "forwarded_agency_id": "UBND-02086"},
+     "Không có cơ quan này trong danh sách"),
+    ({"content": "Ý kiến", "raiser_name": "A", "outcome": "forwarded", "forwarded_agency_id": "UBND-02020",
+      "forward_deadline": "BEFORE"}, "phải từ ngày đối thoại"),
     ({"content": "Ý kiến", "raiser_name": "A", "outcome": "bogus"}, "Lựa chọn không hợp lệ."),
     ({"content": "Ý kiến", "raiser_name": "A", "number": "hai"}, "Hãy nhập một số nguyên."),
     ({"content": "Ý kiến", "raiser_name": "A", "number": "1"}, "Số thứ tự 1 bị trùng"),

@@ -64,7 +64,8 @@ def _figures(bucket: dict, today: date) -> dict:
     pct_pre = statistics.mean(pre) if matched else None
     pct_post = statistics.mean(post) if matched else None
     S = CommitmentStatus
-    rows = bucket["commitments"]
+    rows = [c for c in bucket["commitments"] if not c.is_petition]
+    petitions = [c for c in bucket["commitments"] if c.is_petition]
     resolved = [c for c in rows if c.status is S.resolved]
     handed_over = sum(1 for c in rows if c.status is S.forwarded)
     raised = bucket["questions"]
@@ -94,6 +95,10 @@ def _figures(bucket: dict, today: date) -> dict:
         "partly_resolved": sum(1 for c in rows if c.status is S.partly_resolved),
         "not_feasible": sum(1 for c in rows if c.status is S.not_feasible),
         "overdue": sum(1 for c in rows if c.status in (S.open, S.in_progress) and c.deadline < today),
+        "questions_repeated": sum(1 for q in raised if q.repeat_of_id is not None),
+        "petitions_followed": sum(1 for c in petitions if c.status is not S.forwarded),
+        "petitions_resolved": sum(1 for c in petitions if c.status is S.resolved),
+        "petitions_overdue": sum(1 for c in petitions if c.status in (S.open, S.in_progress) and c.deadline < today),
         "median_days_to_resolve": statistics.median((c.closed_on - c.question.dialogue.held_on).days
                                                     for c in resolved) if resolved else None,
         "share_answered_on_spot": share(answered, len(raised)),

@@ -27,7 +27,9 @@ def reference(db, unit: Unit, date_from: date, date_to: date, today: date) -> di
                  and d.status in (DialogueStatus.held, DialogueStatus.approved)]
     ids = {d.id for d in dialogues}
     raised = [q for d in dialogues for q in d.questions if q.is_raised]
-    rows = [c for c in db.session.scalars(sa.select(Commitment)).all() if c.question.dialogue_id in ids]
+    every = [c for c in db.session.scalars(sa.select(Commitment)).all() if c.question.dialogue_id in ids]
+    rows = [c for c in every if not c.is_petition]
+    petitions = [c for c in every if c.is_petition]
     status = {s: sum(1 for c in rows if c.status is s) for s in S}
     resolved = [c for c in rows if c.status is S.resolved]
     on_time = sum(1 for c in resolved if c.closed_on <= c.deadline)
@@ -47,6 +49,11 @@ def reference(db, unit: Unit, date_from: date, date_to: date, today: date) -> di
         "overdue": sum(1 for c in rows if c.status in (S.open, S.in_progress) and c.deadline < today),
         "resolved_on_time": on_time,
         "resolved_by_original_deadline": sum(1 for c in resolved if c.closed_on <= c.original_deadline),
+        "questions_repeated": sum(1 for q in raised if q.repeat_of_id is not None),
+        "petitions_forwarded": sum(1 for c in petitions if c.forwarded_from_id is None),
+        "petitions_followed": sum(1 for c in petitions if c.status is not S.forwarded),
+        "petitions_resolved": sum(1 for c in petitions if c.status is S.resolved),
+        "petitions_overdue": sum(1 for c in petitions if c.status in (S.open, S.in_progress) and c.deadline < today),
         "median_days_to_resolve": statistics.median(durations) if durations else None,
         "share_answered_on_spot": share(answered, len(raised)),
         "share_resolved": share(len(resolved), len(rows) - handed_over),
