@@ -37,6 +37,11 @@ def choices(labels: dict, blank: str | None = None) -> list[tuple[str, str]]:
     items = [(member.value, label) for member, label in labels.items()]
     return ([("", blank)] if blank is not None else []) + items
 
-# A written forward reads by where it goes (dialogues.models.DialogueAnswer.forward_label).
+# A written forward reads by where it goes (``forward_label``: DialogueAnswer.is_transfer).
 FORWARD_HIGHER = _l("Chuyển cấp trên bằng văn bản")
 FORWARD_TRANSFER = _l("Chuyển cơ quan khác bằng văn bản")
+
+
+def forward_label(answer) -> str:
+    """"Chuyển cơ quan khác" for a transfer to an agency of the same level, else "chuyển cấp trên"."""
+    return str(FORWARD_TRANSFER if answer.is_transfer else FORWARD_HIGHER)

@@ -149,9 +149,3 @@ class DialogueAnswer(db.Model):
         agency = self.forwarded_agency
         return (self.outcome is AnswerOutcome.forwarded and agency is not None
                 and agency.unit_id == self.question.dialogue.unit_id)
-
-    @property
-    def forward_label(self) -> str:
-        from dialogues.labels import FORWARD_HIGHER, FORWARD_TRANSFER
-
-        return str(FORWARD_TRANSFER if self.is_transfer else FORWARD_HIGHER)
