@@ -72,8 +72,9 @@ def test_a_code_out_of_scope_reads_as_an_unknown_code(client, login_as, create_t
     messages = {}
     for code in ("XA-08", "CD-09", "KHONG-CO"):
         response = client.post(url, data={"code": code}, follow_redirects=True)
-        # The page's only per-render value (the paper job's key) says nothing about the code.
-        messages[code] = re.sub(r'name="job_key" value="[^"]*"', "", response.get_data(as_text=True))
+        # The page's per-render values (the paper job's key, the signed form tokens, which carry
+        # the second they were made) say nothing about the code.
+        messages[code] = re.sub(r'name="(job_key|csrf_token)" value="[^"]*"', "", response.get_data(as_text=True))
         assert f"Không có người tham gia mã “{code}” trong phạm vi của bạn." in messages[code]
     assert messages["XA-08"].replace("XA-08", "?") == messages["KHONG-CO"].replace("KHONG-CO", "?")
     assert {p.person for p in training.participants}.isdisjoint({far, near})
