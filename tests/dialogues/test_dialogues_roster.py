@@ -1,6 +1,7 @@
-import re
 """The dialogue roster: codes typed in are looked up in the officer's scope only (an out-of-scope
 code reads exactly as an unknown one), and erased attendees are counted but never listed."""
+import re
+
 import pytest
 
 from app.models import Role
