@@ -224,3 +224,62 @@ def test_adding_rows_stops_at_the_maximum(client, officer, create_dialogue, coun
     response = post(client, dialogue, rows, add_row="1")
     assert response.status_code == 200 and "Đã đủ số dòng tối đa" in response.get_data(as_text=True)
     assert count(DialogueQuestion) == 0
+
+
+# --- issue #14 -----------------------------------------------------------------------------
+
+def test_record_form_and_entry_screen_do_not_refuse_each_other(client, officer, create_dialogue, dialogue_form,
+                                                                count, db):
+    dialogue = create_dialogue(status="held")
+    entry_revision = dialogue.entry_revision
+    saved = client.post(f"/dialogues/{dialogue.id}/edit", data=dialogue_form(dialogue, venue="Nhà văn hóa mới"))
+    assert saved.status_code == 302
+    db.session.refresh(dialogue)
+    assert dialogue.venue == "Nhà văn hóa mới" and dialogue.entry_revision == entry_revision
+    response = post(client, dialogue, row(0, content="Ý kiến gõ song song", raiser_name="Bà Hoa", answer="Đã trả lời",
+                                          outcome="answered"), revision=entry_revision)
+    assert response.status_code == 302 and count(DialogueQuestion) == 1
+    db.session.refresh(dialogue)
+    assert dialogue.entry_revision == entry_revision + 1
+    again = client.post(f"/dialogues/{dialogue.id}/edit", data=dialogue_form(dialogue, venue="Hội trường xã"))
+    assert again.status_code == 302  # the record form's revision did not move with the entry save
+
+
+def test_refused_save_keeps_the_typed_rows_beside_the_stored_ones(client, officer, create_dialogue, count):
+    dialogue = create_dialogue(status="held")
+    stale = dialogue.entry_revision
+    assert post(client, dialogue, row(0, content="Ý kiến của người thứ nhất", raiser_name="Bà A", answer="Trả lời",
+                                      outcome="answered")).status_code == 302
+    page = post(client, dialogue, row(0, content="Ý kiến của người thứ hai", raiser_name="Bà B", number="1"),
+                revision=stale).get_data(as_text=True)
+    listed, form = page.split('id="entry"')
+    assert "Ý kiến của người thứ nhất" in listed  # stored
+    assert "Ý kiến của người thứ hai" in form and "Các dòng bạn vừa gõ (chưa lưu)" in page
+    assert 'name="questions-0-number"' in form and 'id="questions-0-number" name="questions-0-number" type="number" value="1"' not in form
+    assert count(DialogueQuestion) == 1
+    revision = re.search(r'name="revision" type="hidden" value="(\d+)"', page)[1]
+    assert post(client, dialogue, row(0, content="Ý kiến của người thứ hai", raiser_name="Bà B"),
+                revision=int(revision)).status_code == 302
+    assert count(DialogueQuestion) == 2
+
+
+def test_a_leader_picked_as_answerer_fills_name_position_and_agency(client, officer, create_dialogue, agencies, db):
+    dialogue = create_dialogue(status="held", leaders=[services.LeaderData("Hoàng Văn Thắng", "Chủ tịch UBND xã",
+                                                                           agencies["UBND-02020"].id)])
+    leader = dialogue.leaders[0]
+    assert post(client, dialogue, row(0, content="Ý kiến", raiser_name="Bà A", answerer_pick=leader.id,
+                                      answer="Trả lời", outcome="answered")).status_code == 302
+    answer = db.session.scalars(sa.select(DialogueAnswer)).one()
+    assert (answer.answerer_name, answer.answerer_title, answer.answerer_agency_id) == (
+        "Hoàng Văn Thắng", "Chủ tịch UBND xã", agencies["UBND-02020"].id)
+
+
+def test_every_wrong_row_is_reported_at_once_with_a_linked_summary(client, officer, create_dialogue):
+    dialogue = create_dialogue(status="held")
+    page = post(client, dialogue, row(0, content="", raiser_name="Bà A", number="1"),
+                row(1, content="Ý kiến", raiser_name="", number="2"),
+                row(2, content="Ý kiến", raiser_name="C", answer="x", number="3")).get_data(as_text=True)
+    summary = page.split('class="error-summary"')[1].split("</div>")[0]
+    assert summary.count("<li>") == 3
+    assert '#questions-0-content' in summary and '#questions-1-raiser_name' in summary
+    assert re.search(r'id="questions-0-content"[^>]*autofocus|autofocus[^>]*id="questions-0-content"', page)
