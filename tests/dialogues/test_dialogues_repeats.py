@@ -72,7 +72,7 @@ def test_raised_again_is_stored_shown_and_counted(client, login_as, create_dialo
     now = create_dialogue(status="held")
     first = earlier.questions[0]
     response = client.post(f"/dialogues/{now.id}/questions", data={
-        "revision": now.revision, **_row(0, content="Lại đề nghị làm đường vào bản Khuổi Tát", raiser_name="Bà Lan",
+        "revision": now.entry_revision, **_row(0, content="Lại đề nghị làm đường vào bản Khuổi Tát", raiser_name="Bà Lan",
                                          repeat_of_id=str(first.id))})
     assert response.status_code == 302
     question = DialogueQuestion.query.filter_by(dialogue_id=now.id).one()
@@ -97,7 +97,7 @@ def test_raised_again_must_be_an_earlier_question_of_the_unit(client, login_as, 
            "later": later.questions[0].id, "missing": 999_999}
     typed = "Đề nghị làm đường vào bản, nhắc lại lần nữa"
     page = client.post(f"/dialogues/{now.id}/questions", data={
-        "revision": now.revision, **_row(0, id=str(now.questions[0].id), number="1", content="Ý kiến có sẵn",
+        "revision": now.entry_revision, **_row(0, id=str(now.questions[0].id), number="1", content="Ý kiến có sẵn",
                                          raiser_name="Bà Hoa"),
         **_row(1, content=typed, raiser_name="Bà Lan", repeat_of_id=str(ids[target]))}).get_data(as_text=True)
     assert "không phải ý kiến của một cuộc đối thoại trước của đơn vị này" in page

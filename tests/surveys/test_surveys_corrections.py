@@ -225,7 +225,13 @@ def test_rescoring_after_a_key_fix_gives_the_figures_of_a_fresh_import_with_the_
     from test_surveys_workbook import sheets, xlsx  # noqa: F401
 
     from surveys.analytics.results import load_training_results
-    from conftest import SAMPLE_QUESTIONS
+    # This folder's conftest by its path: under xdist a plain "conftest" may be another folder's.
+    import importlib.util
+    from pathlib import Path
+    spec = importlib.util.spec_from_file_location("surveys_conftest", Path(__file__).with_name("conftest.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    SAMPLE_QUESTIONS = module.SAMPLE_QUESTIONS
 
     wrong_key = [dict(q) for q in SAMPLE_QUESTIONS]
     wrong_key[3] = {**wrong_key[3], "correct": [1]}  # "18" is right, the test said "16"

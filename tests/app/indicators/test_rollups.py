@@ -20,7 +20,7 @@ from app.models import Person, Sex
 from community import indicators as community_indicators
 from community import services as community
 from community.models import ActivityForm, ActivityHost, GroupStatus, HostKind, SupportKind, Team, TrustedAddress
-from dialogues.models import AnswerOutcome, CommitmentStatus, Dialogue
+from dialogues.models import AnswerOutcome, CommitmentStatus, Dialogue, DialogueQuestion
 from surveys.models import Response, Training
 
 from indicators_reference import TODAY
@@ -134,11 +134,15 @@ def test_rollups_equal_raw_after_random_writes(seed, db, units, commune, make_tr
     def follow_up():
         from dialogues.models import Commitment
 
-        open_ones = db.session.scalars(sa.select(Commitment).where(
-            Commitment.status.in_([CommitmentStatus.open, CommitmentStatus.in_progress]))).all()
+        # Follow-up starts once the minutes are approved; "resolved" comes after "in progress".
+        open_ones = db.session.scalars(sa.select(Commitment).join(Commitment.question).join(DialogueQuestion.dialogue)
+                                       .where(Dialogue.status == "approved", Commitment.status.in_(
+                                           [CommitmentStatus.open, CommitmentStatus.in_progress]))).all()
         if open_ones:
             commitment = rng.choice(open_ones)
             if rng.random() < 0.5:
+                if commitment.status is CommitmentStatus.open:
+                    commitment.move_to(CommitmentStatus.in_progress, None, "Bắt đầu")
                 commitment.move_to(CommitmentStatus.resolved, None, "Xong")
             else:
                 commitment.extend_deadline(commitment.deadline + timedelta(days=rng.randrange(1, 200)), None, "Gia hạn")
