@@ -255,7 +255,7 @@ def _masked_why(fig: dict) -> str | None:
 
 def _pct_change(item: dict):
     pre, post = item["pct_pre"], item["pct_post"]
-    return None if pre is None or post is None else post - pre
+    return None if pre is None or post is None else round(post - pre, 4)
 
 
 def _date(value: date | None) -> str | None:
