@@ -81,6 +81,8 @@ MATRIX = {
     "surveys.show_training_results": ("GET", "/surveys/trainings/{training}/results", STAFF, "training"),
     "surveys.download_results_pdf": ("GET", "/surveys/trainings/{training}/results.pdf", STAFF, "training"),
     "surveys.download_results_xlsx": ("GET", "/surveys/trainings/{training}/results.xlsx", STAFF, "training"),
+    "surveys.download_results_summary_xlsx": ("GET", "/surveys/trainings/{training}/results-summary.xlsx", STAFF,
+                                              "training"),
     "surveys.show_pooled_results": ("GET", "/surveys/results", STAFF, None),
     "surveys.void_response": ("POST", "/surveys/trainings/{response}/void", STAFF, "response"),
     "surveys.restore_response": ("POST", "/surveys/trainings/{response}/restore", STAFF, "response"),
@@ -491,7 +493,7 @@ def test_anonymous_goes_to_login(endpoint, client, units, create_person, create_
 # Files with personal data (names, answers, minutes, evidence) or meant for official filing:
 # served by app.official.send_document, never kept by a browser or proxy cache.
 PERSONAL_DOWNLOADS = ["surveys.paper_pdf", "surveys.export_workbook", "surveys.download_results_pdf",
-                      "surveys.download_results_xlsx", "dialogues.download_minutes", "dialogues.download_issue",
+                      "surveys.download_results_xlsx", "surveys.download_results_summary_xlsx", "dialogues.download_minutes", "dialogues.download_issue",
                       "dialogues.download_previous_results", "dialogues.download_evidence",
                       "indicators.export_xlsx", "indicators.report_pdf"]
 

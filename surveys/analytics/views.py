@@ -12,6 +12,7 @@ from app import jobs
 from app.auth import unit_in_scope_or_404
 from app.extensions import db
 from app.official import send_document
+from app.services import log_export
 from app.models import Unit, UnitLevel
 from surveys.access import get_training_or_404, surveys_required
 from surveys.analytics import report
@@ -71,6 +72,21 @@ def download_results_xlsx(training_id: int):
     results = load_training_results(training)
     data = report.results_workbook(training, results, current_user)
     return send_document(data, report.file_name(training, "xlsx"), report.XLSX_MIMETYPE)
+
+
+@bp.route("/trainings/<int:training_id>/results-summary.xlsx")
+@surveys_required
+@jobs.in_worker
+def download_results_summary_xlsx(training_id: int):
+    """The aggregates-only workbook for sending upward: no names, codes or answers, groups masked
+    as on the page. Logged as an export without names."""
+    training = get_training_or_404(training_id)
+    results = load_training_results(training)
+    data = report.aggregates_workbook(training, results)
+    log_export(current_user, "training_results_summary_xlsx", "Training", training.id, has_names=False,
+               rows=results.n_pre + results.n_post)
+    return send_document(data, report.file_name(training, "xlsx").replace("ket-qua-", "tong-hop-", 1),
+                         report.XLSX_MIMETYPE)
 
 
 @bp.route("/results")

@@ -88,12 +88,15 @@ def test_xlsx_breakdowns_mask_groups_under_five(client, login_as, training_a):
     training, _ = training_a
     login_as(Role.trainer, "02086")
     book = load_workbook(io.BytesIO(client.get(f"/surveys/trainings/{training.id}/results.xlsx").data))
-    rows = list(book["breakdowns"].iter_rows(values_only=True))
+    rows = list(book["Theo nhóm"].iter_rows(values_only=True))
     header, body = rows[0], {(r[0], r[1]): dict(zip(rows[0], r)) for r in rows[1:]}
-    assert header[:6] == ("dimension", "group", "n", "n_pre", "n_post", "masked")
-    assert body[("sex", "F")]["masked"] == "yes" and body[("sex", "F")]["pct_post"] is None  # total - M
-    assert body[("sex", "M")]["masked"] == "yes" and body[("sex", "M")]["n"] == 1
-    assert all(body[("sex", "M")][k] is None for k in header[6:])
+    assert header[:7] == ("Phân theo", "Nhóm", "Số người làm cả hai bài", "Số người làm bài trước",
+                          "Số người làm bài sau", "Ẩn", "Lý do ẩn")
+    women, men = body[("Giới tính", "Nữ")], body[("Giới tính", "Nam")]
+    assert women["Ẩn"] == "có" and women["Tỷ lệ đúng sau (%)"] is None  # total - M
+    assert women["Lý do ẩn"] == "Ẩn để không suy ra được nhóm nhỏ"
+    assert men["Ẩn"] == "có" and men["Số người làm cả hai bài"] == 1 and men["Lý do ẩn"] == "Ẩn: nhóm dưới 5 người"
+    assert all(men[k] is None for k in header[7:])
 
 
 # ---------------------------------------------------------------- XLSX
@@ -103,16 +106,19 @@ def test_xlsx_holds_the_raw_answers_and_the_summary_sheets(client, login_as, tra
     response = client.get(f"/surveys/trainings/{training.id}/results.xlsx")
     assert response.status_code == 200 and response.headers["Content-Disposition"].endswith('.xlsx"')
     book = load_workbook(io.BytesIO(response.data))
-    assert {"training", "questions", "participants", "pre", "post", "summary", "items", "likert", "breakdowns",
-            "scores"} <= set(book.sheetnames)
-    summary = dict(book["summary"].iter_rows(min_row=2, values_only=True))
-    assert (summary["n_pre"], summary["n_post"], summary["n_matched"]) == (8, 7, 7)
-    assert summary["mean_gain"] == pytest.approx(10 / 7, abs=1e-4)
+    assert book.sheetnames == ["training", "questions", "participants", "pre", "post", "huong_dan", "Tổng hợp",
+                               "Theo câu hỏi", "Câu hỏi thái độ", "Theo nhóm", "Điểm từng người"]
+    summary = dict(book["Tổng hợp"].iter_rows(min_row=2, values_only=True))
+    assert (summary["Số người làm bài trước"], summary["Số người làm bài sau"],
+            summary["Số người làm cả hai bài"]) == (8, 7, 7)
+    assert summary["Mức tăng điểm trung bình"] == pytest.approx(10 / 7, abs=1e-4)
     pre = {r[0]: r[1:] for r in book["pre"].iter_rows(min_row=2, values_only=True)}
     assert pre[persons["P1"].code][:4] == (2, 1, 1, 3)  # as typed from the paper form
-    items = list(book["items"].iter_rows(values_only=True))
-    assert items[3][items[0].index("flags")] is None  # no warning on 7 people (see the JSON test)
-    assert items[3][items[0].index("chance")] == pytest.approx(1 / 7, abs=1e-4)
+    items = list(book["Theo câu hỏi"].iter_rows(values_only=True))
+    assert items[3][items[0].index("Nhận xét")] is None  # no warning on 7 people (see the JSON test)
+    assert items[3][items[0].index("Tỷ lệ đúng do đoán")] == pytest.approx(1 / 7, abs=1e-4)
+    scores = list(book["Điểm từng người"].iter_rows(values_only=True))
+    assert scores[0] == ("Mã người học", "Điểm trước", "Điểm sau", "Mức tăng", "g từng người")
     # The added sheets do not stop the workbook from being read back by the import.
     assert len(read_workbook(response.data).answers) == 2
 
