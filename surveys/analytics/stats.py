@@ -421,6 +421,10 @@ def _attrition(pre_totals: Mapping[str, float], post_keys: Iterable[str], matche
     both = set(matched)
     a = np.array([v for p, v in pre_totals.items() if p not in both])
     b = np.array([pre_totals[p] for p in matched])
+    if 0 < len(a) < disclosure.MIN_CELL:
+        # Fewer than MIN_CELL took only the pre-test: their mean (or the completers' mean beside the
+        # class's) would give their scores away, so the comparison is not published.
+        return out
     if len(a):
         out["mean_pre_pre_only"] = _num(a.mean())
     if len(b):

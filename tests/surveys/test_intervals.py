@@ -102,14 +102,24 @@ def test_detectable_change_has_eighty_percent_power():
 
 def test_attrition_compares_pre_tests_like_welch():
     items = [Item("q", 10.0)]
-    pre_scores = {"a": 8, "b": 7, "c": 9, "d": 8, "e": 2, "f": 3, "g": 1}
+    pre_scores = {"a": 8, "b": 7, "c": 9, "d": 8, "e": 2, "f": 3, "g": 1, "h": 4, "i": 2}
     pre = {p: {"q": v} for p, v in pre_scores.items()}
     post = {p: {"q": 9} for p in "abcd"}
     s = training_results(items, pre, post)["summary"]
-    welch = sps.ttest_ind([2, 3, 1], [8, 7, 9, 8], equal_var=False)
+    welch = sps.ttest_ind([2, 3, 1, 4, 2], [8, 7, 9, 8], equal_var=False)
     assert s["attrition_p"] == pytest.approx(welch.pvalue, rel=1e-3)
+    assert s["share_one_test"] == pytest.approx(5 / 9, abs=1e-4)
+    assert (s["mean_pre_pre_only"], s["mean_pre_completers"]) == (2.4, 8.0)
+
+
+def test_attrition_of_fewer_than_five_is_not_published():
+    """Three took only the pre-test: their mean (or the completers' beside the class's) would give
+    their scores away, so neither mean nor the comparison is published; the share is."""
+    items = [Item("q", 10.0)]
+    pre = {p: {"q": v} for p, v in {"a": 8, "b": 7, "c": 9, "d": 8, "e": 2, "f": 3, "g": 1}.items()}
+    s = training_results(items, pre, {p: {"q": 9} for p in "abcd"})["summary"]
+    assert (s["mean_pre_pre_only"], s["mean_pre_completers"], s["attrition_p"]) == (None, None, None)
     assert s["share_one_test"] == pytest.approx(3 / 7, abs=1e-4)
-    assert (s["mean_pre_pre_only"], s["mean_pre_completers"]) == (2.0, 8.0)
 
 
 @pytest.mark.parametrize("seed", range(5))
