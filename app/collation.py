@@ -2,7 +2,10 @@
 by hand): "Anh" < "Ăn" < "Ân", "Dương" < "Đặng" < "Em", "Hà" < "Hoàng"; tones weigh only
 after the letters. Every list of people or names sorts with ``sort_key`` (in Python) or on
 ``Person.name_key`` (in SQL, also for a paginated list): both give the same order, on SQLite and
-on PostgreSQL alike (the key is compared character by character, hex digits only)."""
+on PostgreSQL alike (the key is compared character by character, hex digits only).
+
+``fold``/``matches`` compare search words with texts ignoring tones, marks and case (ICU's
+transliteration, no table written by hand), for filters over lists loaded anyway."""
 from __future__ import annotations
 
 import threading
