@@ -59,6 +59,7 @@ MATRIX = {
     "surveys.create_instrument": ("GET", "/surveys/tests/new", STAFF, None),
     "surveys.show_instrument": ("GET", "/surveys/tests/{instrument}", STAFF, "instrument"),
     "surveys.edit_instrument": ("GET", "/surveys/tests/{instrument}/edit", STAFF, "instrument"),
+    "surveys.duplicate_instrument": ("POST", "/surveys/tests/{instrument}/duplicate", STAFF, "instrument"),
     "surveys.create_training": ("GET", "/surveys/trainings/new", STAFF, None),
     "surveys.import_training": ("GET", "/surveys/trainings/import", STAFF, None),
     "surveys.workbook_template": ("GET", "/surveys/workbook-template.xlsx", STAFF, None),

@@ -131,6 +131,7 @@ FORMS |= {
     "surveys.create_instrument": FormRoute(C, "02020", lambda f: "/surveys/tests/new", instrument_fields),
     "surveys.edit_instrument": FormRoute(C, "02020", survey_url("/surveys/tests/{s.instrument}/edit"),
                                          instrument_fields),
+    "surveys.duplicate_instrument": FormRoute(C, "02020", survey_url("/surveys/tests/{s.instrument}/duplicate"), {}),
     "surveys.create_training": FormRoute(T, "02020", lambda f: "/surveys/trainings/new", TRAINING),
     "surveys.edit_training": FormRoute(T, "02020", survey_url("/surveys/trainings/{s.training}/edit"), TRAINING),
     "surveys.add_participant": FormRoute(T, "02020", survey_url("/surveys/trainings/{s.training}/participants"),

@@ -55,6 +55,19 @@ def create_instrument(*, title: str, topic: Topic, unit: Unit, user: User | None
     return instrument
 
 
+def duplicate_instrument(instrument: Instrument, user: User | None) -> Instrument:
+    """A new test in the same unit and topic, named "… (bản sao)", whose first version holds the
+    current version's questions, options, answer key, points and required marks; no training
+    uses it yet, so it can be changed freely."""
+    title = _("%(title)s (bản sao)", title=instrument.title)
+    if len(title) > 300:  # a long name loses its end, never the mark of a copy
+        title = _("%(title)s (bản sao)", title=instrument.title[:300 - len(title) - 1].rstrip() + "…")
+    contents = [it.content() | {"question_id": it.question_id, "required": it.required}
+                for it in instrument.current_version.items]
+    return create_instrument(title=title, topic=instrument.topic, unit=instrument.unit, user=user,
+                             contents=contents, shuffle_options=instrument.shuffle_options)
+
+
 def update_instrument(instrument: Instrument, *, title: str, topic: Topic, user: User | None,
                       contents: list[dict], shuffle_options: bool = False) -> InstrumentVersion:
     """Save the test's new title, settings and items; returns the version now current."""

@@ -1,8 +1,8 @@
 """Import and export of the interchange workbook (see ``surveys.services.workbook`` for the layout).
 
-Import is all-or-nothing: every check (the workbook's own, then codes, villages, topic, consent
-and existing answers against the database) runs before the first write, and all problems are
-reported together. Importing into an existing training adds its people and answers; answers
+Import is all-or-nothing: every check (the workbook's own, and codes, villages, topic, dates,
+consent and existing answers against the database) runs before the first write, and all problems
+are reported together, in one list (a row the reading found wrong is not checked further). Importing into an existing training adds its people and answers; answers
 already stored identically are skipped, so importing the same file twice changes nothing.
 """
 from __future__ import annotations
@@ -80,8 +80,8 @@ def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,
 
     Into a training, a file exported from another training is refused whole (``ForeignWorkbook``);
     as a new training, any file is taken (its identity rows name the training it came from)."""
-    book = workbook.read_workbook(data)
-    problems: list[workbook.Problem] = []
+    book = workbook.read_workbook(data, into_training=training is not None, raise_problems=False)
+    problems: list[workbook.Problem] = list(book.problems)
 
     def problem(sheet, row, column, message):
         problems.append(workbook.Problem(sheet, row, column, book.letters.get(sheet, {}).get(column), message))
@@ -91,8 +91,8 @@ def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,
             raise ServiceError(_("Lớp tập huấn phải thuộc một tỉnh, thành phố, một xã, phường hoặc một thôn, bản."), "unit")
         if user is not None and not user.can_see_unit(unit):
             raise ServiceError(_("Đơn vị này nằm ngoài phạm vi của bạn."), "unit")
-        topic = topic_by_name(book.training["topic"])
-        if topic is None:
+        topic = topic_by_name(book.training["topic"]) if book.training["topic"] else None
+        if topic is None and book.training["topic"]:
             problem("training", TRAINING_ROWS["topic"], "topic",
                     _("chưa có chủ đề “%(name)s” trong danh sách chủ đề.", name=book.training["topic"][:100]))
         _check_training_fields(book, problem)
@@ -100,16 +100,18 @@ def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,
     else:
         topic, commune = training.topic, home_commune(training.unit)
         check_identity(book, training, user, problem)
-        _check_same_questions(book, training, problem)
+        if not any(p.sheet == "questions" for p in book.problems) and (book.questions or any(book.answers.values())):
+            _check_same_questions(book, training, problem)
 
     people, new_in = _resolve_people(book, commune, user, problem)
     consenting = _consenting(people, book)
     stored = _stored_answers(training) if training is not None else {}
+    wrong = book.rows_with_problems("pre", "post")
     for phase, rows in book.answers.items():
         for row in rows:
             person = people.get(row.code)
-            if person is None and row.code not in new_in:
-                continue  # its participants row is wrong, already reported
+            if (person is None and row.code not in new_in) or (phase.value, row.row) in wrong:
+                continue  # its participants row or this row is wrong, already reported
             if not consenting.get(row.code):
                 problem(phase.value, row.row, "code",
                         _("người có mã “%(code)s” chưa đồng ý cho lưu thông tin (cột consent ghi no).", code=row.code))
@@ -142,15 +144,17 @@ def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,
             stored_now += 1
     db.session.flush()
     if report is not None:
-        report.update(people=added, responses=stored_now)
+        report.update(people=added, responses=stored_now, rows=len(book.participants),
+                      answer_rows=sum(len(rows) for rows in book.answers.values()))
     return training
 
 
-def import_roster(data: bytes, *, training: Training, user: User | None) -> int:
+def import_roster(data: bytes, *, training: Training, user: User | None, report: dict | None = None) -> int:
     """Add the people of a workbook's ``participants`` sheet to the roster (matching existing
-    people); all or nothing. Returns how many were added."""
-    book = workbook.read_participants(data)
-    problems: list[workbook.Problem] = []
+    people); all or nothing. Returns how many were added; a sheet with nobody (the blank
+    template) adds nobody and is no error (``report["rows"]`` says how many rows the file had)."""
+    book = workbook.read_participants(data, raise_problems=False)
+    problems: list[workbook.Problem] = list(book.problems)
 
     def problem(sheet, row, column, message):
         problems.append(workbook.Problem(sheet, row, column, book.letters.get(sheet, {}).get(column), message))
@@ -158,7 +162,10 @@ def import_roster(data: bytes, *, training: Training, user: User | None) -> int:
     people, new_in = _resolve_people(book, home_commune(training.unit), user, problem)
     if problems:
         raise workbook.WorkbookError(problems)
-    return _add_people(book, training, people, new_in, user)
+    added = _add_people(book, training, people, new_in, user)
+    if report is not None:
+        report.update(people=added, rows=len(book.participants))
+    return added
 
 
 def _add_people(book: workbook.WorkbookData, training: Training, people: dict[str, Person],
@@ -227,16 +234,23 @@ def _resolve_people(book: workbook.WorkbookData, commune: Unit, user: User | Non
         taken[key] = row.row
         return True
 
+    def no_village(row) -> None:
+        problem("participants", row.row, "village",
+                _("không có thôn, bản “%(name)s” trong %(commune)s.", name=row.village[:100], commune=commune.name))
+
+    wrong = book.rows_with_problems("participants")
     for row in book.participants:
         unit = villages.get(row.village.casefold()) if row.village else commune
+        if ("participants", row.row) in wrong:  # only its village is checked: matching needs a sound row
+            if unit is None:
+                no_village(row)
+            continue
         person = db.session.scalar(sa.select(Person).where(Person.code == row.code))
         if person is None and unit is not None:
             person = match_person(code=None, full_name=row.full_name, birth_year=row.birth_year, unit=unit)
         if person is None:
             if unit is None:
-                problem("participants", row.row, "village",
-                        _("không có thôn, bản “%(name)s” trong %(commune)s.", name=row.village[:100],
-                          commune=commune.name))
+                no_village(row)
             elif once((row.full_name.casefold(), row.birth_year, unit.id), row):
                 new_in[row.code] = unit
         elif user is not None and not user.can_see_unit(person.unit):

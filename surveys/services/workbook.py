@@ -7,9 +7,11 @@ Sheets (names and columns are fixed; extra sheets and columns are ignored):
   participants  code, full_name, sex (F|M), birth_year, ethnicity (name), village, consent (yes|no)
   pre, post     code, Q1..Qn: chosen option number(s), "1,3" for multiple choice, blank = unanswered
 
-Reading checks everything that needs no database and reports EVERY problem with its sheet, row
-and column; the import service then checks codes, villages and topics against the database.
-No database access here. openpyxl (30 MB) is imported on the first workbook, not with the app.
+Reading checks everything that needs no database and notes EVERY problem with its sheet, row
+and column; the import service adds its checks of codes, villages, topic and dates against the
+database to the same list, so a file is refused once, with all its problems. Into an existing
+training the ``training`` and ``questions`` sheets may stay blank when no answer is given (the
+blank template, or a roster filled in it). No database access here. openpyxl (30 MB) is imported on the first workbook, not with the app.
 """
 from __future__ import annotations
 
@@ -92,9 +94,12 @@ class WorkbookError(ServiceError):
     """The workbook was refused; ``problems`` lists every problem found."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = problems
+        # in the order of the file: sheet by sheet, row by row (reading and the database checks
+        # each add theirs, and a trainer fixes the file from top to bottom)
+        order = {name: i for i, name in enumerate(SHEETS)}
+        self.problems = sorted(problems, key=lambda p: (order.get(p.sheet, -1) if p.sheet else -1, p.row or 0))
         super().__init__(_("Tệp có %(n)d lỗi, chưa lưu gì:", n=len(problems)) + " "
-                         + "; ".join(str(p) for p in problems), "file")
+                         + "; ".join(str(p) for p in self.problems), "file")
 
 
 @dataclass
@@ -125,6 +130,12 @@ class WorkbookData:
     answers: dict[Phase, list[AnswerRow]]
     # sheet -> column name -> spreadsheet letter, so later checks can point at the cell too
     letters: dict[str, dict[str, str]] = field(default_factory=dict)
+    # what reading found wrong (only when read with ``raise_problems=False``)
+    problems: list[Problem] = field(default_factory=list)
+
+    def rows_with_problems(self, *sheets: str) -> set[tuple[str, int]]:
+        """(sheet, row) of the rows reading found wrong: later checks leave them alone."""
+        return {(p.sheet, p.row) for p in self.problems if p.sheet in sheets and p.row}
 
 
 def _integer(value) -> int | None:
@@ -275,41 +286,45 @@ def _open(data: bytes):
         _refuse(_("Tệp không phải là tệp Excel .xlsx hợp lệ."))
 
 
-def read_participants(data: bytes) -> WorkbookData:
-    """Only the ``participants`` sheet (a roster file); the other parts come back empty."""
+def read_participants(data: bytes, raise_problems: bool = True) -> WorkbookData:
+    """Only the ``participants`` sheet (a roster file); the other parts come back empty. A sheet
+    with nobody in it (the blank template) is no problem: there is just nothing to store."""
     reader = _Reader()
     with _sheets(data) as wb:
         if "participants" not in wb.sheetnames:
             raise WorkbookError([Problem("participants", None, None, None, _("thiếu trang này."))])
         participants = _read_participants(reader, wb["participants"])
-    if not participants and not reader.problems:
-        reader.problem("participants", None, None, None, _("chưa có người nào."))
-    if reader.problems:
+    if reader.problems and raise_problems:
         raise WorkbookError(reader.problems)
-    return WorkbookData({}, [], participants, {phase: [] for phase in Phase}, reader.letters)
+    return WorkbookData({}, [], participants, {phase: [] for phase in Phase}, reader.letters, reader.problems)
 
 
-def read_workbook(data: bytes) -> WorkbookData:
-    """Parse and check a workbook; raises WorkbookError listing every problem."""
+def read_workbook(data: bytes, into_training: bool = False, raise_problems: bool = True) -> WorkbookData:
+    """Parse and check a workbook; raises WorkbookError listing every problem, or with
+    ``raise_problems=False`` returns them in ``problems`` for the caller to add its own to.
+    ``into_training``: the file adds to an existing training, which has its title, topic, dates
+    and questions already; the file needs questions only when it gives answers."""
     reader = _Reader()
     with _sheets(data) as wb:
         missing = [name for name in SHEETS if name not in wb.sheetnames]
         if missing:
             raise WorkbookError([Problem(name, None, None, None, _("thiếu trang này.")) for name in missing])
-        training = _read_training(reader, wb["training"])
+        training = _read_training(reader, wb["training"], required=not into_training)
         questions, items = _read_questions(reader, wb["questions"])
         participants = _read_participants(reader, wb["participants"])
         codes = {p.code for p in participants}
         keys = [f"Q{i}" for i in range(1, len(questions) + 1)]
         answers = {phase: _read_answers(reader, wb[phase.value], keys, items, codes) for phase in Phase}
-    if not questions and not any(p.sheet == "questions" for p in reader.problems):
+    answered = any(answers.values())
+    if not questions and (answered or not into_training) and not any(p.sheet == "questions" for p in reader.problems):
         reader.problem("questions", None, None, None, _("chưa có câu hỏi nào."))
-    if reader.problems:
+    if reader.problems and raise_problems:
         raise WorkbookError(reader.problems)
-    return WorkbookData(training, [q for q in questions if q], participants, answers, reader.letters)
+    return WorkbookData(training, [q for q in questions if q], participants, answers, reader.letters,
+                        reader.problems)
 
 
-def _read_training(reader: _Reader, ws) -> dict:
+def _read_training(reader: _Reader, ws, required: bool = True) -> dict:
     values, rows = {}, {}
     for number, cells in enumerate(ws.iter_rows(min_row=1, max_row=MAX_SHEET_ROWS, max_col=2, values_only=True),
                                    start=1):
@@ -319,7 +334,7 @@ def _read_training(reader: _Reader, ws) -> dict:
     out = {}
     for key in ("title", "topic"):
         out[key] = cell_text(values.get(key))
-        if not out[key]:
+        if not out[key] and required:
             reader.problem(ws.title, rows.get(key), key, "B" if key in rows else None, _("chưa điền."))
     out["venue"] = cell_text(values.get("venue"))
     identity = {key: cell_text(values.get(key)) for key in IDENTITY_KEYS}
@@ -334,7 +349,7 @@ def _read_training(reader: _Reader, ws) -> dict:
             out[key] = None
             reader.problem(ws.title, rows.get(key), key, "B", _("ngày phải có dạng YYYY-MM-DD, ví dụ 2025-09-20."))
             continue
-        if key == "start_date" and out[key] is None:
+        if key == "start_date" and out[key] is None and required:
             reader.problem(ws.title, rows.get(key), key, "B" if key in rows else None, _("chưa điền."))
     return out
 

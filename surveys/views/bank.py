@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth import can_edit_shared, shared_list_filter
+from app.collation import matches
 from app.extensions import db
 from app.services import ServiceError, service_call
 from surveys import services
@@ -160,6 +161,31 @@ def _bank_for_picker(instrument: Instrument | None) -> tuple[list[Question], dic
     return questions, positions
 
 
+def _bank_filter() -> tuple[str, int | None]:
+    """The picker's filter from the query string: words of the text (tones and case ignored) and a topic."""
+    return request.args.get("q", "").strip()[:100], request.args.get("topic", type=int)
+
+
+def _shown_questions(questions: list[Question], positions: dict[int, str]) -> list[Question]:
+    """The picker rows: those matching the filter, and always those given a position, so that a
+    filter never hides (and saving never drops) a question of the test."""
+    q, topic_id = _bank_filter()
+    if not q and not topic_id:
+        return questions
+    return [qn for qn in questions if positions.get(qn.id, "").strip()
+            or ((not topic_id or qn.topic_id == topic_id) and matches(q, qn.text))]
+
+
+def _render_builder(form: InstrumentForm, instrument: Instrument | None, questions: list[Question],
+                    positions: dict[int, int]):
+    shown_positions = _posted_positions(positions)
+    q, topic_id = _bank_filter()
+    return render_template("surveys/edit_instrument.html", form=form, instrument=instrument,
+                           questions=_shown_questions(questions, shown_positions), bank_size=len(questions),
+                           positions=shown_positions, required=_posted_required(), kind_labels=KIND_LABELS,
+                           q=q, topic_id=topic_id, topics=topic_choices())
+
+
 def _picked_questions(questions: list[Question]) -> list[dict]:
     """The contents of the questions given a position number in the picker, in that order, each
     marked required when its box is ticked; two questions at one position are refused."""
@@ -210,9 +236,7 @@ def create_instrument():
         if call.ok:
             flash(_("Đã tạo bài kiểm tra."), "success")
             return redirect(url_for("surveys.show_instrument", instrument_id=instrument.id))
-    return render_template("surveys/edit_instrument.html", form=form, instrument=None, questions=questions,
-                           positions=_posted_positions(positions), required=_posted_required(),
-                           kind_labels=KIND_LABELS)
+    return _render_builder(form, None, questions, positions)
 
 
 def _posted_positions(default: dict[int, int]) -> dict[int, str]:
@@ -252,6 +276,16 @@ def edit_instrument(instrument_id: int):
                         n=version.number), "info")
             flash(_("Đã lưu."), "success")
             return redirect(url_for("surveys.show_instrument", instrument_id=instrument.id))
-    return render_template("surveys/edit_instrument.html", form=form, instrument=instrument, questions=questions,
-                           positions=_posted_positions(positions), required=_posted_required(),
-                           kind_labels=KIND_LABELS)
+    return _render_builder(form, instrument, questions, positions)
+
+
+@bp.route("/tests/<int:instrument_id>/duplicate", methods=["POST"])
+@surveys_required
+def duplicate_instrument(instrument_id: int):
+    """A copy of the test (same questions, key and points) to change without touching the trainings
+    that use the original."""
+    instrument = get_instrument_or_404(instrument_id, edit=True)
+    copy = services.duplicate_instrument(instrument, current_user)
+    flash(_("Đã nhân bản thành “%(title)s”; chưa lớp nào dùng bản này, có thể sửa tùy ý.", title=copy.title),
+          "success")
+    return redirect(url_for("surveys.show_instrument", instrument_id=copy.id))

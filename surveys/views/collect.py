@@ -212,6 +212,8 @@ def import_answers(training_id: int):
             return _("Đã nhập hàng chờ từ điện thoại: %(stored)d câu trả lời mới, %(seen)d đã nhận từ trước, "
                      "%(refused)d bị từ chối (xem danh sách trên trang này).",
                      stored=result.stored, seen=result.seen, refused=result.refused)
+        if not report.get("rows") and not report.get("answer_rows"):
+            return _("Tệp chưa có người nào và câu trả lời nào (như tệp mẫu trống) nên chưa lưu gì.")
         return _("Đã nhập từ tệp: %(people)d người mới vào danh sách lớp, %(responses)d câu trả lời mới "
                  "(những câu trả lời đã có và giống hệt thì bỏ qua).", people=report.get("people", 0),
                  responses=report.get("responses", 0))
@@ -224,8 +226,15 @@ def import_answers(training_id: int):
 def import_roster(training_id: int):
     """Add the people of a workbook's ``participants`` sheet to the roster (all or nothing)."""
     training = get_training_or_404(training_id)
-    return _import_into(training, lambda data: services.import_roster(data, training=training, user=current_user),
-                        lambda added: _("Đã thêm %(n)d người vào danh sách lớp.", n=added))
+    report: dict = {}
+
+    def done(added: int) -> str:
+        if not report.get("rows"):
+            return _("Trang “participants” của tệp chưa có người nào (như tệp mẫu trống) nên chưa lưu gì.")
+        return _("Đã thêm %(n)d người vào danh sách lớp.", n=added)
+
+    return _import_into(training, lambda data: services.import_roster(data, training=training, user=current_user,
+                                                                      report=report), done)
 
 
 def _import_into(training: Training, do_import, done_message):
