@@ -225,7 +225,7 @@ def test_rescoring_after_a_key_fix_gives_the_figures_of_a_fresh_import_with_the_
     from test_surveys_workbook import sheets, xlsx  # noqa: F401
 
     from surveys.analytics.results import load_training_results
-    from conftest import SAMPLE_QUESTIONS
+    from tests.surveys.conftest import SAMPLE_QUESTIONS
 
     wrong_key = [dict(q) for q in SAMPLE_QUESTIONS]
     wrong_key[3] = {**wrong_key[3], "correct": [1]}  # "18" is right, the test said "16"
