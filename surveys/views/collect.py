@@ -117,20 +117,60 @@ def _next_without_response(roster, current: Person) -> Person | None:
 
 # --- paper questionnaire -----------------------------------------------------------------
 
+# Layouts of the paper questionnaire: a whole questionnaire per person (one A4 page for up to
+# about 12 questions, consent and signature on it), or one shared question booklet plus a small
+# answer sheet per person (her code and QR, the answers as numbers to circle, consent, signature).
+PAPER_LAYOUTS = ("sheets", "answers")
+PAPER_TEMPLATES = {"sheets": "surveys/paper_questionnaire.html", "answers": "surveys/paper_answer_sheets.html"}
+
+
+def _paper_options(values) -> tuple[bool, str]:
+    """(only those without a response, layout) from the form or the query; unknown values fall back
+    to the defaults (everyone, one questionnaire per person)."""
+    layout = values.get("layout", "sheets")
+    return values.get("todo") in ("1", "on", "y"), layout if layout in PAPER_LAYOUTS else "sheets"
+
+
+def _paper_people(training: Training, phase: Phase, todo: bool) -> list[Person | None]:
+    """The roster in name order (with ``todo``, only those without a response in this phase); one
+    blank sheet (None) when nobody is left, for a newcomer on the day."""
+    return [p for p, response_id in _roster(training, phase) if not (todo and response_id is not None)] or [None]
+
+
+def answer_sheets_per_page(items) -> int:
+    """How many answer sheets go on one A4 page: the answers sit in two columns of one line per
+    question, so a sheet's height grows with half the number of questions."""
+    rows = (len(items) + 1) // 2
+    return 3 if rows <= 6 else 2 if rows <= 12 else 1
+
+
+def _paper_parts(layout: str, people: list, url_of, items) -> list[dict]:
+    """What the template renders, one item per printed unit that starts a new page (so the PDF can
+    be made in parts): a sheet per person, or the booklet then pages of answer sheets."""
+    sheets = [{"person": p, "qr": qr.qr_data_uri(url_of(p.id if p else None))} for p in people]
+    if layout == "sheets":
+        return sheets
+    per_page = answer_sheets_per_page(items)
+    return [{"booklet": True}] + [{"slips": sheets[i:i + per_page], "per_page": per_page}
+                                  for i in range(0, len(sheets), per_page)]
+
+
 @bp.route("/trainings/<int:training_id>/<phase>/paper.pdf")
 @surveys_required
 @jobs.in_worker
 def paper_pdf(training_id: int, phase: str):
-    """One questionnaire per participant (name and code printed, QR to her own phone form);
-    a blank one when the roster is empty."""
+    """One questionnaire per participant (name and code printed, QR to her own phone form), or
+    the booklet and answer sheets (``layout=answers``); ``todo=1``: only those without a response.
+    A blank one when nobody is on the list."""
     training = get_training_or_404(training_id)
     state = training.phase(phase_or_404(phase))
-    people = [p for p, _r in _roster(training, state.phase)] or [None]
-    sheets = [{"person": p, "qr": qr.qr_data_uri(qr.public_url(state, p.id if p else None))} for p in people]
+    todo, layout = _paper_options(request.args)
+    people = _paper_people(training, state.phase, todo)
+    items = training.version.items
+    parts = _paper_parts(layout, people, lambda person_id: qr.public_url(state, person_id), items)
     core.log_export(current_user, "training_paper_pdf", "Training", training.id, has_names=people != [None],
                     rows=len(people))
-    pdf = render_pdf("surveys/paper_questionnaire.html", training=training, phase=state.phase, sheets=sheets,
-                     items=training.version.items)
+    pdf = render_pdf(PAPER_TEMPLATES[layout], training=training, phase=state.phase, sheets=parts, items=items)
     return send_document(pdf, f"phieu-{training.id}-{state.phase.value}.pdf", "application/pdf", inline=True)
 
 
@@ -138,14 +178,16 @@ def paper_pdf(training_id: int, phase: str):
 @surveys_required
 def paper_job(training_id: int, phase: str):
     """The paper questionnaire made in the job worker (a class of hundreds takes minutes); the
-    form's key makes a resent form find the same job."""
+    form's key makes a resent form find the same job. Same options as paper_pdf."""
     training = get_training_or_404(training_id)
     state = training.phase(phase_or_404(phase))
+    todo, layout = _paper_options(request.form)
     key = request.form.get("job_key", "")
     if not 16 <= len(key) <= 64:  # a client that sent no key of its own: this request's own key
         key = jobs.new_key()
     job = jobs.submit("paper_questionnaire", {"training_id": training.id, "phase": state.phase.value,
-                                              "form_url": qr.public_url(state)}, key, current_user)
+                                              "form_url": qr.public_url(state), "todo": todo, "layout": layout},
+                      key, current_user)
     return redirect(url_for("jobs.show_job", job_id=job.id), 303)
 
 
@@ -158,13 +200,18 @@ def make_paper_questionnaire(job, progress):
 
     training = db.session.get(Training, job.params["training_id"])
     phase = Phase(job.params["phase"])
-    people = [p for p, _r in _roster(training, phase)] or [None]
+    todo, layout = bool(job.params.get("todo")), job.params.get("layout", "sheets")
+    people = _paper_people(training, phase, todo)
     form_url = job.params["form_url"]
     state = training.phase(phase)
-    sheets = [{"person": p, "qr": qr.qr_data_uri(
-        f"{form_url}?{urlencode({'p': respondent_key(state, p.id)})}" if p else form_url)} for p in people]
-    pdf = render_pdf_in_parts("surveys/paper_questionnaire.html", "sheets", sheets, progress, training=training,
-                              phase=phase, items=training.version.items)
+    items = training.version.items
+
+    def url_of(person_id):
+        return f"{form_url}?{urlencode({'p': respondent_key(state, person_id)})}" if person_id else form_url
+
+    parts = _paper_parts(layout, people, url_of, items)
+    pdf = render_pdf_in_parts(PAPER_TEMPLATES[layout], "sheets", parts, progress, training=training,
+                              phase=phase, items=items)
     core.log_export(db.session.get(User, job.user_id), "training_paper_pdf", "Training", training.id,
                     has_names=people != [None], rows=len(people))
     return pdf, f"phieu-{training.id}-{phase.value}.pdf", "application/pdf"
