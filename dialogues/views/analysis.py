@@ -36,6 +36,11 @@ def show_analysis():
     today = clock.today()
     date_from = (None if form.date_from.errors else form.date_from.data) or date(today.year, 1, 1)
     date_to = (None if form.date_to.errors else form.date_to.data) or today
+    # what a date input shows (ISO), whether the dates came typed, from a link or by default
+    # (a date that could not be read stays as typed, beside its error)
+    for field, value in ((form.date_from, date_from), (form.date_to, date_to)):
+        if not field.errors:
+            field.raw_data = [value.isoformat()]
     if date_from > date_to:
         form.date_to.errors = [_("“Đến ngày” phải sau “Từ ngày”.")]
     analysis = None if any(f.errors for f in form) else petition_analysis(unit, date_from, date_to)

@@ -98,6 +98,9 @@ def test_out_of_scope_unit_is_404_and_bad_dates_say_so(client, login_as, units, 
     assert "1 ý kiến, kiến nghị được nêu" in page  # her own province by default
     page = client.get("/dialogues/analysis?date_from=10/05/2026&date_to=01/05/2026").get_data(as_text=True)
     assert "phải sau" in page and "ý kiến, kiến nghị được nêu" not in page
+    assert 'name="date_from" type="date" value="2026-05-10"' in page  # what a date input can show
+    page = client.get("/dialogues/analysis?date_from=31/02/2026").get_data(as_text=True)
+    assert 'value="31/02/2026"' in page and "ý kiến, kiến nghị được nêu" not in page  # kept as typed, with its error
     login_as(Role.commune, "02020")
     assert client.get("/dialogues/analysis").status_code == 403
 
