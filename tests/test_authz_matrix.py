@@ -107,6 +107,7 @@ MATRIX = {
     "dialogues.download_issue": ("GET", "/dialogues/{issued_dialogue}/minutes/v1.pdf", {A, P, C, U},
                                  "issued_dialogue"),
     "dialogues.list_questions": ("GET", "/dialogues/questions/", {A, P, C, U}, None),
+    "dialogues.show_analysis": ("GET", "/dialogues/analysis", {A, P}, None),
     "dialogues.verify_minutes": ("GET", "/dialogues/verify", {A, P, C, U}, None),
     "dialogues.edit_header": ("GET", "/dialogues/header/{commune}", {A, P, C}, "commune"),
     "dialogues.list_categories": ("GET", "/dialogues/categories/", {A, P, C, U}, None),
