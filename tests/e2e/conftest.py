@@ -83,7 +83,10 @@ def live_server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("e2e")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEST_DATABASE_URL", "APP_ENV")}
     env.update(FLASK_APP="wsgi.py", INSTANCE_PATH=str(tmp), DATABASE_URL=f"sqlite:///{tmp / 'e2e.sqlite3'}",
-               SECRET_KEY="e2e-only-secret", STORAGE_DIR=str(tmp / "storage"), PYTHONUNBUFFERED="1")
+               SECRET_KEY="e2e-only-secret", STORAGE_DIR=str(tmp / "storage"), PYTHONUNBUFFERED="1",
+               # Documents made inside the request, so a click downloads the file; the job worker's
+               # path (queue, progress page, worker on another host) is test_e2e_multihost.py's.
+               JOBS_IMMEDIATE="1")
     _flask(env, "db", "upgrade")
     _flask(env, "demo", "load")
     port = _free_port()

@@ -48,7 +48,9 @@ def _type_two_answered_questions(page) -> None:
         row = _row(page, n)
         row.get_by_label("Họ tên hoặc tên nhóm", exact=True).fill(who)
         row.get_by_label("Nội dung ý kiến, kiến nghị", exact=True).fill(content)
-        row.get_by_label("Người trả lời", exact=True).fill("Hoàng Văn Thắng")
+        # Not one of the leaders present: typed under "Người trả lời khác…".
+        row.locator("details.answerer > summary").click()
+        row.get_by_label("Họ tên người trả lời", exact=True).fill("Hoàng Văn Thắng")
         row.get_by_label("Nội dung trả lời", exact=True).fill(answer)
         row.get_by_label("Kết quả tại hội nghị", exact=True).select_option(label="Trả lời tại chỗ")
     page.get_by_role("button", name="Lưu và xem cuộc đối thoại").click()
