@@ -24,7 +24,7 @@ PASSWORD = "bench1234"
 
 
 def build(folder: Path):
-    from app import create_app, services as core
+    from app import clock as app_clock, create_app, services as core
     from app.extensions import db
     from app.models import Role, Unit, UnitLevel
     from dialogues import services
@@ -49,7 +49,7 @@ def build(folder: Path):
             core.create_agency(f"SO-{i}", f"Sở số {i} tỉnh Thái Nguyên", province)
         core.create_user("chodon", PASSWORD, Role.commune, commune)
         services.ensure_default_categories()
-        held_on = date.today() - timedelta(days=3)
+        held_on = app_clock.today() - timedelta(days=3)
         dialogue = services.create_dialogue(services.DialogueData(
             title="Hội nghị đối thoại với hội viên, phụ nữ", level=DialogueLevel.commune, unit_id=commune.id,
             venue_unit_id=village.id, held_on=held_on, start_time=clock(8), end_time=clock(11, 30),

@@ -37,7 +37,7 @@ PASSWORD = "bench-pass-1"
 
 def _add_dialogue_and_officer(url: str) -> int:
     """A commune officer (can see trainings and dialogues) and one dialogue; returns its id."""
-    from app import create_app, services as core
+    from app import clock as app_clock, create_app, services as core
     from app.extensions import db
     from app.models import Role, Unit
     from dialogues import services
@@ -51,7 +51,7 @@ def _add_dialogue_and_officer(url: str) -> int:
         services.ensure_default_categories()
         dialogue = services.create_dialogue(services.DialogueData(
             title="Hội nghị đối thoại", level=DialogueLevel.commune, unit_id=commune.id,
-            venue_unit_id=village.id, held_on=date.today() - timedelta(days=3),
+            venue_unit_id=village.id, held_on=app_clock.today() - timedelta(days=3),
             start_time=clock(8), end_time=clock(11), venue="Nhà văn hóa", organiser="Hội LHPN xã",
             chair_name="Hoàng Văn Thắng", chair_position="Chủ tịch UBND xã", secretary_name="Triệu Thị Mai",
             attendance_total=80, attendance_women=70, attendance_minority=60, conclusions="Kết luận."), None)

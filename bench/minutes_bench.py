@@ -30,7 +30,7 @@ BASELINE = """{% extends "pdf/_official.html" %}
 def build(workdir: Path):
     from jinja2 import ChoiceLoader, DictLoader
 
-    from app import create_app, services as core
+    from app import clock as app_clock, create_app, services as core
     from app.extensions import db
     from app.models import Unit, UnitLevel
     from dialogues import services
@@ -51,7 +51,7 @@ def build(workdir: Path):
     village = core.create_unit(commune, "Bản Ca", "bản")
     agency = core.create_agency("UBND-02020", "Ủy ban nhân dân xã Chợ Đồn", commune)
     services.ensure_default_categories()
-    held_on = date.today() - timedelta(days=3)
+    held_on = app_clock.today() - timedelta(days=3)
     dialogue = services.create_dialogue(services.DialogueData(
         title="Hội nghị đối thoại giữa người đứng đầu cấp ủy, chính quyền xã với hội viên, phụ nữ",
         level=DialogueLevel.commune, unit_id=commune.id, venue_unit_id=village.id, held_on=held_on,
@@ -101,6 +101,7 @@ def page_count(pdf: bytes, workdir: Path) -> str:
 
 
 def main() -> int:
+    from app import clock as app_clock
     from app.pdf import render_pdf
     from dialogues.minutes import render_minutes
 
@@ -108,7 +109,7 @@ def main() -> int:
         _app, dialogue = build(Path(tmp))
         baseline = timed(lambda: render_pdf(
             "bench/baseline.html", parent_body="HỘI LHPN TỈNH THÁI NGUYÊN", issuing_body="HỘI LHPN XÃ CHỢ ĐỒN",
-            number="01/BB-HLHPN", place="Chợ Đồn", doc_date=date.today(), doc_type="Biên bản", subject="Thử",
+            number="01/BB-HLHPN", place="Chợ Đồn", doc_date=app_clock.today(), doc_type="Biên bản", subject="Thử",
             signers=[("Thư ký", "A"), ("Chủ trì", "B")], recipients=["Lưu: VT"]))
         minutes = timed(lambda: render_minutes(dialogue))
         pages = page_count(render_minutes(dialogue), Path(tmp))

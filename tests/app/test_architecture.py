@@ -37,3 +37,16 @@ def test_the_import_contracts_are_kept():
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Contracts: 3 kept, 0 broken." in result.stdout
+
+
+def test_today_is_the_local_date_everywhere():
+    """Meeting days and deadlines are Vietnam's calendar (app/clock.py). ``date.today()`` is the
+    server's: on a UTC host it is yesterday from 00:00 to 07:00 Vietnam time, so code or a test
+    that uses it disagrees with the app for seven hours a day (a CI run at 17:00 UTC failed so)."""
+    needle = "date." + "today()"  # spelled apart so this test does not find itself
+    offenders = [f"{path.relative_to(ROOT)}:{number}"
+                 for package in ("app", *FEATURES, "tests", "bench")
+                 for path in (ROOT / package).rglob("*.py")
+                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if needle in line and f"``{needle}``" not in line]
+    assert offenders == []

@@ -6,6 +6,7 @@ import re
 import subprocess
 import unicodedata
 from datetime import date, timedelta
+from app import clock
 
 import pytest
 import sqlalchemy as sa
@@ -35,7 +36,7 @@ def dialogue_form(units):
     def build(dialogue=None, **overrides) -> dict:
         data = {
             "title": "Hội nghị đối thoại với hội viên, phụ nữ", "level": "commune", "unit_id": units["02020"].id,
-            "held_on": (date.today() - timedelta(days=2)).isoformat(), "start_time": "08:00", "end_time": "11:00",
+            "held_on": (clock.today() - timedelta(days=2)).isoformat(), "start_time": "08:00", "end_time": "11:00",
             "venue": "Hội trường UBND xã", "chair_name": "Hoàng Văn Thắng", "secretary_name": "Triệu Thị Mai",
             "attendance_total": "40", "attendance_women": "35", "attendance_minority": "30",
             "leaders-0-name": "", "groups-0-label": "", "token": "t-" + str(id(overrides)),

@@ -1,6 +1,7 @@
 """Bad input on the dialogue forms and services: a clear Vietnamese message, nothing stored,
 never a 500; and the dialogue form's happy path, "thêm dòng" and resubmission."""
 from datetime import date, timedelta
+from app import clock
 
 import pytest
 import sqlalchemy as sa
@@ -102,14 +103,14 @@ def test_edit_cannot_move_a_dialogue_to_another_unit(client, login_as, create_di
 def test_held_dialogue_cannot_move_to_a_future_date(create_dialogue, db):
     dialogue = create_dialogue(status="held")
     data = services.DialogueData(title=dialogue.title, level=dialogue.level, unit_id=dialogue.unit_id,
-                                 held_on=date.today() + timedelta(days=1))
+                                 held_on=clock.today() + timedelta(days=1))
     with pytest.raises(ServiceError, match="không thể sau hôm nay"):
         services.update_dialogue(dialogue, data, None)
 
 
 def test_services_check_the_same_rules_as_the_form(units, db, count):
     data = services.DialogueData(title="Đối thoại", level=services.dialogues.DialogueLevel.commune,
-                                 unit_id=units["02020"].id, held_on=date.today(), attendance_total=5,
+                                 unit_id=units["02020"].id, held_on=clock.today(), attendance_total=5,
                                  attendance_women=6)
     with pytest.raises(ServiceError) as error:
         services.create_dialogue(data, None)

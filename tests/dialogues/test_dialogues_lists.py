@@ -2,6 +2,7 @@
 the question search; pages keep a fixed number of queries whatever the number of rows."""
 from contextlib import contextmanager
 from datetime import date, timedelta
+from app import clock
 
 import pytest
 import sqlalchemy as sa
@@ -64,7 +65,7 @@ def test_collected_questions_not_raised_are_not_counted_as_raised(create_dialogu
     ({"unit_id": "abc", "status": "bogus"}, {"Tháng trước", "Năm ngoái", "Chợ Mới"}),
 ])
 def test_list_filters(client, login_as, create_dialogue, categories, units, db, args, expected):
-    today = date.today()
+    today = clock.today()
     last_month = create_dialogue(title="Đối thoại Tháng trước", held_on=today - timedelta(days=30))
     services.save_question_rows(last_month, [QuestionRow(content="Đường bị sạt lở", raiser_name="A")], None)
     create_dialogue(title="Đối thoại Năm ngoái", held_on=today - timedelta(days=400), status="approved", questions=1)

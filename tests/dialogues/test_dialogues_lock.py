@@ -2,6 +2,7 @@
 refused by form, CLI, direct service call and direct ORM change; follow-up may still move a
 commitment's status and deadline."""
 from datetime import date, timedelta
+from app import clock
 
 import pytest
 import sqlalchemy as sa
@@ -47,7 +48,7 @@ def test_invalid_transitions_are_refused(create_dialogue, db, status, action):
 
 
 def test_a_future_dialogue_cannot_be_marked_held(create_dialogue):
-    dialogue = create_dialogue(held_on=date.today() + timedelta(days=3))
+    dialogue = create_dialogue(held_on=clock.today() + timedelta(days=3))
     with pytest.raises(InvalidTransition, match="Chưa đến ngày đối thoại"):
         services.mark_held(dialogue, None)
 
@@ -152,7 +153,7 @@ def test_addenda_only_after_approval_and_not_twice_on_resubmit(create_dialogue, 
     db.session.rollback()
     dialogue = create_dialogue(status="approved", questions=1)
     login_as(Role.commune, "02020")
-    form = {"token": "abc123", "text": "Đính chính tên người trả lời ý kiến 1.", "written_on": date.today().isoformat()}
+    form = {"token": "abc123", "text": "Đính chính tên người trả lời ý kiến 1.", "written_on": clock.today().isoformat()}
     assert client.post(f"/dialogues/{dialogue.id}/addenda", data=form).status_code == 302
     assert client.post(f"/dialogues/{dialogue.id}/addenda", data=form).status_code == 302
     assert db.session.scalar(sa.select(sa.func.count(Addendum.id))) == 1

@@ -2,6 +2,7 @@
 minutes are refused by the flush guard (ORM) and by the triggers of migration 0015 (Core SQL), on
 SQLite and PostgreSQL alike; follow-up still works; bulk writes are audited."""
 from datetime import date, timedelta
+from app import clock
 
 import pytest
 import sqlalchemy as sa
@@ -37,7 +38,7 @@ def refused_by_guard(db):
 
 
 def new_commitment(question, **kw):
-    deadline = date.today() + timedelta(days=30)
+    deadline = clock.today() + timedelta(days=30)
     return dict(question_id=question.id, agency_id=question.commitments[0].agency_id if question.commitments else
                 question.agency_id, description="Cam kết thêm sau khi duyệt", deadline=deadline,
                 original_deadline=deadline, status="open", position=9, **kw)
@@ -108,7 +109,7 @@ def test_follow_up_still_writes_below_the_orm(db, locked, agencies):
     approved, _other = locked
     commitment = approved.questions[0].commitments[0]
     db.session.execute(sa.update(C).where(C.c.id == commitment.id).values(status="in_progress",
-                                                                          deadline=date.today() + timedelta(days=90)))
+                                                                          deadline=clock.today() + timedelta(days=90)))
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(Commitment, commitment.id).status is CommitmentStatus.in_progress

@@ -3,6 +3,7 @@ commitments, its layout (Decree 30/2020), numbering, addenda and verification of
 import re
 import subprocess
 from datetime import date, time, timedelta
+from app import clock
 
 import pytest
 import sqlalchemy as sa
@@ -164,10 +165,10 @@ def test_numbers_follow_each_other_per_unit_and_year(create_dialogue):
     first = create_dialogue(status="approved")
     second = create_dialogue(status="approved")
     other_commune = create_dialogue(unit="02086", status="approved")
-    last_year = create_dialogue(status="approved", held_on=date(date.today().year - 1, 12, 30))
+    last_year = create_dialogue(status="approved", held_on=date(clock.today().year - 1, 12, 30))
     assert (first.minutes_number_text, second.minutes_number_text) == ("01/BB-HLHPN", "02/BB-HLHPN")
     assert other_commune.minutes_number_text == "01/BB-HLHPN"
-    assert last_year.minutes_number == 1 and last_year.minutes_year == date.today().year - 1
+    assert last_year.minutes_number == 1 and last_year.minutes_year == clock.today().year - 1
 
 
 def test_failed_approval_gives_its_number_back(create_dialogue, db, monkeypatch):
@@ -259,7 +260,7 @@ def test_addendum_appears_in_the_reissued_pdf_and_the_old_copy_still_verifies(se
     first = dialogue.current_issue
     old_bytes = services.read_issue(first)
     services.add_addendum(dialogue, "Bổ sung: bà Nông Thị Dung, Trưởng Trạm Y tế xã, có dự hội nghị.", None,
-                          written_on=date.today())
+                          written_on=clock.today())
     db.session.commit()
     second = dialogue.current_issue
     assert (first.version, second.version) == (1, 2) and first.sha256 != second.sha256

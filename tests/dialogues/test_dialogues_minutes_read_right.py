@@ -3,6 +3,7 @@ undrawable characters refused at input) and verification anyone can use (code + 
 import re
 import subprocess
 from datetime import date
+from app import clock
 from io import BytesIO
 
 import pytest
@@ -96,7 +97,7 @@ def test_public_page_answers_without_login_and_shows_no_content(client, create_d
     page = client.get(f"/dialogues/check/{first.verify_code.lower().replace('-', ' ')}").get_data(as_text=True)
     assert "bản hiện hành" in page and dialogue.minutes_number_text in page and "lần 1 / 1" in page
     assert dialogue.title not in page and "Nội dung ý kiến" not in page
-    services.add_addendum(dialogue, "Bổ sung số người dự.", None, written_on=date.today())
+    services.add_addendum(dialogue, "Bổ sung số người dự.", None, written_on=clock.today())
     db.session.commit()
     old = client.get(f"/dialogues/check/{first.verify_code}").get_data(as_text=True)
     assert "đã bị thay thế" in old and 'class="verify-result superseded"' in old and "lần 1 / 2" in old
@@ -114,7 +115,7 @@ def test_code_and_hash_are_read_as_typed():
 def test_logged_in_verify_trims_the_pasted_hash_and_marks_superseded(client, login_as, create_dialogue, db):
     dialogue = create_dialogue(status="approved", questions=1)
     first = dialogue.current_issue
-    services.add_addendum(dialogue, "Bổ sung.", None, written_on=date.today())
+    services.add_addendum(dialogue, "Bổ sung.", None, written_on=clock.today())
     db.session.commit()
     login_as(Role.commune, "02020")
     pasted = "  " + first.sha256[:32] + "\n " + first.sha256[32:].upper() + "  "

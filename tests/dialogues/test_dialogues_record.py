@@ -6,6 +6,7 @@ shows its form again."""
 import re
 import time as clock_time
 from datetime import date, timedelta
+from app import clock
 
 import pytest
 import sqlalchemy as sa
@@ -58,7 +59,7 @@ def test_after_the_fact_journey_gives_minutes_with_both_questions(client, login_
     """Past meeting -> two questions answered on the spot -> approve: the minutes list both with
     their answers and the indicators count them (they said "không có ý kiến" and 0 before)."""
     officer = login_as(Role.commune, "02020")
-    response = client.post("/dialogues/new", data=dialogue_form(held_on=(date.today() - timedelta(days=5)).isoformat()))
+    response = client.post("/dialogues/new", data=dialogue_form(held_on=(clock.today() - timedelta(days=5)).isoformat()))
     assert response.status_code == 302
     dialogue = db.session.scalar(sa.select(Dialogue))
     assert dialogue.status is DialogueStatus.held  # the meeting has taken place
@@ -109,7 +110,7 @@ def test_a_dialogue_created_today_or_ahead_is_planned(db, units):
     from factories import dialogue_data
 
     for days, status in ((-1, DialogueStatus.held), (0, DialogueStatus.planned), (3, DialogueStatus.planned)):
-        dialogue = services.create_dialogue(dialogue_data(units["02020"], held_on=date.today() + timedelta(days=days)),
+        dialogue = services.create_dialogue(dialogue_data(units["02020"], held_on=clock.today() + timedelta(days=days)),
                                             None)
         assert dialogue.status is status
         assert [h.status for h in dialogue.history] == [status]
@@ -126,7 +127,7 @@ def test_marking_held_confirms_which_collected_questions_were_raised(db, create_
     services.save_question_rows(dialogue, [
         collected("Có trả lời", answer="Đã trả lời", outcome=AnswerOutcome.answered),
         collected("Có cam kết", outcome=AnswerOutcome.accepted,
-                  commitments=[CommitmentRow(agency_id=ubnd, description="Làm", deadline=date.today() + timedelta(30))]),
+                  commitments=[CommitmentRow(agency_id=ubnd, description="Làm", deadline=clock.today() + timedelta(30))]),
         collected("Được nêu, chưa ghi trả lời"), collected("Không nêu")], None)
     by_content = {q.content: q for q in dialogue.questions}
     assert by_content["Có trả lời"].is_raised and by_content["Có cam kết"].is_raised  # answered: raised
@@ -230,7 +231,7 @@ def test_a_refused_approval_note_comes_back_with_its_text(client, login_as, db, 
 
 def test_a_refused_held_note_comes_back_with_its_text_and_ticks(client, login_as, db, create_dialogue):
     login_as(Role.commune, "02020")
-    dialogue = create_dialogue(held_on=date.today() + timedelta(days=3))
+    dialogue = create_dialogue(held_on=clock.today() + timedelta(days=3))
     services.save_question_rows(dialogue, [collected("Một")], None)
     db.session.commit()
     question = dialogue.questions[0]
@@ -247,7 +248,7 @@ def test_a_refused_addendum_comes_back_with_its_text(client, login_as, db, creat
     dialogue = create_dialogue(status="approved", questions=1)
     text = "Đính chính: số người tham dự là 52 người. " * 100
     response = client.post(f"/dialogues/{dialogue.id}/addenda", data={
-        "text": text, "written_on": (date.today() + timedelta(days=2)).strftime("%d/%m/%Y"), "token": "t1"})
+        "text": text, "written_on": (clock.today() + timedelta(days=2)).strftime("%d/%m/%Y"), "token": "t1"})
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and text.strip() in page
     assert "Ngày đính chính phải từ ngày đối thoại đến hôm nay." in page

@@ -5,6 +5,7 @@ period report (PDF)."""
 import re
 import subprocess
 from datetime import date, timedelta
+from app import clock
 
 import pytest
 from playwright.sync_api import expect
@@ -19,7 +20,7 @@ def _figure(page, key: str) -> int:
 
 
 def test_commune_officer_enters_a_month_and_the_province_reports_it(new_page, login, tmp_path):
-    month = (date.today().replace(day=1) - timedelta(days=80)).replace(day=1)
+    month = (clock.today().replace(day=1) - timedelta(days=80)).replace(day=1)
     figures_url = f"/community/indicators?unit=19&preset=year&year={month.year}"
     province = new_page("desktop", javascript=False)
     login(province, "tinh")

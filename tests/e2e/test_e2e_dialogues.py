@@ -7,6 +7,7 @@ The demo has one planned dialogue and the server serves the whole session, so th
 per session (each ``make e2e`` starts a fresh server)."""
 import subprocess
 from datetime import date, timedelta
+from app import clock
 
 import pytest
 from playwright.sync_api import expect
@@ -43,7 +44,7 @@ def test_commune_officer_records_approves_and_downloads_the_minutes(new_page, lo
 
     # The minutes need the day (today: the meeting has taken place), the end time and the attendance.
     page.get_by_role("link", name="Sửa thông tin").click()
-    page.get_by_label("Ngày đối thoại").fill(date.today().isoformat())
+    page.get_by_label("Ngày đối thoại").fill(clock.today().isoformat())
     page.get_by_label("Giờ kết thúc").fill("16:30")
     page.get_by_label("Tổng số người tham dự").fill("46")
     page.get_by_label("Số nữ").fill("39")
@@ -88,7 +89,7 @@ def test_commune_officer_records_approves_and_downloads_the_minutes(new_page, lo
     expect(fifth.get_by_label("Người nêu", exact=True)).to_have_value("group")
     _select_containing(fifth.get_by_label("Cơ quan thực hiện", exact=True), "Chợ Mới")
     fifth.get_by_label("Nội dung cam kết", exact=True).fill(COMMITMENT)
-    fifth.get_by_label("Thời hạn", exact=True).fill((date.today() + timedelta(days=30)).isoformat())
+    fifth.get_by_label("Thời hạn", exact=True).fill((clock.today() + timedelta(days=30)).isoformat())
     page.get_by_role("button", name="Lưu và xem cuộc đối thoại").click()
 
     expect(page.get_by_role("status")).to_contain_text("Đã lưu 3 ý kiến.")  # the edited row and two new ones

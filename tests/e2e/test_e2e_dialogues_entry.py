@@ -8,6 +8,7 @@ screen under test)."""
 import os
 import re
 from datetime import date, timedelta
+from app import clock
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ def _tab_to(page, pattern: str, limit: int = 40) -> None:
 def _new_dialogue(page, title: str) -> str:
     page.goto("/dialogues/new")
     page.get_by_label("Tên hội nghị").fill(title)
-    page.get_by_label("Ngày đối thoại").fill((date.today() - timedelta(days=1)).isoformat())
+    page.get_by_label("Ngày đối thoại").fill((clock.today() - timedelta(days=1)).isoformat())
     page.fill("[name=leaders-0-name]", LEADER[0])
     page.fill("[name=leaders-0-title]", LEADER[1])
     page.locator("[name=leaders-0-agency_id]").select_option(index=1)
@@ -54,7 +55,7 @@ def test_keyboard_only_user_records_12_questions_with_5_commitments(new_page, lo
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "entry-empty-1366.png"), full_page=True)
     expect(page.locator("[name=questions-0-raiser_name]")).to_be_focused()  # the page starts on the new row
-    deadline = date.today() + timedelta(days=30)
+    deadline = clock.today() + timedelta(days=30)
     for n in range(1, QUESTIONS + 1):
         i = n - 1
         _tab_to(page, rf"^questions-{i}-raiser_name$")

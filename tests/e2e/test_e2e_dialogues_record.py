@@ -8,6 +8,7 @@ Minutes PDFs are rendered to PNG in /tmp/h1/ to be looked at."""
 import os
 import subprocess
 from datetime import date, timedelta
+from app import clock
 
 import pytest
 from playwright.sync_api import expect
@@ -92,7 +93,7 @@ def _figures(page, day: date) -> dict[str, str]:
 def test_a_past_meeting_recorded_after_the_fact(new_page, login, tmp_path):
     page = new_page("desktop", javascript=False)
     login(page, "chodon")
-    held_on = date.today() - timedelta(days=1000)  # a day no other demo dialogue of Chợ Đồn has
+    held_on = clock.today() - timedelta(days=1000)  # a day no other demo dialogue of Chợ Đồn has
     _new_dialogue(page, "Đối thoại ghi sau hội nghị: đường và nghề cho phụ nữ", held_on)
     expect(page.locator(".badge.status-held")).to_have_text("Đã tổ chức")  # a past meeting was held
     _type_two_answered_questions(page)
@@ -105,7 +106,7 @@ def test_a_past_meeting_recorded_after_the_fact(new_page, login, tmp_path):
 def test_a_planned_dialogue_marked_held(new_page, login, tmp_path):
     page = new_page("phone", javascript=True)
     login(page, "chodon")
-    today = date.today()
+    today = clock.today()
     _new_dialogue(page, "Đối thoại dự kiến hôm nay: đường và nghề cho phụ nữ", today)
     expect(page.locator(".badge.status-planned")).to_have_text("Dự kiến")
     _type_two_answered_questions(page)

@@ -3,6 +3,7 @@ documents (status codes, bodies checked against the schemas with jsonschema)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from app import clock
 
 import pytest
 from openapi_spec_validator import validate
@@ -97,11 +98,11 @@ def _responses(conforms, api, world):
 def _dialogue_body(world, **overrides) -> dict:
     ubnd = world["agencies"]["02020"]
     return {"title": "Đối thoại", "unit_id": world["units"]["02020"].id,
-            "held_on": (date.today() - timedelta(days=2)).isoformat(), "status": "held",
+            "held_on": (clock.today() - timedelta(days=2)).isoformat(), "status": "held",
             "questions": [{"content": "Kiến nghị", "raiser_name": "Người nêu", "agency_id": ubnd, "category": "credit",
                            "answer": {"outcome": "accepted", "content": "Tiếp thu"},
                            "commitments": [{"agency_id": ubnd, "description": "Cam kết",
-                                            "deadline": (date.today() + timedelta(days=9)).isoformat()}]}],
+                                            "deadline": (clock.today() + timedelta(days=9)).isoformat()}]}],
             **overrides}
 
 

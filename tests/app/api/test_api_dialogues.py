@@ -3,6 +3,7 @@ replay, scope (commune, province, authority), minutes."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from app import clock
 
 import pytest
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ def body(units, dialogue_agencies, categories):
     """body(**overrides) -> a valid dialogue body for Xã Chợ Đồn with two questions."""
     def make(**overrides) -> dict:
         ubnd = dialogue_agencies["02020"]
-        held = (date.today() - timedelta(days=3)).isoformat()
+        held = (clock.today() - timedelta(days=3)).isoformat()
         data = {
             "title": "Đối thoại với hội viên, phụ nữ xã Chợ Đồn", "level": "commune", "unit_id": units["02020"].id,
             "held_on": held, "status": "held", "start_time": "08:00", "end_time": "11:00",
@@ -28,7 +29,7 @@ def body(units, dialogue_agencies, categories):
                  "category": "credit", "agency_id": ubnd,
                  "answer": {"outcome": "accepted", "answerer_name": "Hoàng Văn Thắng", "content": "Tiếp thu"},
                  "commitments": [{"agency_id": ubnd, "description": "Làm việc với ngân hàng",
-                                  "deadline": (date.today() + timedelta(days=60)).isoformat()}]},
+                                  "deadline": (clock.today() + timedelta(days=60)).isoformat()}]},
                 {"content": "Đường vào bản hay sạt lở", "raiser_kind": "anonymous",
                  "answer": {"outcome": "answered", "content": "Xã đã có kế hoạch sửa"}}]}
         data.update(overrides)
@@ -104,13 +105,13 @@ def test_a_commune_cannot_write_for_another_commune(db, api, body, units):
 
 
 def test_held_in_the_future_is_refused(api, body):
-    future = (date.today() + timedelta(days=5)).isoformat()
+    future = (clock.today() + timedelta(days=5)).isoformat()
     response = api("commune", "02020").post("/dialogues", json=body(held_on=future, questions=[]))
     assert response.status_code == 422
 
 
 def test_planned_dialogue_in_the_future_is_fine(api, body):
-    future = (date.today() + timedelta(days=5)).isoformat()
+    future = (clock.today() + timedelta(days=5)).isoformat()
     response = api("commune", "02020").post("/dialogues", json=body(held_on=future, status="planned", questions=[]))
     assert response.status_code == 201 and response.get_json()["status"] == "planned"
 

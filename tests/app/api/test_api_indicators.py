@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from app import clock
 
 
 def test_figures_are_those_of_the_cli(api, runner, units, make_dialogue, dialogue_agencies, quick_pdf):
     make_dialogue("02020", approved=True)
-    today = date.today()
+    today = clock.today()
     client = api("province", "19")
     body = client.get(f"/indicators?unit={units['19'].id}&from={today.year}-01-01&to={today.isoformat()}").get_json()
     printed = runner.invoke(args=["indicators", "--unit", "19", "--from", f"{today.year}-01-01",
@@ -19,7 +20,7 @@ def test_figures_are_those_of_the_cli(api, runner, units, make_dialogue, dialogu
 def test_defaults_to_the_users_unit_this_year(api):
     body = api("commune", "02020").get("/indicators").get_json()
     assert body["unit"]["code"] == "02020"
-    assert body["period"]["from"] == f"{date.today().year}-01-01"
+    assert body["period"]["from"] == f"{clock.today().year}-01-01"
 
 
 def test_another_commune_and_bad_periods_are_refused(api, units):

@@ -5,6 +5,7 @@ an object in their scope and 404 on one outside it, other roles 403, a request w
 from __future__ import annotations
 
 from datetime import date, timedelta
+from app import clock
 
 import pytest
 
@@ -34,7 +35,7 @@ def objects(units, far_commune, create_training, answers_body, make_dialogue, qu
     """Path parameter -> {"in": build, "out": build} (built after the caller's account exists, so an
     authority user's new agency is among those a dialogue addresses), and a valid body per write."""
     trainings = {"in": create_training("02020"), "out": create_training(far_commune)}
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (clock.today() - timedelta(days=1)).isoformat()
     return {
         "ids": {
             "training_id": {where: (lambda t=t: t.id) for where, t in trainings.items()},
