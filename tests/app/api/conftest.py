@@ -161,7 +161,9 @@ def make_dialogue(db, units, categories, create_dialogue):
 
     def make(unit="02020", approved=False):
         unit = units[unit] if isinstance(unit, str) else unit
-        agencies = db.session.scalars(sa.select(Agency.id).where(Agency.unit_id == unit.id)).all()
+        # in creation order: the last question goes to the newest agency (without ORDER BY,
+        # PostgreSQL returns rows in whatever order the heap holds them after updates)
+        agencies = db.session.scalars(sa.select(Agency.id).where(Agency.unit_id == unit.id).order_by(Agency.id)).all()
         rows = [ds.QuestionRow(
             content=f"Ý kiến gửi cơ quan {a}", raiser_name="Người nêu", agency_id=a, answer="Tiếp thu",
             outcome=AnswerOutcome.accepted, commitments=[ds.CommitmentRow(
