@@ -57,3 +57,20 @@ def build_dialogue(unit, *, status: str = "planned", rows=(), actor=None, **data
 def fake_minutes_pdf(dialogue, *, version=None, verify_code=None) -> bytes:
     """Stands in for the minutes' real rendering where only the PDF's existence matters."""
     return f"%PDF-1.7 minutes {dialogue.id} v{version} {verify_code}".encode()
+
+
+def real_pdf(text: str = "Bao cao") -> bytes:
+    """A minimal PDF that parses: objects, a catalogue, an xref table and a startxref that points at it."""
+    stream = f"BT /F1 12 Tf 20 20 Td ({text}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
+               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)

@@ -28,28 +28,15 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
+from factories import real_pdf
+
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 PASSWORD = "demo1234"
 pytestmark = pytest.mark.e2e
-def _real_pdf(text: str) -> bytes:
-    """A minimal PDF that parses (evidence must be what it claims): catalogue, page, xref, startxref."""
-    stream = f"BT /F1 12 Tf 20 20 Td ({text}) Tj ET".encode()
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
-               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for n, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
 
 
-EVIDENCE = _real_pdf("multihost " + secrets.token_hex(8))
+EVIDENCE = real_pdf("multihost " + secrets.token_hex(8))
 
 
 def _database_url() -> str:

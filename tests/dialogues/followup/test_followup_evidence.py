@@ -12,6 +12,7 @@ from app.services import ServiceError
 from dialogues.services.evidence import check_upload, detect_type
 from dialogues.models import CommitmentAttachment, CommitmentEvent, CommitmentEventKind
 from dialogues.services import follow_up
+from factories import real_pdf
 
 def image(kind: str) -> bytes:
     """A real 2x2 image (Pillow writes it; an image must decode to pass)."""
@@ -20,23 +21,6 @@ def image(kind: str) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (2, 2), (200, 30, 90)).save(buffer, kind)
     return buffer.getvalue()
-
-
-def real_pdf(text: str = "Bao cao") -> bytes:
-    """A minimal PDF that parses: objects, a catalogue, an xref table and a startxref that points at it."""
-    stream = f"BT /F1 12 Tf 20 20 Td ({text}) Tj ET".encode()
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
-               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for n, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
 
 
 PNG = image("PNG")
