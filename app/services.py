@@ -449,10 +449,22 @@ def save_person(person: Person | None, *, full_name: str, unit: Unit, sex: Sex |
 
 def give_consent(person: Person, purpose: str, recorded_by: User | None = None,
                  guardian_name: str | None = None) -> Consent:
-    consent = Consent(person=person, purpose=purpose, recorded_by_id=recorded_by.id if recorded_by else None,
+    """Record a consent; if one is already active (two officers clicking at once: the partial unique
+    index ``uq_consents_active`` refuses the second row), the active one stands and is returned."""
+    if person.id is None:
+        db.session.flush()
+    consent = Consent(person_id=person.id, purpose=purpose, recorded_by_id=recorded_by.id if recorded_by else None,
                       guardian_name=guardian_name or None)
-    db.session.add(consent)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(consent)
+    except sa.exc.IntegrityError:
+        db.session.expire(person, ["consents"])
+        active = next((c for c in person.consents if c.purpose == purpose and c.is_active), None)
+        if active is None:
+            raise
+        return active
+    db.session.expire(person, ["consents"])
     return consent
 
 

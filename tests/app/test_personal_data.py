@@ -159,3 +159,19 @@ def test_admin_unlocks_an_account(client, login_as, create_user, db, runner):
     db.session.commit()
     result = runner.invoke(args=["users", "unlock", "LAN"])
     assert result.exit_code == 0 and "1 failed logins cleared" in result.output
+
+
+def test_a_consent_given_twice_at_once_stays_one_and_the_request_goes_on(db, create_person):
+    """Two officers tick "đồng ý" for the same person at the same moment: the second insert meets
+    the unique index of active consents; the first consent stands, and the session is still usable
+    (a savepoint, so no 500 and nothing else of the request is lost)."""
+    person = create_person(full_name="Lò Thị Dung")
+    db.session.commit()
+    first = services.give_consent(person, "caunoi")
+    second = services.give_consent(person, "caunoi")  # what a concurrent request's insert meets
+    assert second.id == first.id
+    person.phone = "0912000111"  # the rest of the request still writes
+    db.session.commit()
+    rows = db.session.scalars(sa.select(Consent).where(Consent.person_id == person.id)).all()
+    assert len(rows) == 1 and rows[0].is_active and person.has_consent("caunoi")
+    assert db.session.get(Person, person.id).phone == "0912000111"
