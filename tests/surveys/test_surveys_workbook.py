@@ -410,18 +410,17 @@ def get_letter(i: int) -> str:
     ("entity", "Tệp chứa khai báo DTD hoặc thực thể XML, không được nhận."),
     ("entity-utf16", "Tệp chứa khai báo DTD hoặc thực thể XML, không được nhận."),
 ])
-def test_hostile_workbook_is_refused_fast_in_little_memory(db, trainer, units, kind, message):
-    import time
+def test_hostile_workbook_is_refused_in_little_memory(db, trainer, units, kind, message):
+    """Refused with its reason, in little memory, nothing stored. How fast (before any parse) is
+    measured by bench/workbook_bench.py as a ratio, not timed here."""
     import tracemalloc
 
     data = hostile(kind)
     assert len(data) < 1_000_000  # small uploads, far under the 20 MB limit
     before = counts()
-    started = time.perf_counter()
     with pytest.raises(WorkbookError) as refused:
         services.import_workbook(data, user=trainer, unit=units["02086"])
-    elapsed = time.perf_counter() - started
-    assert message in refused.value.message and elapsed < 1.0, elapsed
+    assert message in refused.value.message
     tracemalloc.start()  # measured apart: tracing slows every allocation
     with pytest.raises(WorkbookError):
         services.import_workbook(data, user=trainer, unit=units["02086"])

@@ -19,23 +19,27 @@ def sqlite_only(db):
 
 @pytest.fixture
 def lock_holder(db, sqlite_only):
-    """hold(seconds): another connection holds the write lock for that long, from now."""
+    """hold(seconds) -> release: another connection holds the write lock for that long from now, or
+    until ``release.set()``; ``release.done`` is set once the lock is given back."""
     threads, engine = [], db.engine
 
-    def hold(seconds: float) -> None:
-        taken = threading.Event()
+    def hold(seconds: float) -> threading.Event:
+        taken, release = threading.Event(), threading.Event()
+        release.done = threading.Event()
 
         def run():
             with engine.connect() as conn:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
                 taken.set()
-                time.sleep(seconds)
+                release.wait(seconds)
                 conn.exec_driver_sql("COMMIT")
+                release.done.set()
 
         thread = threading.Thread(target=run)
         thread.start()
         threads.append(thread)
         assert taken.wait(5)
+        return release
 
     yield hold
     for thread in threads:
@@ -76,14 +80,15 @@ def test_phone_form_reads_without_the_lock_and_waits_only_to_write(app, db, crea
     form = phone(training, Phase.pre)
     token = form.token_for(first)
     db.session.commit()
-    lock_holder(0.3)
-    start = time.monotonic()
-    # An option that does not exist: the form comes back with its message, without waiting.
+    release = lock_holder(60)
+    # An option that does not exist: the form comes back with its message while the lock is still
+    # held by the other connection (had it waited for the lock, it would still be waiting, or 503).
     assert form.submit(first, {"Q1": "9"}, token=token).status_code == 400
-    assert time.monotonic() - start < 0.25
-    # A complete form waits for the lock, then is stored.
+    assert not release.done.is_set()
+    # A complete form waits for the lock (given back a moment later), then is stored.
+    threading.Timer(0.3, release.set).start()
     assert form.submit(second, ANSWERS).status_code == 200
-    assert time.monotonic() - start >= 0.25
+    assert release.is_set()  # stored only once the other writer was told to let go
     assert db.session.scalar(sa.select(sa.func.count(Response.id))) == 1
 
 
