@@ -84,6 +84,9 @@ schema("DialogueInput", {
         "groups": {"type": "array", "maxItems": ROWS, "items": {
             "type": "object", "additionalProperties": False, "required": ["label", "count"],
             "properties": {"label": {"type": "string", "maxLength": 1000},
+                           "kind": {"type": "string", "maxLength": 20,
+                                    "description": "member, prestige, cadre, mass_org, team or other; "
+                                                   "left out: by keyword from the label"},
                            "count": {"type": "integer", "minimum": 0, "maximum": 1_000_000}}}},
         "questions": {"type": "array", "maxItems": MAX_QUESTIONS, "items": {
             "type": "object", "additionalProperties": False, "required": ["content"],
@@ -138,7 +141,8 @@ DETAIL_EXTRA = {
                                            "properties": {"name": {"type": "string"}, "title": {"type": "string"},
                                                           "agency_id": nullable(ID)}}},
     "groups": {"type": "array", "items": {"type": "object", "additionalProperties": False, "required": ["label", "count"],
-                                          "properties": {"label": {"type": "string"}, "count": {"type": "integer"}}}},
+                                          "properties": {"kind": {"type": "string"}, "label": {"type": "string"},
+                                                         "count": {"type": "integer"}}}},
     "questions": {"type": "array", "items": QUESTION,
                   "description": "All questions; for an authority user, those that concern its agency."}}
 DETAIL_EXTRA.update({k: {"type": "string"} for k in ("venue", "organiser", "co_organisers", "topics", "chair_name",
@@ -198,7 +202,7 @@ def dialogue_detail(dialogue: Dialogue) -> dict:
         "approved_dt": dialogue.approved_dt.isoformat() if dialogue.approved_dt else None,
         "leaders": [{"name": row.name, "title": row.title, "agency_id": row.agency_id}
                     for row in queries.leaders_for(dialogue)],
-        "groups": [{"label": row.label, "count": row.count} for row in dialogue.groups],
+        "groups": [{"kind": row.kind, "label": row.label, "count": row.count} for row in dialogue.groups],
         "questions": [_question_json(q) for q in questions]}
 
 
@@ -244,7 +248,8 @@ def to_rows(body: dict) -> tuple[services.DialogueData, list[services.QuestionRo
         attendance_minority=body.get("attendance_minority"),
         leaders=[services.LeaderData(row["name"], row.get("title", ""), row.get("agency_id"))
                  for row in body.get("leaders", [])],
-        groups=[services.GroupData(row["label"], row["count"]) for row in body.get("groups", [])])
+        groups=[services.GroupData(row.get("label") or "", row.get("count"), row.get("kind"))
+                for row in body.get("groups", [])])
     rows = []
     for i, q in enumerate(body.get("questions", [])):
         answer = q.get("answer") or {}

@@ -19,7 +19,7 @@ from app.forms import DATE_FORMATS, REQUIRED, SEX_LABELS, BaseForm, PlainForm, o
 from app.models import Sex
 from dialogues import services
 from dialogues.labels import LEVEL_LABELS, ORIGIN_LABELS, OUTCOME_LABELS, RAISER_LABELS, STATUS_LABELS, choices
-from dialogues.models import AnswerOutcome, DialogueLevel, DialogueStatus, QuestionOrigin, RaiserKind
+from dialogues.models import GROUP_KINDS, AnswerOutcome, DialogueLevel, DialogueStatus, QuestionOrigin, RaiserKind
 
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
 
@@ -63,7 +63,9 @@ class LeaderRowForm(PlainForm):
 
 @official_text
 class GroupRowForm(PlainForm):
-    label = StringField(_l("Thành phần"), [Optional(), _long(200)])
+    kind = SelectField(_l("Thành phần"), choices=[("", "—")] + [(k, v) for k, v in GROUP_KINDS.items()],
+                       validate_choice=False)  # an unknown value: refused by the service, beside the row
+    label = StringField(_l("Chi tiết"), [Optional(), _long(200)])
     count = IntegerField(_l("Số người"), COUNT)
 
 
@@ -129,7 +131,8 @@ class DialogueForm(BaseForm):
             recipients=self.recipients.data or "",
             leaders=[services.LeaderData(r.form.name.data or "", r.form.title.data or "", r.form.agency_id.data)
                      for r in self.leaders],
-            groups=[services.GroupData(r.form.label.data or "", r.form.count.data) for r in self.groups],
+            groups=[services.GroupData(r.form.label.data or "", r.form.count.data, r.form.kind.data or None)
+                    for r in self.groups],
         )
 
     @staticmethod
@@ -142,7 +145,7 @@ class DialogueForm(BaseForm):
         data = {name: getattr(dialogue, name) for name in fields}
         data["leaders"] = [{"name": r.name, "title": r.title, "agency_id": r.agency_id}
                            for r in dialogue.leaders] or [{}]
-        data["groups"] = [{"label": r.label, "count": r.count} for r in dialogue.groups] or [{}]
+        data["groups"] = [{"kind": r.kind, "label": r.label, "count": r.count} for r in dialogue.groups] or [{}]
         return data
 
 

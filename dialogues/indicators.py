@@ -36,7 +36,7 @@ from app.indicators import rollups
 from app.indicators.rollups import Counter
 from dialogues.follow_up.indicators import (COUNT_KEYS, COUNTED_DIALOGUES, combine_counts, followup_counts,
                                             followup_counts_by_unit, indicators_from_counts)
-from dialogues.models import AttendanceGroup, Commitment, Dialogue, DialogueAnswer, DialogueQuestion
+from dialogues.models import GROUP_KINDS, AttendanceGroup, Commitment, Dialogue, DialogueAnswer, DialogueQuestion
 from dialogues.models.commitments import OPEN_STATUSES
 
 FIGURES = (
@@ -124,11 +124,15 @@ class _DialogueQueries:
                 for row in db.session.execute(stmt.group_by(*self.group))}
 
     def attendance_groups(self) -> list[dict]:
-        """Attendance by the groups the minutes list ("Hội viên phụ nữ", "Người có uy tín"...)."""
-        stmt = self._from(sa.select(AttendanceGroup.label, sa.func.sum(AttendanceGroup.count)))
-        stmt = stmt.join(AttendanceGroup, AttendanceGroup.dialogue_id == Dialogue.id).group_by(AttendanceGroup.label)
-        return [{"label": label, "count": count}
-                for label, count in sorted(db.session.execute(stmt), key=lambda r: (-r[1], r[0]))]
+        """Attendance by the kinds of group of the fixed list (``GROUP_KINDS``: "Hội viên, phụ nữ",
+        "Người có uy tín"...), whatever detail each minutes gives ("Hội viên, phụ nữ các bản" and
+        "Hội viên phụ nữ các chi hội" count together)."""
+        stmt = self._from(sa.select(AttendanceGroup.kind, sa.func.sum(AttendanceGroup.count)))
+        stmt = stmt.join(AttendanceGroup, AttendanceGroup.dialogue_id == Dialogue.id).group_by(AttendanceGroup.kind)
+        order = list(GROUP_KINDS)
+        rows = sorted(db.session.execute(stmt), key=lambda r: (-r[1], order.index(r[0]) if r[0] in order else 99))
+        return [{"label": str(GROUP_KINDS.get(kind, GROUP_KINDS["other"])), "count": count}
+                for kind, count in rows]
 
 
 class DialogueIndicators(IndicatorProvider):

@@ -1,7 +1,7 @@
 """Models of the dialogues feature (one module per aggregate)."""
 from dialogues.models.commitments import (AttachmentWithdrawal, Commitment, CommitmentAttachment, CommitmentEvent, CommitmentEventKind,
                                           CommitmentStatus, PermanentRecordError)
-from dialogues.models.dialogues import (AttendanceGroup, Dialogue, DialogueAttendee, DialogueLeader, DialogueLevel,
+from dialogues.models.dialogues import (GROUP_KINDS, AttendanceGroup, Dialogue, DialogueAttendee, DialogueLeader, DialogueLevel,
                                         DialogueStatus, DialogueStatusChange, InvalidTransition, LockedError)
 from dialogues.models.minutes import Addendum, MinutesCounter, MinutesIssue
 from dialogues.models.questions import (AnswerOutcome, DialogueAnswer, DialogueQuestion, QuestionCategory,
@@ -10,7 +10,7 @@ from dialogues.models.reminders import OutboxMessage, ReminderLog
 from dialogues.models import lock  # noqa: F401  (registers the flush guard)
 
 __all__ = [
-    "Addendum", "AttachmentWithdrawal", "AnswerOutcome", "AttendanceGroup", "Commitment", "CommitmentAttachment", "CommitmentEvent",
+    "GROUP_KINDS", "Addendum", "AttachmentWithdrawal", "AnswerOutcome", "AttendanceGroup", "Commitment", "CommitmentAttachment", "CommitmentEvent",
     "CommitmentEventKind", "CommitmentStatus", "Dialogue", "DialogueAnswer", "DialogueAttendee", "DialogueLeader",
     "DialogueLevel", "DialogueQuestion", "DialogueStatus", "DialogueStatusChange", "InvalidTransition", "LockedError",
     "MinutesCounter", "MinutesIssue", "OutboxMessage", "PermanentRecordError", "QuestionCategory",

@@ -124,6 +124,12 @@ class Dialogue(db.Model):
         back_populates="dialogue", order_by="DialogueLeader.position", cascade="all, delete-orphan")
     groups: Mapped[list[AttendanceGroup]] = relationship(
         back_populates="dialogue", order_by="AttendanceGroup.position", cascade="all, delete-orphan")
+
+    @property
+    def groups_by_kind(self) -> list[tuple[str, int, list]]:
+        """The attendance groups counted together by kind (see ``groups_by_kind``)."""
+        return groups_by_kind(self.groups)
+
     attendees: Mapped[list[DialogueAttendee]] = relationship(back_populates="dialogue", cascade="all, delete-orphan")
     questions: Mapped[list["DialogueQuestion"]] = relationship(  # noqa: F821
         back_populates="dialogue", order_by="DialogueQuestion.number", cascade="all, delete-orphan")
@@ -224,8 +230,55 @@ class DialogueLeader(db.Model):
 
 
 
+# The fixed list of attendance groups, so that groups count together on the dashboard and in the
+# minutes however their detail is typed ("Hội viên, phụ nữ các bản", "Hội viên phụ nữ các chi hội").
+GROUP_KINDS = {
+    "member": _l("Hội viên, phụ nữ"),
+    "prestige": _l("Người có uy tín"),
+    "cadre": _l("Cán bộ, công chức"),
+    "mass_org": _l("Đại diện Mặt trận, đoàn thể"),
+    "team": _l("Tổ truyền thông, câu lạc bộ"),
+    "other": _l("Khác"),
+}
+# The kind of a free-text label, by keyword (the first kind with a keyword in the label; accents
+# ignored); the migration 0022_attendance_groups keeps its own copy for the rows it mapped.
+GROUP_KEYWORDS = (
+    ("prestige", ("uy tin", "gia lang", "truong ban", "truong thon", "chuc sac")),
+    ("team", ("to truyen thong", "cau lac bo", "clb", "nhom")),
+    ("cadre", ("can bo", "cong chuc", "lanh dao")),
+    ("mass_org", ("mat tran", "doan the", "doan thanh nien", "hoi nong dan", "cuu chien binh")),
+    ("member", ("hoi vien", "phu nu", "chi hoi")),
+)
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents ("Đ" as "d"), for keyword matching."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "d").replace("đ", "d").lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def group_kind_of(label: str) -> str:
+    text = _fold(label or "")
+    return next((kind for kind, words in GROUP_KEYWORDS if any(w in text for w in words)), "other")
+
+
+def groups_by_kind(groups) -> list[tuple[str, int, list]]:
+    """Attendance groups counted together by kind, in the order first written: (kind label,
+    people, [(detail, people), ...] — the rows as typed, those with a detail)."""
+    kinds: dict[str, list] = {}
+    for g in groups:
+        entry = kinds.setdefault(g.kind, [g.kind_label, 0, []])
+        entry[1] += g.count
+        if g.label:
+            entry[2].append((g.label, g.count))
+    return [tuple(v) for v in kinds.values()]
+
+
 class AttendanceGroup(db.Model):
-    """Attendance by group: "Hội viên phụ nữ: 65", "Người có uy tín: 8"."""
+    """Attendance by group: a kind from ``GROUP_KINDS`` and the detail as written ("Hội viên, phụ
+    nữ các bản: 52", "Người có uy tín, trưởng bản: 6")."""
 
     __tablename__ = "dialogue_attendance_groups"
     __auditable__ = True
@@ -235,10 +288,15 @@ class AttendanceGroup(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     dialogue_id: Mapped[int] = mapped_column(sa.ForeignKey("dialogues.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(default=0)
-    label: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[str] = mapped_column(sa.String(20), default="other", server_default="other")
+    label: Mapped[str] = mapped_column(sa.String(200))  # the detail, free text (may be empty)
     count: Mapped[int]
 
     dialogue: Mapped[Dialogue] = relationship(back_populates="groups")
+
+    @property
+    def kind_label(self) -> str:
+        return str(GROUP_KINDS.get(self.kind, GROUP_KINDS["other"]))
 
 
 

@@ -17,7 +17,8 @@ from app import clock
 from app.extensions import db
 from app.models import Person, Unit, UnitLevel, User, utcnow
 from app.services import ServiceError, people_by_codes, unknown_codes_message
-from dialogues.models import (AttendanceGroup, Dialogue, DialogueAttendee, DialogueLeader, DialogueLevel,
+from dialogues.models.dialogues import group_kind_of
+from dialogues.models import (GROUP_KINDS, AttendanceGroup, Dialogue, DialogueAttendee, DialogueLeader, DialogueLevel,
                               DialogueStatus)
 from dialogues.services._checks import agency_for, check_count, clean_lines, clean_text, village_for
 
@@ -36,11 +37,12 @@ class LeaderData:
 
 @dataclass
 class GroupData:
-    label: str = ""
+    label: str = ""  # the detail, as written
     count: int | None = None
+    kind: str | None = None  # a key of GROUP_KINDS; None or "": by keyword from the label
 
     def is_blank(self) -> bool:
-        return not (self.label or "").strip() and self.count is None
+        return not (self.label or "").strip() and self.count is None and not self.kind
 
 
 @dataclass
@@ -139,12 +141,18 @@ def _checked(data: DialogueData, unit: Unit, status: DialogueStatus) -> dict:
         for i, row in leaders]
     values["groups"] = []
     for i, row in groups:
-        label = clean_text(row.label, 200, f"groups-{i}-label", _("tên nhóm"), required=True)
+        if row.kind and row.kind not in GROUP_KINDS:
+            raise ServiceError(_("Thành phần không hợp lệ."), f"groups-{i}-kind")
+        # "Khác" needs its detail; a listed kind may go without one.
+        label = clean_text(row.label, 200, f"groups-{i}-label", _("chi tiết thành phần"),
+                           required=not row.kind or row.kind == "other")
+        kind = row.kind or group_kind_of(label)
         count = check_count(row.count, f"groups-{i}-count", _("số người của nhóm"), required=True)
         if total is not None and count > total:
             raise ServiceError(_("Số người của nhóm “%(label)s” (%(n)d) không thể lớn hơn tổng số người tham dự "
-                                 "(%(total)d).", label=label, n=count, total=total), f"groups-{i}-count")
-        values["groups"].append(dict(label=label, count=count))
+                                 "(%(total)d).", label=label or GROUP_KINDS[kind], n=count, total=total),
+                               f"groups-{i}-count")
+        values["groups"].append(dict(kind=kind, label=label, count=count))
     return values
 
 

@@ -6,6 +6,8 @@ import re
 from datetime import timedelta
 from html import unescape
 
+import sqlalchemy as sa
+
 from app import clock
 from app.models import Role, Sex
 from dialogues.analysis import petition_analysis
@@ -114,3 +116,68 @@ def test_dashboard_links_the_analysis_for_the_province_officer(client, login_as,
     login_as(Role.commune, "02020")
     page = client.get("/indicators/?unit=02020").get_data(as_text=True)
     assert "/dialogues/analysis" not in page
+
+
+# --- attendance groups from a fixed list ----------------------------------------------------
+
+def test_labels_map_to_kinds_by_keyword_as_the_migration_maps_them():
+    import importlib.util
+    from pathlib import Path
+
+    from dialogues.models.dialogues import group_kind_of
+
+    spec = importlib.util.spec_from_file_location(
+        "m0022", Path(__file__).parents[2] / "migrations/versions/0022_attendance_groups.py")
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    expected = {"Hội viên, phụ nữ các bản": "member", "Hội viên phụ nữ các chi hội": "member",
+                "HỘI VIÊN PHỤ NỮ": "member", "Người có uy tín, trưởng bản": "prestige", "Già làng": "prestige",
+                "Thành viên Tổ truyền thông cộng đồng": "team", "Cán bộ, công chức xã": "cadre",
+                "Đại diện Mặt trận, các đoàn thể": "mass_org", "Học sinh": "other", "": "other"}
+    assert {label: group_kind_of(label) for label in expected} == expected
+    assert {label: migration.kind_of(label) for label in expected} == expected
+
+
+def test_groups_of_one_kind_count_together_on_the_dashboard_and_in_the_minutes(db, units, create_dialogue, pdf_text):
+    from types import SimpleNamespace
+
+    from dialogues.indicators import _DialogueQueries
+    from dialogues.minutes import render_minutes
+    from dialogues.services import GroupData
+
+    first = create_dialogue(status="held", groups=[GroupData("Hội viên, phụ nữ các bản", 30),
+                                                  GroupData("Người có uy tín, trưởng bản", 6)])
+    create_dialogue(status="held", groups=[GroupData("Hội viên phụ nữ các chi hội", 28),
+                                           GroupData("", 4, "prestige"), GroupData("Học sinh", 2)])
+    period = SimpleNamespace(date_from=first.held_on - timedelta(days=1), date_to=first.held_on)
+    groups = _DialogueQueries(units["19"], period).attendance_groups()
+    assert groups == [{"label": "Hội viên, phụ nữ", "count": 58}, {"label": "Người có uy tín", "count": 10},
+                      {"label": "Khác", "count": 2}]
+    both = create_dialogue(status="held", groups=[GroupData("Hội viên, phụ nữ các bản", 30),
+                                                 GroupData("Hội viên phụ nữ các chi hội", 12),
+                                                 GroupData("Người có uy tín, trưởng bản", 6)])
+    text = pdf_text(render_minutes(both))
+    assert ("Theo thành phần: Hội viên, phụ nữ 42 người (Hội viên, phụ nữ các bản: 30; Hội viên phụ nữ các "
+            "chi hội: 12); Người có uy tín 6 người (Người có uy tín, trưởng bản).") in text
+
+
+def test_the_form_offers_the_list_with_free_text_detail(client, login_as, db, count, dialogue_form):
+    from dialogues.models import AttendanceGroup
+
+    login_as(Role.commune, "02020")
+    page = client.get("/dialogues/new").get_data(as_text=True)
+    assert 'name="groups-0-kind"' in page and "Người có uy tín" in page
+    # "Khác" needs its detail; an unknown kind is refused; nothing saved, the typed text kept
+    for fields, message in (({"groups-0-kind": "other", "groups-0-count": "3"}, "Vui lòng nhập chi tiết thành phần"),
+                            ({"groups-0-kind": "bogus", "groups-0-label": "Nhóm A", "groups-0-count": "3"},
+                             "Thành phần không hợp lệ")):
+        response = client.post("/dialogues/new", data=dialogue_form(**fields))
+        assert response.status_code == 200 and message in response.get_data(as_text=True)
+        assert count(AttendanceGroup) == 0
+    assert 'value="Nhóm A"' in response.get_data(as_text=True)
+    response = client.post("/dialogues/new", data=dialogue_form(**{
+        "groups-0-kind": "prestige", "groups-0-count": "6",
+        "groups-1-label": "Cán bộ các ngành của xã", "groups-1-count": "5"}))
+    assert response.status_code == 302
+    rows = db.session.scalars(sa.select(AttendanceGroup).order_by(AttendanceGroup.position)).all()
+    assert [(g.kind, g.label, g.count) for g in rows] == [("prestige", "", 6), ("cadre", "Cán bộ các ngành của xã", 5)]
