@@ -134,6 +134,23 @@ def test_answer_sheets_share_one_booklet_and_fit_three_to_a_page(db, client, log
     assert joined.count("PHIẾU TRẢ LỜI") == 7 and joined.count("Ký tên") == 7
 
 
+def test_answer_sheets_mark_the_multi_choice_questions(db, client, login_as, create_training, tmp_path):
+    training = create_training(people=2, questions=TWELVE)  # questions 3 and 9 are multiple choice
+    login_as(Role.trainer, "02086")
+    multi = {it.position for it in training.version.items if it.kind.value == "multi"}
+    assert multi == {3, 9}
+    data = client.get(f"/surveys/trainings/{training.id}/pre/paper.pdf?layout=answers").data
+    booklet, sheet = page_texts(data, tmp_path)
+    # each answer line: the question number, its option numbers, "(chọn nhiều đáp án)" on the multi ones
+    lines = dict(re.findall(r"Câu (\d+):([^C]*)", sheet))
+    assert len(lines) == 12 and {int(n) for n, rest in lines.items() if "(chọn nhiều đáp án)" in rest} == multi
+    assert sheet.count("(chọn nhiều đáp án)") == 2 * len(multi)  # both answer sheets
+    marked = {int(n) for n in re.findall(r"Câu (\d+)\.[^\n]*\(chọn nhiều đáp án\)", booklet)}
+    assert marked == multi and "Câu có ghi “chọn nhiều đáp án” được khoanh nhiều số" in booklet
+    full = "".join(page_texts(client.get(f"/surveys/trainings/{training.id}/pre/paper.pdf").data, tmp_path, "q.pdf"))
+    assert {int(n) for n in re.findall(r"Câu (\d+)\.[^\n]*\(chọn nhiều đáp án\)", full)} == multi
+
+
 def test_answer_sheet_qr_holds_her_own_signed_link(db, client, login_as, create_training, monkeypatch, tmp_path):
     from surveys import qr
     from surveys.access import respondent_key
