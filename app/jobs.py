@@ -24,7 +24,8 @@ Any GET view that makes a document can run in the worker instead of the request:
 with :func:`in_worker`. The request then queues a "view_document" job (the same URL, as the same
 user) and sends the browser to the job's page; the worker calls the same view function, with
 the same checks, and keeps its answer (body, name, headers). With ``JOBS_IMMEDIATE`` (tests) the
-job runs at once and the request answers the file itself.
+job runs at once and the request answers the file itself. Every job runs in the language of the
+request that queued it (the ``lang`` cookie the user browses with, not only the saved profile).
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ import secrets
 import threading
 import time
 import traceback
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from functools import wraps
 from pathlib import Path
@@ -42,8 +44,9 @@ from typing import Callable
 
 import click
 import sqlalchemy as sa
-from flask import (Blueprint, abort, current_app, g, has_app_context, redirect, render_template, request, send_file,
-                   url_for)
+from flask import (Blueprint, abort, current_app, g, has_app_context, has_request_context, redirect, render_template,
+                   request, send_file, url_for)
+from flask_babel import force_locale, get_locale
 from flask_login import current_user, login_required, login_user
 from werkzeug.exceptions import HTTPException
 from sqlalchemy.orm import Mapped, mapped_column
@@ -140,10 +143,22 @@ def use(huey) -> None:
     _task = huey.caunoi_task
 
 
+def request_locale() -> str | None:
+    """The language of the request that queues a job (its ``lang`` cookie, else the profile's):
+    the worker makes the document in it, not in whatever the profile says when the job runs."""
+    if not has_request_context():
+        return None
+    locale = get_locale()
+    return str(locale) if locale is not None else None
+
+
 def submit(kind: str, params: dict, key: str, user) -> Job:
-    """The job of this idempotency key, queued once after the request's commit."""
+    """The job of this idempotency key, queued once after the request's commit. The request's
+    language goes with it (``params["locale"]``)."""
     if kind not in _kinds:
         raise KeyError(kind)
+    if "locale" not in params and (locale := request_locale()):
+        params = {**params, "locale": locale}
     job = db.session.scalar(sa.select(Job).where(Job.key == key))
     if job is not None:
         if job.user_id != (user.id if user else None):
@@ -193,7 +208,8 @@ def _run_job(app, job_id: int) -> None:
             db.session.commit()
 
         try:
-            made = _kinds[job.kind](job, progress)
+            with _in_locale(job.params.get("locale")):
+                made = _kinds[job.kind](job, progress)
         except Refused as refused:
             db.session.rollback()
             job = db.session.get(Job, job_id)
@@ -221,6 +237,12 @@ def _run_job(app, job_id: int) -> None:
         job.finished_dt = utcnow()
         job.error = None
         db.session.commit()
+
+
+def _in_locale(locale: str | None):
+    """The job's language for everything it renders (a view run by make_view_document shares this
+    app context, so its request sees the same forced locale); without one, the usual choice."""
+    return force_locale(locale) if locale in current_app.config["LANGUAGES"] else nullcontext()
 
 
 class _Heartbeat:
@@ -283,7 +305,7 @@ def in_worker(view):
         query = [(k, v) for k, v in request.args.items(multi=True) if k != "job_key"]
         key = request.args.get("job_key", "")
         if not 16 <= len(key) <= 64:
-            seed = f"{current_user.id}|{request.path}|{query}|{int(time.time() // 60)}"
+            seed = f"{current_user.id}|{request_locale()}|{request.path}|{query}|{int(time.time() // 60)}"
             key = "v" + hashlib.sha256(seed.encode()).hexdigest()[:40]
         job = submit("view_document", {"path": request.path, "query": query, "base_url": request.url_root,
                                        "endpoint": request.endpoint}, key, current_user)

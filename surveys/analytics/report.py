@@ -124,9 +124,12 @@ SUMMARY_LABELS = {
     "mean_pre_completers": _l("Điểm trước trung bình của người làm cả hai bài"),
     "attrition_p": _l("Khác biệt giữa hai nhóm đó: p"),
 }
+# A column holding a figure the summary sheet also lists has the summary's label: one msgid each.
+_SAME_AS_SUMMARY = {"max_points": "max_score", "n": "n_matched", "n_pre": "n_pre", "n_post": "n_post",
+                    **{k: k for k in ("mean_gain", "hake_g", "paired_t_p", "wilcoxon_p", "cohen_dz")}}
 COLUMN_LABELS = {
-    "indicator": _l("Chỉ số"), "value": _l("Giá trị"),
-    "no": _l("Câu"), "key": _l("Mã câu"), "max_points": _l("Điểm tối đa"),
+    **{column: SUMMARY_LABELS[key] for column, key in _SAME_AS_SUMMARY.items()},
+    "indicator": _l("Chỉ số"), "value": _l("Giá trị"), "no": _l("Câu"), "key": _l("Mã câu"),
     "answered_pre": _l("Số người trả lời trước"), "answered_post": _l("Số người trả lời sau"),
     "pct_pre": _l("Tỷ lệ đúng trước (%)"), "pct_post": _l("Tỷ lệ đúng sau (%)"),
     "pct_change": _l("Thay đổi tỷ lệ đúng (điểm %)"),
@@ -141,11 +144,7 @@ COLUMN_LABELS = {
     "value_point": _l("Mức"), "label": _l("Nhãn mức"), "count_pre": _l("Số người chọn trước"),
     "count_post": _l("Số người chọn sau"), "mean_pre": _l("Trung bình trước"), "mean_post": _l("Trung bình sau"),
     "mean_shift": _l("Thay đổi trung bình"),
-    "dimension": _l("Phân theo"), "group": _l("Nhóm"), "n": _l("Số người làm cả hai bài"),
-    "n_pre": _l("Số người làm bài trước"), "n_post": _l("Số người làm bài sau"), "masked": _l("Ẩn"),
-    "masked_why": _l("Lý do ẩn"), "mean_gain": _l("Mức tăng điểm trung bình"),
-    "hake_g": _l("Mức tăng chuẩn hóa (Hake g)"), "paired_t_p": _l("Kiểm định t cặp đôi: p"),
-    "wilcoxon_p": _l("Kiểm định Wilcoxon: p"), "cohen_dz": _l("Cỡ hiệu ứng (Cohen dz)"),
+    "dimension": _l("Phân theo"), "group": _l("Nhóm"), "masked": _l("Ẩn"), "masked_why": _l("Lý do ẩn"),
     "code": _l("Mã người học"), "pre": _l("Điểm trước"), "post": _l("Điểm sau"), "gain": _l("Mức tăng"),
     "g": _l("g từng người"),
 }
@@ -220,16 +219,14 @@ def _result_sheets(book, training: Training, results: TrainingResults, aggregate
         values["wilcoxon_method"] = str(reading.WILCOXON_METHODS[values["wilcoxon_method"]])
     sheet("summary", ["indicator", "value"], [[str(SUMMARY_LABELS[k]), values[k]] for k in SUMMARY_LABELS])
 
+    item_keys = AGGREGATE_ITEM_KEYS if aggregates_only else ITEM_KEYS
+    sheet("items", [*item_keys, "flags", "text"],
+          [[*(_item_figure(item, k) for k in item_keys), ", ".join(reading.flag_labels(item["flags"])), item["text"]]
+           for item in results.items])
     if aggregates_only:
-        sheet("items", [*AGGREGATE_ITEM_KEYS, "flags", "text"],
-              [[*(_pct_change(item) if k == "pct_change" else item[k] for k in AGGREGATE_ITEM_KEYS),
-                ", ".join(reading.flag_labels(item["flags"])), item["text"]] for item in results.items])
         sheet("likert", ["no", "text", "mean_pre", "mean_post", "mean_shift"],
               [[q["no"], q["text"], q["mean_pre"], q["mean_post"], q["mean_shift"]] for q in results.likert])
     else:
-        sheet("items", [*ITEM_KEYS, "flags", "text"],
-              [[*(item[k] for k in ITEM_KEYS), ", ".join(reading.flag_labels(item["flags"])), item["text"]]
-               for item in results.items])
         sheet("likert", ["no", "text", "value_point", "label", "count_pre", "count_post", "mean_pre", "mean_post",
                          "mean_shift"],
               [[q["no"], q["text"], value, label, q["counts_pre"][value - 1], q["counts_post"][value - 1],
@@ -253,7 +250,10 @@ def _masked_why(fig: dict) -> str | None:
     return _("Ẩn để không suy ra được nhóm nhỏ")
 
 
-def _pct_change(item: dict):
+def _item_figure(item: dict, key: str):
+    """A per-question figure of the items sheet: the results' own, or the change in % right."""
+    if key != "pct_change":
+        return item[key]
     pre, post = item["pct_pre"], item["pct_post"]
     return None if pre is None or post is None else round(post - pre, 4)
 

@@ -3,7 +3,7 @@ trainer types paper answers, and the interchange workbook (template, export, imp
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -177,11 +177,16 @@ def paper_pdf(training_id: int, phase: str):
 @bp.route("/trainings/<int:training_id>/<phase>/paper", methods=["POST"])
 @surveys_required
 def paper_job(training_id: int, phase: str):
-    """The paper questionnaire made in the job worker (a class of hundreds takes minutes); the
-    form's key makes a resent form find the same job. Same options as paper_pdf."""
+    """The training page's one paper form: the questionnaire made in the job worker, in parts with
+    progress (a class of hundreds takes minutes); the form's key makes a resent form find the same
+    job. Same options as paper_pdf, which makes it in the request when documents are not made in
+    the worker (DOCUMENTS_IN_WORKER=0)."""
     training = get_training_or_404(training_id)
     state = training.phase(phase_or_404(phase))
     todo, layout = _paper_options(request.form)
+    if not current_app.config.get("DOCUMENTS_IN_WORKER", True):
+        return redirect(url_for("surveys.paper_pdf", training_id=training.id, phase=state.phase.value, layout=layout,
+                                **({"todo": "1"} if todo else {})), 303)
     key = request.form.get("job_key", "")
     if not 16 <= len(key) <= 64:  # a client that sent no key of its own: this request's own key
         key = jobs.new_key()

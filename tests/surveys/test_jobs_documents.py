@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -125,3 +126,70 @@ def test_a_long_step_keeps_beating(db, login_as, stored_queue, monkeypatch):
     (claimed, latest), = beats
     assert latest > claimed  # the heartbeat thread wrote while the step ran
     assert db.session.get(jobs.Job, job.id).state == "done"
+
+
+def _workbook_sheets(data: bytes) -> list[str]:
+    import io
+
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(data)).sheetnames
+
+
+@pytest.mark.parametrize("saved", ["vi", None])
+def test_the_worker_makes_the_document_in_the_language_the_user_browses_in(
+        db, client, login_as, create_training, stored_queue, saved):
+    """Her profile says Vietnamese (or nothing), she browses in English (the ``lang`` cookie): the
+    results workbook the worker makes is in English, as the page she asked it from."""
+    training = create_training(people=3, open_phases=[Phase.pre])
+    user = login_as(Role.commune, "02086")
+    user.locale = saved
+    db.session.commit()
+    client.set_cookie("lang", "en")
+    location = client.get(f"/surveys/trainings/{training.id}/results.xlsx").headers["Location"]
+    job = db.session.scalar(sa.select(jobs.Job))
+    assert job.params["locale"] == "en"
+    assert work(stored_queue) == 1  # made by the worker, outside her request
+    sheets = _workbook_sheets(client.get(location + "/file").data)
+    assert "Summary" in sheets and "Tổng hợp" not in sheets
+
+
+def test_a_user_browsing_in_vietnamese_gets_it_in_vietnamese_whatever_her_profile(
+        db, client, login_as, create_training, stored_queue):
+    training = create_training(people=3, open_phases=[Phase.pre])
+    user = login_as(Role.commune, "02086")
+    user.locale = "en"
+    db.session.commit()
+    client.set_cookie("lang", "vi")
+    location = client.get(f"/surveys/trainings/{training.id}/results.xlsx").headers["Location"]
+    work(stored_queue)
+    sheets = _workbook_sheets(client.get(location + "/file").data)
+    assert "Tổng hợp" in sheets and "Summary" not in sheets
+    # switching language makes a new document, not the one of the other language
+    client.set_cookie("lang", "en")
+    again = client.get(f"/surveys/trainings/{training.id}/results.xlsx").headers["Location"]
+    assert again != location
+    work(stored_queue)
+    assert "Summary" in _workbook_sheets(client.get(again + "/file").data)
+
+
+def test_a_submitted_job_runs_in_the_language_of_its_request(app, db, login_as, stored_queue, monkeypatch):
+    """The other way in (jobs.submit from a form's view, as the paper questionnaire): what the job
+    translates is in the language of the request that queued it."""
+    from flask_babel import gettext
+
+    monkeypatch.setitem(jobs._kinds, "say_summary", lambda job, progress: (gettext("Tổng hợp").encode(), "s.txt",
+                                                                           "text/plain"))
+    user = login_as(Role.commune, "02086")
+    user.locale = "vi"
+    db.session.commit()
+    made = {}
+    for lang in ("en", "vi"):
+        with app.app_context(), app.test_request_context("/", headers={"Cookie": f"lang={lang}"}):  # a request
+            made[lang] = jobs.submit("say_summary", {}, lang * 12, user).id
+            db.session.commit()
+    assert work(stored_queue) == 2
+    for lang, expected in (("en", b"Summary"), ("vi", "Tổng hợp".encode())):
+        job = db.session.get(jobs.Job, made[lang])
+        assert job.params["locale"] == lang and job.state == "done"
+        assert (Path(app.config["STORAGE_DIR"]) / job.stored_as).read_bytes() == expected

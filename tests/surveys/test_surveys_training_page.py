@@ -98,3 +98,50 @@ def test_demo_load_adds_a_held_training_and_is_idempotent(db, runner):
     assert sum(p["post"] for p in results.participants) > sum(p["pre"] for p in results.participants)
     assert any(q["dont_know_pre"] for q in results.items)
     assert set(results.breakdowns["village"]) == {"Nà Nguộc"}  # everyone lives in Nà Nguộc
+
+
+def _paper_forms(page: str) -> list[str]:
+    import re
+
+    return re.findall(r'<form [^>]*class="paper-options".*?</form>', page, re.S)
+
+
+def test_one_paper_form_per_phase_that_works_without_javascript(db, client, login_as, create_training):
+    """The page offered the paper options twice per phase (a download form and a background-job form
+    with the same choices); one form now, posted as a browser without JavaScript posts it."""
+    import re
+
+    from app import jobs
+
+    training = create_training(people=3)
+    login_as(Role.trainer, "02086")
+    page = client.get(f"/surveys/trainings/{training.id}").get_data(as_text=True)
+    forms = _paper_forms(page)
+    assert len(forms) == 2  # pre and post, one each
+    for form in forms:
+        assert form.count('name="layout" value="sheets"') == 1 and form.count('name="todo"') == 1
+    pre = forms[0]
+    action = re.search(r'action="([^"]+)"', pre).group(1)
+    assert 'method="post"' in pre and action == f"/surveys/trainings/{training.id}/pre/paper"
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', pre))
+    response = client.post(action, data={**hidden, "layout": "answers", "todo": "1"})
+    assert response.status_code == 303 and "/jobs/" in response.headers["Location"]
+    job = db.session.scalar(sa.select(jobs.Job))
+    assert job.state == "done" and (job.params["layout"], job.params["todo"]) == ("answers", True)
+    document = client.get(response.headers["Location"] + "/file")
+    assert document.status_code == 200 and document.data.startswith(b"%PDF")
+
+
+def test_the_paper_form_makes_it_in_the_request_when_documents_are_not_made_in_the_worker(
+        db, app, client, login_as, create_training, monkeypatch):
+    from app import jobs
+
+    monkeypatch.setitem(app.config, "DOCUMENTS_IN_WORKER", False)
+    training = create_training(people=2)
+    login_as(Role.trainer, "02086")
+    response = client.post(f"/surveys/trainings/{training.id}/post/paper", data={"layout": "answers", "todo": "1"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/surveys/trainings/{training.id}/post/paper.pdf?layout=answers&todo=1"
+    assert db.session.scalar(sa.select(sa.func.count(jobs.Job.id))) == 0  # no job queued for nobody to run
+    document = client.get(response.headers["Location"])
+    assert document.status_code == 200 and document.data.startswith(b"%PDF")
