@@ -2,12 +2,14 @@
 and a PDF report in the official layout (Decree 30, ``templates/pdf/_official.html``).
 
 Both carry aggregates only, never a name. Every output of a dashboard (the screen, its XLSX and
-PDF, ``GET /api/v1/indicators``) shows ``published(dashboard)``, masked in one place: a count of
-people from 1 to 4 shows as "<5", a knowledge statistic computed on fewer than 5 pre/post pairs as
-"n<5", and a cell that would give a masked one away by subtraction shows as "x" (secondary
-suppression, ``app.disclosure``): within each breakdown (units, topics, ethnic groups, attendance
-groups, the units of a target's progress) and, for the people counts broken down both by unit
-and by topic, across the two (the provider's cross-classification, ``Contribution.cells``).
+PDF, ``GET /api/v1/indicators``, ``flask indicators``, the community period report) shows
+``published(dashboard)``, masked in one place: a count of people from 1 to 4 shows as "<5", a
+knowledge statistic computed on fewer than 5 pre/post pairs as "n<5", and a cell that would give
+a masked one away by subtraction shows as "x" (secondary suppression, ``app.indicators.masking``
+with ``app.disclosure.suppress_cells``): across every table of one population of people (units,
+topics, ethnic groups, attendance groups) and beside each sub-count ("trong đó nữ") whose
+complement (the men) would be 1 to 4 people; the units of a target's progress over the same
+period are masked as the unit rows.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from app import official
 from app.indicators.charts import dashboard_charts
 from app.indicators.dashboard import SELF, Dashboard
 from app import disclosure
+from app.indicators import masking
 from app.indicators.figures import FIGURES, MIN_CELL, format_value, full_label, mask_cell
 from app.indicators.providers import providers, section_templates
 from app.models import Unit
@@ -52,41 +55,38 @@ def masked_rows(rows: list[dict]) -> list[dict]:
 
 
 def published(dashboard: Dashboard) -> Dashboard:
-    """The dashboard as every output shows it: each figure broken down by group masked (see the
-    module docstring). The raw figures stay in ``load_dashboard``'s result (``flask indicators``
-    on the server, targets' progress computed before masking)."""
+    """The dashboard as every output shows it: each people count masked with the cells that would
+    give it away, across all its tables (``app.indicators.masking``; see the module docstring).
+    The raw figures stay in ``load_dashboard``'s result (``flask indicators`` on the server,
+    targets' progress computed before masking)."""
     if dashboard.published:
         return dashboard
+    total = masked(dashboard.total)
     rows = [masked(r.figures) for r in dashboard.rows]
     topics = [masked(t) for t in dashboard.topics]
-    row_index = {r.path: i for i, r in enumerate(dashboard.rows)}
-    topic_index = {t["topic_id"]: j for j, t in enumerate(dashboard.topics) if "topic_id" in t}
-    for key in [k for k, f in FIGURES.items() if f.is_people_count]:
-        sizes, members = {}, None
-        if dashboard.rows and key in dashboard.rows[0].figures:
-            sizes["rows"] = {i: r.figures.get(key) or 0 for i, r in enumerate(dashboard.rows)}
-        if dashboard.topics and key in dashboard.topics[0]:
-            sizes["topics"] = {j: t.get(key) or 0 for j, t in enumerate(dashboard.topics)}
-        if not sizes:
-            continue
-        atoms = [cell for cell, counts in dashboard.cells.items() if counts.get(key)]
-        if len(sizes) == 2 and atoms and all(p in row_index and t in topic_index for p, t in atoms):
-            # Who is in which row and topic, by (row, topic) cell: the attacker's knowledge.
-            members = {"rows": {i: set() for i in sizes["rows"]}, "topics": {j: set() for j in sizes["topics"]}}
-            for path, topic_id in atoms:
-                members["rows"][row_index[path]].add((path, topic_id))
-                members["topics"][topic_index[topic_id]].add((path, topic_id))
-        for dim, i in disclosure.suppress(sizes, members, MIN_CELL):
-            target = rows[i] if dim == "rows" else topics[i]
-            target.update({k: HIDDEN for k in [key, *sample_statistics(key)]
+    columns = masking.section_columns(dashboard)
+    sections = {name: [dict(g) for g in dashboard.sections[name]] for name in columns}
+    for name, by_key in columns.items():
+        for group in sections[name]:
+            group.update({column: masked_people(group[column]) for column in by_key.values()})
+    for (scope, key), kind in masking.dashboard_masks(dashboard).items():
+        if scope == masking.TOTAL:
+            targets, column = [total], key
+        elif scope[0] in ("row", "topic"):
+            targets, column = [(rows if scope[0] == "row" else topics)[scope[1]]], key
+        else:
+            targets, column = [sections[scope[0]][scope[1]]], columns[scope[0]][key]
+        marker = MASKED if kind == disclosure.PRIMARY else HIDDEN
+        for target in targets:
+            hidden = [column] + (sample_statistics(key) if column == key else [])
+            target.update({k: (marker if k == column else HIDDEN) for k in hidden
                            if k in target and not isinstance(target[k], str)})
     shown = dataclasses.replace(
-        dashboard, total=masked(dashboard.total), topics=topics, progress=masked_progress(dashboard.progress),
+        dashboard, total=total, topics=topics, progress=masked_progress(dashboard.progress, dashboard, total, rows),
         rows=[dataclasses.replace(r, figures=f) for r, f in zip(dashboard.rows, rows)], published=True)
-    sections = dict(dashboard.sections)
+    shown.sections = {**dashboard.sections, **sections}
     for provider in providers():
-        sections.update(provider.masked_sections(dashboard))
-    shown.sections = sections
+        shown.sections.update(provider.masked_sections(dashboard))
     return shown
 
 
@@ -101,17 +101,6 @@ def masked(figures: dict) -> dict:
 
 def masked_people(value):
     return MASKED if value is not None and 0 < value < MIN_CELL else value
-
-
-def masked_counts(groups: list[dict], keys: tuple[str, ...]) -> list[list]:
-    """Count columns of groups that add up to a total (ethnic groups, attendance groups): "<5" for
-    1 to 4 people, and "x" for the cells masked so that those cannot be derived."""
-    out = [[masked_people(g[k]) for k in keys] for g in groups]
-    for j, key in enumerate(keys):
-        for i in disclosure.masked_share({i: g[key] or 0 for i, g in enumerate(groups)}, MIN_CELL):
-            if not isinstance(out[i][j], str):
-                out[i][j] = HIDDEN
-    return out
 
 
 def row_name(row) -> str:
@@ -177,18 +166,32 @@ def _share(key: str, value):
     return value
 
 
-def masked_progress(progress: list[dict]) -> list[dict]:
+def masked_progress(progress: list[dict], dashboard: Dashboard | None = None, total: dict | None = None,
+                    rows: list[dict] | None = None) -> list[dict]:
     """Progress as an upward report shows it: an actual count of 1-4 people is masked, and so is
-    the percentage that would give it away."""
+    the percentage that would give it away. When the progress is over the dashboard's own period
+    (a year so far), its actuals are the dashboard's cells: masked as the dashboard masks them
+    (``total``, ``rows``: the masked figures); otherwise the units are masked within the table."""
     def mask(entry: dict, figure, marker=MASKED) -> dict:
         if figure.is_people_count and entry["actual"] is not None and 0 < entry["actual"] < MIN_CELL:
             return {**entry, "actual": marker, "percent": None, "points": None}
         return dict(entry)
 
+    def hide(entry: dict, marker) -> dict:
+        return {**entry, "actual": marker, "percent": None, "points": None}
+
+    same = dashboard is not None and rows is not None and all(
+        (p["date_from"], p["date_to"]) == (dashboard.period.date_from, dashboard.period.date_to) for p in progress)
     out = []
     for p in progress:
         figure = FIGURES[p["figure"]]
         units = [mask(u, figure) for u in p["by_unit"]]
+        if figure.is_people_count and same:
+            shown = {r.code: f.get(figure.key) for r, f in zip(dashboard.rows, rows)}
+            units = [hide(u, shown[u["code"]]) if isinstance(shown.get(u["code"]), str) else u for u in units]
+            entry = hide(p, total[figure.key]) if isinstance(total.get(figure.key), str) else mask(p, figure)
+            out.append({**entry, "by_unit": units})
+            continue
         if figure.is_people_count:  # the units add up to the unit's actual
             for i in disclosure.masked_share({i: u["actual"] or 0 for i, u in enumerate(p["by_unit"])}, MIN_CELL):
                 if not isinstance(units[i]["actual"], str):
