@@ -415,7 +415,7 @@ def activity_exact(cell, truth) -> int:
 
 @pytest.mark.parametrize("seed", range(4))
 def test_no_masked_cell_nor_complement_is_recovered_across_the_tables_of_the_dashboard(
-        app, client, db, login_as, runner, province_of_everything, seed):
+        app, client, db, units, login_as, runner, province_of_everything, seed):
     held = province_of_everything(seed)
     user = login_as(Role.province, "19")
     _token, secret = tokens.create_token(user, "attacker")
@@ -446,6 +446,18 @@ def test_no_masked_cell_nor_complement_is_recovered_across_the_tables_of_the_das
     assert sheet == [(g["participants"], g["women"]) for g in body["by_ethnic_group"]]
     sheet = [r[1:3] for r in book["Thành phần dự đối thoại"].iter_rows(min_row=2, values_only=True)]
     assert sheet == [(g["label"], g["count"]) for g in body["attendance_by_group"]]
+
+    # The community period report (Báo cáo kết quả thực hiện Dự án 8) shows the same cells.
+    from app.indicators.periods import Period
+    from community import indicators as community, report
+    from indicators_reference import TODAY
+
+    with app.test_request_context():
+        built = report.build(units["19"], Period("custom", date(2025, 1, 1), date(2025, 12, 31)), TODAY)
+    rows = {r["code"]: r for r in body["by_unit"]}
+    for row in built.by_unit:
+        assert {k: row[k] for k in community.KEYS} == {k: rows[row["code"]][k] for k in community.KEYS}
+    assert {k: built.total[k] for k in community.KEYS} == {k: body["total"][k] for k in community.KEYS}
 
 
 def test_the_attacker_wins_across_tables_when_each_table_is_masked_alone(db, units, province_of_everything):
