@@ -73,6 +73,9 @@ class Dashboard:
     cells: dict[tuple[str, int], dict] = field(default_factory=dict)
     # People figure -> who is where (``Contribution.atoms``), for the disclosure control.
     atoms: dict[str, set] = field(default_factory=dict)
+    # The year-so-far dashboard the progress was measured on (``app.indicators.targets``; this one
+    # when the period is the year so far), so that the progress is masked as its rows.
+    year_so_far: "Dashboard | None" = field(default=None, repr=False, compare=False)
     # True once masked for output (``app.indicators.exports.published``): every screen, export and
     # the API show only a published dashboard.
     published: bool = False

@@ -8,8 +8,8 @@ knowledge statistic computed on fewer than 5 pre/post pairs as "n<5", and a cell
 a masked one away by subtraction shows as "x" (secondary suppression, ``app.indicators.masking``
 with ``app.disclosure.suppress_cells``): across every table of one population of people (units,
 topics, ethnic groups, attendance groups) and beside each sub-count ("trong đó nữ") whose
-complement (the men) would be 1 to 4 people; the units of a target's progress over the same
-period are masked as the unit rows.
+complement (the men) would be 1 to 4 people; the units of a target's progress (over the year so
+far) are masked as the unit rows of the year-so-far dashboard.
 """
 from __future__ import annotations
 
@@ -61,6 +61,27 @@ def published(dashboard: Dashboard) -> Dashboard:
     targets' progress computed before masking)."""
     if dashboard.published:
         return dashboard
+    total, rows, topics, sections = masked_tables(dashboard)
+    # The progress is over the year so far: its units' actuals are the rows of that dashboard,
+    # masked as that dashboard would be (the same one when the period is the year so far).
+    so_far = dashboard.year_so_far
+    if so_far is None or so_far is dashboard:
+        so_far_total, so_far_rows, so_far = total, rows, dashboard
+    else:
+        so_far_total, so_far_rows, _topics, _sections = masked_tables(so_far)
+    shown = dataclasses.replace(
+        dashboard, total=total, topics=topics,
+        progress=masked_progress(dashboard.progress, so_far, so_far_total, so_far_rows),
+        rows=[dataclasses.replace(r, figures=f) for r, f in zip(dashboard.rows, rows)], published=True,
+        year_so_far=None)
+    shown.sections = {**dashboard.sections, **sections}
+    for provider in providers():
+        shown.sections.update(provider.masked_sections(dashboard))
+    return shown
+
+
+def masked_tables(dashboard: Dashboard) -> tuple[dict, list[dict], list[dict], dict[str, list[dict]]]:
+    """The total, rows, topics and sections with people counts of ``dashboard`` as published."""
     total = masked(dashboard.total)
     rows = [masked(r.figures) for r in dashboard.rows]
     topics = [masked(t) for t in dashboard.topics]
@@ -71,23 +92,16 @@ def published(dashboard: Dashboard) -> Dashboard:
             group.update({column: masked_people(group[column]) for column in by_key.values()})
     for (scope, key), kind in masking.dashboard_masks(dashboard).items():
         if scope == masking.TOTAL:
-            targets, column = [total], key
+            target, column = total, key
         elif scope[0] in ("row", "topic"):
-            targets, column = [(rows if scope[0] == "row" else topics)[scope[1]]], key
+            target, column = (rows if scope[0] == "row" else topics)[scope[1]], key
         else:
-            targets, column = [sections[scope[0]][scope[1]]], columns[scope[0]][key]
+            target, column = sections[scope[0]][scope[1]], columns[scope[0]][key]
         marker = MASKED if kind == disclosure.PRIMARY else HIDDEN
-        for target in targets:
-            hidden = [column] + (sample_statistics(key) if column == key else [])
-            target.update({k: (marker if k == column else HIDDEN) for k in hidden
-                           if k in target and not isinstance(target[k], str)})
-    shown = dataclasses.replace(
-        dashboard, total=total, topics=topics, progress=masked_progress(dashboard.progress, dashboard, total, rows),
-        rows=[dataclasses.replace(r, figures=f) for r, f in zip(dashboard.rows, rows)], published=True)
-    shown.sections = {**dashboard.sections, **sections}
-    for provider in providers():
-        shown.sections.update(provider.masked_sections(dashboard))
-    return shown
+        hidden = [column] + (sample_statistics(key) if column == key else [])
+        target.update({k: (marker if k == column else HIDDEN) for k in hidden
+                       if k in target and not isinstance(target[k], str)})
+    return total, rows, topics, sections
 
 
 def masked(figures: dict) -> dict:
@@ -166,12 +180,12 @@ def _share(key: str, value):
     return value
 
 
-def masked_progress(progress: list[dict], dashboard: Dashboard | None = None, total: dict | None = None,
+def masked_progress(progress: list[dict], so_far: Dashboard | None = None, total: dict | None = None,
                     rows: list[dict] | None = None) -> list[dict]:
-    """Progress as an upward report shows it: an actual count of 1-4 people is masked, and so is
-    the percentage that would give it away. When the progress is over the dashboard's own period
-    (a year so far), its actuals are the dashboard's cells: masked as the dashboard masks them
-    (``total``, ``rows``: the masked figures); otherwise the units are masked within the table."""
+    """Progress as an upward report shows it. Its actuals are cells of the year-so-far dashboard
+    ``so_far`` (the shown one when its period is the year so far): masked as that dashboard masks
+    them (``total``, ``rows``: its masked figures), with the percentage that would give them away.
+    Without it, an actual count of 1-4 people is masked and the units within their table."""
     def mask(entry: dict, figure, marker=MASKED) -> dict:
         if figure.is_people_count and entry["actual"] is not None and 0 < entry["actual"] < MIN_CELL:
             return {**entry, "actual": marker, "percent": None, "points": None}
@@ -180,14 +194,12 @@ def masked_progress(progress: list[dict], dashboard: Dashboard | None = None, to
     def hide(entry: dict, marker) -> dict:
         return {**entry, "actual": marker, "percent": None, "points": None}
 
-    same = dashboard is not None and rows is not None and all(
-        (p["date_from"], p["date_to"]) == (dashboard.period.date_from, dashboard.period.date_to) for p in progress)
     out = []
     for p in progress:
         figure = FIGURES[p["figure"]]
         units = [mask(u, figure) for u in p["by_unit"]]
-        if figure.is_people_count and same:
-            shown = {r.code: f.get(figure.key) for r, f in zip(dashboard.rows, rows)}
+        if figure.is_people_count and so_far is not None and rows is not None:
+            shown = {r.code: f.get(figure.key) for r, f in zip(so_far.rows, rows)}
             units = [hide(u, shown[u["code"]]) if isinstance(shown.get(u["code"]), str) else u for u in units]
             entry = hide(p, total[figure.key]) if isinstance(total.get(figure.key), str) else mask(p, figure)
             out.append({**entry, "by_unit": units})
