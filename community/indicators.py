@@ -46,6 +46,7 @@ class CommunityFigure:
     kind: str                 # count | people
     family: str = "community"
     group: str = ""           # teams | clubs | addresses | activities
+    part_of: str | None = None  # the count this one is a part of ("trong đó nữ"), for the masking
 
     @property
     def is_people_count(self) -> bool:
@@ -55,17 +56,19 @@ class CommunityFigure:
 _FIGURES = [
     CommunityFigure("teams_active", _l("Tổ truyền thông cộng đồng"), "count", group="teams"),
     CommunityFigure("team_members", _l("Thành viên tổ truyền thông"), "people", group="teams"),
-    CommunityFigure("team_members_women", _l("trong đó nữ"), "people", group="teams"),
+    CommunityFigure("team_members_women", _l("trong đó nữ"), "people", group="teams", part_of="team_members"),
     CommunityFigure("clubs_active", _l("CLB Thủ lĩnh của sự thay đổi"), "count", group="clubs"),
     CommunityFigure("club_members", _l("Thành viên CLB (trẻ em)"), "people", group="clubs"),
-    CommunityFigure("club_members_girls", _l("trong đó trẻ em gái"), "people", group="clubs"),
+    CommunityFigure("club_members_girls", _l("trong đó trẻ em gái"), "people", group="clubs", part_of="club_members"),
     CommunityFigure("addresses_active", _l("Địa chỉ tin cậy"), "count", group="addresses"),
     CommunityFigure("support_given", _l("Lượt hỗ trợ của địa chỉ tin cậy"), "people", group="addresses"),
     CommunityFigure("activities_held", _l("Hoạt động truyền thông"), "count", group="activities"),
     CommunityFigure("activity_participants", _l("Lượt người tham gia truyền thông"), "people", group="activities"),
-    CommunityFigure("activity_women", _l("trong đó nữ"), "people", group="activities"),
-    CommunityFigure("activity_minority", _l("trong đó dân tộc thiểu số"), "people", group="activities"),
-    CommunityFigure("activity_children", _l("trong đó trẻ em"), "people", group="activities"),
+    CommunityFigure("activity_women", _l("trong đó nữ"), "people", group="activities", part_of="activity_participants"),
+    CommunityFigure("activity_minority", _l("trong đó dân tộc thiểu số"), "people", group="activities",
+                    part_of="activity_participants"),
+    CommunityFigure("activity_children", _l("trong đó trẻ em"), "people", group="activities",
+                    part_of="activity_participants"),
 ]
 FIGURES: dict[str, CommunityFigure] = {f.key: f for f in _FIGURES}
 KEYS = [f.key for f in _FIGURES]
@@ -454,7 +457,7 @@ def _provider():
         counts (``counts_by_unit``), added up per row of the breakdown."""
 
         name = "community"
-        figures = tuple(Figure(f.key, f.label, "community", f.kind, short=f.label) for f in _FIGURES)
+        figures = tuple(Figure(f.key, f.label, "community", f.kind, short=f.label, part_of=f.part_of) for f in _FIGURES)
         record_keys = ("teams_active", "clubs_active", "addresses_active", "activities_held")
 
         counters = tuple(Counter(k, stock=k in STOCK_KEYS) for k in KEYS)

@@ -6,7 +6,8 @@ the official layout (Decree 30/2020/ND-CP, ``templates/pdf/_official.html``) and
 Training and dialogue figures come from ``app.indicators.targets.load_dashboard`` (the
 dashboard's one computation, with its progress against targets); the community figures from
 ``community.indicators.compute``; targets of community figures from the indicator definitions
-whose ``figure`` is a community key. Aggregates only; people counts under 5 are masked.
+whose ``figure`` is a community key. Aggregates only, masked as the dashboard
+(``app.indicators.exports.published``).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from app.extensions import db
-from app.indicators.exports import masked
+from app.indicators.exports import published
 from app.indicators.figures import FIGURES as CORE_FIGURES, format_value
 from app.indicators.models import Indicator, IndicatorTarget
 from app.indicators.targets import load_dashboard, percent_of
@@ -72,7 +73,11 @@ def _community_targets(unit: Unit, year: int) -> dict[str, float]:
 
 def build(unit: Unit, period, today: date) -> PeriodReport:
     dashboard = load_dashboard(unit, period, today)
-    core = masked(dashboard.total)
+    # Masked as the dashboard masks them (app.indicators.exports.published): the same cells hidden
+    # in both reports, community figures included (their sub-counts' complements too).
+    shown = published(dashboard)
+    core = shown.total
+    shown_rows = {r.code: r.figures for r in shown.rows}
     core_progress = {p["figure"]: p for p in dashboard.progress}
     community = indicators.compute(unit, period)
     # Targets are yearly: progress is the year so far, as on the dashboard.
@@ -83,7 +88,7 @@ def build(unit: Unit, period, today: date) -> PeriodReport:
         lines = []
         for key in keys:
             if key in indicators.FIGURES:
-                value = indicators.mask(key, community.total[key])
+                value = core[key] if key in core else indicators.mask(key, community.total[key])
                 shown = value if isinstance(value, str) else format_value("teams_active", value)
                 target = targets.get(key)
                 percent = None if isinstance(value, str) else percent_of(so_far.total[key], target)
@@ -97,10 +102,13 @@ def build(unit: Unit, period, today: date) -> PeriodReport:
                 label = str(CORE_FIGURES[key].label)
             lines.append(Line(key, label, value, shown, target, percent))
         sections.append((title, lines))
+    def cell(row, key, value):
+        figures = shown_rows.get(row.code, {})
+        return figures[key] if key in figures else indicators.mask(key, value)
     by_unit = [{"code": r.code, "name": r.name, "directly": r.directly,
-                **{k: indicators.mask(k, v) for k, v in r.figures.items()}} for r in community.rows]
+                **{k: cell(r, k, v) for k, v in r.figures.items()}} for r in community.rows]
     return PeriodReport(unit, period, today, sections, by_unit,
-                        {k: indicators.mask(k, v) for k, v in community.total.items()})
+                        {k: core[k] if k in core else indicators.mask(k, v) for k, v in community.total.items()})
 
 
 def report_pdf(unit: Unit, period, today: date) -> bytes:

@@ -27,10 +27,9 @@ from sqlalchemy.orm import aliased
 from app import sql
 from app.extensions import db
 from app.indicators.charts import bar_chart
-from app.indicators.exports import masked_counts
 from app.indicators.periods import Period
 from app.indicators.figures import Figure
-from app.indicators.providers import Contribution, IndicatorProvider, add_up
+from app.indicators.providers import Contribution, IndicatorProvider, add_up, product_atoms
 from app.models import Unit
 from app.indicators import rollups
 from app.indicators.rollups import Counter
@@ -44,9 +43,9 @@ FIGURES = (
     Figure("dialogue_participants", _l("Người dự đối thoại"), "dialogue", "people", link="dialogues",
            short=_l("Người dự")),
     Figure("dialogue_women", _l("trong đó nữ"), "dialogue", "people", short=_l("Nữ"),
-           qualified=_l("Người dự đối thoại là nữ")),
+           qualified=_l("Người dự đối thoại là nữ"), part_of="dialogue_participants"),
     Figure("dialogue_minority", _l("trong đó dân tộc thiểu số"), "dialogue", "people", short=_l("DTTS"),
-           qualified=_l("Người dự đối thoại là dân tộc thiểu số")),
+           qualified=_l("Người dự đối thoại là dân tộc thiểu số"), part_of="dialogue_participants"),
     Figure("questions_raised", _l("Ý kiến, kiến nghị được nêu"), "dialogue", "count", link="questions",
            short=_l("Ý kiến")),
     Figure("answered_on_spot", _l("Trả lời ngay tại hội nghị"), "dialogue", "count", link="answered_on_spot",
@@ -123,16 +122,23 @@ class _DialogueQueries:
         return {tuple(row[:width]): dict(zip(DIALOGUE_COUNTS, row[width:]))
                 for row in db.session.execute(stmt.group_by(*self.group))}
 
-    def attendance_groups(self) -> list[dict]:
+    def attendance_groups(self) -> tuple[list[dict], list[tuple]]:
         """Attendance by the kinds of group of the fixed list (``GROUP_KINDS``: "Hội viên, phụ nữ",
         "Người có uy tín"...), whatever detail each minutes gives ("Hội viên, phụ nữ các bản" and
-        "Hội viên phụ nữ các chi hội" count together)."""
-        stmt = self._from(sa.select(AttendanceGroup.kind, sa.func.sum(AttendanceGroup.count)))
-        stmt = stmt.join(AttendanceGroup, AttendanceGroup.dialogue_id == Dialogue.id).group_by(AttendanceGroup.kind)
+        "Hội viên phụ nữ các chi hội" count together); and (organising unit, index of the group,
+        count), for the disclosure control (one statement)."""
+        stmt = self._from(sa.select(Dialogue.unit_id, AttendanceGroup.kind, sa.func.sum(AttendanceGroup.count)))
+        stmt = stmt.join(AttendanceGroup, AttendanceGroup.dialogue_id == Dialogue.id).group_by(
+            Dialogue.unit_id, AttendanceGroup.kind)
+        rows = db.session.execute(stmt).all()
+        totals: dict[str, int] = defaultdict(int)
+        for _unit_id, kind, count in rows:
+            totals[kind] += count or 0
         order = list(GROUP_KINDS)
-        rows = sorted(db.session.execute(stmt), key=lambda r: (-r[1], order.index(r[0]) if r[0] in order else 99))
-        return [{"label": str(GROUP_KINDS.get(kind, GROUP_KINDS["other"])), "count": count}
-                for kind, count in rows]
+        kinds = sorted(totals, key=lambda k: (-totals[k], order.index(k) if k in order else 99))
+        groups = [{"label": str(GROUP_KINDS.get(kind, GROUP_KINDS["other"])), "count": totals[kind]} for kind in kinds]
+        index = {kind: i for i, kind in enumerate(kinds)}
+        return groups, [(unit_id, index[kind], count or 0) for unit_id, kind, count in rows]
 
 
 class DialogueIndicators(IndicatorProvider):
@@ -140,6 +146,7 @@ class DialogueIndicators(IndicatorProvider):
     figures = FIGURES
     record_keys = ("dialogues_held", "questions_raised", "committed")
     screen_template = "dialogues/_indicators.html"
+    section_figures = {"attendance_groups": {"count": "dialogue_participants"}}
     report_template = "dialogues/_indicators_report.html"
     demo_indicators = (
         ("DA8-DT", "Số cuộc đối thoại chính sách được tổ chức", "cuộc", "dialogues_held",
@@ -224,7 +231,7 @@ class DialogueIndicators(IndicatorProvider):
         return self._contribution(dialogue_counts, dialogues.attendance_groups(),
                                   followup_counts_by_unit(unit, period.date_from, period.date_to, today=today), row_of)
 
-    def _contribution(self, dialogue_counts: dict, attendance_groups: list, followup: dict,
+    def _contribution(self, dialogue_counts: dict, attendance_groups: tuple[list, list], followup: dict,
                       row_of: dict[int, str]) -> Contribution:
         dialogue_sums: dict[str, dict] = defaultdict(dict)
         followup_units: dict[str, list] = defaultdict(list)
@@ -240,11 +247,23 @@ class DialogueIndicators(IndicatorProvider):
         total_dialogue: dict = {}
         for values in dialogue_counts.values():
             add_up(total_dialogue, values, DIALOGUE_COUNTS)
+        groups, cross = attendance_groups
+        listed: dict[str, dict] = defaultdict(lambda: defaultdict(int))  # row -> group index -> people
+        for unit_id, group, count in cross:
+            listed[row_of[unit_id]][group] += count
+        # Who is where for the disclosure control: how the groups of a row cross with its women and
+        # minority is not written anywhere, so every combination the row's counts allow is assumed.
+        atoms = {"dialogue_participants": {
+            atom for path, values in dialogue_sums.items()
+            for atom in product_atoms(path, values, "dialogue_participants", ("dialogue_women", "dialogue_minority"),
+                                      sections=[("attendance_groups", g) for g, n in listed[path].items() if n]
+                                      + ([None] if values.get("dialogue_participants", 0)
+                                         > sum(listed[path].values()) else []))}}
         return Contribution(
             rows={path: figures(dialogue_sums.get(path, {}), followup_units.get(path, []))
                   for path in dict.fromkeys(row_of.values())},
             total=figures(total_dialogue, list(followup.values())),
-            sections=[("attendance_groups", "attendance_by_group", attendance_groups)])
+            sections=[("attendance_groups", "attendance_by_group", groups)], atoms=atoms)
 
     def links(self, period: Period, today: date) -> dict[str, str]:
         """Each linked figure's list, with the figure's own filters: the dialogues and questions
@@ -286,11 +305,6 @@ class DialogueIndicators(IndicatorProvider):
     def sheets(self, dashboard) -> list[tuple[str, list, list[list]]]:
         return [(_("Thành phần dự đối thoại"), [_("Mã đơn vị"), _("Thành phần"), _("Số người")],
                  [[dashboard.unit_code, g["label"], g["count"]] for g in dashboard.attendance_groups])]
-
-    def masked_sections(self, dashboard) -> dict[str, list[dict]]:
-        groups = dashboard.attendance_groups
-        return {"attendance_groups": [{**g, "count": cells[0]}
-                                      for g, cells in zip(groups, masked_counts(groups, ("count",)))]}
 
 
 provider = DialogueIndicators()

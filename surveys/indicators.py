@@ -29,7 +29,6 @@ from sqlalchemy.orm import aliased
 from app import ethnicities, sql
 from app.extensions import db
 from app.indicators.charts import BAR_H, GAP, LABEL_H, MAX_BARS, bar_chart, cut_label, number_text
-from app.indicators.exports import masked_counts
 from app.indicators.figures import Figure, full_label
 from app.indicators.periods import Period
 from app.indicators import rollups
@@ -46,9 +45,9 @@ FIGURES = (
     Figure("training_participants", _l("Lượt người tham gia tập huấn"), "training", "people", link="trainings",
            short=_l("Lượt người")),
     Figure("training_women", _l("trong đó nữ"), "training", "people", short=_l("Nữ"),
-           qualified=_l("Người tham gia tập huấn là nữ")),
+           qualified=_l("Người tham gia tập huấn là nữ"), part_of="training_participants"),
     Figure("training_minority", _l("trong đó dân tộc thiểu số"), "training", "people", short=_l("DTTS"),
-           qualified=_l("Người tham gia tập huấn là dân tộc thiểu số")),
+           qualified=_l("Người tham gia tập huấn là dân tộc thiểu số"), part_of="training_participants"),
     Figure("knowledge_pairs", _l("Số người làm cả bài trước và sau"), "training", "people", short=_l("Làm cả 2 bài")),
     Figure("pct_pre", _l("Điểm trước tập huấn (% điểm tối đa)"), "training", "percent",
            short=_l("Trước"), sample="knowledge_pairs"),
@@ -136,23 +135,31 @@ class _TrainingQueries:
         return {tuple(row[:width]): dict(zip(PAIR_SUMS, (row[width], float(row[width + 1]), float(row[width + 2]))))
                 for row in db.session.execute(stmt)}
 
-    def by_ethnic_group(self) -> list[dict]:
-        """Participants per recorded ethnic group (and how many of them are women), largest first."""
-        stmt = self._from(sa.select(Person.ethnicity_system, Person.ethnicity_code, sa.func.count(Participant.id),
-                                    sa.func.count(Participant.id).filter(Person.sex == Sex.female)))
+    def by_ethnic_group(self) -> tuple[list[dict], list[tuple]]:
+        """Participants per recorded ethnic group (and how many of them are women), largest first;
+        and the same counts per (training unit, topic, group, woman or not), the cross-classification
+        the disclosure control audits the dashboard's tables on (one statement)."""
+        female = Person.sex == Sex.female
+        stmt = self._from(sa.select(Training.unit_id, Training.topic_id, Person.ethnicity_system,
+                                    Person.ethnicity_code, female, sa.func.count(Participant.id)))
         stmt = (stmt.join(Participant, Participant.training_id == Training.id)
                 .join(Person, Person.id == Participant.person_id)
-                .group_by(Person.ethnicity_system, Person.ethnicity_code))
+                .group_by(Training.unit_id, Training.topic_id, Person.ethnicity_system, Person.ethnicity_code, female))
         groups: dict[tuple, dict] = {}
-        for system, code, people, women in db.session.execute(stmt):
+        cross = []
+        for unit_id, topic_id, system, code, is_woman, people in db.session.execute(stmt):
             system = system or ethnicities.DEFAULT_SYSTEM
             name = ethnicities.name_of(code, system) if code else ""
             # Two spellings of "not recorded" (NULL, "") and of the default system fold together.
-            group = groups.setdefault((system if code else "", code or ""), {
+            key = (system if code else "", code or "")
+            group = groups.setdefault(key, {
                 "code": code or "", "system": system if code else "", "name": name, "participants": 0, "women": 0})
             group["participants"] += people
-            group["women"] += women
-        return sorted(groups.values(), key=lambda g: (not g["code"], -g["participants"], g["name"]))
+            group["women"] += people if is_woman else 0
+            cross.append((unit_id, topic_id, key, bool(is_woman), ethnicities.is_minority(code, system), people))
+        ordered = sorted(groups.items(), key=lambda g: (not g[1]["code"], -g[1]["participants"], g[1]["name"]))
+        index = {key: i for i, (key, _g) in enumerate(ordered)}
+        return [g for _key, g in ordered], [(u, t, index[k], w, m, n) for u, t, k, w, m, n in cross]
 
 
 def before_after_chart(chart_id: str, title: str, rows: list[tuple[str, float | None, float | None]]) -> Chart:
@@ -181,6 +188,7 @@ class TrainingIndicators(IndicatorProvider):
     figures = FIGURES
     record_keys = ("trainings_held",)
     screen_template = "surveys/_indicators.html"
+    section_figures = {"ethnic_groups": {"participants": "training_participants", "women": "training_women"}}
     report_template = "surveys/_indicators_report.html"
     demo_indicators = (
         ("DA8-TH", "Số lớp tập huấn, truyền thông được tổ chức", "lớp", "trainings_held",
@@ -218,8 +226,7 @@ class TrainingIndicators(IndicatorProvider):
         counts = rollups.read(unit, period.date_from, min(period.date_to, today), self)
         names = dict(db.session.execute(sa.select(Topic.id, Topic.name).where(
             Topic.id.in_(sorted({topic_id for _unit, topic_id in counts} or {0})))).all())
-        ethnic_groups = _TrainingQueries(unit, period, today).by_ethnic_group()
-        return self._contribution(counts, names, ethnic_groups, row_of)
+        return self._contribution(counts, names, _TrainingQueries(unit, period, today).by_ethnic_group(), row_of)
 
     def compute(self, unit: Unit, period: Period, today: date, row_of: dict[int, str]) -> Contribution:
         trainings = _TrainingQueries(unit, period, today)
@@ -228,7 +235,7 @@ class TrainingIndicators(IndicatorProvider):
             by_unit_topic[group] = {**by_unit_topic.get(group, {}), **values}
         return self._contribution(by_unit_topic, topic_names, trainings.by_ethnic_group(), row_of)
 
-    def _contribution(self, by_unit_topic: dict, topic_names: dict, ethnic_groups: list,
+    def _contribution(self, by_unit_topic: dict, topic_names: dict, ethnic: tuple[list, list],
                       row_of: dict[int, str]) -> Contribution:
         training_sums: dict[str, dict] = defaultdict(dict)      # row path -> counts and pair sums
         topic_sums: dict[int, dict] = defaultdict(dict)
@@ -247,8 +254,15 @@ class TrainingIndicators(IndicatorProvider):
         topics = sorted(({"topic_id": topic_id, "name": topic_names[topic_id], **figures(values)}
                          for topic_id, values in topic_sums.items()), key=lambda t: t["name"])
         rows = {path: figures(training_sums.get(path, {})) for path in dict.fromkeys(row_of.values())}
+        ethnic_groups, cross = ethnic
+        # Who is where for the disclosure control: (row, topic, ethnic group, parts of the roster).
+        atoms = {"training_participants": {
+            (row_of[unit_id], topic_id, ("ethnic_groups", group),
+             frozenset(k for k, yes in (("training_women", woman), ("training_minority", minority)) if yes))
+            for unit_id, topic_id, group, woman, minority, n in cross if n}}
         return Contribution(rows=rows, total=figures(total_training), topics=topics,
-                            sections=[("ethnic_groups", "by_ethnic_group", ethnic_groups)], cells=dict(cells))
+                            sections=[("ethnic_groups", "by_ethnic_group", ethnic_groups)], cells=dict(cells),
+                            atoms=atoms)
 
     def links(self, period: Period, today: date) -> dict[str, str]:
         last = min(period.date_to, today)
@@ -279,12 +293,6 @@ class TrainingIndicators(IndicatorProvider):
              [[dashboard.unit_code, g["system"], g["code"], g["name"] or _("Chưa ghi"), g["participants"], g["women"]]
               for g in dashboard.ethnic_groups]),
         ]
-
-    def masked_sections(self, dashboard) -> dict[str, list[dict]]:
-        groups = dashboard.ethnic_groups
-        keys = ("participants", "women")
-        return {"ethnic_groups": [{**g, **dict(zip(keys, cells))}
-                                  for g, cells in zip(groups, masked_counts(groups, keys))]}
 
 
 provider = TrainingIndicators()

@@ -71,6 +71,11 @@ class Dashboard:
     progress: list[dict] = field(default_factory=list)  # filled by app.indicators.targets
     # (row path, topic id) -> people counts (``Contribution.cells``), for the disclosure control.
     cells: dict[tuple[str, int], dict] = field(default_factory=dict)
+    # People figure -> who is where (``Contribution.atoms``), for the disclosure control.
+    atoms: dict[str, set] = field(default_factory=dict)
+    # The year-so-far dashboard the progress was measured on (``app.indicators.targets``; this one
+    # when the period is the year so far), so that the progress is masked as its rows.
+    year_so_far: "Dashboard | None" = field(default=None, repr=False, compare=False)
     # True once masked for output (``app.indicators.exports.published``): every screen, export and
     # the API show only a published dashboard.
     published: bool = False
@@ -116,6 +121,7 @@ def compute_dashboard(unit: Unit, period: Period, today: date, mode: str = "roll
     sections: dict[str, list[dict]] = {}
     json_names: dict[str, str] = {}
     cells: dict[tuple[str, int], dict] = {}
+    atoms: dict[str, set] = {}
     for provider in providers():
         compute = provider.compute if mode == "raw" else provider.compute_rollups
         part = compute(unit, period, today, child_of)
@@ -127,13 +133,14 @@ def compute_dashboard(unit: Unit, period: Period, today: date, mode: str = "roll
             sections[name], json_names[name] = section, json_name
         for key, counts in part.cells.items():
             cells.setdefault(key, {}).update(counts)
+        atoms.update(part.atoms)
 
     shown = [r for r in rows.values() if r.kind == CHILD]
     if rows[unit.path].has_records:
         shown.append(rows[unit.path])
     return Dashboard(unit_id=unit.id, unit_code=unit.code, unit_name=unit.name, unit_path=unit.path, period=period,
                      today=today, total=total, rows=shown, topics=topics, sections=sections,
-                     json_names=json_names, cells=cells)
+                     json_names=json_names, cells=cells, atoms=atoms)
 
 
 def _has_records(figures: dict) -> bool:

@@ -2,12 +2,14 @@
 and a PDF report in the official layout (Decree 30, ``templates/pdf/_official.html``).
 
 Both carry aggregates only, never a name. Every output of a dashboard (the screen, its XLSX and
-PDF, ``GET /api/v1/indicators``) shows ``published(dashboard)``, masked in one place: a count of
-people from 1 to 4 shows as "<5", a knowledge statistic computed on fewer than 5 pre/post pairs as
-"n<5", and a cell that would give a masked one away by subtraction shows as "x" (secondary
-suppression, ``app.disclosure``): within each breakdown (units, topics, ethnic groups, attendance
-groups, the units of a target's progress) and, for the people counts broken down both by unit
-and by topic, across the two (the provider's cross-classification, ``Contribution.cells``).
+PDF, ``GET /api/v1/indicators``, ``flask indicators``, the community period report) shows
+``published(dashboard)``, masked in one place: a count of people from 1 to 4 shows as "<5", a
+knowledge statistic computed on fewer than 5 pre/post pairs as "n<5", and a cell that would give
+a masked one away by subtraction shows as "x" (secondary suppression, ``app.indicators.masking``
+with ``app.disclosure.suppress_cells``): across every table of one population of people (units,
+topics, ethnic groups, attendance groups) and beside each sub-count ("trong đó nữ") whose
+complement (the men) would be 1 to 4 people; the units of a target's progress (over the year so
+far) are masked as the unit rows of the year-so-far dashboard.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from app import official
 from app.indicators.charts import dashboard_charts
 from app.indicators.dashboard import SELF, Dashboard
 from app import disclosure
+from app.indicators import masking
 from app.indicators.figures import FIGURES, MIN_CELL, format_value, full_label, mask_cell
 from app.indicators.providers import providers, section_templates
 from app.models import Unit
@@ -52,42 +55,53 @@ def masked_rows(rows: list[dict]) -> list[dict]:
 
 
 def published(dashboard: Dashboard) -> Dashboard:
-    """The dashboard as every output shows it: each figure broken down by group masked (see the
-    module docstring). The raw figures stay in ``load_dashboard``'s result (``flask indicators``
-    on the server, targets' progress computed before masking)."""
+    """The dashboard as every output shows it: each people count masked with the cells that would
+    give it away, across all its tables (``app.indicators.masking``; see the module docstring).
+    The raw figures stay in ``load_dashboard``'s result (``flask indicators`` on the server,
+    targets' progress computed before masking)."""
     if dashboard.published:
         return dashboard
+    total, rows, topics, sections = masked_tables(dashboard)
+    # The progress is over the year so far: its units' actuals are the rows of that dashboard,
+    # masked as that dashboard would be (the same one when the period is the year so far).
+    so_far = dashboard.year_so_far
+    if so_far is None or so_far is dashboard:
+        so_far_total, so_far_rows, so_far = total, rows, dashboard
+    else:
+        so_far_total, so_far_rows, _topics, _sections = masked_tables(so_far)
+    shown = dataclasses.replace(
+        dashboard, total=total, topics=topics,
+        progress=masked_progress(dashboard.progress, so_far, so_far_total, so_far_rows),
+        rows=[dataclasses.replace(r, figures=f) for r, f in zip(dashboard.rows, rows)], published=True,
+        year_so_far=None)
+    shown.sections = {**dashboard.sections, **sections}
+    for provider in providers():
+        shown.sections.update(provider.masked_sections(dashboard))
+    return shown
+
+
+def masked_tables(dashboard: Dashboard) -> tuple[dict, list[dict], list[dict], dict[str, list[dict]]]:
+    """The total, rows, topics and sections with people counts of ``dashboard`` as published."""
+    total = masked(dashboard.total)
     rows = [masked(r.figures) for r in dashboard.rows]
     topics = [masked(t) for t in dashboard.topics]
-    row_index = {r.path: i for i, r in enumerate(dashboard.rows)}
-    topic_index = {t["topic_id"]: j for j, t in enumerate(dashboard.topics) if "topic_id" in t}
-    for key in [k for k, f in FIGURES.items() if f.is_people_count]:
-        sizes, members = {}, None
-        if dashboard.rows and key in dashboard.rows[0].figures:
-            sizes["rows"] = {i: r.figures.get(key) or 0 for i, r in enumerate(dashboard.rows)}
-        if dashboard.topics and key in dashboard.topics[0]:
-            sizes["topics"] = {j: t.get(key) or 0 for j, t in enumerate(dashboard.topics)}
-        if not sizes:
-            continue
-        atoms = [cell for cell, counts in dashboard.cells.items() if counts.get(key)]
-        if len(sizes) == 2 and atoms and all(p in row_index and t in topic_index for p, t in atoms):
-            # Who is in which row and topic, by (row, topic) cell: the attacker's knowledge.
-            members = {"rows": {i: set() for i in sizes["rows"]}, "topics": {j: set() for j in sizes["topics"]}}
-            for path, topic_id in atoms:
-                members["rows"][row_index[path]].add((path, topic_id))
-                members["topics"][topic_index[topic_id]].add((path, topic_id))
-        for dim, i in disclosure.suppress(sizes, members, MIN_CELL):
-            target = rows[i] if dim == "rows" else topics[i]
-            target.update({k: HIDDEN for k in [key, *sample_statistics(key)]
-                           if k in target and not isinstance(target[k], str)})
-    shown = dataclasses.replace(
-        dashboard, total=masked(dashboard.total), topics=topics, progress=masked_progress(dashboard.progress),
-        rows=[dataclasses.replace(r, figures=f) for r, f in zip(dashboard.rows, rows)], published=True)
-    sections = dict(dashboard.sections)
-    for provider in providers():
-        sections.update(provider.masked_sections(dashboard))
-    shown.sections = sections
-    return shown
+    columns = masking.section_columns(dashboard)
+    sections = {name: [dict(g) for g in dashboard.sections[name]] for name in columns}
+    for name, by_key in columns.items():
+        for group in sections[name]:
+            group.update({column: masked_people(group[column]) for column in by_key.values()})
+    for (scope, key), kind in masking.dashboard_masks(dashboard).items():
+        if scope == masking.TOTAL:
+            target, column = total, key
+        elif scope[0] in ("row", "topic"):
+            target, column = (rows if scope[0] == "row" else topics)[scope[1]], key
+        else:
+            target, column = sections[scope[0]][scope[1]], columns[scope[0]][key]
+        marker = MASKED if kind == disclosure.PRIMARY else HIDDEN
+        hidden = [column] + (sample_statistics(key) if column == key else [])
+        target.update({k: (marker if k == column else HIDDEN) for k in hidden
+                       if k in target and not isinstance(target[k], str)})
+    return total, rows, topics, sections
 
 
 def masked(figures: dict) -> dict:
@@ -101,17 +115,6 @@ def masked(figures: dict) -> dict:
 
 def masked_people(value):
     return MASKED if value is not None and 0 < value < MIN_CELL else value
-
-
-def masked_counts(groups: list[dict], keys: tuple[str, ...]) -> list[list]:
-    """Count columns of groups that add up to a total (ethnic groups, attendance groups): "<5" for
-    1 to 4 people, and "x" for the cells masked so that those cannot be derived."""
-    out = [[masked_people(g[k]) for k in keys] for g in groups]
-    for j, key in enumerate(keys):
-        for i in disclosure.masked_share({i: g[key] or 0 for i, g in enumerate(groups)}, MIN_CELL):
-            if not isinstance(out[i][j], str):
-                out[i][j] = HIDDEN
-    return out
 
 
 def row_name(row) -> str:
@@ -177,18 +180,30 @@ def _share(key: str, value):
     return value
 
 
-def masked_progress(progress: list[dict]) -> list[dict]:
-    """Progress as an upward report shows it: an actual count of 1-4 people is masked, and so is
-    the percentage that would give it away."""
+def masked_progress(progress: list[dict], so_far: Dashboard | None = None, total: dict | None = None,
+                    rows: list[dict] | None = None) -> list[dict]:
+    """Progress as an upward report shows it. Its actuals are cells of the year-so-far dashboard
+    ``so_far`` (the shown one when its period is the year so far): masked as that dashboard masks
+    them (``total``, ``rows``: its masked figures), with the percentage that would give them away.
+    Without it, an actual count of 1-4 people is masked and the units within their table."""
     def mask(entry: dict, figure, marker=MASKED) -> dict:
         if figure.is_people_count and entry["actual"] is not None and 0 < entry["actual"] < MIN_CELL:
             return {**entry, "actual": marker, "percent": None, "points": None}
         return dict(entry)
 
+    def hide(entry: dict, marker) -> dict:
+        return {**entry, "actual": marker, "percent": None, "points": None}
+
     out = []
     for p in progress:
         figure = FIGURES[p["figure"]]
         units = [mask(u, figure) for u in p["by_unit"]]
+        if figure.is_people_count and so_far is not None and rows is not None:
+            shown = {r.code: f.get(figure.key) for r, f in zip(so_far.rows, rows)}
+            units = [hide(u, shown[u["code"]]) if isinstance(shown.get(u["code"]), str) else u for u in units]
+            entry = hide(p, total[figure.key]) if isinstance(total.get(figure.key), str) else mask(p, figure)
+            out.append({**entry, "by_unit": units})
+            continue
         if figure.is_people_count:  # the units add up to the unit's actual
             for i in disclosure.masked_share({i: u["actual"] or 0 for i, u in enumerate(p["by_unit"])}, MIN_CELL):
                 if not isinstance(units[i]["actual"], str):

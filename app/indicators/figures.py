@@ -31,6 +31,9 @@ class Figure:
     # so an upward report masks the statistic when the sample is small.
     sample: str | None = None
     qualified: object = None  # the label alone in a list or a target ("trong đó nữ" reads well only under its parent)
+    # A people count that is a part of another shown beside it ("trong đó nữ" of the participants):
+    # the key of that figure. The complement (the men) is then protected too (app.indicators.exports).
+    part_of: str | None = None
 
     @property
     def is_people_count(self) -> bool:

@@ -30,6 +30,25 @@ class Contribution:
     # so that the disclosure control can check that no masked row or topic follows from the
     # other rows and topics (``app.indicators.exports.published``). Only for providers with topics.
     cells: dict[tuple[str, int], dict] = field(default_factory=dict)
+    # Who is where, for the disclosure control across the tables of the dashboard: people figure
+    # that others are parts of (``Figure.part_of``) -> atoms (row path, topic id or None, (section,
+    # index of its row) or None, frozenset of the part figures the atom counts in). Without it the
+    # atoms are assumed from the rows (``product_atoms``), or taken from ``cells``.
+    atoms: dict[str, set] = field(default_factory=dict)
+
+
+def product_atoms(path: str, values: dict, base: str, parts, topic=None, sections=(None,)):
+    """The atoms of one row when how its parts cross is unknown (the women among the minority
+    attendees of a dialogue are not written down): every combination its counts allow, i.e. an
+    atom in part ``p`` when some of the row are, out of it when not all are."""
+    total = values.get(base, 0)
+    if not total:
+        return set()
+    combos = [frozenset()]
+    for part in parts:
+        n = values.get(part, 0)
+        combos = [c | {part} for c in combos if n > 0] + [c for c in combos if n < total]
+    return {(path, topic, section, combo) for section in (sections or [None]) for combo in combos}
 
 
 class IndicatorProvider:
@@ -46,6 +65,10 @@ class IndicatorProvider:
     # order with the page's context (the report's with ``number``, the section's Roman numeral).
     screen_template: str | None = None
     report_template: str | None = None
+    # The people figures of the provider's sections (``Contribution.sections``): section -> column
+    # -> figure key, so that ``app.indicators.exports.published`` masks them with the rows (the
+    # ethnic groups' "participants" break ``training_participants`` down).
+    section_figures: dict[str, dict[str, str]] = {}
 
     # Rollups (``app.indicators.rollups``): the additive counters the provider keeps per unit ×
     # day × key, and where they come from. A provider without counters is always computed raw.
@@ -84,8 +107,9 @@ class IndicatorProvider:
         return []
 
     def masked_sections(self, dashboard) -> dict[str, list[dict]]:
-        """The provider's sections (``Contribution.sections``) as every output shows them: small
-        groups of people masked (``app.indicators.exports.masked_counts``). Default: unchanged."""
+        """Sections (``Contribution.sections``) that need masking of their own, beyond the people
+        counts of ``section_figures`` (masked by ``app.indicators.exports.published`` with the
+        rest of the dashboard). Default: none."""
         return {}
 
 

@@ -78,6 +78,7 @@ def attach_progress(dashboard: Dashboard, unit: Unit, today: date, mode: str = "
                          "date_to": so_far.period.date_to, "target": target, "actual": actual,
                          "is_rate": figure.is_rate, **progress_of(figure, actual, target), "by_unit": by_unit})
     dashboard.progress = progress
+    dashboard.year_so_far = so_far
     return dashboard
 
 

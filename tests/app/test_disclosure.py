@@ -144,7 +144,7 @@ def test_count_tables_mask_a_pair_of_cells():
     assert disclosure.masked_share({"02020": 6, "02086": 3, "02087": 0}) == {"02020", "02086"}
 
 
-def test_dashboard_rows_hide_the_cell_that_would_give_a_small_one_away():
+def test_dashboard_rows_hide_the_cell_that_would_give_a_small_one_away(app):  # app: the figures registered
     from app.indicators.exports import HIDDEN, masked_rows
 
     def row(people, pairs, pct):
@@ -155,3 +155,138 @@ def test_dashboard_rows_hide_the_cell_that_would_give_a_small_one_away():
     assert [r["training_participants"] for r in out] == [30, "<5", HIDDEN, 0]
     assert [r["knowledge_pairs"] for r in out] == [20, "<5", HIDDEN, 0]
     assert [r["pct_pre"] for r in out] == [40.0, "n<5", HIDDEN, None]
+
+
+# ------------------------------------------------------------------ sub-counts and several tables
+# ``suppress_cells``: one population shown in several tables (units, topics, ethnic groups) with
+# sub-counts beside counts (women, ethnic minority). The attacker knows which combinations of
+# unit x topic x ethnic group x sex exist (not how many people each holds), every published figure,
+# and solves the published sums for a masked cell or for a complement (the men beside a shown
+# number of women) of 1 to 4 people.
+ETHNIC = (("Kinh", False, 0.5), ("Tày", True, 0.3), ("Dao", True, 0.15), ("Mông", True, 0.05))
+
+
+def random_population(rng: random.Random):
+    """people: list of (unit, topic, ethnic group, woman?) for a province of small classes."""
+    people = []
+    for unit in range(rng.randint(3, 6)):
+        for topic in range(3):
+            if rng.random() < 0.4:
+                continue
+            share_women = rng.choice([0.6, 0.85, 0.97])
+            for _ in range(rng.choice([1, 3, 5, 6, 8, 12, 25])):
+                group = rng.choices([g for g, _m, _w in ETHNIC], [w for _g, _m, w in ETHNIC])[0]
+                people.append((unit, topic, group, rng.random() < share_women))
+    return people
+
+
+MINORITY = {g for g, m, _w in ETHNIC if m}
+
+
+def population_cells(people):
+    """Every cell of the tables (published) and every complement (unpublished): cell -> set of
+    person indexes; the breakdowns the rule completes."""
+    scopes = {("total",): lambda p: True}
+    for unit in {p[0] for p in people}:
+        scopes[("unit", unit)] = lambda p, u=unit: p[0] == u
+    for topic in {p[1] for p in people}:
+        scopes[("topic", topic)] = lambda p, t=topic: p[1] == t
+    for group in {p[2] for p in people}:
+        scopes[("ethnic", group)] = lambda p, g=group: p[2] == g
+    parts = {"women": lambda p: p[3], "minority": lambda p: p[2] in MINORITY}
+    cells, unpublished = {}, set()
+    for scope, inside in scopes.items():
+        everyone = {i for i, p in enumerate(people) if inside(p)}
+        cells[(scope, "people")] = everyone
+        for part, test in parts.items():
+            if part == "minority" and scope[0] == "ethnic":
+                continue  # an ethnic group's minority count is the group itself: not shown
+            cells[(scope, part)] = {i for i in everyone if test(people[i])}
+            cells[("not", scope, part)] = everyone - cells[(scope, part)]
+            unpublished.add(("not", scope, part))
+    breakdowns = [[c for c in cells if len(c) == 2 and c[0][0] == kind and c[1] == figure]
+                  for kind in ("unit", "topic", "ethnic") for figure in ("people", "women", "minority")]
+    breakdowns += [[(c[1], c[2]), c] for c in unpublished]
+    return cells, unpublished, [b for b in breakdowns if b]
+
+
+def linear_attack(people, cells, shown, targets) -> list:
+    """The targets that are signed sums of the shown cells, over the atoms the attacker knows."""
+    atoms = sorted(set(people), key=str)
+    index = {a: j for j, a in enumerate(atoms)}
+
+    def vector(members):
+        v = np.zeros(len(atoms))
+        for i in members:
+            v[index[people[i]]] = 1.0
+        return v
+    a = np.array([vector(cells[c]) for c in shown if cells[c]])
+    found = []
+    for key in targets:
+        v = vector(cells[key])
+        w, *_ = np.linalg.lstsq(a.T, v, rcond=None)
+        if np.allclose(a.T @ w, v, atol=1e-7):
+            found.append(key)
+    return found
+
+
+def mask_population(people):
+    cells, unpublished, breakdowns = population_cells(people)
+    sizes = {c: len(m) for c, m in cells.items()}
+    members = {c: {people[i] for i in m} for c, m in cells.items()}  # atoms, not persons: what the attacker knows
+    masked = disclosure.suppress_cells(sizes, members, breakdowns, unpublished=unpublished,
+                                       fixed={(("total",), "people")})
+    return cells, unpublished, sizes, masked
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_no_masked_cell_nor_small_complement_is_recovered_across_tables(seed):
+    people = random_population(random.Random(seed))
+    cells, unpublished, sizes, masked = mask_population(people)
+    shown = [c for c in cells if c not in unpublished and c not in masked]
+    small = [c for c in cells if 0 < sizes[c] < disclosure.MIN_CELL]
+    assert all(c in masked for c in small if c not in unpublished)
+    targets = [c for c in masked if sizes[c]] + [c for c in small if c in unpublished]
+    assert linear_attack(people, cells, shown, targets) == []
+    # Not everything is hidden: the total is shown, and most of the large unit counts are.
+    assert (("total",), "people") not in masked
+    large = [c for c in cells if c not in unpublished and c[1] == "people" and sizes[c] >= 20]
+    assert sum(c not in masked for c in large) >= len(large) / 2
+
+
+def test_the_attacker_wins_when_sub_counts_are_masked_on_their_own():
+    """The attack is real: with each table masked within itself (``masked_share``, the old rule)
+    the men beside the women, or a masked cell from another table, come out in most provinces."""
+    wins = 0
+    for seed in range(30):
+        people = random_population(random.Random(seed))
+        cells, unpublished, sizes, _masked = mask_population(people)
+        masked = set()
+        for b in population_cells(people)[2]:
+            if all(c not in unpublished for c in b):
+                masked |= {c for c in b if c in disclosure.masked_share({c: sizes[c] for c in b})}
+        shown = [c for c in cells if c not in unpublished and c not in masked]
+        small = [c for c in cells if 0 < sizes[c] < disclosure.MIN_CELL]
+        wins += bool(linear_attack(people, cells, shown, [c for c in masked if sizes[c]] +
+                                   [c for c in small if c in unpublished]))
+    assert wins >= 20
+
+
+def test_six_people_five_women_hides_the_women_and_one_more_row():
+    """"6 người, 5 nữ" says one man took part: the 5 women are masked, and so is the next smallest
+    row's women (else 5 = all women minus the other rows); counts of people and the other rows stay."""
+    rows = {"A": (6, 5), "B": (20, 12), "C": (30, 18), "D": (15, 8)}
+    people = [(u, 0, "Kinh", i < w) for u, (n, w) in rows.items() for i in range(n)]
+    cells, unpublished, sizes, masked = mask_population(people)
+    women = {u: masked.get((("unit", u), "women")) for u in rows}
+    assert women == {"A": disclosure.SECONDARY, "B": None, "C": None, "D": disclosure.SECONDARY}
+    assert not any((("unit", u), "people") in masked for u in rows)
+    assert (("total",), "women") not in masked
+    shown = [c for c in cells if c not in unpublished and c not in masked]
+    assert linear_attack(people, cells, shown, [(("unit", "A"), "women"), ("not", ("unit", "A"), "women")]) == []
+
+
+def test_all_women_is_no_complement_to_protect():
+    """A complement of 0 ("all are women") reveals no one: nothing is masked for it."""
+    people = [(u, 0, "Kinh", True) for u, n in (("A", 6), ("B", 9)) for _ in range(n)]
+    assert mask_population(people)[3] == {}

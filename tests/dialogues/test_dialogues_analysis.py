@@ -150,7 +150,7 @@ def test_groups_of_one_kind_count_together_on_the_dashboard_and_in_the_minutes(d
     create_dialogue(status="held", groups=[GroupData("Hội viên phụ nữ các chi hội", 28),
                                            GroupData("", 4, "prestige"), GroupData("Học sinh", 2)])
     period = SimpleNamespace(date_from=first.held_on - timedelta(days=1), date_to=first.held_on)
-    groups = _DialogueQueries(units["19"], period).attendance_groups()
+    groups, _cells = _DialogueQueries(units["19"], period).attendance_groups()
     assert groups == [{"label": "Hội viên, phụ nữ", "count": 58}, {"label": "Người có uy tín", "count": 10},
                       {"label": "Khác", "count": 2}]
     both = create_dialogue(status="held", groups=[GroupData("Hội viên, phụ nữ các bản", 30),

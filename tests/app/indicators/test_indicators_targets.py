@@ -196,3 +196,30 @@ def test_knowledge_figures_equal_the_statistics_module_on_the_same_pairs(db, uni
     assert total["knowledge_pairs"] == expected["n_matched"] == 6
     for key in ("pct_pre", "pct_post", "mean_gain", "hake_g"):
         assert total[key] == pytest.approx(expected["summary"][key], abs=1e-4), key
+
+
+def test_progress_is_masked_as_the_year_so_far(db, units, commune, indicators, make_training):
+    """A quarter's dashboard shows the year so far's progress: its actuals are cells of the year so
+    far, masked as that dashboard masks them. Chợ Đồn trained 6 people, 5 of them women, in
+    February: the progress of "women trained" hides Chợ Đồn's 5 (it would say one man came) and the
+    next smallest commune's women (else 5 = the total minus the others); the others stay."""
+    from app.indicators.exports import HIDDEN, published
+
+    women = services.save_indicator(None, code="DA8-NU", name="Phụ nữ được tập huấn", unit_of_measure="lượt người",
+                                    figure="training_women", position=4)
+    m = Sex.male
+    make_training("02020", date(2025, 2, 1), [(F, "01", 1, 2)] * 5 + [(m, "01", 1, 2)])
+    make_training("02086", date(2025, 2, 1), [(F, "01", 1, 2)] * 12 + [(m, "01", 1, 2)] * 8)
+    make_training(commune("02150", "Xã Thử"), date(2025, 2, 1), [(F, "01", 1, 2)] * 20 + [(m, "01", 1, 2)] * 10)
+    make_training("02086", date(2025, 5, 1), [(F, "01", 1, 2)] * 9)
+    services.save_targets(units["19"], 2025, {women.id: 100}, None)
+    db.session.commit()
+    quarter = published(load_dashboard(units["19"], Period.quarter(2025, 2), TODAY))
+    progress = {p["code"]: p for p in quarter.progress}["DA8-NU"]
+    by_unit = {u["code"]: u for u in progress["by_unit"]}
+    assert by_unit["02020"]["actual"] == HIDDEN and by_unit["02020"]["percent"] is None
+    assert by_unit["02086"]["actual"] == 21 and by_unit["02150"]["actual"] == HIDDEN
+    assert progress["actual"] == 46 and progress["percent"] == 46.0
+    year = published(load_dashboard(units["19"], Period("custom", date(2025, 1, 1), TODAY), TODAY))
+    assert {r.code: r.figures["training_women"] for r in year.rows if r.code in by_unit} == \
+        {code: u["actual"] for code, u in by_unit.items()}
