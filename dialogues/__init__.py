@@ -28,4 +28,8 @@ def init_app(app) -> None:
     app.add_template_global(petitioner)
     app.cli.add_command(dialogues_cli)
     register_provider(provider)  # dialogue and follow-up figures on the indicators dashboard
+    from app.services import register_database_refusal
+    from dialogues.models.dialogues import LOCK_TRIGGER_MARKER, lock_refusal_message
+
+    register_database_refusal(app, LOCK_TRIGGER_MARKER, lock_refusal_message)  # triggers of 0015_dialogue_lock
     app.extensions.setdefault("caunoi_demo", []).extend([load_demo, load_follow_up_demo])
