@@ -155,7 +155,7 @@ def init_app(app) -> None:
             return refused(refusal)  # refused at the request's commit (a deferred check)
         # Keep the headers the error defines (``Allow`` on a 405), not its HTML content type.
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
-        return render_error(exc.code or 500, headers=headers)
+        return render_error(exc.code or 500, getattr(exc, "user_message", None), headers=headers)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

@@ -13,6 +13,9 @@ def init_app(app) -> None:
     app.config.setdefault("SMTP_USER", os.environ.get("SMTP_USER", ""))
     app.config.setdefault("SMTP_PASSWORD", os.environ.get("SMTP_PASSWORD", ""))
     app.config.setdefault("PUBLIC_URL", os.environ.get("PUBLIC_URL", ""))
+    # The public verification page (/dialogues/check): attempts a minute from one address (0: no limit).
+    app.config.setdefault("DIALOGUE_CHECKS_PER_MINUTE_ADDRESS",
+                          int(os.environ.get("DIALOGUE_CHECKS_PER_MINUTE_ADDRESS", "30")))
     from app.indicators import register_provider
     from dialogues import models  # noqa: F401  (tables known to the metadata and to Alembic)
     from dialogues.indicators import provider  # (also declares the dashboard's indexes on dialogue tables)
