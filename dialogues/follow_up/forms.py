@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import REQUIRED
 from dialogues.services.evidence import ACCEPT
-from app.forms import BaseForm, DateField, PlainForm
+from app.forms import BaseForm, DateField, PlainForm, official_text
 from dialogues.forms import enum_of, new_token, optional_int
 from dialogues.labels import COMMITMENT_STATUS_LABELS, PETITION_STATUS_LABELS, choices, commitment_status
 from dialogues.models import Commitment, CommitmentStatus
@@ -55,6 +55,7 @@ class ExtendForm(_TokenForm):
                            description=_l("Căn cứ gia hạn, ví dụ văn bản của cấp có thẩm quyền."))
 
 
+@official_text  # the letter's number is printed in the minutes and the reports
 class LetterForm(_TokenForm):
     """A petition's forwarding letter, entered after the meeting (by the forwarding union)."""
 
