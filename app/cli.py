@@ -5,6 +5,7 @@ Errors print one clear line and exit non-zero; each command commits once at the 
 from __future__ import annotations
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
@@ -25,7 +26,14 @@ def run_service(fn, *args, **kwargs):
         result = fn(*args, **kwargs)
     if call.error:
         raise click.ClickException(call.error.message)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except sa.exc.DBAPIError as exc:  # a check deferred to the commit (PostgreSQL)
+        db.session.rollback()
+        refusal = services.database_refusal(exc)
+        if refusal is None:
+            raise
+        raise click.ClickException(refusal.message) from None
     return result
 
 

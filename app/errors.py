@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db, login_manager
-from app.services import is_unique_violation
+from app.services import database_refusal, is_unique_violation
 
 RETRY_AFTER_SECONDS = 30
 
@@ -151,19 +151,27 @@ def init_app(app) -> None:
         # A 500 wrapping a database outage: the commit in after_request (or a teardown) failed.
         if isinstance(exc, InternalServerError) and is_database_unavailable(exc.original_exception):
             return database_unavailable(exc.original_exception)
+        if isinstance(exc, InternalServerError) and (refusal := database_refusal(exc.original_exception)):
+            return refused(refusal)  # refused at the request's commit (a deferred check)
         # Keep the headers the error defines (``Allow`` on a 405), not its HTML content type.
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
-        return render_error(exc.code or 500, headers=headers)
+        return render_error(exc.code or 500, getattr(exc, "user_message", None), headers=headers)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def database_down(exc):
         return database_unavailable(exc)
 
+    def refused(refusal):
+        db.session.rollback()
+        return render_error(409, refusal.message)
+
     @app.errorhandler(IntegrityError)
     def integrity_error(exc):
         # A concurrent request stored the same key between a service's check and its insert.
         db.session.rollback()
+        if refusal := database_refusal(exc):  # a feature's database rule (a trigger) said no
+            return refused(refusal)
         if is_unique_violation(exc):
             return render_error(409)
         app.logger.exception("integrity error")

@@ -3,7 +3,10 @@ core screens. Labels use lazy_gettext: they are defined at import time."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from datetime import date
+
 from flask_wtf import FlaskForm
+from wtforms import DateField as _DateField
 from wtforms import BooleanField, Form, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
 
@@ -77,6 +80,20 @@ class _Translations:
 class _Meta:
     def get_translations(self, form):
         return _Translations()
+
+
+class DateField(_DateField):
+    """A date input (``<input type="date">``) that takes dd/mm/yyyy as typed in a URL or a
+    no-JS form and ISO as a date input sends, and always renders its value as ISO: a date input
+    shows a dd/mm/yyyy value as empty. An unparsable value is given back as typed."""
+
+    def __init__(self, label=None, validators=None, format=None, **kwargs):
+        super().__init__(label, validators, format=format or DATE_FORMATS, **kwargs)
+
+    def _value(self):
+        if isinstance(self.data, date):
+            return self.data.isoformat()
+        return " ".join(self.raw_data) if self.raw_data else ""
 
 
 class BaseForm(FlaskForm):

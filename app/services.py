@@ -38,6 +38,25 @@ def is_unique_violation(exc: sa.exc.IntegrityError) -> bool:
     return getattr(exc.orig, "sqlite_errorname", "") in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY")
 
 
+def register_database_refusal(app, marker: str, message) -> None:
+    """A feature's database rule (a trigger) whose error text contains ``marker``: where it
+    refuses a write, the user reads ``message()`` (translated at the time) instead of a 500."""
+    app.extensions.setdefault("caunoi_db_refusals", []).append((marker, message))
+
+
+def database_refusal(exc: BaseException | None) -> "ServiceError | None":
+    """The :class:`ServiceError` a feature gave for this database refusal, or None."""
+    from flask import current_app, has_app_context
+
+    if not isinstance(exc, sa.exc.DBAPIError) or not has_app_context():
+        return None
+    text = str(exc.orig)
+    for marker, message in current_app.extensions.get("caunoi_db_refusals", ()):
+        if marker in text:
+            return ServiceError(message())
+    return None
+
+
 def add_unique(obj, message: str, field: str) -> None:
     """Add and flush ``obj``. Services check for a duplicate first, but on PostgreSQL a concurrent
     request can store the same key in between; the unique constraint then refuses it and the user
@@ -98,7 +117,8 @@ def service_call(form=None, default: str | None = None, *, fields: dict[str, str
         if call.ok:
             return redirect(...)
 
-    On a :class:`ServiceError` every write made inside the block is undone (the request's other
+    On a :class:`ServiceError` (or a database rule's refusal, see :func:`register_database_refusal`)
+    every write made inside the block is undone (the request's other
     writes, such as an export log, stay), the error is kept on ``call.error`` and, with ``show``,
     put on the form field it names (see :func:`app.forms.show_service_error`: ``fields`` maps a
     service's field name onto the form's, ``default`` is the field used when the form has none
@@ -116,6 +136,16 @@ def service_call(form=None, default: str | None = None, *, fields: dict[str, str
             from app.forms import show_service_error
 
             show_service_error(form, exc, default, fields=fields)
+    except sa.exc.DBAPIError as exc:  # a database rule (trigger) refused the block's writes
+        _undo(savepoint)
+        refusal = database_refusal(exc)
+        if refusal is None:
+            raise
+        call.error = refusal
+        if show:
+            from app.forms import show_service_error
+
+            show_service_error(form, refusal, default, fields=fields)
     except BaseException:
         _undo(savepoint)
         raise

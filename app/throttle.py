@@ -82,21 +82,33 @@ def _over_limit(limits: dict[str, int]) -> bool:
     return True
 
 
-def limit_rate(name: str, per_target: str, per_address: str):
+class RateLimited(TooManyRequests):
+    """A 429 whose page says, in the user's language, what was limited (``message``: a callable
+    returning the translated text, or None for the general 429 text)."""
+
+    def __init__(self, message=None, retry_after: int | None = None):
+        super().__init__(retry_after=retry_after)
+        self.user_message = message() if message else None
+
+
+def limit_rate(name: str, per_target: str | None, per_address: str, message=None):
     """View decorator: at most ``app.config[per_target]`` requests a minute for the same URL
     arguments (e.g. one phone link) and ``app.config[per_address]`` from one address; beyond that
-    a Vietnamese 429 page with Retry-After."""
+    a Vietnamese 429 page with Retry-After (``message`` says what was limited). A limit of 0, or
+    ``per_target`` None, is no limit (and no counting)."""
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if not (current_app.config[per_target] or current_app.config[per_address]):
-                return view(*args, **kwargs)  # both limits set to 0: no limit, no counting write
             target = f"{name}:" + ":".join(str(v) for v in kwargs.values())
             address = f"{name}@{request.remote_addr or '?'}"
-            if _over_limit({target[:120]: current_app.config[per_target],
-                            address[:120]: current_app.config[per_address]}):
+            limits = {key[:120]: limit for key, limit in (
+                (target, current_app.config[per_target] if per_target else 0),
+                (address, current_app.config[per_address])) if limit}
+            if not limits:
+                return view(*args, **kwargs)  # every limit set to 0: no limit, no counting write
+            if _over_limit(limits):
                 # The app's error handler renders the Vietnamese 429 page and keeps Retry-After.
-                raise TooManyRequests(retry_after=int(RATE_WINDOW.total_seconds()))
+                raise RateLimited(message, retry_after=int(RATE_WINDOW.total_seconds()))
             return view(*args, **kwargs)
         return wrapped
     return decorator

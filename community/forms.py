@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.forms import DATE_FORMATS, REQUIRED, BaseForm, ethnicity_field, sex_field
+from app.forms import REQUIRED, BaseForm, DateField, ethnicity_field, sex_field
 from community import labels
 
 
@@ -15,7 +15,7 @@ def _long(n: int):
 
 
 def _date(label, required=False):
-    return DateField(label, [DataRequired(REQUIRED) if required else Optional()], format=DATE_FORMATS,
+    return DateField(label, [DataRequired(REQUIRED) if required else Optional()],
                      description=_l("ngày/tháng/năm"))
 
 

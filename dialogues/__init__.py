@@ -13,6 +13,9 @@ def init_app(app) -> None:
     app.config.setdefault("SMTP_USER", os.environ.get("SMTP_USER", ""))
     app.config.setdefault("SMTP_PASSWORD", os.environ.get("SMTP_PASSWORD", ""))
     app.config.setdefault("PUBLIC_URL", os.environ.get("PUBLIC_URL", ""))
+    # The public verification page (/dialogues/check): attempts a minute from one address (0: no limit).
+    app.config.setdefault("DIALOGUE_CHECKS_PER_MINUTE_ADDRESS",
+                          int(os.environ.get("DIALOGUE_CHECKS_PER_MINUTE_ADDRESS", "30")))
     from app.indicators import register_provider
     from dialogues import models  # noqa: F401  (tables known to the metadata and to Alembic)
     from dialogues.indicators import provider  # (also declares the dashboard's indexes on dialogue tables)
@@ -28,4 +31,8 @@ def init_app(app) -> None:
     app.add_template_global(petitioner)
     app.cli.add_command(dialogues_cli)
     register_provider(provider)  # dialogue and follow-up figures on the indicators dashboard
+    from app.services import register_database_refusal
+    from dialogues.models.dialogues import LOCK_TRIGGER_MARKER, lock_refusal_message
+
+    register_database_refusal(app, LOCK_TRIGGER_MARKER, lock_refusal_message)  # triggers of 0015_dialogue_lock
     app.extensions.setdefault("caunoi_demo", []).extend([load_demo, load_follow_up_demo])

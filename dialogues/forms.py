@@ -10,12 +10,12 @@ import uuid
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField, IntegerField, SelectField,
+from wtforms import (BooleanField, FieldList, FormField, HiddenField, IntegerField, SelectField,
                      StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app import ethnicities
-from app.forms import DATE_FORMATS, REQUIRED, SEX_LABELS, BaseForm, PlainForm, official_text
+from app.forms import REQUIRED, SEX_LABELS, BaseForm, DateField, PlainForm, official_text
 from app.models import Sex
 from dialogues import services
 from dialogues.labels import LEVEL_LABELS, ORIGIN_LABELS, OUTCOME_LABELS, RAISER_LABELS, STATUS_LABELS, choices
@@ -80,7 +80,7 @@ class DialogueForm(BaseForm):
                         default=DialogueLevel.commune)
     unit_id = SelectField(_l("Đơn vị tổ chức"), coerce=optional_int, validate_choice=False)
     venue_unit_id = SelectField(_l("Thôn, bản nơi tổ chức"), coerce=optional_int, validate_choice=False)
-    held_on = DateField(_l("Ngày đối thoại"), [Optional()], format=DATE_FORMATS)
+    held_on = DateField(_l("Ngày đối thoại"), [Optional()])
     start_time = TimeField(_l("Giờ bắt đầu"), [Optional()], format=TIME_FORMATS)
     end_time = TimeField(_l("Giờ kết thúc"), [Optional()], format=TIME_FORMATS)
     venue = StringField(_l("Địa điểm"), [Optional(), _long(300)])
@@ -161,7 +161,7 @@ class CommitmentRowForm(PlainForm):
     agency_id = SelectField(_l("Cơ quan thực hiện"), coerce=optional_int, validate_choice=False)
     responsible_person = StringField(_l("Người phụ trách (nếu có)"), [Optional(), _long(200)])
     description = TextAreaField(_l("Nội dung cam kết"), [Optional(), _long(5000)], render_kw={"rows": 2})
-    deadline = DateField(_l("Thời hạn"), [Optional()], format=DATE_FORMATS)
+    deadline = DateField(_l("Thời hạn"), [Optional()])
     delete = BooleanField(_l("Xóa cam kết này"))
 
 
@@ -193,8 +193,8 @@ class QuestionRowForm(PlainForm):
     forwarded_agency_id = SelectField(_l("Chuyển bằng văn bản tới cơ quan"), coerce=optional_int, validate_choice=False)
     forward_document = StringField(_l("Văn bản chuyển (số, ngày)"), [Optional(), _long(300)])
     forward_letter_number = StringField(_l("Số văn bản chuyển"), [Optional(), _long(100)])
-    forward_letter_date = DateField(_l("Ngày văn bản chuyển"), [Optional()], format=DATE_FORMATS)
-    forward_deadline = DateField(_l("Thời hạn trả lời của cơ quan nhận"), [Optional()], format=DATE_FORMATS,
+    forward_letter_date = DateField(_l("Ngày văn bản chuyển"), [Optional()])
+    forward_deadline = DateField(_l("Thời hạn trả lời của cơ quan nhận"), [Optional()],
                                  description=_l("Để trống: 30 ngày kể từ ngày đối thoại."))
     repeat_of_id = IntegerField(_l("Nhắc lại ý kiến trước (mã số)"),
                                 [Optional(), NumberRange(1, 2**31 - 1, _l("Mã ý kiến không hợp lệ."))],
@@ -337,7 +337,7 @@ class NoteForm(BaseForm):
 @official_text
 class AddendumForm(BaseForm):
     token = HiddenField()
-    written_on = DateField(_l("Ngày đính chính"), [Optional()], format=DATE_FORMATS)
+    written_on = DateField(_l("Ngày đính chính"), [Optional()])
     text = TextAreaField(_l("Nội dung đính chính, bổ sung"), [DataRequired(REQUIRED), _long(5000)],
                          render_kw={"rows": 3})
 
@@ -382,8 +382,8 @@ class DialogueFilterForm(PlainForm):
     """Filters of the list page (GET, no CSRF)."""
 
     unit_id = SelectField(_l("Đơn vị"), coerce=optional_int, validate_choice=False)
-    date_from = DateField(_l("Từ ngày"), [Optional()], format=DATE_FORMATS)
-    date_to = DateField(_l("Đến ngày"), [Optional()], format=DATE_FORMATS)
+    date_from = DateField(_l("Từ ngày"), [Optional()])
+    date_to = DateField(_l("Đến ngày"), [Optional()])
     status = SelectField(_l("Trạng thái"), coerce=enum_of(DialogueStatus), choices=choices(STATUS_LABELS, "—"))
     q = StringField(_l("Tìm trong tên, chủ đề, ý kiến"), [Optional(), _long(100)])
     category_id = SelectField(_l("Lĩnh vực"), coerce=optional_int, validate_choice=False)
@@ -401,5 +401,5 @@ class QuestionFilterForm(PlainForm):
     counted = BooleanField(_l("Chỉ ý kiến đã nêu tại cuộc đã tổ chức (như bảng chỉ số)"))
     repeated = BooleanField(_l("Chỉ ý kiến nhắc lại"))
     unit_id = SelectField(_l("Đơn vị"), coerce=optional_int, validate_choice=False)
-    date_from = DateField(_l("Từ ngày"), [Optional()], format=DATE_FORMATS)
-    date_to = DateField(_l("Đến ngày"), [Optional()], format=DATE_FORMATS)
+    date_from = DateField(_l("Từ ngày"), [Optional()])
+    date_to = DateField(_l("Đến ngày"), [Optional()])

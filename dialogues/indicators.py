@@ -269,7 +269,7 @@ class DialogueIndicators(IndicatorProvider):
         """Each linked figure's list, with the figure's own filters: the dialogues and questions
         the indicators count (``counted``: held or approved, raised), commitments of those
         dialogues (``counted``), written in the minutes (``minutes_only``) or by current status."""
-        dates = {"date_from": period.date_from.strftime("%d/%m/%Y"), "date_to": period.date_to.strftime("%d/%m/%Y"),
+        dates = {"date_from": period.date_from.isoformat(), "date_to": period.date_to.isoformat(),
                  "counted": "y"}
 
         def commitments(kind="commitment", **filters):

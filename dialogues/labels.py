@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from dialogues.models import AnswerOutcome, DialogueLevel, QuestionOrigin, RaiserKind
-from dialogues.models.commitments import COMMITMENT_STATUS_LABELS
+from dialogues.models.commitments import COMMITMENT_STATUS_LABELS, PETITION_STATUS_LABELS, status_labels
 from dialogues.models.dialogues import STATUS_LABELS
 
-__all__ = ["COMMITMENT_STATUS_LABELS", "LEVEL_LABELS", "ORIGIN_LABELS", "OUTCOME_LABELS", "RAISER_LABELS",
-           "STATUS_LABELS", "choices"]
+__all__ = ["COMMITMENT_STATUS_LABELS", "LEVEL_LABELS", "ORIGIN_LABELS", "OUTCOME_LABELS", "PETITION_STATUS_LABELS",
+           "RAISER_LABELS", "STATUS_LABELS", "choices", "commitment_status", "status_labels"]
 
 LEVEL_LABELS = {
     DialogueLevel.commune: _l("Cấp xã"),
@@ -45,3 +45,11 @@ FORWARD_TRANSFER = _l("Chuyển cơ quan khác bằng văn bản")
 def forward_label(answer) -> str:
     """"Chuyển cơ quan khác" for a transfer to an agency of the same level, else "chuyển cấp trên"."""
     return str(FORWARD_TRANSFER if answer.is_transfer else FORWARD_HIGHER)
+
+
+def commitment_status(commitment, status=None) -> str:
+    """The label of ``status`` (by default the commitment's own) in the commitment's wording: a
+    forwarded petition reads "Đã nhận văn bản", "Đã trả lời/giải quyết"…, a commitment "Chưa thực
+    hiện", "Đã giải quyết"…"""
+    status = commitment.status if status is None else status
+    return str(status_labels(commitment.is_petition)[status]) if status is not None else ""

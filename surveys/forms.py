@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.forms import BaseForm
+from app.forms import BaseForm, DateField
 from app.forms import REQUIRED, ethnicity_field, sex_field
 from surveys.models import QuestionKind
 
@@ -53,8 +53,8 @@ class TrainingForm(BaseForm):
     topic_id = SelectField(_l("Chủ đề"), coerce=int, validators=[DataRequired(REQUIRED)])
     unit_id = SelectField(_l("Địa bàn (tỉnh, xã, thôn)"), coerce=int, validators=[InputRequired(REQUIRED)])
     instrument_id = SelectField(_l("Bài kiểm tra trước và sau"), coerce=int, validators=[DataRequired(REQUIRED)])
-    start_date = DateField(_l("Ngày bắt đầu"), [InputRequired(REQUIRED)], format="%Y-%m-%d")
-    end_date = DateField(_l("Ngày kết thúc"), [Optional()], format="%Y-%m-%d")
+    start_date = DateField(_l("Ngày bắt đầu"), [InputRequired(REQUIRED)])
+    end_date = DateField(_l("Ngày kết thúc"), [Optional()])
     venue = StringField(_l("Địa điểm"), [Optional(), _long(300)])
     trainers = StringField(_l("Giảng viên"), [Optional(), _long(300)])
     one_question_per_screen = BooleanField(_l("Trên điện thoại: mỗi màn hình một câu hỏi"))

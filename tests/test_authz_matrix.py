@@ -123,6 +123,8 @@ MATRIX = {
                                     "commitment"),
     "dialogues.reopen_commitment": ("POST", "/dialogues/commitments/{commitment}/reopen", {A, P, C, U},
                                     "commitment"),
+    # a petition's forwarding letter is the forwarding union's, not the receiving agency's
+    "dialogues.record_letter": ("POST", "/dialogues/commitments/{commitment}/letter", {A, P, C}, "commitment"),
     "dialogues.withdraw_evidence": ("POST", "/dialogues/commitments/{evidence}/withdraw", {A, P, C, U},
                                     "evidence"),
     "dialogues.download_evidence": ("GET", "/dialogues/commitments/{evidence}", {A, P, C, U}, "evidence"),

@@ -59,8 +59,8 @@ class Period:
     def query_args(self) -> dict[str, str]:
         """The query arguments that select this period again (links, exports)."""
         if self.kind == "custom":
-            return {"period": "custom", "from": self.date_from.strftime("%d/%m/%Y"),
-                    "to": self.date_to.strftime("%d/%m/%Y")}
+            return {"period": "custom", "from": self.date_from.isoformat(),
+                    "to": self.date_to.isoformat()}
         args = {"period": self.kind, "year": str(self.date_from.year)}
         if self.kind == "quarter":
             args["quarter"] = str((self.date_from.month - 1) // 3 + 1)

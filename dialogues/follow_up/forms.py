@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import REQUIRED
 from dialogues.services.evidence import ACCEPT
-from app.forms import DATE_FORMATS, BaseForm, PlainForm
+from app.forms import BaseForm, DateField, PlainForm, official_text
 from dialogues.forms import enum_of, new_token, optional_int
-from dialogues.labels import COMMITMENT_STATUS_LABELS, choices
+from dialogues.labels import COMMITMENT_STATUS_LABELS, PETITION_STATUS_LABELS, choices, commitment_status
 from dialogues.models import Commitment, CommitmentStatus
 
 
@@ -38,20 +38,38 @@ class UpdateForm(_TokenForm):
 
     def set_choices(self, commitment: Commitment) -> None:
         allowed = [s for s in CommitmentStatus if commitment.can_move_to(s) and s is not CommitmentStatus.forwarded]
-        self.status.choices = [("", _l("— Giữ nguyên —"))] + [(s.value, COMMITMENT_STATUS_LABELS[s]) for s in allowed]
+        self.status.choices = [("", _l("— Giữ nguyên —"))] + [(s.value, commitment_status(commitment, s))
+                                                                for s in allowed]
 
 
 class ForwardForm(_TokenForm):
     agency_id = SelectField(_l("Chuyển cho cơ quan"), coerce=optional_int, validate_choice=False)
-    deadline = DateField(_l("Thời hạn cho cơ quan nhận"), [Optional()], format=DATE_FORMATS,
+    deadline = DateField(_l("Thời hạn cho cơ quan nhận"), [Optional()],
                          description=_l("Để trống: giữ thời hạn hiện tại (hoặc hôm nay nếu đã qua)."))
     note = TextAreaField(_l("Lý do, văn bản chuyển"), [Optional(), _long(5000)], render_kw={"rows": 2})
 
 
 class ExtendForm(_TokenForm):
-    deadline = DateField(_l("Thời hạn mới"), [Optional()], format=DATE_FORMATS)
+    deadline = DateField(_l("Thời hạn mới"), [Optional()])
     reason = TextAreaField(_l("Lý do gia hạn"), [DataRequired(REQUIRED), _long(5000)], render_kw={"rows": 2},
                            description=_l("Căn cứ gia hạn, ví dụ văn bản của cấp có thẩm quyền."))
+
+
+@official_text  # the letter's number is printed in the minutes and the reports
+class LetterForm(_TokenForm):
+    """A petition's forwarding letter, entered after the meeting (by the forwarding union)."""
+
+    letter_number = StringField(_l("Số văn bản chuyển"), [Optional(), _long(100)],
+                                description=_l("Ví dụ: 45/UBND-VP"))
+    letter_date = DateField(_l("Ngày văn bản chuyển"), [Optional()])
+    deadline = DateField(_l("Thời hạn trả lời của cơ quan nhận"), [Optional()],
+                         description=_l("Để trống: giữ thời hạn hiện tại."))
+    note = TextAreaField(_l("Ghi chú (nếu có)"), [Optional(), _long(5000)], render_kw={"rows": 2})
+
+    @classmethod
+    def of(cls, commitment: Commitment) -> "LetterForm":
+        return cls.fresh(letter_number=commitment.letter_number, letter_date=commitment.letter_date,
+                         deadline=commitment.deadline)
 
 
 class ReopenForm(_TokenForm):
@@ -78,12 +96,17 @@ class CommitmentFilterForm(PlainForm):
                                             ("petition", _l("Kiến nghị chuyển bằng văn bản"))], validate_choice=True)
     followed = BooleanField(_l("Chỉ nơi đang theo dõi (không tính bản đã chuyển tiếp đi)"))
     minutes_only = BooleanField(_l("Chỉ cam kết ghi trong biên bản (không tính bản chuyển tiếp)"))
-    date_from = DateField(_l("Đối thoại từ ngày"), [Optional()], format=DATE_FORMATS)
-    date_to = DateField(_l("Đến ngày"), [Optional()], format=DATE_FORMATS)
+    date_from = DateField(_l("Đối thoại từ ngày"), [Optional()])
+    date_to = DateField(_l("Đến ngày"), [Optional()])
+
+    def word_statuses_for_kind(self) -> None:
+        """A list of forwarded petitions offers their statuses in the petitions' wording."""
+        if self.kind.data == "petition":
+            self.status.choices = choices(PETITION_STATUS_LABELS, "—")
 
 
 class IndicatorsForm(PlainForm):
 
     unit_id = SelectField(_l("Đơn vị"), coerce=optional_int, validate_choice=False)
-    date_from = DateField(_l("Từ ngày"), [Optional()], format=DATE_FORMATS)
-    date_to = DateField(_l("Đến ngày"), [Optional()], format=DATE_FORMATS)
+    date_from = DateField(_l("Từ ngày"), [Optional()])
+    date_to = DateField(_l("Đến ngày"), [Optional()])

@@ -20,7 +20,7 @@ from app import official
 from app.extensions import db
 from app.models import User
 from app import clock
-from dialogues.labels import COMMITMENT_STATUS_LABELS
+from dialogues.labels import commitment_status
 from dialogues.minutes import lines
 from dialogues.models import (Commitment, CommitmentEvent, CommitmentEventKind, CommitmentStatus, Dialogue,
                               DialogueQuestion, DialogueStatus)
@@ -89,7 +89,7 @@ def report_context(dialogue: Dialogue, author: User | None, today: date) -> dict
         "counts": counts,
         "Status": CommitmentStatus,
         "overdue": sum(1 for r in rows if r.days_overdue),
-        "labels": COMMITMENT_STATUS_LABELS,
+        "commitment_status": commitment_status,
         "lines": lines,
     }
 

@@ -50,6 +50,15 @@ COMMITMENT_STATUS_LABELS = {
     CommitmentStatus.not_feasible: _l("Không thể thực hiện"),
     CommitmentStatus.forwarded: _l("Đã chuyển cấp trên"),
 }
+# A forwarded petition (``is_petition``) is a letter an agency answers, not a promise it carries out.
+PETITION_STATUS_LABELS = {
+    CommitmentStatus.open: _l("Đã nhận văn bản"),
+    CommitmentStatus.in_progress: _l("Đang xem xét, giải quyết"),
+    CommitmentStatus.resolved: _l("Đã trả lời/giải quyết"),
+    CommitmentStatus.partly_resolved: _l("Giải quyết một phần"),
+    CommitmentStatus.not_feasible: _l("Không thể giải quyết (có lý do)"),
+    CommitmentStatus.forwarded: _l("Chuyển tiếp cơ quan khác"),
+}
 
 # Still to be done: these count as overdue once past the deadline. Every other status is an outcome.
 OPEN_STATUSES = frozenset({CommitmentStatus.open, CommitmentStatus.in_progress})
@@ -75,7 +84,9 @@ class Commitment(db.Model):
     __auditable__ = True
     __lock_parent__ = ("question", "question_id")  # see dialogues.models.lock
     # Columns follow-up may change after the minutes are approved (see dialogues.models.lock).
-    __tracking_columns__ = frozenset({"status", "deadline", "updated_dt", "closed_on"})
+    # What follow-up may change after approval; a petition's forwarding letter (number, date) is
+    # follow-up data too: it is often sent days after the meeting (``record_letter``).
+    __tracking_columns__ = frozenset({"status", "deadline", "updated_dt", "closed_on", "letter_number", "letter_date"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(sa.ForeignKey("dialogue_questions.id", ondelete="CASCADE"),
@@ -192,7 +203,7 @@ class Commitment(db.Model):
         return status in NEXT_STATUSES[self.status]
 
     def _check_move(self, status: CommitmentStatus) -> None:
-        a, b = status_label(self.status), status_label(status)
+        a, b = status_label(self.status, self.is_petition), status_label(status, self.is_petition)
         if status is self.status:
             raise InvalidTransition(_("Cam kết đang ở trạng thái “%(a)s” rồi.", a=a), "status")
         if self.can_move_to(status):
@@ -202,7 +213,8 @@ class Commitment(db.Model):
                                       "và ghi lý do.", a=a, b=b), "status")
         if self.status is CommitmentStatus.open:
             raise InvalidTransition(_("Không thể chuyển cam kết từ “%(a)s” sang “%(b)s”: hãy chuyển sang "
-                                      "“%(c)s” trước.", a=a, b=b, c=status_label(CommitmentStatus.in_progress)),
+                                      "“%(c)s” trước.", a=a, b=b,
+                                      c=status_label(CommitmentStatus.in_progress, self.is_petition)),
                                     "status")
         raise InvalidTransition(_("Không thể chuyển cam kết từ “%(a)s” sang “%(b)s”.", a=a, b=b), "status")
 
@@ -297,6 +309,46 @@ class Commitment(db.Model):
         return self._record(CommitmentEventKind.extension, actor, reason, token, deadline_from=old,
                             deadline_to=new_deadline)
 
+    def record_letter(self, number: str, letter_date: date | None, deadline: date | None, actor: User | None,
+                      note: str = "", token: str | None = None) -> CommitmentEvent:
+        """The forwarding letter of a petition, sent after the meeting: its number and date, and the
+        reply deadline it gives the agency (blank: unchanged). Written by the forwarding union, not by
+        the agency; one history entry says what changed (``original_deadline`` keeps the first)."""
+        if not self.is_petition:
+            raise ServiceError(_("Chỉ kiến nghị chuyển bằng văn bản mới có văn bản chuyển."), "letter_number")
+        if actor is not None and actor.role is Role.authority:
+            raise ServiceError(_("Văn bản chuyển do Hội Liên hiệp Phụ nữ ghi; cơ quan nhận không sửa được."),
+                               "letter_number")
+        self.ensure_trackable()
+        today, held_on = clock.today(), self.question.dialogue.held_on
+        number = " ".join((number or "").split())
+        if len(number) > 100:
+            raise ServiceError(_("Số văn bản không được dài quá %(n)d ký tự.", n=100), "letter_number")
+        if letter_date is not None and not held_on <= letter_date <= today:
+            raise ServiceError(_("Ngày văn bản chuyển phải từ ngày đối thoại (%(a)s) đến hôm nay (%(b)s).",
+                                 a=held_on.strftime("%d/%m/%Y"), b=today.strftime("%d/%m/%Y")), "letter_date")
+        deadline = deadline or self.deadline
+        if deadline != self.deadline:
+            if self.is_closed:
+                raise InvalidTransition(_("Kiến nghị đã có kết quả nên không đổi thời hạn được."), "deadline")
+            _check_new_deadline(deadline, today, "deadline")
+            if letter_date is not None and deadline < letter_date:
+                raise ServiceError(_("Thời hạn trả lời không thể trước ngày văn bản chuyển."), "deadline")
+        changes = []
+        if number != self.letter_number:
+            changes.append(_("số văn bản: %(a)s → %(b)s", a=self.letter_number or "—", b=number or "—"))
+        if letter_date != self.letter_date:
+            changes.append(_("ngày văn bản: %(a)s → %(b)s", a=_dmy(self.letter_date), b=_dmy(letter_date)))
+        if deadline != self.deadline:
+            changes.append(_("thời hạn trả lời: %(a)s → %(b)s", a=_dmy(self.deadline), b=_dmy(deadline)))
+        if not changes:
+            raise ServiceError(_("Văn bản chuyển không có gì thay đổi."), "letter_number")
+        old_deadline = self.deadline
+        self.letter_number, self.letter_date, self.deadline, self.updated_dt = number, letter_date, deadline, utcnow()
+        text = _("Cập nhật văn bản chuyển: %(c)s.", c="; ".join(changes)) + (f"\n{note.strip()}" if note.strip() else "")
+        values = {"deadline_from": old_deadline, "deadline_to": deadline} if deadline != old_deadline else {}
+        return self._record(CommitmentEventKind.note, actor, text, token, **values)
+
     def add_note(self, note: str, actor: User | None, token: str | None = None) -> CommitmentEvent:
         self.ensure_trackable()
         note = (note or "").strip()
@@ -350,6 +402,10 @@ def _months_after(day: date, months: int) -> date:
                next_month - timedelta(days=1))
 
 
+def _dmy(day: date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else "—"
+
+
 def _check_new_deadline(deadline: date, today: date, field: str) -> None:
     if deadline < today:
         raise ServiceError(_("Thời hạn (%(d)s) không thể trước hôm nay.", d=deadline.strftime("%d/%m/%Y")), field)
@@ -357,8 +413,13 @@ def _check_new_deadline(deadline: date, today: date, field: str) -> None:
         raise ServiceError(_("Thời hạn không hợp lệ."), field)
 
 
-def status_label(status: CommitmentStatus) -> str:
-    return str(COMMITMENT_STATUS_LABELS[status])
+def status_labels(petition: bool = False) -> dict:
+    """The status labels of a forwarded petition, or of a commitment."""
+    return PETITION_STATUS_LABELS if petition else COMMITMENT_STATUS_LABELS
+
+
+def status_label(status: CommitmentStatus, petition: bool = False) -> str:
+    return str(status_labels(petition)[status])
 
 
 def _status_type(name: str):

@@ -50,6 +50,16 @@ class LockedError(ServiceError):
     """An edit reached a dialogue whose minutes are approved."""
 
 
+LOCK_TRIGGER_MARKER = "dialogue locked"  # the error text of the triggers of migration 0015_dialogue_lock
+
+
+def lock_refusal_message() -> str:
+    """What the user reads when the database's lock triggers refused a write (the ORM's checks
+    passed: the minutes were approved meanwhile, or a bulk write skipped them)."""
+    return _("Biên bản đã duyệt và khóa: hồ sơ cuộc đối thoại (ý kiến, trả lời, cam kết, thành phần) không "
+             "thể thay đổi nữa; không có gì được lưu. Muốn sửa, hãy thêm phụ lục đính chính.")
+
+
 class InvalidTransition(ServiceError):
     """A status change the state machine does not allow."""
 

@@ -132,5 +132,17 @@ def extend_deadline(commitment: Commitment, actor: User | None, new_deadline: da
     return event
 
 
+def record_letter(commitment: Commitment, actor: User | None, number: str, letter_date: date | None,
+                  deadline: date | None = None, note: str = "", token: str | None = None) -> CommitmentEvent:
+    """A petition's forwarding letter (number, date, reply deadline) entered after approval."""
+    token = _token(token, actor)
+    if (done := _already_done(token)) is not None:
+        return done
+    event = commitment.record_letter(number, letter_date, deadline, actor, clean_text(note, MAX_NOTE, "note",
+                                                                                      _("ghi chú")), token)
+    db.session.flush()
+    return event
+
+
 def read_evidence(attachment: CommitmentAttachment) -> bytes:
     return read_stored(attachment)

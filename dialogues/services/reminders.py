@@ -30,7 +30,7 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.models import Agency, Role, User, utcnow
 from app.services import ServiceError
-from dialogues.labels import COMMITMENT_STATUS_LABELS
+from dialogues.labels import commitment_status
 from dialogues.models import Commitment, Dialogue, DialogueQuestion, DialogueStatus, OutboxMessage, ReminderLog
 
 WINDOW_DAYS = 7
@@ -92,7 +92,7 @@ def remind_agency(agency: Agency, commitments: list[Commitment], day: date) -> O
     with force_locale("vi"):  # status labels in the body
         body = render_template("dialogues/reminder_digest.txt", agency=agency, day=day, overdue=overdue, due=due,
                                window=WINDOW_DAYS, public_url=current_app.config.get("PUBLIC_URL", ""),
-                               commitment_status_labels=COMMITMENT_STATUS_LABELS)
+                               commitment_status=commitment_status)
     message = OutboxMessage(day=day, agency=agency, recipients="\n".join(addresses), subject=subject[:300],
                             body=body, item_count=len(items), overdue_count=len(overdue))
     db.session.add(message)

@@ -44,7 +44,7 @@ def show_analysis():
     if date_from > date_to:
         form.date_to.errors = [_("“Đến ngày” phải sau “Từ ngày”.")]
     analysis = None if any(f.errors for f in form) else petition_analysis(unit, date_from, date_to)
-    filters = {"counted": "y", "unit_id": unit.id, "date_from": date_from.strftime("%d/%m/%Y"),
-               "date_to": date_to.strftime("%d/%m/%Y")}
+    filters = {"counted": "y", "unit_id": unit.id, "date_from": date_from.isoformat(),
+               "date_to": date_to.isoformat()}
     return render_template("dialogues/show_analysis.html", form=form, unit=unit, date_from=date_from,
                            date_to=date_to, analysis=analysis, filters=filters, today=today)

@@ -18,11 +18,11 @@ from app.official import send_document
 from app.models import Agency
 from app.services import service_call
 from app import clock
-from dialogues.access import (MANAGE_ROLES, VIEW_ROLES, get_commitment_or_404, get_dialogue_or_404,
+from dialogues.access import (MANAGE_ROLES, VIEW_ROLES, can_manage, get_commitment_or_404, get_dialogue_or_404,
                               is_agency_reader, visible_commitments, visible_dialogues, visible_outbox)
 from dialogues.follow_up import queries
-from dialogues.follow_up.forms import (CommitmentFilterForm, ExtendForm, ForwardForm, IndicatorsForm, ReopenForm,
-                                       UpdateForm, WithdrawForm)
+from dialogues.follow_up.forms import (CommitmentFilterForm, ExtendForm, ForwardForm, IndicatorsForm, LetterForm,
+                                       ReopenForm, UpdateForm, WithdrawForm)
 from dialogues.follow_up.indicators import followup_indicators
 from dialogues.follow_up.labels import EVENT_LABELS, INDICATOR_LABELS, SHARE_LABELS
 from dialogues.follow_up.report import render_previous_results
@@ -46,6 +46,7 @@ def list_commitments():
     form.agency_id.choices = [("", _("Tất cả"))] + ([] if reader else _visible_agency_choices())
     form.category_id.choices = [("", _("Tất cả"))] + category_choices(include_inactive=True)
     form.unit_id.choices = [("", _("Tất cả"))] + ([] if reader else organising_unit_choices(current_user))
+    form.word_statuses_for_kind()
     form.validate()
     filters = queries.CommitmentFilter(
         status=None if form.status.errors else form.status.data,
@@ -92,6 +93,8 @@ def _show(commitment, **forms):
             Commitment.id.in_(linked), visible_commitments(current_user)))) if linked else set(),
         update_form=update, forward_form=forward, extend_form=forms.get("extend") or ExtendForm.fresh(),
         reopen_form=forms.get("reopen") or ReopenForm.fresh(),
+        letter_form=(forms.get("letter") or LetterForm.of(commitment))
+        if commitment.is_petition and can_manage(current_user, commitment.question.dialogue) else None,
         withdraw_form=forms.get("withdraw") or WithdrawForm.fresh())
 
 
@@ -144,6 +147,15 @@ def extend_commitment(commitment_id: int):
     return _submit(commitment_id, "extend", ExtendForm, lambda c, f: services.extend_deadline(
         c, current_user, f.deadline.data, f.reason.data, token=f.token.data),
         lambda c, _event: _("Đã gia hạn cam kết đến %(d)s.", d=c.deadline.strftime("%d/%m/%Y")))
+
+
+@bp.route("/commitments/<int:commitment_id>/letter", methods=["POST"])
+@roles_required(*MANAGE_ROLES)
+def record_letter(commitment_id: int):
+    """A petition's forwarding letter, entered after approval by the union that forwarded it."""
+    return _submit(commitment_id, "letter", LetterForm, lambda c, f: services.record_letter(
+        c, current_user, f.letter_number.data, f.letter_date.data, f.deadline.data, f.note.data, token=f.token.data),
+        lambda c, _event: _("Đã cập nhật văn bản chuyển."))
 
 
 @bp.route("/commitments/<int:commitment_id>/reopen", methods=["POST"])

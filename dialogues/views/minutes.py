@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from app import jobs
 from app.auth import roles_required, unit_in_scope_or_404
-from app import official
+from app import official, throttle
 from app.models import UnitLevel
 from app.services import service_call
 from dialogues import services
@@ -113,8 +113,14 @@ def verify_minutes():
     return render_template("dialogues/verify_minutes.html", form=form, result=result)
 
 
+def _checks_limited() -> str:
+    return _("Địa chỉ mạng của bạn đã tra cứu biên bản quá nhiều lần trong một phút. Vui lòng đợi một phút "
+             "rồi thử lại.")
+
+
 @bp.route("/check", methods=["GET", "POST"])
 @bp.route("/check/<code>")
+@throttle.limit_rate("check", None, "DIALOGUE_CHECKS_PER_MINUTE_ADDRESS", _checks_limited)
 def check_document(code: str | None = None):
     """Public (no login): does a code or a file match an issued version? Answers the number, date,
     issuer, version and whether it is current or superseded; never the content."""

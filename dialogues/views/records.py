@@ -19,7 +19,7 @@ from dialogues.access import (MANAGE_ROLES, TOTALS_BY_UNIT_ROLES, VIEW_ROLES, ca
 from dialogues.forms import (AddendumForm, DialogueFilterForm, DialogueForm, NoteForm, QuestionFilterForm,
                              RosterForm, new_token)
 from dialogues.labels import (COMMITMENT_STATUS_LABELS, LEVEL_LABELS, ORIGIN_LABELS, OUTCOME_LABELS, RAISER_LABELS,
-                              STATUS_LABELS, forward_label)
+                              STATUS_LABELS, commitment_status, forward_label)
 from dialogues.models import DialogueStatus
 from app.official import union_display_name
 from dialogues.blueprint import bp
@@ -28,7 +28,8 @@ from dialogues.views._helpers import (agency_choices, category_choices, expected
 
 LABELS = dict(level_labels=LEVEL_LABELS, status_labels=STATUS_LABELS, origin_labels=ORIGIN_LABELS,
               raiser_labels=RAISER_LABELS, outcome_labels=OUTCOME_LABELS, Status=DialogueStatus,
-              commitment_labels=COMMITMENT_STATUS_LABELS, forward_label=forward_label)
+              commitment_labels=COMMITMENT_STATUS_LABELS, commitment_status=commitment_status,
+              forward_label=forward_label)
 
 
 @bp.context_processor

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from wtforms import DateField, SelectField
+from wtforms import SelectField
 from wtforms.validators import Optional, ValidationError
 
-from app.forms import DATE_FORMATS, BaseForm
+from app.forms import BaseForm, DateField
 
 BAD_CHOICE = _l("Lựa chọn không hợp lệ.")
 
@@ -44,8 +44,8 @@ class PooledFilterForm(BaseForm):
 
     unit = ChoiceField(_l("Đơn vị"), coerce=int, validators=[Optional()])
     topic = ChoiceField(_l("Chủ đề"), coerce=int, default=ALL, validators=[Optional()])
-    date_from = DayField(_l("Từ ngày"), validators=[Optional()], format=DATE_FORMATS)
-    date_to = DayField(_l("Đến ngày"), validators=[Optional()], format=DATE_FORMATS)
+    date_from = DayField(_l("Từ ngày"), validators=[Optional()])
+    date_to = DayField(_l("Đến ngày"), validators=[Optional()])
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:

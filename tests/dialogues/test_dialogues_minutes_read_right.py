@@ -121,3 +121,28 @@ def test_logged_in_verify_trims_the_pasted_hash_and_marks_superseded(client, log
     pasted = "  " + first.sha256[:32] + "\n " + first.sha256[32:].upper() + "  "
     page = client.post("/dialogues/verify", data={"sha256": pasted}).get_data(as_text=True)
     assert "đã bị thay thế" in page and 'class="verify-result superseded"' in page
+
+
+def test_public_check_is_rate_limited_per_address_in_the_database(app, client, create_dialogue, db, monkeypatch):
+    """Beyond DIALOGUE_CHECKS_PER_MINUTE_ADDRESS attempts a minute from one address, codes or files,
+    the page answers 429 in Vietnamese with Retry-After; the count is kept in the database, so a
+    fresh client (another worker, another host) from the same address is refused too, and another
+    address is not."""
+    import sqlalchemy as sa
+    from app.models import RateEvent
+
+    monkeypatch.setitem(app.config, "DIALOGUE_CHECKS_PER_MINUTE_ADDRESS", 3)
+    code = create_dialogue(status="approved", questions=1).current_issue.verify_code
+    here = {"REMOTE_ADDR": "203.0.113.7"}
+    assert client.get(f"/dialogues/check/{code}", environ_base=here).status_code == 200
+    assert client.get("/dialogues/check/ZZZZZ-ZZZZZ", environ_base=here).status_code == 200
+    assert client.post("/dialogues/check", data={"code": code}, environ_base=here).status_code == 200
+    refused = client.get(f"/dialogues/check/{code}", environ_base=here)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "60"
+    assert "tra cứu biên bản quá nhiều lần" in page and "bản hiện hành" not in page
+    assert app.test_client().get(f"/dialogues/check/{code}", environ_base=here).status_code == 429
+    assert db.session.scalar(sa.select(sa.func.count(RateEvent.id))
+                             .where(RateEvent.bucket == "check@203.0.113.7")) == 3
+    elsewhere = client.get(f"/dialogues/check/{code}", environ_base={"REMOTE_ADDR": "198.51.100.2"})
+    assert elsewhere.status_code == 200 and "bản hiện hành" in elsewhere.get_data(as_text=True)

@@ -103,3 +103,22 @@ def test_raised_again_must_be_an_earlier_question_of_the_unit(client, login_as, 
     assert "không phải ý kiến của một cuộc đối thoại trước của đơn vị này" in page
     assert typed in page  # nothing typed is lost
     assert DialogueQuestion.query.filter_by(dialogue_id=now.id).count() == 1
+
+
+def test_the_minutes_note_a_question_raised_again(create_dialogue, earlier, pdf_text, tmp_path):
+    """The minutes row of a question raised again says when it was first raised; the others do not."""
+    from dialogues.minutes import render_minutes
+
+    first = earlier.questions[0]
+    now = create_dialogue(status="held", rows=[
+        QuestionRow(content="Lại đề nghị làm đường vào bản Khuổi Tát", raiser_name="Bà Lan", repeat_of_id=first.id,
+                    answerer_name="Ông Thắng", answer="Đã đưa vào kế hoạch năm sau", outcome=AnswerOutcome.noted),
+        QuestionRow(content="Đề nghị mở lớp dạy nghề may", raiser_name="Bà Nga", answerer_name="Ông Thắng",
+                    answer="Đã giải đáp", outcome=AnswerOutcome.answered)])
+    pdf = render_minutes(now)
+    text = pdf_text(pdf)
+    note = f"(Ý kiến đã nêu tại đối thoại ngày {earlier.held_on:%d/%m/%Y})"
+    assert text.count(note) == 1
+    one, two = text.split("Ý kiến 1", 1)[1].split("Ý kiến 2", 1)
+    assert note in one and "Khuổi Tát" in one and "Ý kiến đã nêu" not in two
+    (tmp_path / "minutes.pdf").write_bytes(pdf)  # kept for a look: pdftoppm -png -r 80 minutes.pdf

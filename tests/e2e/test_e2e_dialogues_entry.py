@@ -130,6 +130,44 @@ def test_errors_are_listed_and_the_page_lands_on_the_first_wrong_row(new_page, l
     assert page.url.endswith("#questions-1-raiser_name")
 
 
+_UNDER_BAR = """() => { const e = document.activeElement, bar = document.querySelector('.sticky-actions');
+  if (!e || e === document.body || bar.contains(e)) return null;
+  const r = e.getBoundingClientRect(), b = bar.getBoundingClientRect();
+  return r.bottom > b.top && r.top < b.bottom ? e.name || e.textContent.trim() : null; }"""
+
+
+@pytest.mark.parametrize("width, height", [(390, 844), (1366, 768)])
+def test_the_sticky_action_bar_never_covers_the_field_in_use(new_page, login, width, height):
+    """Tabbing through a row and following the error summary's links: the focused control and an
+    error's target are never under the sticky "Thêm dòng / Lưu" bar (three lines tall on a phone)."""
+    page = new_page("phone" if width < 600 else "desktop")
+    page.set_viewport_size({"width": width, "height": height})
+    login(page, "chodon")
+    url = _new_dialogue(page, f"Đối thoại thanh nút {width}")
+    page.goto(url + "/questions")
+    page.locator("[name=questions-0-number]").focus()
+    covered = []
+    for _ in range(25):
+        page.keyboard.press("Tab")
+        if name := page.evaluate(_UNDER_BAR):
+            covered.append(name)
+    assert covered == []
+    page.fill("[name=questions-0-content]", "Ý kiến không có tên người nêu")
+    page.get_by_role("button", name="Thêm dòng").click()
+    page.fill("[name=questions-1-content]", "Ý kiến thứ hai cũng không có tên")
+    page.get_by_role("button", name="Lưu", exact=True).click()
+    links = page.locator(".error-summary a")
+    expect(links).to_have_count(2)
+    for k in range(2):
+        target = links.nth(k).get_attribute("href")[1:]
+        links.nth(k).click()
+        box = page.locator(f"#{target}").bounding_box()
+        bar = page.locator(".sticky-actions").bounding_box()
+        label = page.locator(f"label[for={target}]").bounding_box()
+        assert box["y"] + box["height"] <= bar["y"] and label["y"] >= 0, (target, box, bar, label)
+    page.screenshot(path=str(SHOTS / f"entry-error-target-{width}.png"))
+
+
 def test_without_javascript_rows_are_added_by_the_server(new_page, login):
     page = new_page("desktop", javascript=False)
     login(page, "chodon")

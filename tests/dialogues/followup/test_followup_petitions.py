@@ -2,8 +2,10 @@
 agency (letter number and date, deadline, the same lifecycle, history, workspace), are not
 counted as commitments, and a forward to an agency of the organising unit's level reads as a
 transfer ("chuyển cơ quan khác"), not "chuyển cấp trên"."""
+import re
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from app import clock
@@ -82,3 +84,120 @@ def test_petitions_in_the_workspace_filter_and_the_department_sees_only_its_own(
     login_as(Role.authority, "19", agency=agencies["SYT-19"])
     page = client.get("/dialogues/commitments/").get_data(as_text=True)
     assert page.count("data-record") == 1 and "khám thai" in page
+
+
+def test_petitions_read_in_their_own_wording_everywhere(client, db, login_as, create_dialogue, create_user, agencies,
+                                                        quick_pdf, pdf_text, monkeypatch):
+    """A forwarded petition is a letter answered, not a promise carried out: "Đã nhận văn bản",
+    "Đã trả lời/giải quyết"… on the workspace, its page (badge, status choices, history), the
+    dialogue page and the previous-results PDF; a commitment keeps "Chưa thực hiện", "Đã giải quyết"."""
+    today = clock.today()
+    first = create_dialogue(status="approved", held_on=today - timedelta(days=40), questions=1, commitments=1)
+    with_petition = create_dialogue(status="approved", held_on=today - timedelta(days=30),
+                                    rows=[_forwarded(agencies["SYT-19"].id)])
+    petition = with_petition.questions[0].petition
+    commitment = first.questions[0].commitments[0]
+    login_as(Role.province, "19")
+    page = client.get("/dialogues/commitments/?kind=petition").get_data(as_text=True)
+    assert "Đã nhận văn bản" in page and "Chưa thực hiện" not in page.split("<table")[-1]
+    assert '<option value="not_feasible">Không thể giải quyết (có lý do)</option>' in page  # the filter too
+    page = client.get(f"/dialogues/commitments/{petition.id}").get_data(as_text=True)
+    assert "Đã nhận văn bản" in page and ">Đang xem xét, giải quyết</option>" in page
+    department = create_user(Role.authority, "19", agency=agencies["SYT-19"])
+    follow_up.update_commitment(petition, department, status=CommitmentStatus.in_progress, note="Đã tiếp nhận")
+    follow_up.update_commitment(petition, department, status=CommitmentStatus.resolved, note="Đã tổ chức khám")
+    db.session.commit()
+    page = client.get(f"/dialogues/commitments/{petition.id}").get_data(as_text=True)
+    assert "Đã nhận văn bản → Đang xem xét, giải quyết" in page
+    assert "Đang xem xét, giải quyết → Đã trả lời/giải quyết" in page
+    assert "Đã trả lời/giải quyết" in client.get(f"/dialogues/{with_petition.id}").get_data(as_text=True)
+    page = client.get(f"/dialogues/commitments/{commitment.id}").get_data(as_text=True)
+    assert "Chưa thực hiện" in page and "Đã nhận văn bản" not in page
+    # the previous-results report of the next dialogue
+    monkeypatch.undo()  # the real PDF
+    following = create_dialogue(status="planned", held_on=today + timedelta(days=5))
+    login_as(Role.commune, "02020")
+    response = client.get(f"/dialogues/{following.id}/previous-results.pdf")
+    assert response.status_code == 200
+    text = pdf_text(response.data)
+    assert "Đã trả lời/giải quyết" in text and "Chưa thực hiện" in text
+    # English wording
+    client.post("/lang/en")
+    page = client.get(f"/dialogues/commitments/{petition.id}").get_data(as_text=True)
+    assert "Answered/resolved" in page
+
+
+def _approved_petition(create_dialogue, agencies, **kw):
+    dialogue = create_dialogue(status="approved", held_on=clock.today() - timedelta(days=3),
+                               rows=[_forwarded(agencies["SYT-19"].id, **kw)])
+    return dialogue, dialogue.questions[0].petition
+
+
+def test_the_forwarding_letter_is_entered_after_approval_with_history_and_audit(client, db, login_as, create_dialogue,
+                                                                                agencies, quick_pdf):
+    from app.models import AuditLog
+
+    dialogue, petition = _approved_petition(create_dialogue, agencies)
+    assert petition.letter_number == "" and petition.letter_date is None
+    login_as(Role.commune, "02020")
+    page = client.get(f"/dialogues/commitments/{petition.id}").get_data(as_text=True)
+    assert 'id="letter"' in page and "Lưu văn bản chuyển" in page
+    today, deadline = clock.today(), clock.today() + timedelta(days=25)
+    token = re.search(r'action="/dialogues/commitments/\d+/letter".*?name="token"[^>]*value="([^"]+)"', page, re.S)[1]
+    data = {"token": token, "letter_number": "45/UBND-VP", "letter_date": today.strftime("%d/%m/%Y"),
+            "deadline": deadline.isoformat(), "note": "Gửi qua bưu điện"}
+    response = client.post(f"/dialogues/commitments/{petition.id}/letter", data=data)
+    assert response.status_code == 302
+    assert client.post(f"/dialogues/commitments/{petition.id}/letter", data=data).status_code == 302  # resubmitted
+    db.session.expire_all()
+    assert (petition.letter_number, petition.letter_date, petition.deadline) == ("45/UBND-VP", today, deadline)
+    assert petition.original_deadline == dialogue.held_on + timedelta(days=30)
+    [event] = [e for e in petition.events if e.note.startswith("Cập nhật văn bản chuyển")]  # once, not twice
+    assert "số văn bản: — → 45/UBND-VP" in event.note and "Gửi qua bưu điện" in event.note
+    assert event.deadline_to == deadline and petition.extension_count == 0  # not one of the agency's extensions
+    audit = db.session.scalars(sa.select(AuditLog).where(AuditLog.object_type == "Commitment",
+                                                         AuditLog.object_id == petition.id)).all()
+    assert any((a.after or {}).get("letter_number") == "45/UBND-VP" and a.user_id is not None for a in audit)
+    page = client.get(f"/dialogues/commitments/{petition.id}").get_data(as_text=True)
+    assert "Văn bản số 45/UBND-VP" in page and "Cập nhật văn bản chuyển" in page
+    # a letter dated before the meeting is refused with its reason, the typed number kept
+    bad = {**data, "token": "t2", "letter_number": "46/UBND-VP",
+           "letter_date": (dialogue.held_on - timedelta(days=1)).isoformat()}
+    page = client.post(f"/dialogues/commitments/{petition.id}/letter", data=bad).get_data(as_text=True)
+    assert "Ngày văn bản chuyển phải từ ngày đối thoại" in page and 'value="46/UBND-VP"' in page
+    db.session.expire_all()
+    assert petition.letter_number == "45/UBND-VP"
+
+
+def test_only_the_forwarding_union_enters_the_letter(client, db, login_as, create_dialogue, agencies, quick_pdf):
+    _dialogue, petition = _approved_petition(create_dialogue, agencies)
+    login_as(Role.authority, "19", agency=agencies["SYT-19"])
+    assert 'id="letter"' not in client.get(f"/dialogues/commitments/{petition.id}").get_data(as_text=True)
+    response = client.post(f"/dialogues/commitments/{petition.id}/letter", data={"letter_number": "1/SYT"})
+    assert response.status_code == 403
+    login_as(Role.commune, "02086")  # another commune: out of scope
+    assert client.post(f"/dialogues/commitments/{petition.id}/letter", data={"letter_number": "1"}).status_code == 404
+    db.session.expire_all()
+    assert petition.letter_number == ""
+
+
+def test_the_lock_lets_the_letter_change_and_nothing_else(db, create_dialogue, agencies, quick_pdf):
+    """ORM guard and triggers alike: letter number and date change on an approved dialogue's petition;
+    what was minuted (description, agency) does not."""
+    from dialogues.models import LockedError
+
+    _dialogue, petition = _approved_petition(create_dialogue, agencies)
+    table = Commitment.__table__
+    db.session.execute(sa.update(table).where(table.c.id == petition.id)
+                       .values(letter_number="7/UBND", letter_date=clock.today()))
+    db.session.commit()
+    db.session.expire_all()
+    assert petition.letter_number == "7/UBND"
+    with pytest.raises(sa.exc.DBAPIError, match="dialogue locked"):
+        with db.session.begin_nested():
+            db.session.execute(sa.update(table).where(table.c.id == petition.id).values(description="Khác"))
+    db.session.rollback()
+    petition.description = "Khác"
+    with pytest.raises(LockedError):
+        db.session.flush()
+    db.session.rollback()
