@@ -1,11 +1,14 @@
 """Choices for the dialogue forms, the lock check and what a refused save shows."""
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 
-from app.auth import scoped_units
+from app import clock
+from app.auth import scoped_units, unit_in_scope
 from app.forms import show_service_error
 from app.extensions import db
 from app.models import Unit, UnitLevel, User
@@ -19,6 +22,28 @@ def organising_unit_choices(user: User) -> list[tuple[int, str]]:
         Unit.level.in_([UnitLevel.commune, UnitLevel.province]), Unit.is_active).order_by(Unit.path)).all()
     nested = any(u.level is UnitLevel.province for u in units)  # indent communes under their province
     return [(u.id, f"— {u.name}" if nested and u.level is UnitLevel.commune else u.name) for u in units]
+
+
+def read_unit_period(form, user: User) -> tuple[Unit | None, date, date]:
+    """The unit and period of a figures page (``IndicatorsForm`` from the query string): the unit
+    offered among the user's own and those it organises, None when unknown or out of scope; the
+    period 1 January to today unless given, shown in the date inputs (ISO) whether typed, linked
+    or by default; a date that could not be read stays as typed beside its error, and "to" before
+    "from" is an error on "to". The form is validated; the caller decides what a bad unit means."""
+    own = user.unit
+    choices = organising_unit_choices(user)
+    form.unit_id.choices = ([] if own.id in {i for i, _n in choices} else [(own.id, own.name)]) + choices
+    form.validate()
+    unit = None if form.unit_id.errors else unit_in_scope(form.unit_id.data)
+    today = clock.today()
+    date_from = (None if form.date_from.errors else form.date_from.data) or date(today.year, 1, 1)
+    date_to = (None if form.date_to.errors else form.date_to.data) or today
+    for field, value in ((form.date_from, date_from), (form.date_to, date_to)):
+        if not field.errors:
+            field.raw_data = [value.isoformat()]
+    if date_from > date_to:
+        form.date_to.errors = [_("“Đến ngày” phải sau “Từ ngày”.")]
+    return unit, date_from, date_to
 
 
 def village_choices(unit: Unit) -> list[tuple[int, str]]:

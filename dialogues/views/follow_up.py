@@ -3,7 +3,6 @@ a commitment's page with its timeline and evidence, the updates, the "previous r
 the indicators page and the reminder outbox."""
 from __future__ import annotations
 
-from datetime import date
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -12,7 +11,7 @@ from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
 from app import jobs
-from app.auth import roles_required, unit_in_scope
+from app.auth import roles_required
 from app.extensions import db
 from app.official import send_document
 from app.models import Agency
@@ -29,7 +28,7 @@ from dialogues.follow_up.report import render_previous_results
 from dialogues.models import Commitment, CommitmentAttachment, CommitmentStatus, Dialogue, OutboxMessage
 from dialogues.services import follow_up as services
 from dialogues.blueprint import bp
-from dialogues.views._helpers import agency_choices, category_choices, organising_unit_choices
+from dialogues.views._helpers import agency_choices, category_choices, organising_unit_choices, read_unit_period
 
 
 def _render(template: str, **context):
@@ -207,18 +206,10 @@ def download_previous_results(dialogue_id: int):
 @roles_required(*MANAGE_ROLES)
 def show_indicators():
     form = IndicatorsForm(request.args)
-    own = current_user.unit
-    choices = organising_unit_choices(current_user)
-    form.unit_id.choices = ([] if own.id in {i for i, _n in choices} else [(own.id, own.name)]) + choices
-    today = clock.today()
-    form.validate()
-    unit = unit_in_scope(form.unit_id.data)
-    if unit is None:
+    unit, date_from, date_to = read_unit_period(form, current_user)
+    if unit is None and not form.unit_id.errors:
         form.unit_id.errors = [_("Hãy chọn một đơn vị trong phạm vi của bạn.")]
-    date_from = form.date_from.data or date(today.year, 1, 1)
-    date_to = form.date_to.data or today
-    if date_from > date_to:
-        form.date_to.errors = [_("“Đến ngày” phải sau “Từ ngày”.")]
+    today = clock.today()
     figures = None
     if not any(f.errors for f in form):
         figures = followup_indicators(unit, date_from, date_to, today=today)

@@ -63,6 +63,21 @@ def test_dates_typed_dd_mm_yyyy_in_the_url_fill_the_date_inputs_as_iso(client, l
     assert inputs["date_from"] == "2025-02-01" and inputs["date_to"] == "2025-11-30"
 
 
+@pytest.mark.parametrize("page", ["/dialogues/indicators", "/dialogues/analysis"])
+def test_the_figures_pages_show_the_period_they_count(client, login_as, units, page):
+    """With no dates given, both figures pages count 1 January to today and say so in their inputs;
+    "to" before "from" is refused beside "to", the typed dates kept."""
+    from app import clock
+
+    login_as(Role.province, "19")
+    today = clock.today()
+    inputs = date_inputs(client.get(page).get_data(as_text=True))
+    assert inputs == {"date_from": f"{today.year}-01-01", "date_to": today.isoformat()}
+    body = client.get(f"{page}?unit_id={units['19'].id}&date_from=2025-06-01&date_to=2025-01-01").get_data(as_text=True)
+    assert "“Đến ngày” phải sau “Từ ngày”." in body
+    assert date_inputs(body) == {"date_from": "2025-06-01", "date_to": "2025-01-01"}
+
+
 def test_every_date_input_of_the_dialogue_screens_is_iso_or_empty(db, client, login_as, units, create_dialogue):
     from dialogues.models import Commitment
 
