@@ -105,7 +105,10 @@ def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,
 
     people, new_in = _resolve_people(book, commune, user, problem)
     consenting = _consenting(people, book)
-    stored = _stored_answers(training) if training is not None else {}
+    # Only live responses hold a person's slot; a voided one does not, but a row answering exactly
+    # like it (the same file imported again after the void) is skipped, not stored anew.
+    stored = _stored_answers(training, counted_only=True) if training is not None else {}
+    voided = _voided_answers(training) if training is not None else set()
     wrong = book.rows_with_problems("pre", "post")
     for phase, rows in book.answers.items():
         for row in rows:
@@ -131,12 +134,15 @@ def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,
     if training is None:
         training = _create_training(book, topic, unit, user)
     added = _add_people(book, training, people, new_in, user)
-    stored_now = 0
+    stored_now = skipped_voided = 0
     for phase, rows in book.answers.items():
         for row in rows:
             person = people[row.code]
             if find_response(training, phase, person) is not None:
                 continue  # identical answers already stored (checked above)
+            if (phase, person.id, _cells_key(_normalised_cells(row))) in voided:
+                skipped_voided += 1
+                continue
             answers, errors = parse_answers(training.version.items, row.cells)
             if errors:  # cannot happen: every cell was checked against the same content while reading
                 raise ServiceError(next(iter(errors.values())), "file")
@@ -144,7 +150,7 @@ def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,
             stored_now += 1
     db.session.flush()
     if report is not None:
-        report.update(people=added, responses=stored_now, rows=len(book.participants),
+        report.update(people=added, responses=stored_now, voided=skipped_voided, rows=len(book.participants),
                       answer_rows=sum(len(rows) for rows in book.answers.values()))
     return training
 
@@ -303,6 +309,25 @@ def _stored_answers(training: Training, counted_only: bool = False) -> dict[tupl
         if item_id is not None:
             cells[keys.get(item_id, "?")] = choice if choice is not None else text
     return out
+
+
+def _cells_key(cells: dict[str, str]) -> frozenset:
+    return frozenset((key, value) for key, value in cells.items() if value not in (None, ""))
+
+
+def _voided_answers(training: Training) -> set[tuple[Phase, int, frozenset]]:
+    """(phase, person id, answers) of each voided response of the training."""
+    rows = db.session.execute(
+        sa.select(Response.id, Response.phase, Response.person_id, Answer.choice, Answer.text, Answer.item_id)
+        .outerjoin(Answer, Answer.response_id == Response.id)
+        .where(Response.training_id == training.id, Response.voided_dt.is_not(None))).all()
+    keys = {it.id: it.key for it in training.version.items}
+    by_response: dict[int, tuple[Phase, int, dict]] = {}
+    for response_id, phase, person_id, choice, text, item_id in rows:
+        cells = by_response.setdefault(response_id, (phase, person_id, {}))[2]
+        if item_id is not None:
+            cells[keys.get(item_id, "?")] = choice if choice is not None else text
+    return {(phase, person_id, _cells_key(cells)) for phase, person_id, cells in by_response.values()}
 
 
 def _create_training(book: workbook.WorkbookData, topic: Topic, unit: Unit, user: User | None) -> Training:

@@ -19,7 +19,7 @@ from surveys.access import get_training_or_404, phase_or_404, respondent_key, su
 from surveys.blueprint import bp
 from surveys.forms import UploadForm
 from surveys.models import Phase, Response, ResponseSource, Training
-from surveys.queries import roster_stmt
+from surveys.queries import counted, roster_stmt
 from surveys.services.trainings import CONSENT_PURPOSE
 from surveys.services.workbook import WorkbookError
 
@@ -27,11 +27,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _roster(training: Training, phase: Phase) -> list[tuple[Person, int | None]]:
-    """Roster in name order with the id of each person's response in this phase (one query)."""
+    """Roster in name order with the id of each person's live response in this phase (one query;
+    a voided response frees her row for a new one)."""
     return db.session.execute(
         roster_stmt(training.id, Person, Response.id)
         .outerjoin(Response, sa.and_(Response.person_id == Person.id, Response.training_id == training.id,
-                                     Response.phase == phase))
+                                     Response.phase == phase, counted()))
         .order_by(Person.name_key, Person.code)).all()
 
 
@@ -261,9 +262,13 @@ def import_answers(training_id: int):
                      stored=result.stored, seen=result.seen, refused=result.refused)
         if not report.get("rows") and not report.get("answer_rows"):
             return _("Tệp chưa có người nào và câu trả lời nào (như tệp mẫu trống) nên chưa lưu gì.")
-        return _("Đã nhập từ tệp: %(people)d người mới vào danh sách lớp, %(responses)d câu trả lời mới "
-                 "(những câu trả lời đã có và giống hệt thì bỏ qua).", people=report.get("people", 0),
-                 responses=report.get("responses", 0))
+        message = _("Đã nhập từ tệp: %(people)d người mới vào danh sách lớp, %(responses)d câu trả lời mới "
+                    "(những câu trả lời đã có và giống hệt thì bỏ qua).", people=report.get("people", 0),
+                    responses=report.get("responses", 0))
+        if report.get("voided"):
+            message += " " + _("%(n)d câu trả lời trong tệp giống hệt câu trả lời đã hủy nên không được nhập lại.",
+                               n=report["voided"])
+        return message
 
     return _import_into(training, do_import, done)
 
