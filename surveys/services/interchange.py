@@ -129,7 +129,7 @@ def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,
                         _("người có mã “%(code)s” đã có câu trả lời khác cho đợt này (%(detail)s).",
                           code=row.code, detail=detail))
     if problems:
-        raise workbook.WorkbookError(problems)
+        raise book.error(problems)
 
     if training is None:
         training = _create_training(book, topic, unit, user)
@@ -167,7 +167,7 @@ def import_roster(data: bytes, *, training: Training, user: User | None, report:
 
     people, new_in = _resolve_people(book, home_commune(training.unit), user, problem)
     if problems:
-        raise workbook.WorkbookError(problems)
+        raise book.error(problems)
     added = _add_people(book, training, people, new_in, user)
     if report is not None:
         report.update(people=added, rows=len(book.participants))
@@ -401,15 +401,16 @@ def blank_template() -> bytes:
 def instructions() -> list[str]:
     return [
         _("Hướng dẫn điền tệp trao đổi dữ liệu tập huấn (Cầu Nối)"),
-        _("Trang training: cột A là tên mục, cột B là giá trị; ngày ghi theo dạng YYYY-MM-DD, ví dụ 2025-09-20."),
+        _("Trang “Lớp tập huấn”: cột A là tên mục, cột B là giá trị; ngày ghi theo dạng YYYY-MM-DD, ví dụ 2025-09-20."),
         _("Các dòng training_id, test_version và checksum cho biết tệp thuộc lớp nào: đừng sửa chúng. "
           "Tệp của lớp này không nhập được vào lớp khác."),
-        _("Trang questions: mỗi dòng một câu; type là single, multi, truefalse, likert hoặc text; "
+        _("Trang “Câu hỏi”: mỗi dòng một câu; type là single, multi, truefalse, likert hoặc text; "
           "options cách nhau bằng ' | '; correct là số thứ tự lựa chọn đúng, nhiều số cách nhau bằng dấu phẩy."),
         _("Lựa chọn “Không biết” (nếu có) ghi ở cuối cột options; chọn nó được tính là sai và thống kê riêng."),
-        _("Trang participants: code là mã người tham gia; sex ghi F hoặc M; consent ghi yes khi người đó đã đồng ý "
+        _("Trang “Người tham gia”: code là mã người tham gia; sex ghi F hoặc M; consent ghi yes khi người đó đã đồng ý "
           "cho lưu thông tin."),
-        _("Trang pre và post: mỗi dòng một người (theo code), cột Q1, Q2... ghi số lựa chọn; "
+        _("Trang “Trước tập huấn” và “Sau tập huấn”: mỗi dòng một người (theo code), cột Q1, Q2... ghi số lựa chọn; "
           "câu nhiều lựa chọn ghi 1,3; để trống nếu không trả lời."),
+        _("Tệp cũ có trang tên training, questions, participants, pre, post vẫn nhập được như tệp mới."),
         _("Khi nhập, nếu có bất kỳ lỗi nào thì không lưu gì và hệ thống liệt kê mọi lỗi theo trang, dòng, cột."),
     ]

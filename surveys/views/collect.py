@@ -282,7 +282,7 @@ def import_roster(training_id: int):
 
     def done(added: int) -> str:
         if not report.get("rows"):
-            return _("Trang “participants” của tệp chưa có người nào (như tệp mẫu trống) nên chưa lưu gì.")
+            return _("Trang “Người tham gia” (“participants”) của tệp chưa có người nào (như tệp mẫu trống) nên chưa lưu gì.")
         return _("Đã thêm %(n)d người vào danh sách lớp.", n=added)
 
     return _import_into(training, lambda data: services.import_roster(data, training=training, user=current_user,

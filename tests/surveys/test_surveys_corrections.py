@@ -23,7 +23,7 @@ def trainer(db, units, create_user, create_topic):
 
 
 def _identity(data: bytes) -> dict:
-    ws = load_workbook(io.BytesIO(data))["training"]
+    ws = load_workbook(io.BytesIO(data))["Lớp tập huấn"]
     return {row[0]: row[1] for row in ws.iter_rows(values_only=True)}
 
 
@@ -60,7 +60,7 @@ def test_a_typed_over_identity_is_refused(db, trainer, units):
     first = services.import_workbook(xlsx(sheets()), user=trainer, unit=units["02086"])
     db.session.commit()
     book = load_workbook(io.BytesIO(services.export_workbook(first, user=trainer)))
-    for row in book["training"].iter_rows():
+    for row in book["Lớp tập huấn"].iter_rows():
         if row[0].value == "training_id":
             row[1].value = str(first.id + 1)
     out = io.BytesIO()
@@ -147,7 +147,7 @@ def figures(training, units) -> dict:
     dashboard = TrainingIndicators().compute(root, Period.year(2025), date(2025, 12, 31), {
         u.id: root.path for u in [root, units["02020"], units["02086"], units["na_nguoc"], units["ban_ca"]]}).total
     book = load_workbook(io.BytesIO(services.export_workbook(training)))
-    exported = {s: [r for r in book[s].iter_rows(values_only=True)] for s in ("pre", "post")}
+    exported = {s: [r for r in book[s].iter_rows(values_only=True)] for s in ("Trước tập huấn", "Sau tập huấn")}
     _db.session.commit()  # the export log row
     return {"results": results, "pooled": (pooled.n_pre, pooled.n_post, pooled.n_matched, pooled.summary),
             "table": table, "counts": training_counts([training.id]), "dashboard": dashboard, "export": exported}

@@ -125,7 +125,7 @@ def test_an_import_after_a_void_stores_new_answers_but_not_the_voided_ones_again
     assert services.find_response(training, Phase.pre, a) is None
     # the file with her right answers: stored as her new response
     book = load_workbook(io.BytesIO(exported))
-    sheet = book["pre"]
+    sheet = book["Trước tập huấn"]
     header = [c.value for c in sheet[1]]
     for row in sheet.iter_rows(min_row=2):
         if row[0].value == a.code:
