@@ -73,10 +73,13 @@ def list_questions():
     q = request.args.get("q", "").strip()[:100]
     topic_id = request.args.get("topic", type=int)
     stmt = visible_questions(current_user).where(Question.is_active)
-    if q:
-        stmt = stmt.where(Question.text.ilike(f"%{q}%"))
     if topic_id:
         stmt = stmt.where(Question.topic_id == topic_id)
+    if q:
+        # Words of the text, tones and case ignored ("lua dao" finds "Lừa đảo"), by the same rule
+        # as the test builder's filter (app.collation.matches); the page then pages over the ids.
+        texts = db.session.execute(stmt.with_only_columns(Question.id, Question.text)).all()
+        stmt = stmt.where(Question.id.in_([qid for qid, text in texts if matches(q, text)]))
     stmt = stmt.options(sa.orm.joinedload(Question.topic), sa.orm.joinedload(Question.unit)) \
         .order_by(Question.topic_id, Question.id)
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
