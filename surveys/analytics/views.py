@@ -11,6 +11,7 @@ from flask_login import current_user
 from app import jobs
 from app.auth import unit_in_scope_or_404
 from app.collation import sorted_vi
+from app.filters import namesakes
 from app.extensions import db
 from app.official import send_document
 from app.services import log_export
@@ -31,7 +32,8 @@ def show_training_results(training_id: int):
     # Before the post-test, the pre-test alone already tells what to stress in the training.
     diagnosis = pre_test_diagnosis(training) if not results.n_matched else None
     return render_template("surveys/show_training_results.html", training=training, results=results,
-                           diagnosis=diagnosis, **report.presentation(results))
+                           diagnosis=diagnosis, namesakes=namesakes(results.participants),
+                           **report.presentation(results))
 
 
 def pre_test_diagnosis(training) -> list[dict]:

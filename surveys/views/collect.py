@@ -11,6 +11,7 @@ from app import jobs, services as core
 from app.extensions import db
 from app.official import send_document
 from app.pdf import render_pdf
+from app.filters import namesakes
 from app.models import Person
 from app.forms import show_service_error
 from app.services import service_call
@@ -101,7 +102,7 @@ def enter_grid(training_id: int, phase: str):
     movable = [p for p, r in roster if r is None and p.id != person.id] if existing else []
     return render_template("surveys/enter_grid.html", training=training, phase=phase, roster=roster,
                            person=person, items=items, values=values, errors=errors, existing=existing,
-                           stored=stored, editing=editing, movable=movable,
+                           stored=stored, editing=editing, movable=movable, namesakes=namesakes(p for p, _r in roster),
                            needs_consent=not person.has_consent(CONSENT_PURPOSE))
 
 
@@ -132,10 +133,13 @@ def _paper_options(values) -> tuple[bool, str]:
     return values.get("todo") in ("1", "on", "y"), layout if layout in PAPER_LAYOUTS else "sheets"
 
 
-def _paper_people(training: Training, phase: Phase, todo: bool) -> list[Person | None]:
+def _paper_people(training: Training, phase: Phase, todo: bool) -> tuple[list[Person | None], set[str]]:
     """The roster in name order (with ``todo``, only those without a response in this phase); one
-    blank sheet (None) when nobody is left, for a newcomer on the day."""
-    return [p for p, response_id in _roster(training, phase) if not (todo and response_id is not None)] or [None]
+    blank sheet (None) when nobody is left, for a newcomer on the day. With the names borne twice
+    on the whole roster: their sheets print birth year and village beside the code."""
+    roster = _roster(training, phase)
+    people = [p for p, response_id in roster if not (todo and response_id is not None)] or [None]
+    return people, namesakes(p for p, _r in roster)
 
 
 def answer_sheets_per_page(items) -> int:
@@ -166,12 +170,13 @@ def paper_pdf(training_id: int, phase: str):
     training = get_training_or_404(training_id)
     state = training.phase(phase_or_404(phase))
     todo, layout = _paper_options(request.args)
-    people = _paper_people(training, state.phase, todo)
+    people, twice = _paper_people(training, state.phase, todo)
     items = training.version.items
     parts = _paper_parts(layout, people, lambda person_id: qr.public_url(state, person_id), items)
     core.log_export(current_user, "training_paper_pdf", "Training", training.id, has_names=people != [None],
                     rows=len(people))
-    pdf = render_pdf(PAPER_TEMPLATES[layout], training=training, phase=state.phase, sheets=parts, items=items)
+    pdf = render_pdf(PAPER_TEMPLATES[layout], training=training, phase=state.phase, sheets=parts, items=items,
+                     namesakes=twice)
     return send_document(pdf, f"phieu-{training.id}-{state.phase.value}.pdf", "application/pdf", inline=True)
 
 
@@ -202,7 +207,7 @@ def make_paper_questionnaire(job, progress):
     training = db.session.get(Training, job.params["training_id"])
     phase = Phase(job.params["phase"])
     todo, layout = bool(job.params.get("todo")), job.params.get("layout", "sheets")
-    people = _paper_people(training, phase, todo)
+    people, twice = _paper_people(training, phase, todo)
     form_url = job.params["form_url"]
     state = training.phase(phase)
     items = training.version.items
@@ -212,7 +217,7 @@ def make_paper_questionnaire(job, progress):
 
     parts = _paper_parts(layout, people, url_of, items)
     pdf = render_pdf_in_parts(PAPER_TEMPLATES[layout], "sheets", parts, progress, training=training,
-                              phase=phase, items=items)
+                              phase=phase, items=items, namesakes=twice)
     core.log_export(db.session.get(User, job.user_id), "training_paper_pdf", "Training", training.id,
                     has_names=people != [None], rows=len(people))
     return pdf, f"phieu-{training.id}-{phase.value}.pdf", "application/pdf"
