@@ -100,9 +100,15 @@ def enter_grid(training_id: int, phase: str):
         editing = True
         flash(_("Chưa lưu: có %(n)d lỗi, xem các dòng tô đỏ.", n=len(errors)), "error")
     movable = [p for p, r in roster if r is None and p.id != person.id] if existing else []
+    # Her row is open again because her response was voided: say so (the latest voided one).
+    voided_before = None if existing else db.session.scalar(
+        sa.select(Response).where(Response.training_id == training.id, Response.phase == phase,
+                                  Response.person_id == person.id, Response.voided_dt.is_not(None))
+        .order_by(Response.voided_dt.desc()).limit(1))
     return render_template("surveys/enter_grid.html", training=training, phase=phase, roster=roster,
                            person=person, items=items, values=values, errors=errors, existing=existing,
                            stored=stored, editing=editing, movable=movable, namesakes=namesakes(p for p, _r in roster),
+                           voided_before=voided_before,
                            needs_consent=not person.has_consent(CONSENT_PURPOSE))
 
 

@@ -82,6 +82,8 @@ def test_the_grid_offers_the_voided_persons_row_again_and_restore_tells_why_not(
     page = client.get(url)
     assert page.status_code == 200 and "Đang xem, chưa sửa" not in page.get_data(as_text=True)
     assert 'name="Q1"' in page.get_data(as_text=True)
+    assert "Câu trả lời trước của " + people[0].full_name + " đã bị hủy ngày" in page.get_data(as_text=True)
+    assert "(Nhầm người trùng tên): phiếu nhập ở đây là câu trả lời mới" in page.get_data(as_text=True)
     saved = client.post(url, data={"person": people[0].id, **PRE, "incomplete": "1"})
     assert saved.status_code == 302
     assert [v for _i, v, _s in _rows(people[0])] == [True, False]
