@@ -229,7 +229,8 @@ class _Reader:
             name = HEADER_ALIASES.get(" ".join(name.split()), name)
             if name and name not in columns:
                 columns[name] = i
-        self.letters[self._keys.get(ws.title, ws.title)] = {name: get_column_letter(i + 1) for name, i in columns.items()}
+        key = self._keys.get(ws.title, ws.title)
+        self.letters[key] = {name: get_column_letter(i + 1) for name, i in columns.items()}
         missing = [c for c in required if c not in columns]
         for name in missing:
             self.problem(ws.title, 1, None, None, _("thiếu cột “%(column)s”.", column=name))
