@@ -139,3 +139,43 @@ def test_an_import_after_a_void_stores_new_answers_but_not_the_voided_ones_again
     db.session.commit()
     assert (report["responses"], report["voided"]) == (1, 0)
     assert [v for _i, v, _s in _rows(a)] == [True, False]
+
+
+def test_migration_0022_keeps_every_answer_both_ways(db, create_training):
+    """On SQLite the migration copies survey_responses to change its unique rule: with foreign keys
+    on, dropping the old table would delete every answer (ON DELETE CASCADE). Down and up again on
+    the test database, with answers, a re-score record and a voided response replaced by a live one."""
+    from flask_migrate import downgrade, upgrade
+
+    from surveys.models import Answer, Rescore
+
+    training = create_training(people=2)
+    a, b = (p.person for p in training.participants)
+    replaced, _c = _answer(training, a, Phase.pre, PRE)
+    services.void_response(replaced, "Sai", None)
+    live, _c = _answer(training, a, Phase.pre, FULL)
+    kept, _c = _answer(training, b, Phase.pre, PRE)
+    _db.session.add(Rescore(training_id=training.id, response_id=kept.id, from_version_id=training.version_id,
+                            to_version_id=training.version_id, score_before=1, max_before=9, score_after=2,
+                            max_after=9, rescored_dt=kept.submitted_dt))
+    db.session.commit()
+
+    ids = {"replaced": replaced.id, "live": live.id, "kept": kept.id}
+
+    def answers() -> dict[int, int]:
+        return {i: _db.session.scalar(sa.select(sa.func.count(Answer.id)).where(Answer.response_id == i))
+                for i in (ids["live"], ids["kept"])}
+    before = answers()
+    assert all(before.values())
+    _db.session.remove()
+    try:
+        downgrade(revision="0021_jobs2")
+        # the old rule allows one response of any state: the replaced voided one went, nothing else
+        assert _db.session.get(Response, ids["replaced"]) is None
+        assert answers() == before
+        _db.session.remove()
+    finally:
+        upgrade()  # the session's database goes back to the head whatever happened
+    assert answers() == before
+    assert _db.session.scalar(sa.select(sa.func.count(Rescore.id))) == 1
+    _db.session.remove()
