@@ -28,23 +28,34 @@ def number(value, digits: int = 0) -> str:
     return format_decimal(value, format="#,##0" + ("." + "0" * digits if digits else ""))
 
 
+def _get(person, name: str):
+    return person.get(name) if isinstance(person, dict) else getattr(person, name, None)
+
+
 def person_hint(person) -> str:
-    """What tells namesakes apart: birth year and village (the code is shown beside the name)."""
+    """What tells namesakes apart: birth year and village (the code is shown beside the name).
+    ``person`` is a Person, or a dict with ``birth_year`` and ``village`` (a results row)."""
     from flask_babel import gettext as _
 
     parts = []
-    if person.birth_year:
-        parts.append(_("sinh năm %(y)d", y=person.birth_year))
-    if person.unit is not None:
+    if birth_year := _get(person, "birth_year"):
+        parts.append(_("sinh năm %(y)d", y=birth_year))
+    if isinstance(person, dict):
+        if person.get("village"):
+            parts.append(person["village"])
+    elif person.unit is not None:
         parts.append(person.unit.name)
     return ", ".join(parts)
 
 
 def namesakes(people) -> set[str]:
-    """The names borne by more than one of ``people`` (a list shows their hints)."""
+    """The names borne by more than one of ``people`` (a list shows their hints): Person objects
+    or dicts with ``full_name``. Templates show the hint with the ``person_name`` macro
+    (templates/_macros/people.html)."""
     seen, twice = set(), set()
     for person in people:
-        (twice if person.full_name in seen else seen).add(person.full_name)
+        name = _get(person, "full_name")
+        (twice if name in seen else seen).add(name)
     return twice
 
 

@@ -83,12 +83,16 @@ schema("ResponseInput", {
 RESPONSE = schema("Response", {
     "type": "object", "additionalProperties": False,
     "required": ["id", "training_id", "phase", "participant_code", "score", "max_score", "source", "client_token",
-                 "submitted_dt", "answers"],
+                 "submitted_dt", "answers", "voided", "voided_dt", "void_reason"],
     "properties": {"id": ID, "training_id": ID, "phase": {"type": "string", "enum": PHASES},
                    "participant_code": {"type": "string"}, "score": {"type": "integer"},
                    "max_score": {"type": "integer"},
                    "source": {"type": "string", "enum": [s.value for s in ResponseSource]},
-                   "client_token": nullable({"type": "string"}), "submitted_dt": DATETIME, "answers": ANSWERS}})
+                   "client_token": nullable({"type": "string"}), "submitted_dt": DATETIME, "answers": ANSWERS,
+                   "voided": {"type": "boolean",
+                              "description": "Voided by a trainer: kept as history, left out of every statistic; "
+                                             "it no longer holds the participant's place for the phase."},
+                   "voided_dt": nullable(DATETIME), "void_reason": nullable({"type": "string"})}})
 
 
 def _counts(ids: list[int]) -> dict[int, dict[str, int]]:
@@ -208,7 +212,10 @@ def response_json(response: Response) -> dict:
             "participant_code": response.person.code, "score": response.score, "max_score": response.max_score,
             "source": response.source.value, "client_token": response.client_token,
             "submitted_dt": response.submitted_dt.isoformat(), "answers": dict(sorted(answers.items(),
-                                                                                      key=lambda kv: int(kv[0])))}
+                                                                                      key=lambda kv: int(kv[0]))),
+            "voided": response.voided_dt is not None,
+            "voided_dt": response.voided_dt.isoformat() if response.voided_dt else None,
+            "void_reason": response.void_reason}
 
 
 # Service field names -> API field names.
@@ -220,8 +227,9 @@ RESPONSE_FIELDS = {"person": "participant_code", "consent": "consent", "client_t
        tag="trainings", roles=SURVEY_ROLES, body="ResponseInput",
        description="Scored on save exactly like the phone form and the paper grid. `client_token` makes retries "
                    "safe: the first call answers 201, any later call with the same token 200 with the response "
-                   "stored the first time (whatever its body). A second response for the same participant and "
-                   "phase under another token is refused with 409.",
+                   "stored the first time (whatever its body), with `voided` true if a trainer has voided it since. "
+                   "A second response for the same participant and phase under another token is refused with 409 "
+                   "while her live response stands; once it is voided, a new one is stored (201).",
        answers={201: Answer("Stored.", RESPONSE), 200: Answer("A replay: the response stored before.", RESPONSE),
                 409: Answer("This participant already has a response for this phase.", ref("Error"))})
 def create_response(training_id: int, body: dict):

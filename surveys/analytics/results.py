@@ -49,7 +49,7 @@ class TrainingResults:
     summary: dict
     items: list[dict]          # per scored question: stats keys + no, text
     likert: list[dict]         # per attitude question: stats.likert_shift keys + no, text, options
-    participants: list[dict]   # code, pre, post, gain, g (+ full_name, for the trainer's page only)
+    participants: list[dict]   # code, pre, post, gain, g (+ full_name, birth_year, village: the trainer's page only)
     breakdowns: dict[str, dict[str, dict]] = field(default_factory=dict)  # dimension -> group -> figures
     members: dict[str, dict[str, set]] = field(default_factory=dict)  # dimension -> group -> matched codes
 
@@ -247,6 +247,7 @@ def _participants(pre: dict, post: dict, max_score: float, by_code: dict) -> lis
         y = total(post[code]) if code in post else None
         gain = y - x if x is not None and y is not None else None
         g = round(gain / (max_score - x), 4) if gain is not None and x < max_score else None
-        out.append({"code": code, "full_name": by_code[code]["full_name"], "pre": x, "post": y,
-                    "gain": gain, "g": g})
+        person = by_code[code]
+        out.append({"code": code, "full_name": person["full_name"], "birth_year": person.get("birth_year"),
+                    "village": person.get("village"), "pre": x, "post": y, "gain": gain, "g": g})
     return out

@@ -10,6 +10,8 @@ from flask_login import current_user
 
 from app import jobs
 from app.auth import unit_in_scope_or_404
+from app.collation import sorted_vi
+from app.filters import namesakes
 from app.extensions import db
 from app.official import send_document
 from app.services import log_export
@@ -30,7 +32,8 @@ def show_training_results(training_id: int):
     # Before the post-test, the pre-test alone already tells what to stress in the training.
     diagnosis = pre_test_diagnosis(training) if not results.n_matched else None
     return render_template("surveys/show_training_results.html", training=training, results=results,
-                           diagnosis=diagnosis, **report.presentation(results))
+                           diagnosis=diagnosis, namesakes=namesakes(results.participants),
+                           **report.presentation(results))
 
 
 def pre_test_diagnosis(training) -> list[dict]:
@@ -97,7 +100,7 @@ def show_pooled_results():
     unit = unit_in_scope_or_404(request.args.get("unit", type=int))
     form.unit.choices = [(u.id, u.name) for u in _unit_choices(unit)]
     form.unit.data = unit.id
-    topics = db.session.execute(sa.select(Topic.id, Topic.name).order_by(Topic.name)).all()
+    topics = sorted_vi(db.session.execute(sa.select(Topic.id, Topic.name)).all(), key=lambda t: t.name)
     form.topic.choices = [(ALL, _("Tất cả chủ đề")), *((t.id, t.name) for t in topics)]
     results = None
     if form.validate():
@@ -111,8 +114,9 @@ def show_pooled_results():
 def _unit_choices(selected: Unit) -> list[Unit]:
     """The user's unit, the selected one and the units just below it (not villages): enough to
     move from a province to one of its communes without a list of 3,321 communes."""
-    children = db.session.scalars(sa.select(Unit).where(Unit.parent_id == selected.id,
-                                                        Unit.level != UnitLevel.village).order_by(Unit.name))
+    children = sorted_vi(db.session.scalars(sa.select(Unit).where(Unit.parent_id == selected.id,
+                                                                  Unit.level != UnitLevel.village)),
+                         key=lambda u: u.name)
     chain = [u for u in (current_user.unit, selected) if u is not None]
     return list(dict.fromkeys([*chain, *children]))
 

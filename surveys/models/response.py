@@ -27,8 +27,11 @@ class ResponseSource(enum.Enum):
 class Response(db.Model):
     __tablename__ = "survey_responses"
     __auditable__ = True
-    # One response per person and phase, even when two submits race each other.
-    __table_args__ = (sa.UniqueConstraint("training_id", "phase", "person_id"),)
+    # One live response per person and phase, even when two submits race each other; a voided
+    # response frees the slot (it stays as history), so only the live ones are unique.
+    __table_args__ = (sa.Index("uq_survey_responses_live", "training_id", "phase", "person_id", unique=True,
+                               sqlite_where=sa.text("voided_dt IS NULL"),
+                               postgresql_where=sa.text("voided_dt IS NULL")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     training_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_trainings.id"))

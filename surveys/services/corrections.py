@@ -3,9 +3,11 @@ or archive a training, and re-score a training's responses when its test's answe
 were fixed. Every change lands in the audit log (the models are auditable); re-scoring also keeps
 each response's score before and after (``Rescore``).
 
-A voided response is kept: it still holds the person's slot for the phase (one response per person
-and phase), it is listed on the training page with its reason, and it can be restored; every
-statistic leaves it out through ``surveys.queries.counted``.
+A voided response is kept: it is listed on the training page with its reason and it can be
+restored; every statistic leaves it out through ``surveys.queries.counted``. It no longer holds
+the person's slot for the phase: a new response (grid, phone, workbook, API) may take its place
+(one LIVE response per person and phase, a partial unique index), and restoring the voided one is
+then refused.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from app.extensions import db
+from app.filters import dmy
 from app.models import Person, User, utcnow
 from app.services import ServiceError
 from surveys.models import Answer, InstrumentVersion, OfflineRefusal, Rescore, Response, Training
@@ -39,6 +42,12 @@ def void_response(response: Response, reason: str, user: User | None) -> Respons
 def restore_response(response: Response) -> Response:
     if response.voided_dt is None:
         raise ServiceError(_("Câu trả lời này chưa bị hủy."), "response")
+    live = find_response(response.training, response.phase, response.person)
+    if live is not None:
+        raise ServiceError(_("Không khôi phục được: %(name)s đã có câu trả lời mới cho đợt này (nhập ngày %(date)s). "
+                             "Hủy câu trả lời mới trước nếu muốn dùng lại câu trả lời cũ.",
+                             name=response.person.full_name, date=dmy(live.submitted_dt)),
+                           "response")
     response.voided_dt = response.void_reason = response.voided_by_id = None
     db.session.flush()
     return response

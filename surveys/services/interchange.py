@@ -10,9 +10,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from app.collation import sorted_vi
 from app.extensions import db
 from app import services as core
-from app.models import Consent, Person, Unit, User
+from app.models import Consent, Person, Unit, UnitLevel, User
 from app.services import ServiceError
 from surveys.models import Answer, Phase, Question, Response, ResponseSource, Topic, Training
 from surveys.models.bank import shared_unit_filter
@@ -96,16 +97,19 @@ def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,
             problem("training", TRAINING_ROWS["topic"], "topic",
                     _("chưa có chủ đề “%(name)s” trong danh sách chủ đề.", name=book.training["topic"][:100]))
         _check_training_fields(book, problem)
-        commune = home_commune(unit)
+        places = Places(unit)
     else:
-        topic, commune = training.topic, home_commune(training.unit)
+        topic, places = training.topic, Places(training.unit)
         check_identity(book, training, user, problem)
         if not any(p.sheet == "questions" for p in book.problems) and (book.questions or any(book.answers.values())):
             _check_same_questions(book, training, problem)
 
-    people, new_in = _resolve_people(book, commune, user, problem)
+    people, new_in = _resolve_people(book, places, user, problem)
     consenting = _consenting(people, book)
-    stored = _stored_answers(training) if training is not None else {}
+    # Only live responses hold a person's slot; a voided one does not, but a row answering exactly
+    # like it (the same file imported again after the void) is skipped, not stored anew.
+    stored = _stored_answers(training, counted_only=True) if training is not None else {}
+    voided = _voided_answers(training) if training is not None else set()
     wrong = book.rows_with_problems("pre", "post")
     for phase, rows in book.answers.items():
         for row in rows:
@@ -126,17 +130,20 @@ def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,
                         _("người có mã “%(code)s” đã có câu trả lời khác cho đợt này (%(detail)s).",
                           code=row.code, detail=detail))
     if problems:
-        raise workbook.WorkbookError(problems)
+        raise book.error(problems)
 
     if training is None:
         training = _create_training(book, topic, unit, user)
     added = _add_people(book, training, people, new_in, user)
-    stored_now = 0
+    stored_now = skipped_voided = 0
     for phase, rows in book.answers.items():
         for row in rows:
             person = people[row.code]
             if find_response(training, phase, person) is not None:
                 continue  # identical answers already stored (checked above)
+            if (phase, person.id, _cells_key(_normalised_cells(row))) in voided:
+                skipped_voided += 1
+                continue
             answers, errors = parse_answers(training.version.items, row.cells)
             if errors:  # cannot happen: every cell was checked against the same content while reading
                 raise ServiceError(next(iter(errors.values())), "file")
@@ -144,7 +151,7 @@ def import_workbook(data: bytes, *, user: User | None, unit: Unit | None = None,
             stored_now += 1
     db.session.flush()
     if report is not None:
-        report.update(people=added, responses=stored_now, rows=len(book.participants),
+        report.update(people=added, responses=stored_now, voided=skipped_voided, rows=len(book.participants),
                       answer_rows=sum(len(rows) for rows in book.answers.values()))
     return training
 
@@ -159,9 +166,9 @@ def import_roster(data: bytes, *, training: Training, user: User | None, report:
     def problem(sheet, row, column, message):
         problems.append(workbook.Problem(sheet, row, column, book.letters.get(sheet, {}).get(column), message))
 
-    people, new_in = _resolve_people(book, home_commune(training.unit), user, problem)
+    people, new_in = _resolve_people(book, Places(training.unit), user, problem)
     if problems:
-        raise workbook.WorkbookError(problems)
+        raise book.error(problems)
     added = _add_people(book, training, people, new_in, user)
     if report is not None:
         report.update(people=added, rows=len(book.participants))
@@ -217,11 +224,73 @@ def _check_same_questions(book: workbook.WorkbookData, training: Training, probl
                                                 n=item.position))
 
 
-def _resolve_people(book: workbook.WorkbookData, commune: Unit, user: User | None,
+class Places:
+    """Where the people of a training's workbook live: the ``village`` column read and written.
+
+    A commune (or village) training: the villages of its commune by name, blank or the commune's
+    name for someone registered at commune level. A province training (a training of trainers):
+    the villages of the province's communes, written "village, commune" (a village name alone is
+    taken when no other commune of the province has it), a commune's name for someone registered
+    at commune level, blank for the province level."""
+
+    def __init__(self, unit: Unit):
+        self.home = unit if unit.level is UnitLevel.province else home_commune(unit)
+        self.is_province = self.home.level is UnitLevel.province
+        if self.is_province:
+            below = db.session.scalars(sa.select(Unit).where(
+                Unit.path.startswith(self.home.path), Unit.id != self.home.id,
+                Unit.level.in_([UnitLevel.commune, UnitLevel.village]))).all()
+        else:
+            below = db.session.scalars(sa.select(Unit).where(Unit.parent_id == self.home.id)).all()
+        self.by_id = {u.id: u for u in below}
+        self.villages: dict[str, list[Unit]] = {}
+        self.communes: dict[str, Unit] = {}
+        for u in below:
+            if u.level is UnitLevel.commune:
+                self.communes[u.name.casefold()] = u
+            else:
+                self.villages.setdefault(u.name.casefold(), []).append(u)
+
+    def _commune_of(self, village: Unit) -> Unit | None:
+        return self.by_id.get(village.parent_id)
+
+    def find(self, text: str) -> tuple[Unit | None, str | None]:
+        """(the unit, None), or (None, why not) for a cell of the village column."""
+        name = " ".join(text.split()).casefold()
+        if not name or name == self.home.name.casefold():
+            return self.home, None
+        found = self.villages.get(name, [])
+        if self.is_province and not found and "," in name:
+            village, _sep, commune = name.rpartition(",")
+            found = [u for u in self.villages.get(village.strip(), [])
+                     if (c := self._commune_of(u)) is not None and c.name.casefold() == commune.strip()]
+        if len(found) == 1:
+            return found[0], None
+        if len(found) > 1:
+            communes = sorted_vi(c.name for u in found if (c := self._commune_of(u)) is not None)
+            return None, _("có nhiều thôn, bản “%(name)s” (%(communes)s): ghi thêm tên xã, ví dụ “%(example)s”.",
+                           name=text[:100], communes=", ".join(communes), example=f"{found[0].name}, {communes[0]}")
+        if self.is_province and name in self.communes:
+            return self.communes[name], None
+        if self.is_province:
+            return None, _("không có thôn, bản hay xã “%(name)s” trong %(province)s.", name=text[:100],
+                           province=self.home.name)
+        return None, _("không có thôn, bản “%(name)s” trong %(commune)s.", name=text[:100], commune=self.home.name)
+
+    def label(self, unit: Unit) -> str:
+        """What the export writes for a person of ``unit`` (read back by ``find``)."""
+        if unit.id == self.home.id:
+            return ""
+        if self.is_province and unit.level is UnitLevel.village:
+            commune = self._commune_of(unit) or db.session.get(Unit, unit.parent_id)
+            if commune is not None and len(self.villages.get(unit.name.casefold(), [])) != 1:
+                return f"{unit.name}, {commune.name}"
+        return unit.name
+
+
+def _resolve_people(book: workbook.WorkbookData, places: Places, user: User | None,
                     problem) -> tuple[dict[str, Person], dict[str, Unit]]:
     """(code -> existing person, code -> unit of a person to create once every check passed)."""
-    villages = {u.name.casefold(): u for u in db.session.scalars(sa.select(Unit).where(Unit.parent_id == commune.id))}
-    villages.setdefault(commune.name.casefold(), commune)
     people: dict[str, Person] = {}
     new_in: dict[str, Unit] = {}
     taken: dict[object, int] = {}  # person id, or (name, birth year, unit) of a new one -> first row
@@ -234,23 +303,23 @@ def _resolve_people(book: workbook.WorkbookData, commune: Unit, user: User | Non
         taken[key] = row.row
         return True
 
-    def no_village(row) -> None:
-        problem("participants", row.row, "village",
-                _("không có thôn, bản “%(name)s” trong %(commune)s.", name=row.village[:100], commune=commune.name))
-
     wrong = book.rows_with_problems("participants")
     for row in book.participants:
-        unit = villages.get(row.village.casefold()) if row.village else commune
+        unit, why = places.find(row.village or "")
+
+        def no_village(row=row, why=why) -> None:
+            problem("participants", row.row, "village", why)
+
         if ("participants", row.row) in wrong:  # only its village is checked: matching needs a sound row
             if unit is None:
-                no_village(row)
+                no_village()
             continue
         person = db.session.scalar(sa.select(Person).where(Person.code == row.code))
         if person is None and unit is not None:
             person = match_person(code=None, full_name=row.full_name, birth_year=row.birth_year, unit=unit)
         if person is None:
             if unit is None:
-                no_village(row)
+                no_village()
             elif once((row.full_name.casefold(), row.birth_year, unit.id), row):
                 new_in[row.code] = unit
         elif user is not None and not user.can_see_unit(person.unit):
@@ -305,6 +374,25 @@ def _stored_answers(training: Training, counted_only: bool = False) -> dict[tupl
     return out
 
 
+def _cells_key(cells: dict[str, str]) -> frozenset:
+    return frozenset((key, value) for key, value in cells.items() if value not in (None, ""))
+
+
+def _voided_answers(training: Training) -> set[tuple[Phase, int, frozenset]]:
+    """(phase, person id, answers) of each voided response of the training."""
+    rows = db.session.execute(
+        sa.select(Response.id, Response.phase, Response.person_id, Answer.choice, Answer.text, Answer.item_id)
+        .outerjoin(Answer, Answer.response_id == Response.id)
+        .where(Response.training_id == training.id, Response.voided_dt.is_not(None))).all()
+    keys = {it.id: it.key for it in training.version.items}
+    by_response: dict[int, tuple[Phase, int, dict]] = {}
+    for response_id, phase, person_id, choice, text, item_id in rows:
+        cells = by_response.setdefault(response_id, (phase, person_id, {}))[2]
+        if item_id is not None:
+            cells[keys.get(item_id, "?")] = choice if choice is not None else text
+    return {(phase, person_id, _cells_key(cells)) for phase, person_id, cells in by_response.values()}
+
+
 def _create_training(book: workbook.WorkbookData, topic: Topic, unit: Unit, user: User | None) -> Training:
     owner = user.unit if user is not None else home_commune(unit)
     contents = [{**content, "question_id": _bank_question(content, topic, owner, user).id}
@@ -341,9 +429,9 @@ def export_workbook(training: Training, with_answers: bool = True, user: User | 
                                                                       Consent.person_id)
                                     .where(Participant.training_id == training.id, Consent.purpose == CONSENT_PURPOSE,
                                            Consent.withdrawn_dt.is_(None))))
-    commune = home_commune(training.unit)
+    places = Places(training.unit)
     participants = [workbook.ParticipantRow(0, p.code, p.full_name, p.sex, p.birth_year, p.ethnicity_code,
-                                   "" if unit.id == commune.id else unit.name, p.id in active)
+                                            places.label(unit), p.id in active)
                     for p, unit in roster]
     answers = {phase: [] for phase in Phase}
     if with_answers:
@@ -376,15 +464,16 @@ def blank_template() -> bytes:
 def instructions() -> list[str]:
     return [
         _("Hướng dẫn điền tệp trao đổi dữ liệu tập huấn (Cầu Nối)"),
-        _("Trang training: cột A là tên mục, cột B là giá trị; ngày ghi theo dạng YYYY-MM-DD, ví dụ 2025-09-20."),
+        _("Trang “Lớp tập huấn”: cột A là tên mục, cột B là giá trị; ngày ghi theo dạng YYYY-MM-DD, ví dụ 2025-09-20."),
         _("Các dòng training_id, test_version và checksum cho biết tệp thuộc lớp nào: đừng sửa chúng. "
           "Tệp của lớp này không nhập được vào lớp khác."),
-        _("Trang questions: mỗi dòng một câu; type là single, multi, truefalse, likert hoặc text; "
+        _("Trang “Câu hỏi”: mỗi dòng một câu; type là single, multi, truefalse, likert hoặc text; "
           "options cách nhau bằng ' | '; correct là số thứ tự lựa chọn đúng, nhiều số cách nhau bằng dấu phẩy."),
         _("Lựa chọn “Không biết” (nếu có) ghi ở cuối cột options; chọn nó được tính là sai và thống kê riêng."),
-        _("Trang participants: code là mã người tham gia; sex ghi F hoặc M; consent ghi yes khi người đó đã đồng ý "
+        _("Trang “Người tham gia”: code là mã người tham gia; sex ghi F hoặc M; consent ghi yes khi người đó đã đồng ý "
           "cho lưu thông tin."),
-        _("Trang pre và post: mỗi dòng một người (theo code), cột Q1, Q2... ghi số lựa chọn; "
+        _("Trang “Trước tập huấn” và “Sau tập huấn”: mỗi dòng một người (theo code), cột Q1, Q2... ghi số lựa chọn; "
           "câu nhiều lựa chọn ghi 1,3; để trống nếu không trả lời."),
+        _("Tệp cũ có trang tên training, questions, participants, pre, post vẫn nhập được như tệp mới."),
         _("Khi nhập, nếu có bất kỳ lỗi nào thì không lưu gì và hệ thống liệt kê mọi lỗi theo trang, dòng, cột."),
     ]

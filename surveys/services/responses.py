@@ -4,7 +4,9 @@ takes to store a response, so a typed "2" means the same thing wherever it was t
 ``parse_answer`` turns raw input into a scored answer (or a precise error); ``save_response``
 stores a response once, whatever the retries: a repeated client token or a second response for
 the same person and phase returns the response already stored, also under concurrent submits
-(the database's unique constraints decide, inside a SAVEPOINT).
+(the database's unique constraints decide, inside a SAVEPOINT). Only live responses hold the
+person's slot: a voided one (``surveys.services.corrections``) stays as history and a new
+response may take its place.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from app.locking import take_write_lock
 from app.models import Person, User, utcnow
 from app.services import ServiceError
 from surveys.models import Answer, InstrumentVersion, Item, Phase, QuestionKind, Response, ResponseSource, Training
+from surveys.queries import counted
 from surveys.services.bank import parse_positions
 from surveys.services.trainings import CONSENT_PURPOSE, ensure_consent, is_on_roster
 
@@ -91,18 +94,20 @@ def parse_answers(items: list[Item], raw_by_key: dict) -> tuple[list[ParsedAnswe
     return answers, errors
 
 
-# Built once: the phone form runs both on every submission (see surveys.access).
+# Built once: the phone form runs both on every submission (see surveys.access). A person's
+# response is her live one: a voided response no longer holds her slot.
 _BY_PERSON = sa.select(Response).where(Response.training_id == sa.bindparam("training_id"),
                                        Response.phase == sa.bindparam("phase"),
-                                       Response.person_id == sa.bindparam("person_id"))
+                                       Response.person_id == sa.bindparam("person_id"), counted())
 _BY_TOKEN = sa.select(Response).where(Response.client_token == sa.bindparam("token"))
 _BY_TOKEN_OR_PERSON = sa.select(Response).where(sa.or_(
     Response.client_token == sa.bindparam("token"),
     sa.and_(Response.training_id == sa.bindparam("training_id"), Response.phase == sa.bindparam("phase"),
-            Response.person_id == sa.bindparam("person_id"))))
+            Response.person_id == sa.bindparam("person_id"), counted())))
 
 
 def find_response(training: Training, phase: Phase, person: Person) -> Response | None:
+    """The person's live response to the phase (voided ones left out), or None."""
     return db.session.scalar(_BY_PERSON, {"training_id": training.id, "phase": phase, "person_id": person.id})
 
 

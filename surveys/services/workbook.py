@@ -1,6 +1,9 @@
 """The interchange workbook (XLSX): read it into plain checked data, or write it.
 
-Sheets (names and columns are fixed; extra sheets and columns are ignored):
+Sheets (columns are fixed; extra sheets and columns are ignored). Exports name the sheets in
+Vietnamese (``SHEET_TITLES``; the English keys below in English); reading takes either name
+(older files have the keys ``training``, ``questions``, ``participants``, ``pre``, ``post``), case
+and tones ignored:
   training      two columns key / value: title, topic, start_date, end_date (YYYY-MM-DD), venue
   questions     no, text, type (single|multi|truefalse|likert|text), options (" | "-separated),
                 correct (1-based option numbers, comma separated), points (default 1)
@@ -19,10 +22,10 @@ import io
 import re
 import zipfile
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_pgettext as _p
 
 from app import clock
 from app import ethnicities
@@ -34,6 +37,14 @@ from surveys.services.bank import clean_content
 from surveys.services.responses import parse_answer
 
 SHEETS = ("training", "questions", "participants", "pre", "post")
+# The sheet names of an export, in the reader's language: Vietnamese, or in English the keys above
+# (the names of older exports). Reading takes both names, whatever the reader's language.
+SHEET_TITLES = {"training": "Lớp tập huấn", "questions": "Câu hỏi", "participants": "Người tham gia",
+                "pre": "Trước tập huấn", "post": "Sau tập huấn"}
+SHEET_LABELS = {"training": _p("workbook sheet", "Lớp tập huấn"), "questions": _p("workbook sheet", "Câu hỏi"),
+                "participants": _p("workbook sheet", "Người tham gia"),
+                "pre": _p("workbook sheet", "Trước tập huấn"), "post": _p("workbook sheet", "Sau tập huấn")}
+INSTRUCTIONS_LABEL = _p("workbook sheet", "Hướng dẫn")
 TRAINING_KEYS = ("title", "topic", "start_date", "end_date", "venue")
 # Written by every export of a training: which training and test version the file belongs to, and a
 # checksum of both, so a file is never imported into another training (see interchange.import_workbook).
@@ -93,11 +104,14 @@ class Problem:
 class WorkbookError(ServiceError):
     """The workbook was refused; ``problems`` lists every problem found."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], titles: dict[str, str] | None = None):
         # in the order of the file: sheet by sheet, row by row (reading and the database checks
         # each add theirs, and a trainer fixes the file from top to bottom)
         order = {name: i for i, name in enumerate(SHEETS)}
-        self.problems = sorted(problems, key=lambda p: (order.get(p.sheet, -1) if p.sheet else -1, p.row or 0))
+        problems = sorted(problems, key=lambda p: (order.get(p.sheet, -1) if p.sheet else -1, p.row or 0))
+        # each sheet named as in the file (``titles``: key -> the file's name), else as an export names it
+        names = {**{key: str(label) for key, label in SHEET_LABELS.items()}, **(titles or {})}
+        self.problems = [replace(p, sheet=names.get(p.sheet, p.sheet)) for p in problems]
         super().__init__(_("Tệp có %(n)d lỗi, chưa lưu gì:", n=len(problems)) + " "
                          + "; ".join(str(p) for p in self.problems), "file")
 
@@ -132,6 +146,12 @@ class WorkbookData:
     letters: dict[str, dict[str, str]] = field(default_factory=dict)
     # what reading found wrong (only when read with ``raise_problems=False``)
     problems: list[Problem] = field(default_factory=list)
+    # sheet key -> its name in the file ("pre" in an older file, "Trước tập huấn" in a new one)
+    titles: dict[str, str] = field(default_factory=dict)
+
+    def error(self, problems: list[Problem]) -> WorkbookError:
+        """The refusal of this file, each problem naming its sheet as the file does."""
+        return WorkbookError(problems, self.titles)
 
     def rows_with_problems(self, *sheets: str) -> set[tuple[str, int]]:
         """(sheet, row) of the rows reading found wrong: later checks leave them alone."""
@@ -169,13 +189,36 @@ def _date(value) -> date | None:
         raise ValueError from None
 
 
+def _fold_name(name: str) -> str:
+    from app.collation import fold
+
+    return fold(name).replace("_", " ")
+
+
+# Folded sheet name (Vietnamese or English key) -> key.
+_SHEET_KEYS = {_fold_name(name): key for key, title in SHEET_TITLES.items() for name in (key, title)}
+
+
 class _Reader:
     def __init__(self):
         self.problems: list[Problem] = []
         self.letters: dict[str, dict[str, str]] = {"training": {k: "B" for k in TRAINING_KEYS}}
+        self.titles: dict[str, str] = {}  # key -> the sheet's name in the file
+        self._keys: dict[str, str] = {}  # the sheet's name in the file -> key
+
+    def sheets(self, wb) -> dict:
+        """key -> worksheet, by the Vietnamese names or the older English ones (the first sheet of
+        a key wins; other sheets are ignored)."""
+        found = {}
+        for name in wb.sheetnames:
+            key = _SHEET_KEYS.get(_fold_name(name))
+            if key is not None and key not in found:
+                found[key] = wb[name]
+                self.titles[key], self._keys[name] = name, key
+        return found
 
     def problem(self, sheet, row, column, letter, message) -> None:
-        self.problems.append(Problem(sheet, row, column, letter, message))
+        self.problems.append(Problem(self._keys.get(sheet, sheet), row, column, letter, message))
 
     def header(self, ws, required: tuple[str, ...]) -> dict[str, int] | None:
         """Column name -> 0-based index, from the first row; None (with problems) when incomplete."""
@@ -186,7 +229,8 @@ class _Reader:
             name = HEADER_ALIASES.get(" ".join(name.split()), name)
             if name and name not in columns:
                 columns[name] = i
-        self.letters[ws.title] = {name: get_column_letter(i + 1) for name, i in columns.items()}
+        key = self._keys.get(ws.title, ws.title)
+        self.letters[key] = {name: get_column_letter(i + 1) for name, i in columns.items()}
         missing = [c for c in required if c not in columns]
         for name in missing:
             self.problem(ws.title, 1, None, None, _("thiếu cột “%(column)s”.", column=name))
@@ -286,17 +330,25 @@ def _open(data: bytes):
         _refuse(_("Tệp không phải là tệp Excel .xlsx hợp lệ."))
 
 
+def _missing_sheet(key: str) -> str:
+    if str(SHEET_LABELS[key]) == key:
+        return _("thiếu trang này.")
+    return _("thiếu trang này (trong tệp cũ trang có tên “%(key)s”).", key=key)
+
+
 def read_participants(data: bytes, raise_problems: bool = True) -> WorkbookData:
     """Only the ``participants`` sheet (a roster file); the other parts come back empty. A sheet
     with nobody in it (the blank template) is no problem: there is just nothing to store."""
     reader = _Reader()
     with _sheets(data) as wb:
-        if "participants" not in wb.sheetnames:
-            raise WorkbookError([Problem("participants", None, None, None, _("thiếu trang này."))])
-        participants = _read_participants(reader, wb["participants"])
+        sheets = reader.sheets(wb)
+        if "participants" not in sheets:
+            raise WorkbookError([Problem("participants", None, None, None, _missing_sheet("participants"))])
+        participants = _read_participants(reader, sheets["participants"])
     if reader.problems and raise_problems:
-        raise WorkbookError(reader.problems)
-    return WorkbookData({}, [], participants, {phase: [] for phase in Phase}, reader.letters, reader.problems)
+        raise WorkbookError(reader.problems, reader.titles)
+    return WorkbookData({}, [], participants, {phase: [] for phase in Phase}, reader.letters, reader.problems,
+                        reader.titles)
 
 
 def read_workbook(data: bytes, into_training: bool = False, raise_problems: bool = True) -> WorkbookData:
@@ -306,22 +358,24 @@ def read_workbook(data: bytes, into_training: bool = False, raise_problems: bool
     and questions already; the file needs questions only when it gives answers."""
     reader = _Reader()
     with _sheets(data) as wb:
-        missing = [name for name in SHEETS if name not in wb.sheetnames]
+        sheets = reader.sheets(wb)
+        missing = [name for name in SHEETS if name not in sheets]
         if missing:
-            raise WorkbookError([Problem(name, None, None, None, _("thiếu trang này.")) for name in missing])
-        training = _read_training(reader, wb["training"], required=not into_training)
-        questions, items = _read_questions(reader, wb["questions"])
-        participants = _read_participants(reader, wb["participants"])
+            raise WorkbookError([Problem(name, None, None, None, _missing_sheet(name)) for name in missing],
+                                reader.titles)
+        training = _read_training(reader, sheets["training"], required=not into_training)
+        questions, items = _read_questions(reader, sheets["questions"])
+        participants = _read_participants(reader, sheets["participants"])
         codes = {p.code for p in participants}
         keys = [f"Q{i}" for i in range(1, len(questions) + 1)]
-        answers = {phase: _read_answers(reader, wb[phase.value], keys, items, codes) for phase in Phase}
+        answers = {phase: _read_answers(reader, sheets[phase.value], keys, items, codes) for phase in Phase}
     answered = any(answers.values())
     if not questions and (answered or not into_training) and not any(p.sheet == "questions" for p in reader.problems):
         reader.problem("questions", None, None, None, _("chưa có câu hỏi nào."))
     if reader.problems and raise_problems:
-        raise WorkbookError(reader.problems)
+        raise WorkbookError(reader.problems, reader.titles)
     return WorkbookData(training, [q for q in questions if q], participants, answers, reader.letters,
-                        reader.problems)
+                        reader.problems, reader.titles)
 
 
 def _read_training(reader: _Reader, ws, required: bool = True) -> dict:
@@ -461,7 +515,8 @@ def _read_answers(reader: _Reader, ws, keys: list[str], items: dict[str, Item],
     for name in question_columns:
         if name not in keys:
             reader.problem(ws.title, 1, name, get_column_letter(question_columns[name] + 1),
-                           _("không có câu hỏi số %(n)s trong trang “questions”.", n=name[1:]))
+                           _("không có câu hỏi số %(n)s trong trang “%(sheet)s”.", n=name[1:],
+                             sheet=reader.titles.get("questions", str(SHEET_LABELS["questions"]))))
     for key in keys:
         if key not in question_columns:
             reader.problem(ws.title, 1, None, None, _("thiếu cột “%(column)s”.", column=key))
@@ -474,7 +529,8 @@ def _read_answers(reader: _Reader, ws, keys: list[str], items: dict[str, Item],
             continue
         if code not in codes:
             reader.problem(ws.title, number, "code", get_column_letter(columns["code"] + 1),
-                           _("mã “%(code)s” không có trong trang “participants”.", code=code[:40]))
+                           _("mã “%(code)s” không có trong trang “%(sheet)s”.", code=code[:40],
+                             sheet=reader.titles.get("participants", str(SHEET_LABELS["participants"]))))
         if code in seen:
             reader.problem(ws.title, number, "code", get_column_letter(columns["code"] + 1),
                            _("mã “%(code)s” trùng với dòng %(row)d.", code=code, row=seen[code]))
@@ -504,7 +560,7 @@ def write_workbook(data: WorkbookData, instructions: list[str] | None = None) ->
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "training"
+    ws.title = str(SHEET_LABELS["training"])
     for key in TRAINING_KEYS:
         value = data.training.get(key)
         append_row(ws, [key, value.isoformat() if isinstance(value, date) else (value or "")])
@@ -512,7 +568,7 @@ def write_workbook(data: WorkbookData, instructions: list[str] | None = None) ->
         append_row(ws, [key, str(value)])
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 14, 60
 
-    ws = wb.create_sheet("questions")
+    ws = wb.create_sheet(str(SHEET_LABELS["questions"]))
     append_row(ws, list(QUESTION_COLUMNS))
     for no, q in enumerate(data.questions, start=1):
         options = list(q["options"]) + (["Không biết"] if q["has_dont_know"] else [])
@@ -521,7 +577,7 @@ def write_workbook(data: WorkbookData, instructions: list[str] | None = None) ->
     for letter, width in zip("ABCDEF", (5, 60, 10, 60, 10, 8)):
         ws.column_dimensions[letter].width = width
 
-    ws = wb.create_sheet("participants")
+    ws = wb.create_sheet(str(SHEET_LABELS["participants"]))
     append_row(ws, list(PARTICIPANT_COLUMNS))
     for p in data.participants:
         append_row(ws, [p.code, p.full_name, p.sex.value if p.sex else "", p.birth_year,
@@ -532,14 +588,14 @@ def write_workbook(data: WorkbookData, instructions: list[str] | None = None) ->
 
     keys = [f"Q{i}" for i in range(1, len(data.questions) + 1)]
     for phase in Phase:
-        ws = wb.create_sheet(phase.value)
+        ws = wb.create_sheet(str(SHEET_LABELS[phase.value]))
         append_row(ws, ["code", *keys])
         for row in data.answers.get(phase, []):
             append_row(ws, [row.code, *(_cell_value(row.cells.get(k)) for k in keys)])
         ws.column_dimensions["A"].width = 12
 
     if instructions:
-        ws = wb.create_sheet("huong_dan")
+        ws = wb.create_sheet(str(INSTRUCTIONS_LABEL))
         for line in instructions:
             append_row(ws, [line])
         ws.column_dimensions["A"].width = 110

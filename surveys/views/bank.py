@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth import can_edit_shared, shared_list_filter
-from app.collation import matches
+from app.collation import matches, sort_key
 from app.extensions import db
 from app.services import ServiceError, service_call
 from surveys import services
@@ -17,7 +17,7 @@ from surveys.access import (
 from surveys.blueprint import bp
 from surveys.forms import KIND_LABELS, InstrumentForm, QuestionForm, TopicForm
 from surveys.models import Instrument, InstrumentVersion, Question, Topic, Training
-from surveys.views.common import topic_choices
+from surveys.views.common import topic_choices, vi_order
 
 
 # --- topics ------------------------------------------------------------------------------
@@ -36,8 +36,8 @@ def list_topics():
             return redirect(url_for("surveys.list_topics"))
     counts = dict(db.session.execute(sa.select(Question.topic_id, sa.func.count(Question.id))
                                      .where(visible_filter_questions()).group_by(Question.topic_id)).all())
-    topics = db.session.scalars(sa.select(Topic).where(shared_list_filter(current_user, Topic.unit_id))
-                                .order_by(Topic.is_active.desc(), Topic.name)).all()
+    topics = sorted(db.session.scalars(sa.select(Topic).where(shared_list_filter(current_user, Topic.unit_id))),
+                    key=lambda t: (not t.is_active, sort_key(t.name)))
     return render_template("surveys/list_topics.html", topics=topics, counts=counts, form=form,
                            can_edit=lambda t: can_edit_shared(current_user, t.unit))
 
@@ -73,10 +73,13 @@ def list_questions():
     q = request.args.get("q", "").strip()[:100]
     topic_id = request.args.get("topic", type=int)
     stmt = visible_questions(current_user).where(Question.is_active)
-    if q:
-        stmt = stmt.where(Question.text.ilike(f"%{q}%"))
     if topic_id:
         stmt = stmt.where(Question.topic_id == topic_id)
+    if q:
+        # Words of the text, tones and case ignored ("lua dao" finds "Lừa đảo"), by the same rule
+        # as the test builder's filter (app.collation.matches); the page then pages over the ids.
+        texts = db.session.execute(stmt.with_only_columns(Question.id, Question.text)).all()
+        stmt = stmt.where(Question.id.in_([qid for qid, text in texts if matches(q, text)]))
     stmt = stmt.options(sa.orm.joinedload(Question.topic), sa.orm.joinedload(Question.unit)) \
         .order_by(Question.topic_id, Question.id)
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
@@ -141,8 +144,9 @@ def archive_question(question_id: int):
 @bp.route("/tests/")
 @surveys_required
 def list_instruments():
-    stmt = visible_instruments(current_user).where(Instrument.is_active).options(
-        sa.orm.joinedload(Instrument.topic), sa.orm.joinedload(Instrument.unit)).order_by(Instrument.title)
+    stmt = visible_instruments(current_user).where(Instrument.is_active)
+    stmt = stmt.options(sa.orm.joinedload(Instrument.topic), sa.orm.joinedload(Instrument.unit)).order_by(
+        vi_order(stmt, Instrument.id, Instrument.title))
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
     ids = [i.id for i in page.items]
     versions = dict(db.session.execute(sa.select(InstrumentVersion.instrument_id, sa.func.max(InstrumentVersion.number))

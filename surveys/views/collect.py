@@ -11,6 +11,7 @@ from app import jobs, services as core
 from app.extensions import db
 from app.official import send_document
 from app.pdf import render_pdf
+from app.filters import namesakes
 from app.models import Person
 from app.forms import show_service_error
 from app.services import service_call
@@ -19,7 +20,7 @@ from surveys.access import get_training_or_404, phase_or_404, respondent_key, su
 from surveys.blueprint import bp
 from surveys.forms import UploadForm
 from surveys.models import Phase, Response, ResponseSource, Training
-from surveys.queries import roster_stmt
+from surveys.queries import counted, roster_stmt
 from surveys.services.trainings import CONSENT_PURPOSE
 from surveys.services.workbook import WorkbookError
 
@@ -27,11 +28,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _roster(training: Training, phase: Phase) -> list[tuple[Person, int | None]]:
-    """Roster in name order with the id of each person's response in this phase (one query)."""
+    """Roster in name order with the id of each person's live response in this phase (one query;
+    a voided response frees her row for a new one)."""
     return db.session.execute(
         roster_stmt(training.id, Person, Response.id)
         .outerjoin(Response, sa.and_(Response.person_id == Person.id, Response.training_id == training.id,
-                                     Response.phase == phase))
+                                     Response.phase == phase, counted()))
         .order_by(Person.name_key, Person.code)).all()
 
 
@@ -98,9 +100,15 @@ def enter_grid(training_id: int, phase: str):
         editing = True
         flash(_("Chưa lưu: có %(n)d lỗi, xem các dòng tô đỏ.", n=len(errors)), "error")
     movable = [p for p, r in roster if r is None and p.id != person.id] if existing else []
+    # Her row is open again because her response was voided: say so (the latest voided one).
+    voided_before = None if existing else db.session.scalar(
+        sa.select(Response).where(Response.training_id == training.id, Response.phase == phase,
+                                  Response.person_id == person.id, Response.voided_dt.is_not(None))
+        .order_by(Response.voided_dt.desc()).limit(1))
     return render_template("surveys/enter_grid.html", training=training, phase=phase, roster=roster,
                            person=person, items=items, values=values, errors=errors, existing=existing,
-                           stored=stored, editing=editing, movable=movable,
+                           stored=stored, editing=editing, movable=movable, namesakes=namesakes(p for p, _r in roster),
+                           voided_before=voided_before,
                            needs_consent=not person.has_consent(CONSENT_PURPOSE))
 
 
@@ -131,10 +139,13 @@ def _paper_options(values) -> tuple[bool, str]:
     return values.get("todo") in ("1", "on", "y"), layout if layout in PAPER_LAYOUTS else "sheets"
 
 
-def _paper_people(training: Training, phase: Phase, todo: bool) -> list[Person | None]:
+def _paper_people(training: Training, phase: Phase, todo: bool) -> tuple[list[Person | None], set[str]]:
     """The roster in name order (with ``todo``, only those without a response in this phase); one
-    blank sheet (None) when nobody is left, for a newcomer on the day."""
-    return [p for p, response_id in _roster(training, phase) if not (todo and response_id is not None)] or [None]
+    blank sheet (None) when nobody is left, for a newcomer on the day. With the names borne twice
+    on the whole roster: their sheets print birth year and village beside the code."""
+    roster = _roster(training, phase)
+    people = [p for p, response_id in roster if not (todo and response_id is not None)] or [None]
+    return people, namesakes(p for p, _r in roster)
 
 
 def answer_sheets_per_page(items) -> int:
@@ -165,12 +176,13 @@ def paper_pdf(training_id: int, phase: str):
     training = get_training_or_404(training_id)
     state = training.phase(phase_or_404(phase))
     todo, layout = _paper_options(request.args)
-    people = _paper_people(training, state.phase, todo)
+    people, twice = _paper_people(training, state.phase, todo)
     items = training.version.items
     parts = _paper_parts(layout, people, lambda person_id: qr.public_url(state, person_id), items)
     core.log_export(current_user, "training_paper_pdf", "Training", training.id, has_names=people != [None],
                     rows=len(people))
-    pdf = render_pdf(PAPER_TEMPLATES[layout], training=training, phase=state.phase, sheets=parts, items=items)
+    pdf = render_pdf(PAPER_TEMPLATES[layout], training=training, phase=state.phase, sheets=parts, items=items,
+                     namesakes=twice)
     return send_document(pdf, f"phieu-{training.id}-{state.phase.value}.pdf", "application/pdf", inline=True)
 
 
@@ -206,7 +218,7 @@ def make_paper_questionnaire(job, progress):
     training = db.session.get(Training, job.params["training_id"])
     phase = Phase(job.params["phase"])
     todo, layout = bool(job.params.get("todo")), job.params.get("layout", "sheets")
-    people = _paper_people(training, phase, todo)
+    people, twice = _paper_people(training, phase, todo)
     form_url = job.params["form_url"]
     state = training.phase(phase)
     items = training.version.items
@@ -216,7 +228,7 @@ def make_paper_questionnaire(job, progress):
 
     parts = _paper_parts(layout, people, url_of, items)
     pdf = render_pdf_in_parts(PAPER_TEMPLATES[layout], "sheets", parts, progress, training=training,
-                              phase=phase, items=items)
+                              phase=phase, items=items, namesakes=twice)
     core.log_export(db.session.get(User, job.user_id), "training_paper_pdf", "Training", training.id,
                     has_names=people != [None], rows=len(people))
     return pdf, f"phieu-{training.id}-{phase.value}.pdf", "application/pdf"
@@ -266,9 +278,13 @@ def import_answers(training_id: int):
                      stored=result.stored, seen=result.seen, refused=result.refused)
         if not report.get("rows") and not report.get("answer_rows"):
             return _("Tệp chưa có người nào và câu trả lời nào (như tệp mẫu trống) nên chưa lưu gì.")
-        return _("Đã nhập từ tệp: %(people)d người mới vào danh sách lớp, %(responses)d câu trả lời mới "
-                 "(những câu trả lời đã có và giống hệt thì bỏ qua).", people=report.get("people", 0),
-                 responses=report.get("responses", 0))
+        message = _("Đã nhập từ tệp: %(people)d người mới vào danh sách lớp, %(responses)d câu trả lời mới "
+                    "(những câu trả lời đã có và giống hệt thì bỏ qua).", people=report.get("people", 0),
+                    responses=report.get("responses", 0))
+        if report.get("voided"):
+            message += " " + _("%(n)d câu trả lời trong tệp giống hệt câu trả lời đã hủy nên không được nhập lại.",
+                               n=report["voided"])
+        return message
 
     return _import_into(training, do_import, done)
 
@@ -282,7 +298,7 @@ def import_roster(training_id: int):
 
     def done(added: int) -> str:
         if not report.get("rows"):
-            return _("Trang “participants” của tệp chưa có người nào (như tệp mẫu trống) nên chưa lưu gì.")
+            return _("Trang “Người tham gia” (“participants”) của tệp chưa có người nào (như tệp mẫu trống) nên chưa lưu gì.")
         return _("Đã thêm %(n)d người vào danh sách lớp.", n=added)
 
     return _import_into(training, lambda data: services.import_roster(data, training=training, user=current_user,

@@ -1,4 +1,5 @@
-"""Small helpers the survey screens share."""
+"""Small helpers the survey screens share. Topics, units and tests are listed in Vietnamese order
+(``app.collation``: "Hà" < "Hoàng" < "Đặng" would sort wrong in plain SQL)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -6,6 +7,7 @@ from flask import flash
 from flask_login import current_user
 
 from app.auth import scoped_units, shared_list_filter
+from app.collation import sort_key, sorted_vi
 from app.extensions import db
 from app.models import Unit, UnitLevel
 from surveys.models import Topic
@@ -14,8 +16,31 @@ from surveys.models import Topic
 def topic_choices(include_id: int | None = None) -> list[tuple[int, str]]:
     topics = db.session.scalars(sa.select(Topic).where(sa.or_(Topic.is_active, Topic.id == include_id),
                                                        shared_list_filter(current_user, Topic.unit_id))
-                                .order_by(Topic.name)).all()
-    return [(t.id, t.name) for t in topics]
+                                ).all()
+    return [(t.id, t.name) for t in sorted_vi(topics, key=lambda t: t.name)]
+
+
+def vi_order(stmt, id_column, name_column):
+    """An ORDER BY expression putting the rows of ``stmt`` in Vietnamese order of ``name_column``
+    (then id), for a list that SQL pages: the names are read once and ranked here."""
+    rows = db.session.execute(stmt.with_only_columns(id_column, name_column).order_by(None)).all()
+    ranked = sorted(rows, key=lambda r: (sort_key(r[1]), r[0]))
+    if not ranked:
+        return id_column
+    return sa.case({r[0]: i for i, r in enumerate(ranked)}, value=id_column, else_=len(ranked))
+
+
+def units_in_tree_order(units: list[Unit]) -> list[Unit]:
+    """Units under their parent (as ``Unit.path`` orders them), siblings in Vietnamese order."""
+    by_id = {u.id: u for u in units}
+
+    def key(unit):
+        chain = []
+        while unit is not None:
+            chain.append(sort_key(unit.name))
+            unit = by_id.get(unit.parent_id)
+        return tuple(reversed(chain))
+    return sorted(units, key=key)
 
 
 def training_unit_choices() -> list[tuple[int, str]]:
@@ -23,7 +48,8 @@ def training_unit_choices() -> list[tuple[int, str]]:
     training can take place."""
     units = db.session.scalars(scoped_units(current_user).where(
         Unit.level.in_([UnitLevel.province, UnitLevel.commune, UnitLevel.village]), Unit.is_active)
-        .order_by(Unit.path)).all()
+        ).all()
+    units = units_in_tree_order(units)
     indent = {UnitLevel.province: "", UnitLevel.commune: "", UnitLevel.village: "— "}
     if any(u.level is UnitLevel.province for u in units):
         indent[UnitLevel.commune], indent[UnitLevel.village] = "— ", "— — "

@@ -116,4 +116,4 @@ def rescore_history(training) -> list:
     return db.session.execute(
         sa.select(Rescore, Person).join(Response, Response.id == Rescore.response_id)
         .join(Person, Person.id == Response.person_id).where(Rescore.training_id == training.id)
-        .order_by(Rescore.rescored_dt.desc(), Person.full_name)).all()
+        .order_by(Rescore.rescored_dt.desc(), Person.name_key, Person.code)).all()

@@ -22,7 +22,7 @@ from surveys import access, services
 from surveys.access import get_phase_by_token_or_404
 from surveys.blueprint import public_bp
 from surveys.models import Item, Participant, Phase, QuestionKind, Response, ResponseSource, Training, TrainingPhase
-from surveys.queries import roster_stmt
+from surveys.queries import counted, roster_stmt
 from surveys.services.trainings import CONSENT_PURPOSE
 
 
@@ -32,7 +32,7 @@ _ON_ROSTER = roster_stmt(sa.bindparam("training_id"))
 # whether her consent stands: the form needs all three on every page.
 _RESPONDENT = _ON_ROSTER.add_columns(
     sa.exists().where(Response.training_id == Participant.training_id, Response.phase == sa.bindparam("phase"),
-                      Response.person_id == Person.id).label("answered"),
+                      Response.person_id == Person.id, counted()).label("answered"),
     sa.exists().where(Consent.person_id == Person.id, Consent.purpose == CONSENT_PURPOSE,
                       Consent.withdrawn_dt.is_(None)).label("consented"))
 _RESPONDENT_BY_ID = _RESPONDENT.where(Person.id == sa.bindparam("person_id"))

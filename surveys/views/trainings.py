@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from app import clock, services as core
 from app.auth import unit_in_scope_or_404, unit_scope
+from app.collation import sorted_vi
 from app.extensions import db
 from app.official import send_document
 from app.clock import parse_date
@@ -84,9 +85,9 @@ def _training_form(training: Training | None) -> TrainingForm:
             "show_results_after_post": training.show_results_after_post})
     form.topic_id.choices = topic_choices(training.topic_id if training else None)
     form.unit_id.choices = training_unit_choices()
-    instruments = db.session.scalars(visible_instruments(current_user).where(
+    instruments = sorted_vi(db.session.scalars(visible_instruments(current_user).where(
         sa.or_(Instrument.is_active, Instrument.id == (training.version.instrument_id if training else None)))
-        .order_by(Instrument.title)).all()
+        .order_by(Instrument.id)).all(), key=lambda i: i.title)
     # Tests of the same name are told apart by their unit and number.
     titles = [i.title for i in instruments]
     form.instrument_id.choices = [(i.id, f"{i.title} ({i.unit.name}, #{i.id})" if titles.count(i.title) > 1

@@ -47,6 +47,32 @@ def test_builder_filters_the_bank_by_text_and_topic(db, client, login_as, units,
     page = client.get(f"/surveys/tests/new?topic={violence.id}&q=otp").get_data(as_text=True)
     assert picker_rows(page) == [] and "Không có câu hỏi nào khớp bộ lọc." in page
 
+def test_the_question_bank_list_searches_without_tones_or_case(db, client, login_as, units, create_topic, app):
+    violence, fraud, made = bank(db, units, create_topic)
+    login_as(Role.province, "19")
+    app.config["PER_PAGE"] = 1  # the search runs before the paging
+
+    def listed(query: str) -> list[int]:
+        ids, page_no = [], 1
+        while True:
+            page = client.get("/surveys/questions/", query_string={"q": query, "page": page_no}).get_data(as_text=True)
+            found = [int(n) for n in re.findall(r'/surveys/questions/(\d+)/edit', page)]
+            if not found:
+                return ids
+            ids, page_no = ids + found, page_no + 1
+
+    assert listed("lua dao") == [made["Dấu hiệu của tin nhắn LỪA ĐẢO là gì?"].id]
+    assert listed("LỪA đảo") == [made["Dấu hiệu của tin nhắn LỪA ĐẢO là gì?"].id]
+    assert listed("bao luc gia dinh") == [made["Bạo lực gia đình chỉ là chuyện riêng của mỗi nhà."].id]
+    assert sorted(listed("la")) == sorted([made["Bạo lực gia đình chỉ là chuyện riêng của mỗi nhà."].id,
+                                           made["Tổng đài bảo vệ trẻ em là số nào?"].id,
+                                           made["Dấu hiệu của tin nhắn LỪA ĐẢO là gì?"].id,
+                                           made["Có nên cho người lạ mã OTP không?"].id])
+    assert listed("otp vay von") == []
+    page = client.get("/surveys/questions/", query_string={"q": "lua", "topic": violence.id}).get_data(as_text=True)
+    assert "Dấu hiệu của tin nhắn" not in page
+
+
 def test_a_filter_never_hides_or_drops_a_question_of_the_test(db, client, login_as, units, create_topic):
     violence, fraud, made = bank(db, units, create_topic)
     login_as(Role.province, "19")

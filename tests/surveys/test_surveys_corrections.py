@@ -23,7 +23,7 @@ def trainer(db, units, create_user, create_topic):
 
 
 def _identity(data: bytes) -> dict:
-    ws = load_workbook(io.BytesIO(data))["training"]
+    ws = load_workbook(io.BytesIO(data))["Lớp tập huấn"]
     return {row[0]: row[1] for row in ws.iter_rows(values_only=True)}
 
 
@@ -60,7 +60,7 @@ def test_a_typed_over_identity_is_refused(db, trainer, units):
     first = services.import_workbook(xlsx(sheets()), user=trainer, unit=units["02086"])
     db.session.commit()
     book = load_workbook(io.BytesIO(services.export_workbook(first, user=trainer)))
-    for row in book["training"].iter_rows():
+    for row in book["Lớp tập huấn"].iter_rows():
         if row[0].value == "training_id":
             row[1].value = str(first.id + 1)
     out = io.BytesIO()
@@ -147,7 +147,7 @@ def figures(training, units) -> dict:
     dashboard = TrainingIndicators().compute(root, Period.year(2025), date(2025, 12, 31), {
         u.id: root.path for u in [root, units["02020"], units["02086"], units["na_nguoc"], units["ban_ca"]]}).total
     book = load_workbook(io.BytesIO(services.export_workbook(training)))
-    exported = {s: [r for r in book[s].iter_rows(values_only=True)] for s in ("pre", "post")}
+    exported = {s: [r for r in book[s].iter_rows(values_only=True)] for s in ("Trước tập huấn", "Sau tập huấn")}
     _db.session.commit()  # the export log row
     return {"results": results, "pooled": (pooled.n_pre, pooled.n_post, pooled.n_matched, pooled.summary),
             "table": table, "counts": training_counts([training.id]), "dashboard": dashboard, "export": exported}
@@ -405,3 +405,48 @@ def test_the_roster_form_keeps_what_was_typed_with_the_error_beside_its_field(db
     field = re.search(r'<div class="field[^"]*has-error[^"]*">.*?</div>', html, re.S).group(0)
     assert 'name="birth_year"' in field and "Năm sinh" in field
     assert 'action="/surveys/trainings/%d/participants#add-person"' % training.id in html
+
+
+def test_a_province_training_workbook_finds_villages_in_its_communes(db, units, create_user, create_topic):
+    """A province training (training of trainers): the village column names villages of the
+    province's communes (not communes taken for villages), a commune for someone registered at
+    commune level, blank for the province level; a village name borne in two communes needs its
+    commune, and the export writes it so."""
+    from app import services as core
+    from app.models import Person
+
+    create_topic("Lừa đảo trực tuyến")
+    officer = create_user(Role.province, "19")
+    training = services.import_workbook(xlsx(sheets()), user=officer, unit=units["19"])
+    db.session.commit()
+    assert training.unit.level.value == "province"
+    home = {p.person.code: p.person.unit.name for p in training.participants}
+    assert home == {"NN-01": "Nà Nguộc", "NN-02": "Nà Nguộc", "NN-03": "Thái Nguyên"}
+
+    core.create_unit(units["02020"], "Nà Nguộc", "thôn")  # now borne in two communes
+    db.session.commit()
+    roster = sheets()["participants"][:1] + [
+        ["TT-01", "Đinh Thị Hoa", "F", 1980, "Tày", "Bản Ca", "yes"],
+        ["TT-02", "Ma Thị Lan", "F", 1982, "Tày", "Xã Chợ Đồn", "yes"],
+        ["TT-03", "Lý Thị Nga", "F", 1984, "Dao", "Nà Nguộc", "yes"]]
+    with pytest.raises(WorkbookError) as refused:
+        services.import_roster(xlsx({"participants": roster}), training=training, user=officer)
+    assert [str(p) for p in refused.value.problems] == [
+        "Trang “participants”, dòng 4, cột village (F): có nhiều thôn, bản “Nà Nguộc” (Xã Chợ Đồn, Xã Chợ Mới): "
+        "ghi thêm tên xã, ví dụ “Nà Nguộc, Xã Chợ Đồn”."]
+    db.session.rollback()
+    roster[3][5] = "Nà Nguộc, Xã Chợ Đồn"
+    assert services.import_roster(xlsx({"participants": roster}), training=training, user=officer) == 3
+    db.session.commit()
+    placed = {p.code: (p.unit.name, p.unit.parent.name) for p in _db.session.scalars(
+        sa.select(Person).where(Person.code.like("TT-%")))}
+    assert placed == {"TT-01": ("Bản Ca", "Xã Chợ Đồn"), "TT-02": ("Xã Chợ Đồn", "Thái Nguyên"),
+                      "TT-03": ("Nà Nguộc", "Xã Chợ Đồn")}
+    # the export writes what reads back: the commune beside a village name borne twice
+    book = load_workbook(io.BytesIO(services.export_workbook(training)))
+    village = {row[0]: row[5] for row in book["Người tham gia"].iter_rows(min_row=2, values_only=True)}
+    assert village == {"NN-01": "Nà Nguộc, Xã Chợ Mới", "NN-02": "Nà Nguộc, Xã Chợ Mới", "NN-03": None,
+                       "TT-01": "Bản Ca", "TT-02": "Xã Chợ Đồn", "TT-03": "Nà Nguộc, Xã Chợ Đồn"}
+    with pytest.raises(WorkbookError, match="không có thôn, bản hay xã “Bản Lạ” trong Thái Nguyên"):
+        services.import_roster(xlsx({"participants": roster[:1] + [["TT-09", "A", "F", 1990, "", "Bản Lạ", "yes"]]}),
+                               training=training, user=officer)

@@ -52,7 +52,7 @@ def test_erased_people_are_on_no_roster_list(client, erased_training, phone):
     for template in ("0", "1"):
         book = load_workbook(io.BytesIO(client.get(f"/surveys/trainings/{training.id}/workbook.xlsx",
                                                    query_string={"template": template}).data))
-        for sheet in ("participants", "pre", "post"):
+        for sheet in ("Người tham gia", "Trước tập huấn", "Sau tập huấn"):
             codes = [row[0] for row in book[sheet].iter_rows(min_row=2, values_only=True) if row[0]]
             assert gone.code not in codes and set(codes) == {p.code for p in kept}, (template, sheet)
 

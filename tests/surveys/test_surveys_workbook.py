@@ -97,7 +97,7 @@ def with_cell(sheet, row, col, value, **kw):
 
 
 @pytest.mark.parametrize("data, expected", [
-    (xlsx(without(sheets(), "post")), ["Trang “post”: thiếu trang này."]),
+    (xlsx(without(sheets(), "post")), ["Trang “Sau tập huấn”: thiếu trang này (trong tệp cũ trang có tên “post”)."]),
     (xlsx(with_cell("pre", 2, 0, "NN-99")), ["Trang “pre”, dòng 3, cột code (A): mã “NN-99” không có trong trang “participants”."]),
     (xlsx(with_cell("pre", 1, 3, "7")), ["Trang “pre”, dòng 2, cột Q3 (D): Lựa chọn 7 không có: câu này chỉ có 3 lựa chọn (1 đến 3)."]),
     (xlsx(with_cell("pre", 1, 2, 7)), ["Trang “pre”, dòng 2, cột Q2 (C): Lựa chọn 7 không có: câu này chỉ có 5 lựa chọn (1 đến 5)."]),
@@ -167,10 +167,48 @@ def test_person_of_another_province_is_not_reachable_by_code(db, trainer, units,
     assert problems == ["Trang “participants”, dòng 3, cột code (A): mã “NN-02” đã dùng cho một người ngoài phạm vi của bạn."]
 
 
-def table(data: bytes) -> dict[str, list[tuple]]:
+# The sheets of an export, by the names a Vietnamese reader sees (older files: the keys).
+VI_SHEETS = {"training": "Lớp tập huấn", "questions": "Câu hỏi", "participants": "Người tham gia",
+             "pre": "Trước tập huấn", "post": "Sau tập huấn"}
+
+
+def table(data: bytes, names: dict[str, str] = VI_SHEETS) -> dict[str, list[tuple]]:
     wb = load_workbook(io.BytesIO(data))
-    return {name: [tuple("" if v is None else v for v in row) for row in wb[name].iter_rows(values_only=True)]
-            for name in ("training", "questions", "participants", "pre", "post")}
+    return {key: [tuple("" if v is None else v for v in row) for row in wb[name].iter_rows(values_only=True)]
+            for key, name in names.items()}
+
+
+def test_exports_name_their_sheets_in_vietnamese_and_older_english_names_still_import(db, trainer, units):
+    first = services.import_workbook(xlsx(sheets()), user=trainer, unit=units["02086"])  # English names
+    db.session.commit()
+    exported = services.export_workbook(first, user=trainer)
+    assert load_workbook(io.BytesIO(exported)).sheetnames == [*VI_SHEETS.values(), "Hướng dẫn"]
+    template = load_workbook(io.BytesIO(services.blank_template())).sheetnames
+    assert template[:5] == list(VI_SHEETS.values())
+    # the Vietnamese export imports as a new training, and so does one typed without tones or in capitals
+    assert counts_of(services.import_workbook(exported, user=trainer, unit=units["02086"])) == (3, 3, 2)
+    book = load_workbook(io.BytesIO(exported))
+    for sheet, name in zip(book.worksheets, ("LOP TAP HUAN", "cau hoi", "Nguoi tham gia", "truoc tap huan", "Sau tap huan")):
+        sheet.title = name
+    out = io.BytesIO()
+    book.save(out)
+    assert counts_of(services.import_workbook(out.getvalue(), user=trainer, unit=units["02086"])) == (3, 3, 2)
+    # a problem names the sheet as the file does
+    book = load_workbook(io.BytesIO(exported))
+    book["Trước tập huấn"]["A2"] = "NN-99"
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(WorkbookError) as refused:
+        services.import_workbook(out.getvalue(), user=trainer, unit=units["02086"])
+    assert str(refused.value.problems[0]) == ("Trang “Trước tập huấn”, dòng 2, cột code (A): mã “NN-99” không có "
+                                              "trong trang “Người tham gia”.")
+
+
+def counts_of(training) -> tuple[int, int, int]:
+    from surveys.results import training_counts
+
+    c = training_counts([training.id])[training.id]
+    return c["people"], c["pre"], c["post"]
 
 
 def test_export_then_import_is_lossless(db, trainer, units):
@@ -186,7 +224,7 @@ def test_export_then_import_is_lossless(db, trainer, units):
     assert strip(table(again)) == strip(table(exported))
     assert dict(table(again)["training"])["training_id"] == str(second.id)
     # and the export says what the original said
-    original = table(xlsx(sheets()))
+    original = table(xlsx(sheets()), {key: key for key in VI_SHEETS})  # typed with the older English names
     assert table(exported)["questions"] == original["questions"][:4] + [
         (4, "Tôi tự tin nhận ra lừa đảo.", "likert",
          "Hoàn toàn không đồng ý | Không đồng ý | Phân vân | Đồng ý | Hoàn toàn đồng ý", "", 1)]

@@ -18,7 +18,7 @@ def blank_with(participants: list[list]) -> bytes:
 
     wb = load_workbook(io.BytesIO(services.blank_template()))
     for row in participants:
-        wb["participants"].append(row)
+        wb["Người tham gia"].append(row)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -38,7 +38,7 @@ def test_the_untouched_blank_template_imports_and_says_nothing_was_stored(db, cl
     assert "chưa có câu hỏi nào" not in page
     page = upload(client, f"/surveys/trainings/{training.id}/participants/import",
                   services.blank_template()).get_data(as_text=True)
-    assert "Trang “participants” của tệp chưa có người nào (như tệp mẫu trống) nên chưa lưu gì." in page
+    assert "Trang “Người tham gia” (“participants”) của tệp chưa có người nào (như tệp mẫu trống) nên chưa lưu gì." in page
     assert counts() == before
 
 
@@ -60,10 +60,10 @@ def test_a_roster_typed_into_the_blank_template_is_stored(db, client, login_as, 
 
 def test_a_blank_template_cannot_make_a_new_training_and_says_all_that_is_missing(db, trainer, units):
     problems = refused(services.blank_template(), trainer, units["02086"])
-    assert problems == ["Trang “training”, dòng 1, cột title (B): chưa điền.",
-                        "Trang “training”, dòng 2, cột topic (B): chưa điền.",
-                        "Trang “training”, dòng 3, cột start_date (B): chưa điền.",
-                        "Trang “questions”: chưa có câu hỏi nào."]
+    assert problems == ["Trang “Lớp tập huấn”, dòng 1, cột title (B): chưa điền.",
+                        "Trang “Lớp tập huấn”, dòng 2, cột topic (B): chưa điền.",
+                        "Trang “Lớp tập huấn”, dòng 3, cột start_date (B): chưa điền.",
+                        "Trang “Câu hỏi”: chưa có câu hỏi nào."]
 
 
 def test_every_problem_of_a_file_comes_at_once_topic_village_dates_and_rows(db, trainer, units):

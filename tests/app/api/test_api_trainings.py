@@ -142,3 +142,25 @@ def test_results_are_the_cli_object_and_the_read_is_logged(db, api, runner, crea
     assert body["summary"]["mean_gain"] is not None and body["n_matched"] == 3
     kinds = db.session.scalars(sa.select(ExportLog.kind).where(ExportLog.user_id == client.user.id)).all()
     assert kinds == ["training_results_json"]
+
+
+def test_a_voided_response_says_so_and_frees_the_place_for_a_new_one(db, api, create_training, answers_body):
+    from surveys import services
+
+    training = create_training()
+    client = api("trainer")
+    code = training.participants[0].person.code
+    body = answers_body(training, code)
+    first = client.post(f"/trainings/{training.id}/responses", json=body).get_json()
+    assert (first["voided"], first["voided_dt"], first["void_reason"]) == (False, None, None)
+    services.void_response(db.session.get(Response, first["id"]), "Nhập nhầm người", None)
+    db.session.commit()
+    replay = client.post(f"/trainings/{training.id}/responses", json=body)
+    assert replay.status_code == 200
+    assert (replay.get_json()["voided"], replay.get_json()["void_reason"]) == (True, "Nhập nhầm người")
+    assert replay.get_json()["voided_dt"]
+    again = client.post(f"/trainings/{training.id}/responses", json=answers_body(training, code))
+    assert again.status_code == 201 and again.get_json()["voided"] is False
+    assert db.session.scalar(sa.select(sa.func.count(Response.id))) == 2
+    # and the place is held again by the new one
+    assert client.post(f"/trainings/{training.id}/responses", json=answers_body(training, code)).status_code == 409

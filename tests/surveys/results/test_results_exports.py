@@ -106,13 +106,14 @@ def test_xlsx_holds_the_raw_answers_and_the_summary_sheets(client, login_as, tra
     response = client.get(f"/surveys/trainings/{training.id}/results.xlsx")
     assert response.status_code == 200 and response.headers["Content-Disposition"].endswith('.xlsx"')
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["training", "questions", "participants", "pre", "post", "huong_dan", "Tổng hợp",
+    assert book.sheetnames == ["Lớp tập huấn", "Câu hỏi", "Người tham gia", "Trước tập huấn", "Sau tập huấn",
+                               "Hướng dẫn", "Tổng hợp",
                                "Theo câu hỏi", "Câu hỏi thái độ", "Theo nhóm", "Điểm từng người"]
     summary = dict(book["Tổng hợp"].iter_rows(min_row=2, values_only=True))
     assert (summary["Số người làm bài trước"], summary["Số người làm bài sau"],
             summary["Số người làm cả hai bài"]) == (8, 7, 7)
     assert summary["Mức tăng điểm trung bình"] == pytest.approx(10 / 7, abs=1e-4)
-    pre = {r[0]: r[1:] for r in book["pre"].iter_rows(min_row=2, values_only=True)}
+    pre = {r[0]: r[1:] for r in book["Trước tập huấn"].iter_rows(min_row=2, values_only=True)}
     assert pre[persons["P1"].code][:4] == (2, 1, 1, 3)  # as typed from the paper form
     items = list(book["Theo câu hỏi"].iter_rows(values_only=True))
     assert items[3][items[0].index("Nhận xét")] is None  # no warning on 7 people (see the JSON test)
