@@ -2,7 +2,7 @@
 unique index) instead of one response of any state
 
 Revision ID: 0022_h2
-Revises: 0021_jobs2
+Revises: 0022_h1
 Create Date: 2026-12-01 17:30:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0022_h2'
-down_revision = '0021_jobs2'
+down_revision = '0022_h1'
 branch_labels = None
 depends_on = None
 
