@@ -96,6 +96,14 @@ def run_migrations_online():
             # The web's statement timeout (DB_STATEMENT_TIMEOUT) is not for an index on a big table.
             connection.exec_driver_sql("SET statement_timeout = 0")
             connection.commit()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table by copying it and dropping the old one (batch mode). The app
+            # turns foreign keys on for every connection, and with them on that DROP deletes every
+            # row pointing at the table with ON DELETE CASCADE (a rebuild of survey_responses took
+            # every answer with it). Off for the migrations, as SQLite's ALTER TABLE procedure says;
+            # the pragma must be set outside a transaction, so on the driver's connection first.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -104,6 +112,13 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                # what SQLite's procedure asks after such a change: no row may point nowhere
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migrations left rows pointing nowhere: {broken[:10]}")
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

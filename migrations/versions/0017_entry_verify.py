@@ -41,5 +41,20 @@ def downgrade():
     with op.batch_alter_table('minutes_issues', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_minutes_issues_verify_code'), type_='unique')
         batch_op.drop_column('verify_code')
+    # Dropping a column rebuilds the table on SQLite, which the lock triggers of 0015 (they name
+    # `dialogues`) do not survive: set them aside for the rebuild and put them back.
+    lock = _lock()
+    lock.downgrade()
     with op.batch_alter_table('dialogues', schema=None) as batch_op:
         batch_op.drop_column('entry_revision')
+    lock.install()
+
+
+def _lock():
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("dialogue_lock_0015", Path(__file__).with_name("0015_dialogue_lock.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

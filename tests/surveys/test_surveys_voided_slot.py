@@ -169,7 +169,7 @@ def test_migration_0022_keeps_every_answer_both_ways(db, create_training):
     assert all(before.values())
     _db.session.remove()
     try:
-        downgrade(revision="0021_jobs2")
+        downgrade(revision="0022_h1")
         # the old rule allows one response of any state: the replaced voided one went, nothing else
         assert _db.session.get(Response, ids["replaced"]) is None
         assert answers() == before
