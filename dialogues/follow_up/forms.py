@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import REQUIRED
 from dialogues.services.evidence import ACCEPT
-from app.forms import DATE_FORMATS, BaseForm, PlainForm
+from app.forms import DATE_FORMATS, BaseForm, PlainForm, official_text
 from dialogues.forms import enum_of, new_token, optional_int
 from dialogues.labels import COMMITMENT_STATUS_LABELS, choices
 from dialogues.models import Commitment, CommitmentStatus
@@ -28,6 +28,7 @@ class _TokenForm(BaseForm):
         return cls(formdata=None, data={"token": new_token(), **data})
 
 
+@official_text
 class UpdateForm(_TokenForm):
     # Any status is accepted here; the model refuses a transition it does not allow, with the reason.
     status = SelectField(_l("Trạng thái mới"), coerce=enum_of(CommitmentStatus), validate_choice=False)
@@ -41,6 +42,7 @@ class UpdateForm(_TokenForm):
         self.status.choices = [("", _l("— Giữ nguyên —"))] + [(s.value, COMMITMENT_STATUS_LABELS[s]) for s in allowed]
 
 
+@official_text
 class ForwardForm(_TokenForm):
     agency_id = SelectField(_l("Chuyển cho cơ quan"), coerce=optional_int, validate_choice=False)
     deadline = DateField(_l("Thời hạn cho cơ quan nhận"), [Optional()], format=DATE_FORMATS,
@@ -48,16 +50,19 @@ class ForwardForm(_TokenForm):
     note = TextAreaField(_l("Lý do, văn bản chuyển"), [Optional(), _long(5000)], render_kw={"rows": 2})
 
 
+@official_text
 class ExtendForm(_TokenForm):
     deadline = DateField(_l("Thời hạn mới"), [Optional()], format=DATE_FORMATS)
     reason = TextAreaField(_l("Lý do gia hạn"), [DataRequired(REQUIRED), _long(5000)], render_kw={"rows": 2},
                            description=_l("Căn cứ gia hạn, ví dụ văn bản của cấp có thẩm quyền."))
 
 
+@official_text
 class ReopenForm(_TokenForm):
     reason = TextAreaField(_l("Lý do mở lại"), [DataRequired(REQUIRED), _long(5000)], render_kw={"rows": 2})
 
 
+@official_text
 class WithdrawForm(_TokenForm):
     reason = StringField(_l("Lý do rút tệp"), [DataRequired(REQUIRED), _long(500)],
                          description=_l("Ví dụ: đính kèm nhầm tệp. Tệp vẫn lưu trong lịch sử, ghi là đã rút."))
