@@ -68,6 +68,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "PHONE_POSTS_PER_MINUTE_ADDRESS": int(os.environ.get("PHONE_POSTS_PER_MINUTE_ADDRESS", "300")),
         # Personal data is kept this many years, then `flask people retention --apply` erases it.
         "RETENTION_YEARS": int(os.environ.get("RETENTION_YEARS", "5")),
+        # Minutes list their issuing union among the recipients ("Nơi nhận"), once, before "Lưu: VT".
+        # Off by default: the issuer's own copy is "Lưu: VT" (the usual form).
+        "MINUTES_ISSUER_AS_RECIPIENT": _bool("MINUTES_ISSUER_AS_RECIPIENT", False),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "caunoi@localhost"),
         "INSTANCE_DIR": str(instance),

@@ -148,6 +148,42 @@ def undrawable(text: str) -> list[str]:
     return bad
 
 
+def quoted_chars(bad: list[str]) -> str:
+    """The first five refused characters, each in quotes: “😀” “🙏”; an invisible one (the emoji
+    variation selector, a zero-width joiner) by its code point, U+FE0F, so the message names it."""
+    import unicodedata
+
+    return " ".join(f"U+{ord(c):04X}" if unicodedata.category(c) in ("Mn", "Me", "Cf", "Cc") else f"“{c}”"
+                    for c in bad[:5])
+
+
+def undrawable_message(text: str | None):
+    """The refusal of ``text`` (lazy, in the user's language) when it holds characters the PDF font
+    cannot draw, else None. The forms, the JSON API and the workbook imports say the same."""
+    bad = undrawable(text if isinstance(text, str) else "")
+    if not bad:
+        return None
+    return _l("Văn bản chính thức không in được ký tự %(chars)s (biểu tượng cảm xúc, ký hiệu đặc biệt). Hãy xóa "
+              "hoặc thay bằng chữ.", chars=quoted_chars(bad))
+
+
+def undrawable_fields(data, path: str = "", skip: frozenset[str] = frozenset()) -> dict[str, str]:
+    """Every string inside a JSON body (objects and arrays walked) that the PDF font cannot draw,
+    as ``{"questions.0.content": message}`` (the API's field paths). ``skip``: keys left alone
+    (codes and tokens, checked by their own patterns)."""
+    found: dict[str, str] = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key not in skip:
+                found.update(undrawable_fields(value, f"{path}.{key}" if path else str(key), skip))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            found.update(undrawable_fields(value, f"{path}.{i}" if path else str(i), skip))
+    elif isinstance(data, str) and (message := undrawable_message(data)) is not None:
+        found[path] = str(message)
+    return found
+
+
 class Drawable:
     """Refuse characters the official documents' font cannot draw (emoji, pictographs...), which
     would vanish from the PDF, with the characters named."""
@@ -155,22 +191,21 @@ class Drawable:
     def __call__(self, form, field) -> None:
         from wtforms.validators import ValidationError
 
-        bad = undrawable(field.data if isinstance(field.data, str) else "")
-        if bad:
-            raise ValidationError(_l("Văn bản chính thức không in được ký tự %(chars)s (biểu tượng cảm xúc, ký hiệu "
-                                     "đặc biệt). Hãy xóa hoặc thay bằng chữ.",
-                                     chars=" ".join(f"“{c}”" for c in bad[:5])))
+        message = undrawable_message(field.data)
+        if message is not None:
+            raise ValidationError(message)
 
 
 def official_text(form_class):
     """Class decorator: every text field of the form gets :class:`Drawable` (forms whose text reaches
-    an official document: minutes, reports)."""
+    an official document: minutes, reports, paper forms). Passwords are left alone."""
     from wtforms import TextAreaField
 
     for name in dir(form_class):
         unbound = getattr(form_class, name, None)
         field_class = getattr(unbound, "field_class", None)
-        if isinstance(field_class, type) and issubclass(field_class, (StringField, TextAreaField)):
+        if (isinstance(field_class, type) and issubclass(field_class, (StringField, TextAreaField))
+                and not issubclass(field_class, PasswordField)):
             validators = list(unbound.kwargs.get("validators") or (unbound.args[1] if len(unbound.args) > 1 else []))
             if not any(isinstance(v, Drawable) for v in validators):
                 validators.append(Drawable())
@@ -221,7 +256,7 @@ class ChangePasswordForm(BaseForm):
 
 class UserForm(BaseForm):
     username = StringField(_l("Tên đăng nhập"), [DataRequired(REQUIRED), _long(50)])
-    full_name = StringField(_l("Họ tên"), [Optional(), _long(200)])
+    full_name = StringField(_l("Họ tên"), [Optional(), _long(200), Drawable()])
     email = StringField(_l("Thư điện tử"), [Optional(), _long(200), Email(_l("Địa chỉ thư không hợp lệ."))])
     role = SelectField(_l("Vai trò"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()],
                        validators=[DataRequired(REQUIRED)])
@@ -232,17 +267,20 @@ class UserForm(BaseForm):
     is_active = BooleanField(_l("Đang hoạt động"), default=True)
 
 
+@official_text
 class AgencyForm(BaseForm):
     code = StringField(_l("Mã cơ quan"), [DataRequired(REQUIRED), _long(50)])
     name = StringField(_l("Tên cơ quan"), [DataRequired(REQUIRED), _long(300)])
     unit_code = StringField(_l("Mã đơn vị"), [DataRequired(REQUIRED), _long(32)])
 
 
+@official_text
 class AgencyEditForm(BaseForm):
     name = StringField(_l("Tên cơ quan"), [DataRequired(REQUIRED), _long(300)])
     is_active = BooleanField(_l("Đang hoạt động (bỏ chọn: không còn hiện trong danh sách chọn)"))
 
 
+@official_text
 class VillageForm(BaseForm):
     name = StringField(_l("Tên thôn, bản, tổ dân phố"), [DataRequired(REQUIRED), _long(200)])
     division_type = SelectField(_l("Loại"), choices=[("thôn", "thôn"), ("bản", "bản"), ("tổ dân phố", "tổ dân phố"),
@@ -253,6 +291,7 @@ def this_year() -> int:
     return clock.today().year
 
 
+@official_text
 class PersonForm(BaseForm):
     full_name = StringField(_l("Họ tên"), [DataRequired(REQUIRED), _long(200)])
     code = StringField(_l("Mã người tham gia"), [Optional(), _long(40)],

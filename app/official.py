@@ -102,13 +102,16 @@ def number_suffix(header: dict, code: str) -> str:
 
 def frame(unit: Unit, *, doc_type: str, subject: str, doc_date: date, signers: list[tuple[str, str]],
           recipients: list[str], code: str | None = None, number: str | None = None,
-          header: dict | None = None, verify_code: str | None = None, verify_url: str | None = None) -> dict:
+          header: dict | None = None, verify_code: str | None = None, verify_url: str | None = None,
+          issuer_as_recipient: bool = False) -> dict:
     """Context of ``pdf/_official.html`` for a document issued by the union of ``unit``.
 
     ``number`` is the full number ("05/BB-HLHPN"); without it the document is unnumbered and
     leaves room before the union's symbol: its minutes symbol, or for another document type
     ``code`` (:data:`REPORT_CODE`) joined to the union's own issuer symbol. ``header`` overrides the union's current
-    settings (approved minutes keep the header they were approved with)."""
+    settings (approved minutes keep the header they were approved with). ``issuer_as_recipient``:
+    the issuing union is listed among the recipients (once, before "Lưu: VT"), see
+    :func:`clean_recipients`."""
     header = header or header_lines(unit)
     suffix = number_suffix(header, code) if code else header["number_suffix"]
     return {
@@ -120,7 +123,8 @@ def frame(unit: Unit, *, doc_type: str, subject: str, doc_date: date, signers: l
         "doc_type": doc_type,
         "subject": subject,
         "signers": signers,
-        "recipients": clean_recipients(recipients, header["issuing_body"]),
+        "recipients": clean_recipients(recipients, header["issuing_body"],
+                                       issuer_line=_issuer_line(unit, header) if issuer_as_recipient else None),
         "verify_code": verify_code,
         "verify_url": verify_url,
         "verify_qr": qr_svg(verify_url) if verify_code and verify_url else "",
@@ -152,13 +156,24 @@ def _bodies(text: str) -> set[str]:
     return {f"{word.strip()} {match[2]}" for word in match[1].split(",")}
 
 
-def clean_recipients(lines: list[str], issuer: str) -> list[str]:
+def _issuer_line(unit: Unit, header: dict) -> str:
+    """The issuing union as a recipient line: "Hội LHPN xã Chợ Đồn" (running text, not the header's
+    capitals) when the header names the union by its usual name, else the header's own line."""
+    display = union_display_name(issuing_unit(unit))
+    return display if _body_key(display) == _body_key(header["issuing_body"]) else header["issuing_body"]
+
+
+def clean_recipients(lines: list[str], issuer: str, issuer_line: str | None = None) -> list[str]:
     """"Nơi nhận" as it must read: no body named twice (UBND inside "Đảng ủy, HĐND, UBND xã …" and
     again alone, "Ủy ban nhân dân xã …" and "UBND xã …"), the issuer not among its own recipients
-    (its copy is "Lưu: VT", added when missing), blank lines dropped."""
+    (its copy is "Lưu: VT", added when missing), blank lines dropped.
+
+    ``issuer_line`` (the setting ``MINUTES_ISSUER_AS_RECIPIENT``): the issuer is listed after all,
+    once, just before "Lưu: VT": as typed when a typed line names it (the first such), else as
+    ``issuer_line``."""
     issuer_key = _body_key(issuer)
     seen: set[str] = set()
-    kept, archive = [], []
+    kept, archive, own = [], [], []
     for line in (line.strip() for line in lines):
         if not line:
             continue
@@ -166,11 +181,18 @@ def clean_recipients(lines: list[str], issuer: str) -> list[str]:
             archive = archive or [line]
             continue
         bodies = _bodies(line)
-        if bodies <= seen or (issuer_key and issuer_key in bodies):
+        if issuer_key and issuer_key in bodies:
+            own = own or ([line] if bodies == {issuer_key} else [])
+            continue
+        if bodies <= seen:
             continue
         seen |= bodies
         kept.append(line)
-    return kept + (archive or ["Lưu: VT"])
+    if issuer_line is None:
+        own = []
+    elif not own:
+        own = [issuer_line]
+    return kept + own + (archive or ["Lưu: VT"])
 
 
 def qr_svg(url: str) -> str:

@@ -6,7 +6,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.forms import REQUIRED, BaseForm, DateField, ethnicity_field, sex_field
+from app.forms import REQUIRED, BaseForm, DateField, ethnicity_field, official_text, sex_field
 from community import labels
 
 
@@ -23,6 +23,7 @@ def _choices(mapping):
     return [(key.value, label) for key, label in mapping.items()]
 
 
+@official_text
 class TeamForm(BaseForm):
     name = StringField(_l("Tên tổ"), [DataRequired(REQUIRED), _long(200)])
     unit_id = SelectField(_l("Thôn, bản hoặc xã"), coerce=int, validators=[DataRequired(REQUIRED)])
@@ -32,6 +33,7 @@ class TeamForm(BaseForm):
                                   description=_l("Ví dụ: UBND xã Chợ Đồn"))
 
 
+@official_text
 class ClubForm(BaseForm):
     name = StringField(_l("Tên câu lạc bộ"), [DataRequired(REQUIRED), _long(200)])
     unit_id = SelectField(_l("Địa bàn"), coerce=int, validators=[DataRequired(REQUIRED)])
@@ -40,6 +42,7 @@ class ClubForm(BaseForm):
     founded_on = _date(_l("Ngày thành lập"))
 
 
+@official_text
 class AddressForm(BaseForm):
     name = StringField(_l("Tên địa chỉ tin cậy"), [DataRequired(REQUIRED), _long(200)])
     unit_id = SelectField(_l("Thôn, bản"), coerce=int, validators=[DataRequired(REQUIRED)])
@@ -61,6 +64,7 @@ class FacilitatorForm(BaseForm):
     joined_on = _date(_l("Ngày bắt đầu"), required=True)
 
 
+@official_text
 class ChildForm(BaseForm):
     full_name = StringField(_l("Họ tên trẻ"), [DataRequired(REQUIRED), _long(200)])
     birth_year = IntegerField(_l("Năm sinh"), [InputRequired(REQUIRED), NumberRange(1990, 2100,
@@ -92,6 +96,7 @@ class SupportForm(BaseForm):
     count = IntegerField(_l("Số lượt"), [InputRequired(REQUIRED), NumberRange(0, 10000)])
 
 
+@official_text
 class TopicForm(BaseForm):
     name = StringField(_l("Chủ đề"), [DataRequired(REQUIRED), _long(200)])
 

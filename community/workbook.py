@@ -15,6 +15,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from app.forms import undrawable_message
 from app.xlsx import cell_text
 from app.clock import parse_date
 from app.extensions import db
@@ -133,6 +134,9 @@ def read_rows(data: bytes, commune: Unit) -> list[tuple[int, ActivityData]]:
             if value is None:
                 problems.append((number, name, _("Hãy nhập một số nguyên không âm.")))
         if any(v is None for v in counts.values()):
+            continue
+        if (message := undrawable_message(cell_text(cell("ghi_chu")))) is not None:
+            problems.append((number, "ghi_chu", str(message)))
             continue
         rows.append((number, ActivityData(
             held_on=_day(cell("ngay")), topic_id=topics.get(cell_text(cell("chu_de")).casefold()),

@@ -351,6 +351,7 @@ class HeaderForm(BaseForm):
     place_name = StringField(_l("Địa danh ghi ở dòng ngày tháng"), [DataRequired(REQUIRED), _long(100)])
 
 
+@official_text
 class CategoryForm(BaseForm):
     name = StringField(_l("Tên lĩnh vực"), [DataRequired(REQUIRED), _long(200)])
     is_active = BooleanField(_l("Đang dùng"), default=True)

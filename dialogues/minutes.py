@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 from datetime import time
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import force_locale
 
 from app import official
@@ -85,7 +86,8 @@ def minutes_context(dialogue: Dialogue, *, version: int | None = None, verify_co
                          signers=[("Thư ký", dialogue.secretary_name), ("Chủ trì", dialogue.chair_name)],
                          recipients=recipients, number=None if draft else dialogue.minutes_number_text,
                          header=dialogue.minutes_header, verify_code=verify_code,
-                         verify_url=check_url(verify_code) if verify_code else None),
+                         verify_url=check_url(verify_code) if verify_code else None,
+                         issuer_as_recipient=bool(current_app.config.get("MINUTES_ISSUER_AS_RECIPIENT"))),
         # minutes body
         "draft": draft,
         "version": version,

@@ -7,7 +7,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.forms import BaseForm, DateField
+from app.forms import BaseForm, DateField, official_text
 from app.forms import REQUIRED, ethnicity_field, sex_field
 from surveys.models import QuestionKind
 
@@ -24,11 +24,13 @@ def _long(n: int):
     return Length(max=n, message=_l("Không được dài quá %(max)d ký tự."))
 
 
+@official_text
 class TopicForm(BaseForm):
     name = StringField(_l("Tên chủ đề"), [DataRequired(REQUIRED), _long(200)])
     is_active = BooleanField(_l("Đang dùng"), default=True)
 
 
+@official_text
 class QuestionForm(BaseForm):
     topic_id = SelectField(_l("Chủ đề"), coerce=int, validators=[DataRequired(REQUIRED)])
     text = TextAreaField(_l("Nội dung câu hỏi"), [DataRequired(REQUIRED), _long(1000)])
@@ -42,12 +44,14 @@ class QuestionForm(BaseForm):
     has_dont_know = BooleanField(_l("Thêm lựa chọn “Không biết” (tính là sai, thống kê riêng)"))
 
 
+@official_text
 class InstrumentForm(BaseForm):
     title = StringField(_l("Tên bài kiểm tra"), [DataRequired(REQUIRED), _long(300)])
     topic_id = SelectField(_l("Chủ đề"), coerce=int, validators=[DataRequired(REQUIRED)])
     shuffle_options = BooleanField(_l("Đảo thứ tự lựa chọn cho mỗi người (chỉ trên điện thoại)"))
 
 
+@official_text
 class TrainingForm(BaseForm):
     title = StringField(_l("Tên lớp tập huấn"), [DataRequired(REQUIRED), _long(300)])
     topic_id = SelectField(_l("Chủ đề"), coerce=int, validators=[DataRequired(REQUIRED)])
@@ -61,6 +65,7 @@ class TrainingForm(BaseForm):
     show_results_after_post = BooleanField(_l("Sau khi gửi bài sau tập huấn, người học xem được điểm và đáp án đúng"))
 
 
+@official_text
 class ParticipantForm(BaseForm):
     """Add one person: by an existing code, or by details (matched before a new person is made)."""
     code = StringField(_l("Mã người tham gia"), [Optional(), _long(40)],

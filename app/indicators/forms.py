@@ -9,13 +9,14 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.forms import REQUIRED
 from app.indicators.figures import target_choices
-from app.forms import BaseForm
+from app.forms import BaseForm, official_text
 
 
 def _long(n: int):
     return Length(max=n, message=_l("Không được dài quá %(max)d ký tự."))
 
 
+@official_text
 class IndicatorForm(BaseForm):
     code = StringField(_l("Mã chỉ số"), [DataRequired(REQUIRED), _long(40)],
                        description=_l("Mã trong khung chỉ số của dự án, ví dụ DA8-2.1."))

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from app.api.blueprint import PAGE_PARAMS, api_user, page_of, paginate, route
 from app.api.errors import ApiError, from_service
+from app.forms import undrawable_fields
 from app.api.openapi import DATE, DATETIME, ID, Answer, Param, nullable, schema
 from app.api.units import unit_in_scope
 from app.services import ServiceError
@@ -146,6 +147,8 @@ def change_commitment(commitment_id: int, body: dict):
     user = api_user()
     commitment = get_commitment_or_404(commitment_id, user)
     status, note, token = body.get("status"), body.get("note", ""), body.get("client_token")
+    if bad := undrawable_fields({"note": note}):  # the note reaches the follow-up report PDF
+        raise ApiError.invalid(bad)
     if status != "forwarded" and ("agency_id" in body or "deadline" in body):
         raise ApiError.invalid({k: _("Chỉ dùng khi chuyển cam kết cho cơ quan khác.")
                                 for k in ("agency_id", "deadline") if k in body})

@@ -28,6 +28,7 @@ class _TokenForm(BaseForm):
         return cls(formdata=None, data={"token": new_token(), **data})
 
 
+@official_text
 class UpdateForm(_TokenForm):
     # Any status is accepted here; the model refuses a transition it does not allow, with the reason.
     status = SelectField(_l("Trạng thái mới"), coerce=enum_of(CommitmentStatus), validate_choice=False)
@@ -42,6 +43,7 @@ class UpdateForm(_TokenForm):
                                                                 for s in allowed]
 
 
+@official_text
 class ForwardForm(_TokenForm):
     agency_id = SelectField(_l("Chuyển cho cơ quan"), coerce=optional_int, validate_choice=False)
     deadline = DateField(_l("Thời hạn cho cơ quan nhận"), [Optional()],
@@ -49,6 +51,7 @@ class ForwardForm(_TokenForm):
     note = TextAreaField(_l("Lý do, văn bản chuyển"), [Optional(), _long(5000)], render_kw={"rows": 2})
 
 
+@official_text
 class ExtendForm(_TokenForm):
     deadline = DateField(_l("Thời hạn mới"), [Optional()])
     reason = TextAreaField(_l("Lý do gia hạn"), [DataRequired(REQUIRED), _long(5000)], render_kw={"rows": 2},
@@ -72,10 +75,12 @@ class LetterForm(_TokenForm):
                          deadline=commitment.deadline)
 
 
+@official_text
 class ReopenForm(_TokenForm):
     reason = TextAreaField(_l("Lý do mở lại"), [DataRequired(REQUIRED), _long(5000)], render_kw={"rows": 2})
 
 
+@official_text
 class WithdrawForm(_TokenForm):
     reason = StringField(_l("Lý do rút tệp"), [DataRequired(REQUIRED), _long(500)],
                          description=_l("Ví dụ: đính kèm nhầm tệp. Tệp vẫn lưu trong lịch sử, ghi là đã rút."))

@@ -29,6 +29,7 @@ from flask_babel import gettext as _, lazy_pgettext as _p
 
 from app import clock
 from app import ethnicities
+from app.forms import quoted_chars, undrawable
 from app.xlsx import append_row, cell_text
 from app.models import Sex
 from app.services import ServiceError
@@ -197,6 +198,14 @@ def _fold_name(name: str) -> str:
 
 # Folded sheet name (Vietnamese or English key) -> key.
 _SHEET_KEYS = {_fold_name(name): key for key, title in SHEET_TITLES.items() for name in (key, title)}
+def undrawable_problem(text: str) -> str | None:
+    """The problem of a cell whose text the PDF font cannot draw (emoji would vanish from the paper
+    forms and reports), in the style of the other cell problems; None when it prints."""
+    bad = undrawable(text)
+    if not bad:
+        return None
+    return _("có ký tự không in được trên văn bản: %(chars)s (biểu tượng cảm xúc, ký hiệu đặc biệt); hãy xóa "
+             "hoặc thay bằng chữ.", chars=quoted_chars(bad))
 
 
 class _Reader:
@@ -391,6 +400,9 @@ def _read_training(reader: _Reader, ws, required: bool = True) -> dict:
         if not out[key] and required:
             reader.problem(ws.title, rows.get(key), key, "B" if key in rows else None, _("chưa điền."))
     out["venue"] = cell_text(values.get("venue"))
+    for key in ("title", "topic", "venue"):
+        if message := undrawable_problem(out[key]):
+            reader.problem(ws.title, rows.get(key), key, "B", message)
     identity = {key: cell_text(values.get(key)) for key in IDENTITY_KEYS}
     for key in IDENTITY_KEYS:
         if key in values:
@@ -433,6 +445,9 @@ def _read_questions(reader: _Reader, ws) -> tuple[list[dict | None], dict[str, I
                            _("số thứ tự phải là %(n)d (các câu đánh số liên tục từ 1).", n=expected))
         options_raw = cell(values, "options")
         options = [o for o in (cell_text(x) for x in str(options_raw).split("|"))] if cell_text(options_raw) else []
+        for name in ("text", "options"):
+            if message := undrawable_problem(cell_text(cell(values, name))):
+                reader.problem(ws.title, number, name, letter(name), message)
         points_raw = cell(values, "points")
         try:
             points = _integer(points_raw)
@@ -481,6 +496,8 @@ def _read_participants(reader: _Reader, ws) -> list[ParticipantRow]:
             bad(number, "full_name", _("chưa có họ tên."))
         elif len(full_name) > 200:
             bad(number, "full_name", _("họ tên dài quá %(n)d ký tự.", n=200))
+        elif message := undrawable_problem(full_name):
+            bad(number, "full_name", message)
         sex_raw = cell_text(cell(values, "sex"))
         sex = SEX_VALUES.get(sex_raw.casefold()) if sex_raw else None
         if sex_raw and sex is None:

@@ -83,6 +83,7 @@ def test_deactivated_user_cannot_log_in(client, login_as, db, create_user):
     ({"code": "UB 1", "name": "Ủy ban", "unit_code": "02020"}, "Mã cơ quan chỉ gồm"),
     ({"code": "UB1", "name": LONG, "unit_code": "02020"}, "Không được dài quá 300"),
     ({"code": "UB1", "name": "Ủy ban", "unit_code": "abc"}, "Không có đơn vị hành chính mã"),
+    ({"code": "UB1", "name": "Ủy ban 🏛", "unit_code": "02020"}, "không in được ký tự “🏛”"),
 ])
 def test_create_agency_refuses_bad_input(client, login_as, db, data, message):
     login_as(Role.province, "19")
@@ -112,6 +113,7 @@ def test_duplicate_agency_code_is_refused(client, login_as, db, create_agency, u
     ({"full_name": "Lò Thị Ánh", "unit_id": "UNIT", "sex": "X"}, 'class="error"'),
     ({"full_name": "Lò Thị Ánh", "unit_id": "UNIT", "sex": " "}, 'class="error"'),
     ({"full_name": "Lò Thị Ánh", "unit_id": "UNIT", "ethnicity_code": " "}, 'class="error"'),
+    ({"full_name": "Lò Thị Ánh 😀", "unit_id": "UNIT"}, "không in được ký tự “😀”"),
 ])
 def test_create_person_refuses_bad_input(client, login_as, db, units, data, message):
     login_as(Role.commune, "02020")
@@ -203,3 +205,12 @@ def test_change_password(client, login_as, db):
     assert ok.status_code == 302
     db.session.expire_all()
     assert db.session.get(User, user.id).check_password("newpass123")
+
+
+def test_a_password_may_hold_any_character(client, login_as, db):
+    """Passwords never reach a document: the official-text rule leaves them alone (issue #14)."""
+    login_as(Role.admin, "19")
+    response = client.post("/admin/users/new", data={"username": "mai", "password": "mật-khẩu-🔑-2025",
+                                                     "role": "commune", "unit_code": "02020"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert db.session.scalar(sa.select(User).where(User.username == "mai")) is not None

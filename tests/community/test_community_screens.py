@@ -91,6 +91,37 @@ def test_workbook_import_is_all_or_nothing(client, db, login_as, setup):
     assert db.session.scalar(sa.select(sa.func.sum(Activity.participants_total))) == 50
 
 
+def test_workbook_note_the_pdf_font_cannot_draw_is_a_row_error(client, db, login_as, setup):
+    (t1, _t2, _t3), topics = setup
+    login_as(Role.commune, "02020")
+    rows = [["Tổ thôn 1", "03/09/2025", topics[0].name, "meeting", 20, 15, 12, 0, "Vui 🎉"]]
+    refused = client.post(f"/community/grid/import?unit=02020&month={MONTH}",
+                          data={"file": (io.BytesIO(_workbook(rows)), "thang9.xlsx")})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Dòng 2" in text and "không in được ký tự “🎉”" in text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Activity)) == 0
+
+
+@pytest.mark.parametrize("url, data", [
+    ("/community/teams/new", {"name": "Tổ 🌸 thôn Bản Cả", "unit_id": "UNIT"}),
+    ("/community/clubs/new", {"name": "CLB Thủ lĩnh ⭐", "unit_id": "UNIT", "setting": "commune"}),
+    ("/community/addresses/new", {"name": "Nhà bà Lan 🏠", "unit_id": "UNIT", "host_kind": "household"}),
+    ("/community/topics/", {"name": "Phòng chống bạo lực 👊"}),
+])
+def test_names_the_pdf_font_cannot_draw_are_refused(client, db, login_as, units, url, data):
+    """Issue #14: team, club, trusted-address and topic names reach the period report and other
+    printed documents; an emoji is refused with the character named, nothing stored."""
+    from community.models import ActivityTopic, Club, Team, TrustedAddress
+
+    models = (Team, Club, TrustedAddress, ActivityTopic)
+    before = [db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in models]
+    login_as(*((Role.province, "19") if "topics" in url else (Role.commune, "02020")))  # topics: the province's
+    response = client.post(url, data={k: str(units["ban_ca"].id) if v == "UNIT" else v for k, v in data.items()})
+    assert response.status_code in (200, 422)
+    assert "không in được ký tự" in response.get_data(as_text=True)
+    assert [db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in models] == before
+
+
 def test_template_lists_the_teams_and_writes_formulas_as_text(client, db, login_as, setup):
     from openpyxl import load_workbook
 

@@ -36,6 +36,44 @@ def test_default_recipients_of_a_dialogue_with_a_commitment_to_the_ubnd(create_d
     assert text.count("Lưu: VT") == 1
 
 
+def test_the_issuer_is_listed_once_before_the_archive_when_configured():
+    typed = ["UBND xã Chợ Đồn", "Hội Liên hiệp Phụ nữ xã Chợ Đồn (để theo dõi)", "Hội LHPN xã Chợ Đồn", "Lưu: VT"]
+    assert official.clean_recipients(typed, "HỘI LHPN XÃ CHỢ ĐỒN") == ["UBND xã Chợ Đồn", "Lưu: VT"]
+    # configured: the first typed line naming the issuer, moved before "Lưu: VT"; the repeat dropped
+    assert official.clean_recipients(typed, "HỘI LHPN XÃ CHỢ ĐỒN", issuer_line="Hội LHPN xã Chợ Đồn") == [
+        "UBND xã Chợ Đồn", "Hội Liên hiệp Phụ nữ xã Chợ Đồn (để theo dõi)", "Lưu: VT"]
+    # none typed: the issuer's own name is added
+    assert official.clean_recipients(["UBND xã Chợ Đồn"], "HỘI LHPN XÃ CHỢ ĐỒN", issuer_line="Hội LHPN xã Chợ Đồn") == [
+        "UBND xã Chợ Đồn", "Hội LHPN xã Chợ Đồn", "Lưu: VT"]
+
+
+def _recipients_block(text: str) -> str:
+    return text[text.rindex("Nơi nhận"):]
+
+
+@pytest.mark.parametrize("configured", [False, True], ids=["usual form", "issuer as recipient"])
+def test_minutes_pdf_lists_the_issuer_only_when_configured(app, create_dialogue, pdf_text, monkeypatch, configured):
+    """MINUTES_ISSUER_AS_RECIPIENT: the issuing union among the recipients, once, just before
+    "Lưu: VT"; without it the union's copy is "Lưu: VT" alone."""
+    monkeypatch.setitem(app.config, "MINUTES_ISSUER_AS_RECIPIENT", configured)
+    dialogue = create_dialogue(status="approved", questions=2, commitments=1)
+    block = _recipients_block(pdf_text(services.read_issue(dialogue.current_issue)))
+    assert block.count("Lưu: VT") == 1
+    if configured:
+        assert block.count("Hội LHPN xã Chợ Đồn") == 1 and "- Hội LHPN xã Chợ Đồn; - Lưu: VT." in block, block
+    else:
+        assert "Hội LHPN xã Chợ Đồn" not in block, block
+
+
+def test_typed_recipients_keep_the_issuer_once_when_configured(app, create_dialogue, pdf_text, monkeypatch, db):
+    monkeypatch.setitem(app.config, "MINUTES_ISSUER_AS_RECIPIENT", True)
+    dialogue = create_dialogue(status="held", recipients="Hội LHPN xã Chợ Đồn (để theo dõi)\nUBND xã Chợ Đồn\n"
+                                                         "Hội Liên hiệp Phụ nữ xã Chợ Đồn\nLưu: VT")
+    block = _recipients_block(pdf_text(render_minutes(dialogue)))
+    assert "- UBND xã Chợ Đồn; - Hội LHPN xã Chợ Đồn (để theo dõi); - Lưu: VT." in block, block
+    assert "Hội Liên hiệp" not in block
+
+
 def _pdf_pages(pdf: bytes, tmp_path) -> list[str]:
     path = tmp_path / "m.pdf"
     path.write_bytes(pdf)

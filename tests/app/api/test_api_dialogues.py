@@ -79,6 +79,19 @@ def test_unknown_category_and_agency_are_field_errors(db, api, body, dialogue_ag
     assert set(response.get_json()["error"]["fields"]) == {"questions.0.agency_id"}
 
 
+def test_text_the_pdf_font_cannot_draw_is_a_422_on_each_field(db, api, body):
+    """Issue #14: the same rule as the web forms; every such field named by its JSON path."""
+    data = body(secretary_name="Triệu Thị Mai 🌸")
+    data["questions"][0]["commitments"][0]["description"] = "Làm việc với ngân hàng 🏦"
+    data["questions"][1]["answer"]["content"] = "Xã đã có kế hoạch sửa 👍"
+    response = api("commune", "02020").post("/dialogues", json=data)
+    assert response.status_code == 422
+    fields = response.get_json()["error"]["fields"]
+    assert set(fields) == {"secretary_name", "questions.0.commitments.0.description", "questions.1.answer.content"}
+    assert "không in được ký tự “🏦”" in fields["questions.0.commitments.0.description"]
+    assert db.session.scalar(sa.select(sa.func.count(Dialogue.id))) == 0
+
+
 def test_replay_returns_the_stored_dialogue_once(db, api, body):
     client = api("commune", "02020")
     first = client.post("/dialogues", json=body(client_token="dialogue-token-000002"))

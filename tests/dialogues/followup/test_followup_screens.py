@@ -205,6 +205,9 @@ def no_change(db, commitment, status=S.open):
     ("extend", {"deadline": "01/07/2025", "reason": ""}, "Trường này là bắt buộc."),
     ("reopen", {"reason": "Lý do"}, "Cam kết chưa kết thúc nên không cần mở lại."),
     ("reopen", {"reason": ""}, "Trường này là bắt buộc."),
+    ("update", {"status": "in_progress", "note": "Đã làm xong 👍"}, "không in được ký tự “👍”"),
+    ("forward", {"agency_id": "SYT", "note": "Chuyển Sở ➡️"}, "không in được ký tự “➡” U+FE0F"),
+    ("extend", {"deadline": "01/07/2025", "reason": "Chờ vốn 💰"}, "không in được ký tự “💰”"),
 ])
 def test_bad_input_on_every_form_gives_a_vietnamese_error_and_stores_nothing(db, client, login_as, agencies,
                                                                             commitment, action, data, message):
