@@ -158,7 +158,10 @@ def submit(kind: str, params: dict, key: str, user) -> Job:
 
 @sa.event.listens_for(db.session, "after_commit")
 def _queue_after_commit(session):
-    # Queued only once the row is committed: the worker must find it.
+    # Queued only once the row is committed: the worker must find it. SQLAlchemy sends this event
+    # for a released SAVEPOINT too (service_call's): the outer transaction has not committed yet.
+    if session.in_nested_transaction():
+        return
     ids = session.info.pop("jobs_to_queue", [])
     for job_id in ids:
         queue()

@@ -57,3 +57,14 @@ def build_dialogue(unit, *, status: str = "planned", rows=(), actor=None, **data
 def fake_minutes_pdf(dialogue, *, version=None, verify_code=None) -> bytes:
     """Stands in for the minutes' real rendering where only the PDF's existence matters."""
     return f"%PDF-1.7 minutes {dialogue.id} v{version} {verify_code}".encode()
+
+
+# --- the job queue ---------------------------------------------------------------------------
+
+def work(queue) -> int:
+    """Run every queued task as ``flask jobs worker`` would; how many ran."""
+    ran = 0
+    while (task := queue.dequeue()) is not None:
+        queue.execute(task)
+        ran += 1
+    return ran

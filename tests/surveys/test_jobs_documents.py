@@ -1,7 +1,8 @@
 """Document views in the job worker (app.jobs.in_worker) and jobs whose worker died.
 
-The queue here is a real SqliteHuey that only stores tasks: the tests run them as the worker
-does (dequeue, execute), so what the request did and what the worker did are seen apart."""
+The queue here is a real SqliteHuey that only stores tasks (``stored_queue`` in tests/conftest.py):
+the tests run them as the worker does (``factories.work``), so what the request did and what the worker did
+are seen apart."""
 from __future__ import annotations
 
 import time
@@ -14,27 +15,7 @@ from app import jobs
 from app.models import ExportLog, Role
 from app.models.types import utcnow
 from surveys.models import Phase
-
-
-@pytest.fixture
-def stored_queue(app, tmp_path, monkeypatch):
-    previous = jobs._queue
-    monkeypatch.setitem(app.config, "JOBS_IMMEDIATE", False)
-    jobs.use(jobs.make_queue(None, str(tmp_path / "jobs.sqlite3")))
-    yield jobs.queue()
-    if previous is not None:
-        jobs.use(previous)
-    else:
-        jobs._queue = None
-
-
-def work(queue) -> int:
-    """Run every queued task as ``flask jobs worker`` would; how many ran."""
-    ran = 0
-    while (task := queue.dequeue()) is not None:
-        queue.execute(task)
-        ran += 1
-    return ran
+from factories import work
 
 
 def test_a_results_pdf_is_queued_once_then_made_by_the_worker(db, client, login_as, create_training, stored_queue):
