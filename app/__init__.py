@@ -64,9 +64,10 @@ def create_app(config: dict | None = None) -> Flask:
     from app import api
 
     api.init_app(app)  # after the features: their endpoints are declared on the API blueprint
-    from app import jobs
+    from app import backup, jobs
 
     jobs.init_app(app)
+    backup.init_app(app)  # the full export of the admin page, a job
     errors.init_app(app)
     register_cli(app)
     register_filters(app)

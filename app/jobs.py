@@ -32,6 +32,7 @@ import contextvars
 import hashlib
 import os
 import secrets
+import shutil
 import threading
 import time
 import traceback
@@ -95,7 +96,7 @@ def refused_status(job: Job) -> int | None:
     return None
 
 
-Maker = Callable[[Job, Callable[[int, int], None]], tuple]  # (bytes, file name, mimetype[, headers])
+Maker = Callable[[Job, Callable[[int, int], None]], tuple]  # (bytes or a Path, file name, mimetype[, headers])
 _kinds: dict[str, Maker] = {}
 
 
@@ -216,7 +217,10 @@ def _run_job(app, job_id: int) -> None:
         relative = f"jobs/{job_id}-{secrets.token_hex(8)}-{file_name}"
         path = Path(app.config["STORAGE_DIR"]) / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        if isinstance(data, Path):  # a large file the job wrote itself (a full export): moved, not read
+            shutil.move(data, path)
+        else:
+            path.write_bytes(data)
         job = db.session.get(Job, job_id)
         if len(made) > 3:
             job.params = {**job.params, "headers": made[3]}
@@ -296,7 +300,7 @@ def in_worker(view):
             if (status := refused_status(job)) is not None:
                 abort(status)
             if job.state == DONE:
-                return _file_response(job)
+                return file_response(job)
         return redirect(url_for("jobs.show_job", job_id=job.id), 303)
 
     return wrapper
@@ -377,10 +381,11 @@ def job_file(job_id: int):
     job = _own_job_or_404(job_id)
     if job.state != DONE:
         abort(404)
-    return _file_response(job)
+    return file_response(job)
 
 
-def _file_response(job: Job):
+def file_response(job: Job):
+    """The job's stored file, with the headers its maker gave."""
     response = send_file(Path(current_app.config["STORAGE_DIR"]) / job.stored_as, mimetype=job.mimetype,
                          download_name=job.file_name, as_attachment=False, max_age=0)
     response.headers.update(job.params.get("headers", {}))  # the view's own (name, disposition, cache)

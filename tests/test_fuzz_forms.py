@@ -388,6 +388,7 @@ FORMS |= {
 # POST endpoints with no user input to fuzz (their only effect is named by the URL).
 NO_INPUT = {"auth.logout", "core.set_language", "surveys.archive_question", "surveys.set_phase",
             "surveys.remove_participant", "api_tokens.revoke_token", "auth.logout_everywhere", "admin.unlock_user",
+            "admin.start_backup",
             "community.delete_activity", "surveys.restore_response", "surveys.delete_training",
             "surveys.archive_training", "surveys.rescore_training"}
 
