@@ -100,9 +100,7 @@ def create_app(config: dict | None = None) -> Flask:
         from app.forms import ROLE_LABELS
         from app.models import Role
 
-        from app.jobs import new_key
-
-        return {"Role": Role, "role_labels": ROLE_LABELS, "current_locale": str(get_locale()), "job_key": new_key}
+        return {"Role": Role, "role_labels": ROLE_LABELS, "current_locale": str(get_locale())}
 
     return app
 

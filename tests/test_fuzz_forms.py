@@ -165,7 +165,7 @@ FORMS |= {
                                                        **f("survey").answers}, accepted=(200,),
                                             writes_on_error=("rate_events",)),
     "surveys.paper_job": FormRoute(T, "02020", survey_url("/surveys/trainings/{s.training}/pre/paper"),
-                                   {"job_key": "a1b2c3d4e5f60718293a4b5c"}, accepted=(303,)),
+                                   {"layout": "sheets", "todo": "1"}, accepted=(303,)),
 }
 
 

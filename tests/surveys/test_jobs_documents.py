@@ -106,3 +106,76 @@ def test_a_long_step_keeps_beating(db, login_as, stored_queue, monkeypatch):
     (claimed, latest), = beats
     assert latest > claimed  # the heartbeat thread wrote while the step ran
     assert db.session.get(jobs.Job, job.id).state == "done"
+
+
+# --- the key of a document (jobs.document_key) ----------------------------------------------------
+
+def _location(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 303
+    return response.headers["Location"]
+
+
+def test_the_same_document_asked_again_later_is_the_same_job(db, client, login_as, create_training, stored_queue,
+                                                             monkeypatch):
+    training = create_training(people=3, open_phases=[Phase.pre])
+    login_as(Role.commune, "02086")
+    url = f"/surveys/trainings/{training.id}/results.pdf"
+    first = _location(client, url)
+    assert work(stored_queue) == 1  # made (its export log written: bookkeeping, no change of the document)
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + 3600)  # a double click an hour later
+    assert _location(client, url) == first
+    assert _location(client, url + "?job_key=" + "x" * 24) == first  # an old link's own key changes nothing
+    assert db.session.scalar(sa.select(sa.func.count(jobs.Job.id))) == 1 and work(stored_queue) == 0
+
+
+def test_a_changed_record_or_language_makes_a_new_job(db, client, login_as, create_training, create_person,
+                                                      stored_queue):
+    from surveys import services as surveys_services
+
+    training = create_training(people=2, open_phases=[Phase.pre])
+    officer = login_as(Role.commune, "02086")
+    url = f"/surveys/trainings/{training.id}/results.pdf"
+    first = _location(client, url)
+    surveys_services.add_participant(training, create_person(unit="02086"), officer)  # the record changes
+    db.session.commit()
+    second = _location(client, url)
+    assert second != first
+    client.post("/lang/en")
+    english = _location(client, url)
+    assert english not in (first, second)
+    assert _location(client, url) == english
+    keys = db.session.scalars(sa.select(jobs.Job.params).order_by(jobs.Job.id)).all()
+    assert [k["lang"] for k in keys] == ["vi", "vi", "en"]  # the worker renders in the asking page's language
+
+
+def test_two_users_get_their_own_render_of_one_document(db, client, login_as, create_training, stored_queue):
+    training = create_training(people=2, open_phases=[Phase.pre])
+    url = f"/surveys/trainings/{training.id}/results.pdf"
+    first_user = login_as(Role.commune, "02086")
+    first = _location(client, url)
+    second_user = login_as(Role.commune, "02086")
+    second = _location(client, url)
+    assert first != second  # the view's checks and the export log are each user's own
+    assert work(stored_queue) == 2
+    made = db.session.execute(sa.select(jobs.Job.user_id, jobs.Job.state).order_by(jobs.Job.id)).all()
+    assert made == [(first_user.id, "done"), (second_user.id, "done")]
+
+
+def test_a_document_that_failed_is_tried_again_when_asked_again(db, client, login_as, create_training, stored_queue):
+    training = create_training(people=2, open_phases=[Phase.pre])
+    login_as(Role.commune, "02086")
+    url = f"/surveys/trainings/{training.id}/results.pdf"
+    location = _location(client, url)
+    job = db.session.scalar(sa.select(jobs.Job))
+    job.state, job.attempts, job.error = jobs.FAILED, jobs.JOB_RETRIES + 1, "Traceback: renderer down"
+    stored_queue.flush()  # its tries are spent: nothing of it left in the queue
+    db.session.commit()
+    assert "Không tạo được tài liệu" in client.get(location).get_data(as_text=True)
+    assert _location(client, url) == location  # the same job, queued again
+    db.session.refresh(job)
+    assert (job.state, job.attempts, job.error) == ("queued", 0, None)
+    assert work(stored_queue) == 1
+    db.session.refresh(job)
+    assert job.state == "done"
