@@ -296,7 +296,7 @@ def _make_full_export(job, progress):
 
     jobs_folder = Path(current_app.config["STORAGE_DIR"]) / "jobs"
     jobs_folder.mkdir(parents=True, exist_ok=True)
-    name = f"caunoi-sao-luu-{clock.now():%Y%m%d-%H%M}"
+    name = f"caunoi-sao-luu-{clock.now().astimezone(clock.local_zone()):%Y%m%d-%H%M}"  # Vietnam time, as shown
     with tempfile.TemporaryDirectory(prefix="caunoi-export-") as folder:
         manifest = export_all(Path(folder) / name, progress=progress)
         archive = Path(shutil.make_archive(str(jobs_folder / f".partial-{job.id}"), "zip", root_dir=folder,

@@ -8,7 +8,7 @@ import zipfile
 
 import sqlalchemy as sa
 
-from app import jobs
+from app import clock, jobs
 from app.models import AuditLog, ExportLog, Role
 from factories import work
 
@@ -41,7 +41,8 @@ def test_a_full_export_runs_once_in_the_worker_then_downloads(db, client, login_
     assert work(stored_queue) == 1
     job = _jobs(db)[0]
     db.session.refresh(job)
-    assert job.state == "done" and job.file_name.startswith("caunoi-sao-luu-") and job.file_name.endswith(".zip")
+    assert job.state == "done" and job.file_name.endswith(".zip")
+    assert job.file_name.startswith(f"caunoi-sao-luu-{clock.today():%Y%m%d}-")  # named in Vietnam's time
     done = client.get("/admin/backup/").get_data(as_text=True)
     assert 'http-equiv="refresh"' not in done and f"Tải về {job.file_name}" in done
     download = client.get(f"/admin/backup/{job.id}/file")
