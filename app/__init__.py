@@ -71,9 +71,10 @@ def create_app(config: dict | None = None) -> Flask:
     from app import api
 
     api.init_app(app)  # after the features: their endpoints are declared on the API blueprint
-    from app import jobs
+    from app import backup, jobs
 
     jobs.init_app(app)
+    backup.init_app(app)  # the full export of the admin page, a job
     errors.init_app(app)
     register_cli(app)
     register_filters(app)
@@ -106,9 +107,7 @@ def create_app(config: dict | None = None) -> Flask:
         from app.forms import ROLE_LABELS
         from app.models import Role
 
-        from app.jobs import new_key
-
-        return {"Role": Role, "role_labels": ROLE_LABELS, "current_locale": str(get_locale()), "job_key": new_key}
+        return {"Role": Role, "role_labels": ROLE_LABELS, "current_locale": str(get_locale())}
 
     return app
 

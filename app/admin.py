@@ -1,4 +1,4 @@
-"""Administration: user accounts, agencies, the audit log."""
+"""Administration: user accounts, agencies, the audit log, the full backup."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import services, throttle
+from app import official, services, throttle
 from app.auth import get_in_scope_or_404, roles_required, unit_scope
 from app.extensions import db
 from app.forms import AgencyEditForm, AgencyForm, UserForm
@@ -168,3 +168,68 @@ def list_audit():
         stmt = stmt.where(AuditLog.object_type == object_type)
     page = db.paginate(stmt, per_page=50, error_out=False)
     return render_template("admin/list_audit.html", page=page, object_type=object_type)
+
+
+# --- full backup (flask export-all from the browser, in the job worker) ---------------------------
+
+def _national_admin_or_404() -> None:
+    # A backup holds every unit's data: the national administrator's only (others: out of scope).
+    if current_user.unit.parent_id is not None:
+        abort(404)
+
+
+def _backup_job_or_404(job_id: int):
+    from app import backup, jobs
+
+    job = db.session.get(jobs.Job, job_id)
+    if job is None or job.kind != backup.FULL_EXPORT_JOB or job.state != jobs.DONE:
+        abort(404)
+    return job
+
+
+@bp.route("/backup/")
+@roles_required(Role.admin)
+def show_backup():
+    from app import backup, jobs
+
+    _national_admin_or_404()
+    running = backup.running_export()
+    if running is not None and running.state == jobs.RUNNING and jobs.recover_stale(running.id):
+        db.session.refresh(running)  # its worker died: queued again (or failed)
+    done = db.session.scalars(sa.select(jobs.Job).where(jobs.Job.kind == backup.FULL_EXPORT_JOB)
+                              .where(jobs.Job.state.in_((jobs.DONE, jobs.FAILED)))
+                              .order_by(jobs.Job.id.desc()).limit(10)).all()
+    users = {u.id: u for u in db.session.scalars(sa.select(User).where(
+        User.id.in_({j.user_id for j in [*done, running] if j is not None})))}
+    return render_template("admin/show_backup.html", running=running, done=done, users=users, DONE=jobs.DONE)
+
+
+@bp.route("/backup/", methods=["POST"])
+@roles_required(Role.admin)
+def start_backup():
+    from flask_wtf import FlaskForm
+
+    from app import backup
+
+    _national_admin_or_404()
+    if FlaskForm().validate_on_submit():
+        already = backup.running_export() is not None
+        backup.start_full_export(current_user)
+        db.session.commit()  # queued after the commit (made at once with JOBS_IMMEDIATE)
+        flash(_("Một bản sao lưu đang được tạo: không tạo thêm bản thứ hai.") if already
+              else _("Đã bắt đầu tạo bản sao lưu đầy đủ."), "info" if already else "success")
+    return redirect(url_for("admin.show_backup"), 303)
+
+
+@bp.route("/backup/<int:job_id>/file")
+@roles_required(Role.admin)
+def backup_file(job_id: int):
+    from app import jobs
+
+    _national_admin_or_404()
+    job = _backup_job_or_404(job_id)
+    services.log_export(current_user, "full_export", "Backup", job.id, has_names=True)
+    response = jobs.file_response(job)
+    response.headers["Content-Disposition"] = official.content_disposition(job.file_name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -19,6 +19,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import throttle
+from app.locking import write_lock_later
 from app.extensions import db, login_manager
 from app.forms import ChangePasswordForm, LoginForm
 from app.models import RememberToken, Role, Unit, User, utcnow
@@ -172,18 +173,26 @@ def is_safe_next(target: str | None) -> bool:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    # SQLite: the password hash is slow by design, so it runs before the write lock is taken; the
+    # failed-login counter or the last login is then written in a short transaction (app.locking).
+    write_lock_later()
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = LoginForm()
     if form.validate_on_submit():
         username = form.username.data.strip().lower()
         address = request.remote_addr or "?"
-        wait = throttle.seconds_to_wait(username, address, known_device=_is_known_login(username))
-        if wait:
-            form.password.errors.append(_("Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau %(n)d giây.", n=wait))
-            return render_template("auth/login.html", form=form), 429
+        known_device = _is_known_login(username)
+        if refused := _refused_while_waiting(form, username, address, known_device):
+            return refused
         user = db.session.scalar(sa.select(User).where(User.username == username))
-        if not password_matches(user, form.password.data) or not user.is_active:
+        valid = password_matches(user, form.password.data) and user.is_active  # the slow part: no lock held
+        throttle.lock_attempts(username, address)  # the short write transaction starts here
+        # Again under the lock: guesses sent together count one after another, and a guess
+        # refused here learns nothing of its password.
+        if refused := _refused_while_waiting(form, username, address, known_device):
+            return refused
+        if not valid:
             throttle.record_failure(username, address)  # committed: the page answers 200
             form.password.errors.append(_("Tên đăng nhập hoặc mật khẩu không đúng."))
         else:
@@ -198,6 +207,14 @@ def login():
                                 httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
             return response
     return render_template("auth/login.html", form=form)
+
+
+def _refused_while_waiting(form, username: str, address: str, known_device: bool):
+    wait = throttle.seconds_to_wait(username, address, known_device=known_device)
+    if not wait:
+        return None
+    form.password.errors.append(_("Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau %(n)d giây.", n=wait))
+    return render_template("auth/login.html", form=form), 429
 
 
 def password_matches(user: User | None, password: str) -> bool:

@@ -79,8 +79,9 @@ def current_revision(connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-def export_all(target: Path) -> dict:
-    """Write every table and the storage folder into ``target``; return the manifest."""
+def export_all(target: Path, progress=None) -> dict:
+    """Write every table and the storage folder into ``target``; return the manifest.
+    ``progress(done, total)`` is told after each table (the admin page's job shows it)."""
     target.mkdir(parents=True, exist_ok=True)
     if any(target.iterdir()):
         raise BackupError(f"Thư mục “{target}” không trống; hãy chọn một thư mục mới.")
@@ -107,9 +108,14 @@ def export_all(target: Path) -> dict:
                     out.write("\n")
                     count += 1
             counts[table.name] = count
+            if progress is not None:
+                progress(len(counts), len(tables) + 1)
     storage = Path(current_app.config["STORAGE_DIR"])
     if storage.is_dir():
-        shutil.copytree(storage, target / "storage")
+        # Not the job worker's files (documents made on request, earlier backups): derived, and a
+        # backup inside every later one would grow without end.
+        shutil.copytree(storage, target / "storage",
+                        ignore=lambda folder, names: ["jobs"] if Path(folder) == storage else [])
     manifest = {
         "format": FORMAT_VERSION,
         "alembic_revision": revision,
@@ -239,3 +245,77 @@ def _reset_sequences(conn, tables) -> None:
             # is_called=false with 1 on an empty table: the next id is 1, as on a fresh database.
             conn.execute(sa.text("SELECT setval(:s, :v, :called)"),
                          {"s": seq, "v": top or 1, "called": top is not None})
+
+
+# --- the full export from the admin page, in the job worker --------------------------------------
+
+FULL_EXPORT_JOB = "full_export"
+
+
+def running_export():
+    """The full export queued or running (whoever started it), or None."""
+    from app import jobs
+
+    return db.session.scalar(sa.select(jobs.Job).where(jobs.Job.kind == FULL_EXPORT_JOB,
+                                                       jobs.Job.state.in_((jobs.QUEUED, jobs.RUNNING)))
+                             .order_by(jobs.Job.id.desc()).limit(1))
+
+
+def start_full_export(user):
+    """The full export in progress, else a new one, queued after the commit and written to the
+    audit log. One at a time: a second click, or a second admin, gets the running one."""
+    from app import jobs
+    from app.models import AuditLog
+
+    running = running_export()
+    if running is not None:
+        return running
+    started = db.session.scalar(sa.select(sa.func.count(jobs.Job.id)).where(jobs.Job.kind == FULL_EXPORT_JOB))
+    key = f"full-export-{started + 1}"  # the same for two clicks at the same moment: one job
+    by_key = sa.select(jobs.Job).where(jobs.Job.key == key)
+    if (other := db.session.scalar(by_key)) is not None:  # another admin's, committed since the count
+        return other
+    try:
+        with db.session.begin_nested():
+            job = jobs.submit(FULL_EXPORT_JOB, {}, key, user)
+    except sa.exc.IntegrityError:  # ... or committed meanwhile (PostgreSQL)
+        return db.session.scalar(by_key)
+    db.session.add(AuditLog(user_id=user.id, unit_id=user.unit_id, source="web", action="export",
+                            object_type="Backup", object_id=job.id))
+    db.session.flush()
+    return job
+
+
+def _make_full_export(job, progress):
+    """Job kind "full_export": ``export_all`` into a temporary folder, then one ZIP file."""
+    import hashlib
+    import tempfile
+
+    from app import clock
+    from app.models import AuditLog, User
+
+    jobs_folder = Path(current_app.config["STORAGE_DIR"]) / "jobs"
+    jobs_folder.mkdir(parents=True, exist_ok=True)
+    name = f"caunoi-sao-luu-{clock.now().astimezone(clock.local_zone()):%Y%m%d-%H%M}"  # Vietnam time, as shown
+    with tempfile.TemporaryDirectory(prefix="caunoi-export-") as folder:
+        manifest = export_all(Path(folder) / name, progress=progress)
+        archive = Path(shutil.make_archive(str(jobs_folder / f".partial-{job.id}"), "zip", root_dir=folder,
+                                           base_dir=name))
+    digest = hashlib.sha256()
+    with open(archive, "rb") as data:
+        for block in iter(lambda: data.read(1 << 20), b""):
+            digest.update(block)
+    user = db.session.get(User, job.user_id)
+    db.session.add(AuditLog(user_id=job.user_id, unit_id=user.unit_id if user else None, source="web",
+                            action="export_done", object_type="Backup", object_id=job.id,
+                            after={"file": f"{name}.zip", "sha256": digest.hexdigest(),
+                                   "rows": sum(manifest["row_counts"].values()), "tables": len(manifest["tables"]),
+                                   "alembic_revision": manifest["alembic_revision"]}))
+    db.session.commit()
+    return archive, f"{name}.zip", "application/zip", {"Cache-Control": "private, no-store", "Pragma": "no-cache"}
+
+
+def init_app(app) -> None:
+    from app import jobs
+
+    jobs.register(FULL_EXPORT_JOB, _make_full_export)

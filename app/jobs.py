@@ -1,9 +1,10 @@
 """Heavy documents in a worker: a job queue (Huey), a ``jobs`` table and ``flask jobs worker``.
 
 A feature registers a kind of job with :func:`register` (a function ``make(job, progress)``
-returning ``(bytes, filename, mimetype)``) and queues one with :func:`submit`, giving the
-idempotency key the page's form carried: the same key (a double click, a resent form) returns the
-same job, so a request never makes a document twice. The job runs in ``flask jobs worker``
+returning ``(bytes, filename, mimetype)``) and queues one with :func:`submit`, giving an
+idempotency key: for a document, :func:`document_key` (the user, the document and its parameters,
+the language, the day and where the records stand), so a double click, a resent form or a reload
+returns the same job and a changed record makes a new one. The job runs in ``flask jobs worker``
 (``make run`` starts it beside the web server), outside any web request, so gunicorn's timeout
 does not apply; the page ``/jobs/<id>`` shows its progress (it reloads itself every few seconds,
 no JavaScript) and then links the file, kept in ``STORAGE_DIR/jobs/``.
@@ -31,8 +32,10 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
+import json
 import os
 import secrets
+import shutil
 import threading
 import time
 import traceback
@@ -98,7 +101,7 @@ def refused_status(job: Job) -> int | None:
     return None
 
 
-Maker = Callable[[Job, Callable[[int, int], None]], tuple]  # (bytes, file name, mimetype[, headers])
+Maker = Callable[[Job, Callable[[int, int], None]], tuple]  # (bytes or a Path, file name, mimetype[, headers])
 _kinds: dict[str, Maker] = {}
 
 
@@ -107,7 +110,7 @@ def register(kind: str, make: Maker) -> None:
 
 
 def new_key() -> str:
-    """The idempotency key a page puts in its form (one per rendered form)."""
+    """A random key: a job that is no document of its own (tests, benches)."""
     return secrets.token_urlsafe(24)
 
 
@@ -153,8 +156,8 @@ def request_locale() -> str | None:
 
 
 def submit(kind: str, params: dict, key: str, user) -> Job:
-    """The job of this idempotency key, queued once after the request's commit. The request's
-    language goes with it (``params["locale"]``)."""
+    """The job of this idempotency key (:func:`document_key` for a document), queued once after
+    the request's commit. The request's language goes with it (``params["locale"]``)."""
     if kind not in _kinds:
         raise KeyError(kind)
     if "locale" not in params and (locale := request_locale()):
@@ -163,6 +166,12 @@ def submit(kind: str, params: dict, key: str, user) -> Job:
     if job is not None:
         if job.user_id != (user.id if user else None):
             abort(404)
+        # Asked again after it failed for good: a new request, so it is tried again (once, atomically).
+        if job.state == FAILED and db.session.execute(
+                sa.update(Job).where(Job.id == job.id, Job.state == FAILED)
+                .values(state=QUEUED, attempts=0, error=None)).rowcount:
+            db.session.refresh(job)
+            db.session.info.setdefault("jobs_to_queue", []).append(job.id)
         return job
     job = Job(key=key, kind=kind, params=params, user_id=user.id if user else None)
     db.session.add(job)
@@ -173,7 +182,10 @@ def submit(kind: str, params: dict, key: str, user) -> Job:
 
 @sa.event.listens_for(db.session, "after_commit")
 def _queue_after_commit(session):
-    # Queued only once the row is committed: the worker must find it.
+    # Queued only once the row is committed: the worker must find it. SQLAlchemy sends this event
+    # for a released SAVEPOINT too (service_call's): the outer transaction has not committed yet.
+    if session.in_nested_transaction():
+        return
     ids = session.info.pop("jobs_to_queue", [])
     for job_id in ids:
         queue()
@@ -229,7 +241,10 @@ def _run_job(app, job_id: int) -> None:
         relative = f"jobs/{job_id}-{secrets.token_hex(8)}-{file_name}"
         path = Path(app.config["STORAGE_DIR"]) / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        if isinstance(data, Path):  # a large file the job wrote itself (a full export): moved, not read
+            shutil.move(data, path)
+        else:
+            path.write_bytes(data)
         job = db.session.get(Job, job_id)
         if len(made) > 3:
             job.params = {**job.params, "headers": made[3]}
@@ -293,29 +308,58 @@ def recover_stale(job_id: int | None = None) -> int:
 
 # --- documents made by a view, in the worker -----------------------------------------------------
 
+# Rows written by looking at a document or by the queue itself (the export log, logins, the jobs):
+# no document reads them, so a row there changes no document.
+BOOKKEEPING_TABLES = frozenset({"jobs", "export_logs", "login_attempts", "remember_tokens", "rate_events"})
+
+
+def data_stamp() -> str:
+    """Where the records stand, in one cheap statement: the largest id of every table with an
+    integer ``id`` (a new row anywhere) but the bookkeeping ones, the audit log's among them (a
+    changed or deleted row of every audited model writes one). Any write that can change a
+    document moves it; reading documents does not."""
+    tables = [t for t in db.metadata.sorted_tables if t.name not in BOOKKEEPING_TABLES
+              and "id" in t.c and t.c.id.primary_key and isinstance(t.c.id.type, sa.Integer)]
+    row = db.session.execute(sa.select(*[sa.select(sa.func.max(t.c.id)).scalar_subquery() for t in tables])).one()
+    return ".".join(str(value or 0) for value in row)
+
+
+def document_key(user, document: str, params) -> str:
+    """The idempotency key of a document: who asks (the role and scope checks and the export log
+    are hers, so two users get two renders), which document with which parameters, in which
+    language, on which day ("today" is printed on reports) and from which records (data_stamp).
+    A resubmit, a reload or a double click an hour later finds the same job; a changed record,
+    another language or another day makes a new one."""
+    from flask_babel import get_locale
+
+    from app import clock
+
+    seed = json.dumps([user.id if user else None, document, params, str(get_locale()), clock.today().isoformat(),
+                       data_stamp()], sort_keys=True, default=str)
+    return "d" + hashlib.sha256(seed.encode()).hexdigest()[:40]
+
+
 def in_worker(view):
-    """Run this GET document view in the job worker (see the module docstring). The job's key is
-    the link's ``job_key`` when it has one, else this user, URL and minute: a double click or a
-    reload finds the same job, never a second render."""
+    """Run this GET document view in the job worker (see the module docstring), keyed by
+    :func:`document_key` on its path and query: the same document is never rendered twice."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
         if g.get("in_job") or not current_app.config.get("DOCUMENTS_IN_WORKER", True):
             return view(*args, **kwargs)
-        query = [(k, v) for k, v in request.args.items(multi=True) if k != "job_key"]
-        key = request.args.get("job_key", "")
-        if not 16 <= len(key) <= 64:
-            seed = f"{current_user.id}|{request_locale()}|{request.path}|{query}|{int(time.time() // 60)}"
-            key = "v" + hashlib.sha256(seed.encode()).hexdigest()[:40]
+        from flask_babel import get_locale
+
+        query = sorted((k, v) for k, v in request.args.items(multi=True) if k != "job_key")  # (old links' key)
+        key = document_key(current_user, request.path, query)
         job = submit("view_document", {"path": request.path, "query": query, "base_url": request.url_root,
-                                       "endpoint": request.endpoint}, key, current_user)
+                                       "endpoint": request.endpoint, "lang": str(get_locale())}, key, current_user)
         db.session.commit()  # queued now (after the commit): the worker must find the row
         if current_app.config["JOBS_IMMEDIATE"]:
             db.session.refresh(job)
             if (status := refused_status(job)) is not None:
                 abort(status)
             if job.state == DONE:
-                return _file_response(job)
+                return file_response(job)
         return redirect(url_for("jobs.show_job", job_id=job.id), 303)
 
     return wrapper
@@ -331,7 +375,10 @@ def make_view_document(job: Job, progress):
         raise Refused(403)
     app = current_app._get_current_object()
     progress(0, 1)
-    with app.test_request_context(params["path"], base_url=params["base_url"], query_string=params["query"]):
+    # In the language of the page that asked (its cookie), not only the account's saved one.
+    cookie = {"Cookie": f"lang={params['lang']}"} if params.get("lang") else {}
+    with app.test_request_context(params["path"], base_url=params["base_url"], query_string=params["query"],
+                                  headers=cookie):
         g.in_job = True
         login_user(user)
         try:
@@ -396,10 +443,11 @@ def job_file(job_id: int):
     job = _own_job_or_404(job_id)
     if job.state != DONE:
         abort(404)
-    return _file_response(job)
+    return file_response(job)
 
 
-def _file_response(job: Job):
+def file_response(job: Job):
+    """The job's stored file, with the headers its maker gave."""
     response = send_file(Path(current_app.config["STORAGE_DIR"]) / job.stored_as, mimetype=job.mimetype,
                          download_name=job.file_name, as_attachment=False, max_age=0)
     response.headers.update(job.params.get("headers", {}))  # the view's own (name, disposition, cache)

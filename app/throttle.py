@@ -52,6 +52,18 @@ def seconds_to_wait(username: str, address: str, known_device: bool = False) -> 
     return max(_wait_for(account, FREE_TRIES), _wait_for(LoginAttempt.address == address, FREE_TRIES_ADDRESS))
 
 
+def lock_attempts(username: str, address: str) -> None:
+    """Until this transaction ends, the login attempts of this account and address are counted and
+    recorded by this request alone: SQLite's write lock; on PostgreSQL two advisory locks (the
+    account's, then the address's: always in that order, so two logins never wait on each other)."""
+    from app.locking import take_write_lock
+
+    take_write_lock()
+    if db.session.get_bind().dialect.name == "postgresql":
+        for key in (f"login:{username}", f"login-address:{address}"):
+            db.session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+
+
 def record_failure(username: str, address: str) -> None:
     db.session.add(LoginAttempt(username=username[:50], address=address[:64]))
     db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.created_dt < utcnow() - timedelta(days=1)))

@@ -79,8 +79,10 @@ def minutes_context(dialogue: Dialogue, *, version: int | None = None, verify_co
     outcomes = Counter(q.answer.outcome for q in raised if q.answer)
     recipients = dialogue.recipients.splitlines() if dialogue.recipients else default_recipients(dialogue, raised)
     commitments = [(q, c) for q in raised for c in q.commitments]
-    addenda = [] if draft else list(db.session.scalars(
-        sa.select(Addendum).where(Addendum.dialogue_id == dialogue.id).order_by(Addendum.written_on, Addendum.id)))
+    # Version v shows the first v - 1 addenda (each addendum issued one version), whenever it is rendered.
+    addenda = [] if draft else sorted(db.session.scalars(
+        sa.select(Addendum).where(Addendum.dialogue_id == dialogue.id).order_by(Addendum.id).limit(version - 1)),
+        key=lambda a: (a.written_on, a.id))
     return {
         **official.frame(dialogue.unit, doc_type="Biên bản", subject=dialogue.title, doc_date=dialogue.held_on,
                          signers=[("Thư ký", dialogue.secretary_name), ("Chủ trì", dialogue.chair_name)],
@@ -124,7 +126,7 @@ def minutes_pdf(dialogue: Dialogue, user) -> tuple[bytes, str] | None:
     issue = dialogue.current_issue
     if issue is not None:
         return _logged(user, dialogue, read_stored(issue), issue.filename)
-    if is_agency_reader(user):
+    if is_agency_reader(user) or dialogue.is_locked:  # approved, its first version still being made: no draft
         return None
     return _logged(user, dialogue, render_minutes(dialogue), f"du-thao-bien-ban-{dialogue.id}.pdf")
 

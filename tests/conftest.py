@@ -147,6 +147,21 @@ def client(app, db):
 
 
 @pytest.fixture
+def stored_queue(app, tmp_path, monkeypatch):
+    """A real SqliteHuey that only stores tasks (JOBS_IMMEDIATE off): run them with ``factories.work``."""
+    from app import jobs
+
+    previous = jobs._queue
+    monkeypatch.setitem(app.config, "JOBS_IMMEDIATE", False)
+    jobs.use(jobs.make_queue(None, str(tmp_path / "jobs.sqlite3")))
+    yield jobs.queue()
+    if previous is not None:
+        jobs.use(previous)
+    else:
+        jobs._queue = None
+
+
+@pytest.fixture
 def runner(app, db):
     return app.test_cli_runner()
 

@@ -48,6 +48,9 @@ MATRIX = {
     "admin.create_agency": ("GET", "/admin/agencies/new", {A, P, C}, None),
     "admin.edit_agency": ("GET", "/admin/agencies/{local_agency}/edit", {A, P, C}, "local_agency"),
     "admin.list_audit": ("GET", "/admin/audit/", {A}, None),
+    "admin.show_backup": ("GET", "/admin/backup/", {A}, None),
+    "admin.start_backup": ("POST", "/admin/backup/", {A}, None),
+    "admin.backup_file": ("GET", "/admin/backup/{backup}/file", {A}, "backup"),
     "surveys.index": ("GET", "/surveys/", STAFF, None),
     "surveys.list_topics": ("GET", "/surveys/topics/", STAFF, None),
     "surveys.edit_topic": ("GET", "/surveys/topics/{topic}/edit", {A}, "topic"),  # a national topic
@@ -202,6 +205,9 @@ def _builders(units, create_person, create_user):
         # A token is "in scope" for its owner only: the newest user is the one just logged in.
         "api_token": {"in": lambda: _token_of(_newest_user() or create_user(C, "02020")), "out": lambda: _token_of(create_user(C, "02020"))},
         "job": {"in": lambda: _job_of(_newest_user() or create_user(C, "02020")), "out": lambda: _job_of(create_user(C, "02020"))},
+        # A finished full backup (any national admin's); "out": another kind of job is no backup.
+        "backup": {"in": lambda: _job_of(create_user(A, "VN"), "full_export"),
+                   "out": lambda: _job_of(create_user(A, "VN"))},
     }
 
 
@@ -220,7 +226,7 @@ def _newest_user():
     return db.session.scalar(sa.select(User).order_by(User.id.desc()).limit(1))
 
 
-def _job_of(user) -> int:
+def _job_of(user, kind: str = "paper_questionnaire") -> int:
     """A finished job of ``user`` with its file in STORAGE_DIR."""
     from pathlib import Path
 
@@ -233,7 +239,7 @@ def _job_of(user) -> int:
     stored = Path(current_app.config["STORAGE_DIR"]) / "jobs" / f"{key}.pdf"
     stored.parent.mkdir(parents=True, exist_ok=True)
     stored.write_bytes(b"%PDF-1.7 matrix")
-    job = jobs.Job(key=key, kind="paper_questionnaire", params={}, user_id=user.id, state=jobs.DONE,
+    job = jobs.Job(key=key, kind=kind, params={}, user_id=user.id, state=jobs.DONE,
                    file_name="phieu.pdf", mimetype="application/pdf", stored_as=f"jobs/{key}.pdf")
     db.session.add(job)
     db.session.commit()
@@ -452,6 +458,13 @@ def _community_builders(commune, village, far_commune, far_village, create_perso
 
 
 ROLE_UNIT = {A: "19", P: "19", C: "02020", T: "02020", U: "02020"}
+# A full backup holds every unit's data: the national administrator's only (a province admin gets
+# 404: tests/app/test_backup_page.py).
+NATIONAL_ONLY = {"admin.show_backup", "admin.start_backup", "admin.backup_file"}
+
+
+def _unit_of(role, endpoint) -> str:
+    return "VN" if role is A and endpoint in NATIONAL_ONLY else ROLE_UNIT[role]
 
 
 def test_every_route_has_an_entry(app):
@@ -473,13 +486,13 @@ def _url(template, kind, builders, where):
 def test_matrix(endpoint, role, client, login_as, units, create_person, create_user):
     method, template, allowed, kind = MATRIX[endpoint]
     builders = _builders(units, create_person, create_user)
-    login_as(role, ROLE_UNIT[role])
+    login_as(role, _unit_of(role, endpoint))
     send = client.post if method == "POST" else client.get
     inside = send(_url(template, kind, builders, "in"))
     if role in allowed:
         assert inside.status_code < 400, f"{role.value} {endpoint}: {inside.status_code}"
         if kind:
-            login_as(role, ROLE_UNIT[role])  # the in-scope call may have logged out
+            login_as(role, _unit_of(role, endpoint))  # the in-scope call may have logged out
             outside = send(_url(template, kind, builders, "out"))
             assert outside.status_code == 404, f"{role.value} {endpoint} out of scope: {outside.status_code}"
     else:

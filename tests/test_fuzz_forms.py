@@ -165,7 +165,7 @@ FORMS |= {
                                                        **f("survey").answers}, accepted=(200,),
                                             writes_on_error=("rate_events",)),
     "surveys.paper_job": FormRoute(T, "02020", survey_url("/surveys/trainings/{s.training}/pre/paper"),
-                                   {"job_key": "a1b2c3d4e5f60718293a4b5c"}, accepted=(303,)),
+                                   {"layout": "sheets", "todo": "1"}, accepted=(303,)),
 }
 
 
@@ -388,6 +388,7 @@ FORMS |= {
 # POST endpoints with no user input to fuzz (their only effect is named by the URL).
 NO_INPUT = {"auth.logout", "core.set_language", "surveys.archive_question", "surveys.set_phase",
             "surveys.remove_participant", "api_tokens.revoke_token", "auth.logout_everywhere", "admin.unlock_user",
+            "admin.start_backup",
             "community.delete_activity", "surveys.restore_response", "surveys.delete_training",
             "surveys.archive_training", "surveys.rescore_training"}
 

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app import clock
+from app import jobs
 from app.extensions import db
 from app.models import OrgHeader, Unit, UnitLevel, User, utcnow
 from app.official import header_lines
@@ -135,8 +136,12 @@ def approval_problems(dialogue: Dialogue) -> list[str]:
     return problems
 
 
-def approve_minutes(dialogue: Dialogue, actor: User | None, note: str = "") -> MinutesIssue:
-    """Approve the minutes: number them, lock the record and issue the first PDF version."""
+def approve_minutes(dialogue: Dialogue, actor: User | None, note: str = "", *, in_worker: bool = False):
+    """Approve the minutes: number them, lock the record and issue the first PDF version.
+
+    The PDF is rendered here (the CLI, the demo, tests) or, with ``in_worker``, by the job worker
+    once this transaction commits (the web page: the approval's transaction holds the counter
+    and the write lock for milliseconds, not for a render). Returns the issue, or the job."""
     if not dialogue.can_move_to(DialogueStatus.approved):
         if dialogue.is_locked:
             raise InvalidTransition(_("Biên bản này đã được duyệt."), "approve")
@@ -152,17 +157,33 @@ def approve_minutes(dialogue: Dialogue, actor: User | None, note: str = "") -> M
         dialogue.approve(actor, year=year, number=number, number_text=f"{number:02d}/{header['number_suffix']}",
                          header=header, note=note)
     flush_guarded()
-    return issue_minutes(dialogue, actor)
+    return queue_issue(dialogue, actor, 1) if in_worker else issue_minutes(dialogue, actor, 1)
 
 
-def issue_minutes(dialogue: Dialogue, actor: User | None) -> MinutesIssue:
-    """Render, store and record the next version of approved minutes."""
+def wanted_version(dialogue: Dialogue) -> int:
+    """The version approved minutes should be at: the first, plus one per addendum (each
+    addendum issues one version, and version v shows the first v - 1 addenda)."""
+    return 1 + (db.session.scalar(sa.select(sa.func.count(Addendum.id)).where(Addendum.dialogue_id == dialogue.id))
+                or 0)
+
+
+def issue_minutes(dialogue: Dialogue, actor: User | None, version: int) -> MinutesIssue:
+    """Issued version ``version`` of approved minutes: rendered, stored and recorded unless it was
+    already (a retried or repeated job issues nothing twice); missing earlier versions first."""
     if not dialogue.is_locked:
         raise ServiceError(_("Chỉ phát hành biên bản đã được duyệt."), "approve")
-    # Serialise versions of one dialogue (PostgreSQL row lock; SQLite has one writer anyway).
+    # Serialise versions of one dialogue (PostgreSQL row lock; SQLite has one writer, and the unique
+    # (dialogue, version) refuses a second copy of a version rendered at the same time).
     db.session.execute(sa.select(Dialogue.id).where(Dialogue.id == dialogue.id).with_for_update())
-    version = (db.session.scalar(sa.select(sa.func.max(MinutesIssue.version))
-                                 .where(MinutesIssue.dialogue_id == dialogue.id)) or 0) + 1
+    latest = db.session.scalar(sa.select(sa.func.max(MinutesIssue.version))
+                               .where(MinutesIssue.dialogue_id == dialogue.id)) or 0
+    for missing in range(latest + 1, version + 1):
+        _issue_version(dialogue, actor, missing)
+    return db.session.scalar(sa.select(MinutesIssue).where(MinutesIssue.dialogue_id == dialogue.id,
+                                                           MinutesIssue.version == version))
+
+
+def _issue_version(dialogue: Dialogue, actor: User | None, version: int) -> MinutesIssue:
     code = new_verify_code()
     pdf = minutes_document.render_minutes(dialogue, version=version, verify_code=code)
     key, digest = file_store().put(pdf, STORAGE_NAMESPACE)
@@ -173,6 +194,48 @@ def issue_minutes(dialogue: Dialogue, actor: User | None) -> MinutesIssue:
     return issue
 
 
+# --- issuing in the job worker -----------------------------------------------------------
+
+ISSUE_JOB = "issue_minutes"
+
+
+def issue_job_key(dialogue_id: int, version: int) -> str:
+    """One job per issued version: a resent approval or addendum finds it, never a second render."""
+    return f"minutes-issue-{dialogue_id}-v{version}"
+
+
+def issue_job(dialogue: Dialogue, version: int) -> jobs.Job | None:
+    return db.session.scalar(sa.select(jobs.Job).where(jobs.Job.key == issue_job_key(dialogue.id, version)))
+
+
+def queue_issue(dialogue: Dialogue, actor: User | None, version: int) -> jobs.Job:
+    """The job that issues ``version`` once this transaction commits (the same job if queued already)."""
+    return jobs.submit(ISSUE_JOB, {"dialogue_id": dialogue.id, "version": version},
+                       issue_job_key(dialogue.id, version), actor)
+
+
+def _make_issue(job: jobs.Job, progress):
+    """Job kind "issue_minutes": issue the version, then hand its stored bytes to the job's page."""
+    from app.official import content_disposition
+    from app.services import log_export
+
+    dialogue = db.session.get(Dialogue, job.params["dialogue_id"])
+    if dialogue is None or not dialogue.is_locked:
+        raise jobs.Refused(404)
+    actor = db.session.get(User, job.user_id) if job.user_id else None
+    progress(0, 1)
+    issue = issue_minutes(dialogue, actor, job.params["version"])
+    if actor is not None:  # the approver gets a file that names every petitioner: logged like a download
+        log_export(actor, "dialogue_minutes_pdf", "Dialogue", dialogue.id, has_names=True)
+    db.session.commit()
+    headers = {"Content-Disposition": content_disposition(issue.filename, inline=True),
+               "Cache-Control": "private, no-store", "Pragma": "no-cache"}
+    return read_issue(issue), issue.filename, "application/pdf", headers
+
+
+jobs.register(ISSUE_JOB, _make_issue)
+
+
 def read_issue(issue: MinutesIssue) -> bytes:
     return read_stored(issue)
 
@@ -180,8 +243,9 @@ def read_issue(issue: MinutesIssue) -> bytes:
 # --- addenda -----------------------------------------------------------------------------
 
 def add_addendum(dialogue: Dialogue, text: str, actor: User | None, token: str | None = None,
-                 written_on: date | None = None) -> Addendum:
-    """Record a dated correction to approved minutes and issue a new version that shows it.
+                 written_on: date | None = None, *, in_worker: bool = False) -> Addendum:
+    """Record a dated correction to approved minutes and issue a new version that shows it (here,
+    or with ``in_worker`` by the job worker after the commit, as on approval).
     A resubmitted form (same ``token``) returns the addendum it already made."""
     token = (token or "").strip()[:64] or None
     if token:
@@ -194,10 +258,16 @@ def add_addendum(dialogue: Dialogue, text: str, actor: User | None, token: str |
     written_on = written_on or clock.today()
     if not dialogue.held_on <= written_on <= clock.today():
         raise ServiceError(_("Ngày đính chính phải từ ngày đối thoại đến hôm nay."), "written_on")
+    # Addenda of one dialogue one at a time: each counts the versions it wants (PostgreSQL row lock).
+    db.session.execute(sa.select(Dialogue.id).where(Dialogue.id == dialogue.id).with_for_update())
     addendum = Addendum(dialogue=dialogue, text=text, written_on=written_on, created_by=actor, token=token)
     db.session.add(addendum)
     db.session.flush()
-    issue_minutes(dialogue, actor)
+    version = wanted_version(dialogue)
+    if in_worker:
+        queue_issue(dialogue, actor, version)
+    else:
+        issue_minutes(dialogue, actor, version)
     return addendum
 
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 from app import jobs
 from app.auth import roles_required, unit_in_scope_or_404
 from app import official, throttle
+from app.extensions import db
 from app.models import UnitLevel
 from app.services import service_call
 from dialogues import services
@@ -25,9 +26,10 @@ def _back(dialogue_id: int):
     return redirect(url_for("dialogues.show_dialogue", dialogue_id=dialogue_id))
 
 
-def _change_status(dialogue_id: int, change, success, **extra):
-    """Mark held or approve: one service call; on success its message and back to the dialogue,
-    on refusal the page again with the typed note and the reason beside it."""
+def _change_status(dialogue_id: int, change, success, issue: bool = False, **extra):
+    """Mark held or approve: one service call; on success its message and back to the dialogue
+    (after an approval, to the minutes being made), on refusal the page again with the typed note
+    and the reason beside it."""
     dialogue = get_dialogue_or_404(dialogue_id, "manage")
     form = NoteForm()
     if form.validate_on_submit():
@@ -35,7 +37,7 @@ def _change_status(dialogue_id: int, change, success, **extra):
             change(dialogue, current_user, form.note.data, **extra)
         if call.ok:
             flash(success(dialogue), "success")
-            return _back(dialogue_id)
+            return _issued(dialogue) if issue else _back(dialogue_id)
     return dialogue_page(dialogue, note_form=form, raised_ids=extra.get("raised_ids"))
 
 
@@ -51,8 +53,9 @@ def mark_held(dialogue_id: int):
 @bp.route("/<int:dialogue_id>/approve", methods=["POST"])
 @roles_required(*MANAGE_ROLES)
 def approve_minutes(dialogue_id: int):
-    return _change_status(dialogue_id, services.approve_minutes, lambda d: _(
-        "Đã duyệt biên bản số %(number)s. Hồ sơ đã khóa; bản PDF đã được lưu.", number=d.minutes_number_text))
+    # The approval (number, lock) commits at once; the PDF is rendered by the job worker.
+    return _change_status(dialogue_id, lambda *args: services.approve_minutes(*args, in_worker=True), lambda d: _(
+        "Đã duyệt biên bản số %(number)s. Hồ sơ đã khóa.", number=d.minutes_number_text), issue=True)
 
 
 @bp.route("/<int:dialogue_id>/addenda", methods=["POST"])
@@ -63,12 +66,23 @@ def add_addendum(dialogue_id: int):
     if form.validate_on_submit():
         with service_call(form, "text") as call:
             services.add_addendum(dialogue, form.text.data, current_user, token=form.token.data,
-                                  written_on=form.written_on.data)
+                                  written_on=form.written_on.data, in_worker=True)
         if call.ok:
-            flash(_("Đã thêm phụ lục đính chính và phát hành lại biên bản (lần %(n)d).",
-                    n=dialogue.current_issue.version), "success")
-            return _back(dialogue_id)
+            flash(_("Đã thêm phụ lục đính chính; biên bản được phát hành lại (lần %(n)d).",
+                    n=services.minutes.wanted_version(dialogue)), "success")
+            return _issued(dialogue)
     return dialogue_page(dialogue, addendum_form=form)
+
+
+def _issued(dialogue):
+    """After an approval or an addendum: its version is rendered by the worker once committed (at once
+    with JOBS_IMMEDIATE). Made: back to the dialogue, whose download is the new version; else the
+    job's page, which shows the progress and then the file."""
+    db.session.commit()  # the short transaction ends here; the job is queued after it
+    job = services.minutes.issue_job(dialogue, services.minutes.wanted_version(dialogue))
+    if job is None or job.state == jobs.DONE or job.user_id != current_user.id:
+        return _back(dialogue.id)
+    return redirect(url_for("jobs.show_job", job_id=job.id), 303)
 
 
 def _pdf_response(data: bytes, filename: str):

@@ -131,13 +131,19 @@ def dialogue_page(dialogue, *, note_form=None, addendum_form=None, raised_ids=No
     show_record = manage and not dialogue.is_locked
     if raised_ids is None:
         raised_ids = {q.id for q in questions if q.is_raised}
+    pending = None  # (version, its job or None) while the worker makes the version the record wants
+    if dialogue.is_locked:
+        wanted = services.minutes.wanted_version(dialogue)
+        if dialogue.current_issue is None or dialogue.current_issue.version < wanted:
+            job = services.minutes.issue_job(dialogue, wanted)
+            pending = (wanted, job if job is not None and job.user_id == current_user.id else None)
     return render_template(
         "dialogues/show_dialogue.html", dialogue=dialogue, manage=manage, agency_reader=reader,
         questions=questions, leaders=queries.leaders_for(dialogue),
         roster=[] if reader else queries.roster_breakdown(dialogue),
         problems=services.approval_problems(dialogue) if manage and dialogue.status is DialogueStatus.held else [],
         summary=services.record_summary(dialogue) if show_record else None,
-        raised_ids=raised_ids,
+        raised_ids=raised_ids, pending_issue=pending,
         note_form=note_form or NoteForm(formdata=None),
         addendum_form=addendum_form or AddendumForm(formdata=None, data={"token": new_token(),
                                                                          "written_on": clock.today()}))

@@ -190,21 +190,19 @@ def paper_pdf(training_id: int, phase: str):
 @surveys_required
 def paper_job(training_id: int, phase: str):
     """The training page's one paper form: the questionnaire made in the job worker, in parts with
-    progress (a class of hundreds takes minutes); the form's key makes a resent form find the same
-    job. Same options as paper_pdf, which makes it in the request when documents are not made in
-    the worker (DOCUMENTS_IN_WORKER=0)."""
+    progress (a class of hundreds takes minutes); a resent form finds the same job until the
+    training's records change (jobs.document_key). Same options as paper_pdf, which makes it in the
+    request when documents are not made in the worker (DOCUMENTS_IN_WORKER=0)."""
     training = get_training_or_404(training_id)
     state = training.phase(phase_or_404(phase))
     todo, layout = _paper_options(request.form)
     if not current_app.config.get("DOCUMENTS_IN_WORKER", True):
         return redirect(url_for("surveys.paper_pdf", training_id=training.id, phase=state.phase.value, layout=layout,
                                 **({"todo": "1"} if todo else {})), 303)
-    key = request.form.get("job_key", "")
-    if not 16 <= len(key) <= 64:  # a client that sent no key of its own: this request's own key
-        key = jobs.new_key()
-    job = jobs.submit("paper_questionnaire", {"training_id": training.id, "phase": state.phase.value,
-                                              "form_url": qr.public_url(state), "todo": todo, "layout": layout},
-                      key, current_user)
+    params = {"training_id": training.id, "phase": state.phase.value, "form_url": qr.public_url(state),
+              "todo": todo, "layout": layout}
+    job = jobs.submit("paper_questionnaire", params, jobs.document_key(current_user, "paper_questionnaire", params),
+                      current_user)
     return redirect(url_for("jobs.show_job", job_id=job.id), 303)
 
 

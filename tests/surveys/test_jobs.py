@@ -33,6 +33,7 @@ def immediate_queue(tmp_path):
 
 
 def queue_paper(client, training, key="k" * 24):
+    # ``job_key``: what the form carried before jobs.document_key; now ignored.
     return client.post(f"/surveys/trainings/{training.id}/pre/paper", data={"job_key": key})
 
 
@@ -48,7 +49,7 @@ def test_paper_questionnaire_is_made_by_a_job_and_served(db, client, login_as, c
     names = sorted(p.person.full_name for p in training.participants)
     login_as(Role.commune, "02086")
     page = client.get(f"/surveys/trainings/{training.id}")
-    assert 'name="job_key"' in page.get_data(as_text=True)
+    assert f'action="/surveys/trainings/{training.id}/pre/paper"' in page.get_data(as_text=True)
 
     response = queue_paper(client, training)
     assert response.status_code == 303
@@ -71,7 +72,7 @@ def test_a_resent_form_finds_the_same_job(db, client, login_as, create_training,
     training = create_training(people=2, open_phases=[Phase.pre])
     login_as(Role.commune, "02086")
     first = queue_paper(client, training)
-    again = queue_paper(client, training)
+    again = queue_paper(client, training, key="r" * 24)  # sent again from the reloaded page
     assert first.headers["Location"] == again.headers["Location"]
     assert db.session.scalar(sa.select(sa.func.count(jobs.Job.id))) == 1
     assert db.session.scalar(sa.select(jobs.Job.attempts)) == 1  # made once

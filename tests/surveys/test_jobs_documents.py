@@ -1,7 +1,8 @@
 """Document views in the job worker (app.jobs.in_worker) and jobs whose worker died.
 
-The queue here is a real SqliteHuey that only stores tasks: the tests run them as the worker
-does (dequeue, execute), so what the request did and what the worker did are seen apart."""
+The queue here is a real SqliteHuey that only stores tasks (``stored_queue`` in tests/conftest.py):
+the tests run them as the worker does (``factories.work``), so what the request did and what the worker did
+are seen apart."""
 from __future__ import annotations
 
 import time
@@ -15,27 +16,7 @@ from app import jobs
 from app.models import ExportLog, Role
 from app.models.types import utcnow
 from surveys.models import Phase
-
-
-@pytest.fixture
-def stored_queue(app, tmp_path, monkeypatch):
-    previous = jobs._queue
-    monkeypatch.setitem(app.config, "JOBS_IMMEDIATE", False)
-    jobs.use(jobs.make_queue(None, str(tmp_path / "jobs.sqlite3")))
-    yield jobs.queue()
-    if previous is not None:
-        jobs.use(previous)
-    else:
-        jobs._queue = None
-
-
-def work(queue) -> int:
-    """Run every queued task as ``flask jobs worker`` would; how many ran."""
-    ran = 0
-    while (task := queue.dequeue()) is not None:
-        queue.execute(task)
-        ran += 1
-    return ran
+from factories import work
 
 
 def test_a_results_pdf_is_queued_once_then_made_by_the_worker(db, client, login_as, create_training, stored_queue):
@@ -193,3 +174,74 @@ def test_a_submitted_job_runs_in_the_language_of_its_request(app, db, login_as, 
         job = db.session.get(jobs.Job, made[lang])
         assert job.params["locale"] == lang and job.state == "done"
         assert (Path(app.config["STORAGE_DIR"]) / job.stored_as).read_bytes() == expected
+# --- the key of a document (jobs.document_key) ----------------------------------------------------
+
+def _location(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 303
+    return response.headers["Location"]
+
+
+def test_the_same_document_asked_again_later_is_the_same_job(db, client, login_as, create_training, stored_queue,
+                                                             monkeypatch):
+    training = create_training(people=3, open_phases=[Phase.pre])
+    login_as(Role.commune, "02086")
+    url = f"/surveys/trainings/{training.id}/results.pdf"
+    first = _location(client, url)
+    assert work(stored_queue) == 1  # made (its export log written: bookkeeping, no change of the document)
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + 3600)  # a double click an hour later
+    assert _location(client, url) == first
+    assert _location(client, url + "?job_key=" + "x" * 24) == first  # an old link's own key changes nothing
+    assert db.session.scalar(sa.select(sa.func.count(jobs.Job.id))) == 1 and work(stored_queue) == 0
+
+
+def test_a_changed_record_or_language_makes_a_new_job(db, client, login_as, create_training, create_person,
+                                                      stored_queue):
+    from surveys import services as surveys_services
+
+    training = create_training(people=2, open_phases=[Phase.pre])
+    officer = login_as(Role.commune, "02086")
+    url = f"/surveys/trainings/{training.id}/results.pdf"
+    first = _location(client, url)
+    surveys_services.add_participant(training, create_person(unit="02086"), officer)  # the record changes
+    db.session.commit()
+    second = _location(client, url)
+    assert second != first
+    client.post("/lang/en")
+    english = _location(client, url)
+    assert english not in (first, second)
+    assert _location(client, url) == english
+    keys = db.session.scalars(sa.select(jobs.Job.params).order_by(jobs.Job.id)).all()
+    assert [k["lang"] for k in keys] == ["vi", "vi", "en"]  # the worker renders in the asking page's language
+
+
+def test_two_users_get_their_own_render_of_one_document(db, client, login_as, create_training, stored_queue):
+    training = create_training(people=2, open_phases=[Phase.pre])
+    url = f"/surveys/trainings/{training.id}/results.pdf"
+    first_user = login_as(Role.commune, "02086")
+    first = _location(client, url)
+    second_user = login_as(Role.commune, "02086")
+    second = _location(client, url)
+    assert first != second  # the view's checks and the export log are each user's own
+    assert work(stored_queue) == 2
+    made = db.session.execute(sa.select(jobs.Job.user_id, jobs.Job.state).order_by(jobs.Job.id)).all()
+    assert made == [(first_user.id, "done"), (second_user.id, "done")]
+
+
+def test_a_document_that_failed_is_tried_again_when_asked_again(db, client, login_as, create_training, stored_queue):
+    training = create_training(people=2, open_phases=[Phase.pre])
+    login_as(Role.commune, "02086")
+    url = f"/surveys/trainings/{training.id}/results.pdf"
+    location = _location(client, url)
+    job = db.session.scalar(sa.select(jobs.Job))
+    job.state, job.attempts, job.error = jobs.FAILED, jobs.JOB_RETRIES + 1, "Traceback: renderer down"
+    stored_queue.flush()  # its tries are spent: nothing of it left in the queue
+    db.session.commit()
+    assert "Không tạo được tài liệu" in client.get(location).get_data(as_text=True)
+    assert _location(client, url) == location  # the same job, queued again
+    db.session.refresh(job)
+    assert (job.state, job.attempts, job.error) == ("queued", 0, None)
+    assert work(stored_queue) == 1
+    db.session.refresh(job)
+    assert job.state == "done"
