@@ -35,6 +35,8 @@ db: translations
 	$(BIN)/flask db upgrade
 
 # The job worker (heavy documents, app/jobs.py) runs beside the web server and stops with it.
+# PUBLIC_URL: the address printed under the minutes' QR code; on this machine, the one served here.
+run: export PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: sysdeps db
 	$(BIN)/flask demo load --if-empty
 	$(BIN)/flask jobs worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import hashlib
+from contextlib import nullcontext
 import re
 from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -210,7 +212,12 @@ def issue_job(dialogue: Dialogue, version: int) -> jobs.Job | None:
 
 def queue_issue(dialogue: Dialogue, actor: User | None, version: int) -> jobs.Job:
     """The job that issues ``version`` once this transaction commits (the same job if queued already)."""
-    return jobs.submit(ISSUE_JOB, {"dialogue_id": dialogue.id, "version": version},
+    from flask import has_request_context, request
+
+    # the host the approver used, for the QR's check address when PUBLIC_URL is not set (the
+    # worker has no request of its own to take it from)
+    base_url = request.host_url if has_request_context() else ""
+    return jobs.submit(ISSUE_JOB, {"dialogue_id": dialogue.id, "version": version, "base_url": base_url},
                        issue_job_key(dialogue.id, version), actor)
 
 
@@ -224,7 +231,9 @@ def _make_issue(job: jobs.Job, progress):
         raise jobs.Refused(404)
     actor = db.session.get(User, job.user_id) if job.user_id else None
     progress(0, 1)
-    issue = issue_minutes(dialogue, actor, job.params["version"])
+    base_url = job.params.get("base_url")
+    with current_app.test_request_context("/", base_url=base_url) if base_url else nullcontext():
+        issue = issue_minutes(dialogue, actor, job.params["version"])
     if actor is not None:  # the approver gets a file that names every petitioner: logged like a download
         log_export(actor, "dialogue_minutes_pdf", "Dialogue", dialogue.id, has_names=True)
     db.session.commit()

@@ -53,7 +53,10 @@ def test_approval_commits_at_once_and_the_worker_issues_the_pdf(db, client, logi
     document = client.get(response.headers["Location"] + "/file")
     assert hashlib.sha256(document.data).hexdigest() == issue.sha256  # the issued version itself
     assert document.headers["Cache-Control"] == "private, no-store"
-    assert "Số: 01/BB-HLHPN" in pdf_text(document.data)
+    text = pdf_text(document.data)
+    assert "Số: 01/BB-HLHPN" in text
+    # the check address is the approver's host (no PUBLIC_URL here), not a path the QR cannot open
+    assert f"http://localhost/dialogues/check/{issue.verify_code}" in "".join(text.split())
     assert db.session.scalar(sa.select(sa.func.count(ExportLog.id)).where(ExportLog.user_id == officer.id)) == 1
     assert "đang được tạo" not in client.get(f"/dialogues/{dialogue.id}").get_data(as_text=True)
 
