@@ -64,6 +64,8 @@ def _approve_and_read_minutes(page, tmp_path, name: str) -> str:
     expect(summary.locator("dd").nth(1)).to_have_text("2")  # raised
     expect(summary.locator("dd").nth(2)).to_have_text("2")  # answered on the spot
     page.screenshot(path=f"{SHOTS}/{name}-approve.png", full_page=True)
+    # the summary's long labels wrap: nothing pushed off a phone's screen (it was 173 px wider)
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     page.get_by_role("button", name="Duyệt và khóa biên bản").click()
     expect(page.get_by_role("status")).to_contain_text("Đã duyệt biên bản số")
     with page.expect_download() as download_info:
