@@ -100,6 +100,8 @@ def test_petitions_read_in_their_own_wording_everywhere(client, db, login_as, cr
     login_as(Role.province, "19")
     page = client.get("/dialogues/commitments/?kind=petition").get_data(as_text=True)
     assert "Đã nhận văn bản" in page and "Chưa thực hiện" not in page.split("<table")[-1]
+    cards = page.split('<ul class="cards">')[1].split("</ul>")[0]  # the counts above the list too
+    assert "1 đã nhận văn bản, 0 đang xem xét, giải quyết" in cards and "chưa thực hiện" not in cards
     assert '<option value="not_feasible">Không thể giải quyết (có lý do)</option>' in page  # the filter too
     page = client.get(f"/dialogues/commitments/{petition.id}").get_data(as_text=True)
     assert "Đã nhận văn bản" in page and ">Đang xem xét, giải quyết</option>" in page
