@@ -47,10 +47,12 @@ def test_builder_filters_the_bank_by_text_and_topic(db, client, login_as, units,
     page = client.get(f"/surveys/tests/new?topic={violence.id}&q=otp").get_data(as_text=True)
     assert picker_rows(page) == [] and "Không có câu hỏi nào khớp bộ lọc." in page
 
-def test_the_question_bank_list_searches_without_tones_or_case(db, client, login_as, units, create_topic, app):
+
+def test_the_question_bank_list_searches_without_tones_or_case(db, client, login_as, units, create_topic, app,
+                                                               monkeypatch):
     violence, fraud, made = bank(db, units, create_topic)
     login_as(Role.province, "19")
-    app.config["PER_PAGE"] = 1  # the search runs before the paging
+    monkeypatch.setitem(app.config, "PER_PAGE", 1)  # the search runs before the paging (put back after)
 
     def listed(query: str) -> list[int]:
         ids, page_no = [], 1

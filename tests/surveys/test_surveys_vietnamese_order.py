@@ -40,12 +40,13 @@ def test_topics_and_tests_list_and_select_in_vietnamese_order(db, client, login_
     assert [o for o in _options(pooled, "topic") if o in NAMES] == NAMES
 
 
-def test_tests_page_in_vietnamese_order_across_pages(db, client, login_as, app, create_topic, create_instrument):
+def test_tests_page_in_vietnamese_order_across_pages(db, client, login_as, app, create_topic, create_instrument,
+                                                     monkeypatch):
     topic = create_topic("Chủ đề chung")
     for name in reversed(NAMES):
         create_instrument(topic=topic, title=f"Bài {name}")
     login_as(Role.province, "19")
-    app.config["PER_PAGE"] = 2
+    monkeypatch.setitem(app.config, "PER_PAGE", 2)  # the app is the session's: put back after
     seen = []
     for page_no in (1, 2, 3):
         page = client.get("/surveys/tests/", query_string={"page": page_no}).get_data(as_text=True)
