@@ -110,10 +110,14 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture
 def db(app):
+    settings = dict(app.config)  # the app is the session's: a setting a test changes is put back
     with app.app_context():
         yield _db
         _db.session.remove()
         empty_tables()
+    if app.config != settings:
+        app.config.clear()
+        app.config.update(settings)
 
 
 def empty_tables() -> None:
