@@ -243,7 +243,8 @@ FORMS |= {
                                         {"token": "9d8e7f6a5b4c", "written_on": "2025-10-02",
                                          "text": "Bổ sung: số người tham dự là 43."}),
     "dialogues.check_document": FormRoute(None, "", lambda f: "/dialogues/check",
-                                          {"code": "K7QF2-M9XHD", "file": b"%PDF-1.7\n%%EOF"}, files=("file",)),
+                                          {"code": "K7QF2-M9XHD", "file": b"%PDF-1.7\n%%EOF"}, files=("file",),
+                                          writes_on_error=("rate_events",)),  # each check counts (rate limit)
     "dialogues.verify_minutes": FormRoute(C, "02020", lambda f: "/dialogues/verify",
                                           {"file": b"%PDF-1.7\n%%EOF", "sha256": "0" * 64}, files=("file",)),
     "dialogues.edit_header": FormRoute(C, "02020", lambda f: f"/dialogues/header/{f('units')['02020'].id}",
@@ -279,6 +280,10 @@ FORMS |= {
     "dialogues.extend_commitment": FormRoute(C, "02020", commitment_url("/extend"),
                                              {"token": "c0ffee14", "deadline": "2027-03-31",
                                               "reason": "Chờ kinh phí năm sau."}),
+    # The fuzzing commitment is no petition: every post is refused with its message, nothing stored.
+    "dialogues.record_letter": FormRoute(C, "02020", commitment_url("/letter"),
+                                         {"token": "c0ffee16", "letter_number": "45/UBND-VP",
+                                          "letter_date": "2026-11-20", "deadline": "2027-01-31", "note": "Đã gửi."}),
     "dialogues.reopen_commitment": FormRoute(C, "02020", commitment_url("/reopen"),
                                              {"token": "c0ffee15", "reason": "Người dân phản ánh chưa làm."}),
 }
