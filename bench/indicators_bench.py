@@ -217,7 +217,7 @@ def generate(conn: sa.Connection, code: str, scale: float, seed: int = 7) -> dic
         d_rows.append(dict(id=did, title=f"Đối thoại {n}", level=DialogueLevel.commune, unit_id=commune_id,
                            held_on=held, start_time=clock_time(8), end_time=clock_time(11),
                            attendance_total=total, attendance_women=int(total * 0.8),
-                           attendance_minority=int(total * 0.7), status=DialogueStatus.approved, revision=1,
+                           attendance_minority=int(total * 0.7), status=DialogueStatus.held, revision=1,
                            created_dt=now))
         g_rows += [dict(id=next(group_ids), dialogue_id=did, position=1, label="Hội viên phụ nữ",
                         count=int(total * 0.7)),
@@ -243,6 +243,9 @@ def generate(conn: sa.Connection, code: str, scale: float, seed: int = 7) -> dic
             for model, rows in ((Dialogue, d_rows), (AttendanceGroup, g_rows), (Question, q_rows),
                                 (DialogueAnswer, a_rows), (Commitment, c_rows)):
                 load.insert(t[model], rows)
+            # Approved last: the lock triggers (migration 0015) refuse rows added to approved minutes.
+            load.conn.execute(sa.update(t[Dialogue]).where(t[Dialogue].c.id.in_([r["id"] for r in d_rows]))
+                              .values(status=DialogueStatus.approved))
             d_rows, g_rows, q_rows, a_rows, c_rows = [], [], [], [], []
     return dict(load.rows)
 

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from bench import WALL, print_table, row
 from bench.memory_bench import _Browser
-from bench.phone_bench import _gunicorn, _request, _seed, _stop
+from bench.phone_bench import _gunicorn, _request, _seed, _stop, respondent_keys
 
 PORT, PEOPLE, JOBS, BROWSERS = 5114, 50, 20, 4
 MAX_P95_MS, GUNICORN_TIMEOUT_S, MAX_WAIT_S = 1000, 30, int(os.environ.get("LOAD_BENCH_MAX_S", "900"))  # gunicorn's default timeout (no --timeout given)
@@ -77,12 +77,15 @@ def run() -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         pre, post, training_id, person_ids, keys = _seed(url, PEOPLE)
-        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" + secrets.token_hex(8), "INSTANCE_PATH": tmp,
+        secret = "bench-" + secrets.token_hex(8)
+        # Her own signed link: a bare person id is not taken (it would measure the code box and a 404).
+        own = {token: respondent_keys(secret, token, person_ids) for token in (pre, post)}
+        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secret, "INSTANCE_PATH": tmp,
                "STORAGE_DIR": str(Path(tmp) / "storage"), "APP_ENV": "development", "FLASK_APP": "wsgi.py",
                "JOBS_DB": str(Path(tmp) / "jobs.sqlite3")}
         env.pop("REDIS_URL", None)
         pages = ["/home", "/people/", f"/surveys/trainings/{training_id}", f"/surveys/trainings/{training_id}/results",
-                 f"/t/{pre}?person={person_ids[0]}"]
+                 f"/t/{pre}?p={own[pre][person_ids[0]]}"]
         web = _gunicorn("wsgi:app", PORT, env, workers=2)
         worker = subprocess.Popen([sys.executable, "-m", "flask", "jobs", "worker", "--workers", "2"], cwd=ROOT, env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -104,7 +107,7 @@ def run() -> list[dict]:
                 if submitted < 2 * PEOPLE:  # one phone sheet a second, each person once per phase
                     token = pre if submitted < PEOPLE else post
                     status = _request(PORT, "POST", f"/t/{token}", {
-                        "person": person_ids[submitted % PEOPLE], "client_token": secrets.token_urlsafe(16),
+                        "p": own[token][person_ids[submitted % PEOPLE]], "client_token": secrets.token_urlsafe(16),
                         "step": 1, "go": "submit", **answers})
                     submitted += 1
                     if status not in (200, 302, 303):

@@ -81,6 +81,20 @@ def _seed(url: str, people: int) -> tuple[str, str, int, list[int], list[str]]:
     return tokens[0], tokens[1], training_id, person_ids, keys
 
 
+def respondent_keys(secret: str, token: str, person_ids: list[int]) -> dict[int, str]:
+    """person id -> the ``p`` value of her own link to the phase of ``token`` (signed with the
+    servers' ``secret``, as ``surveys.access.respondent_key``): the phone form takes no bare person
+    id, so a request with ``person=<id>`` gets the shared link's code box (or a 404 for a POST)."""
+    from flask import Flask
+
+    from surveys.access import _signature
+
+    app = Flask(__name__)
+    app.config["SECRET_KEY"] = secret
+    with app.app_context():
+        return {pid: f"{pid}-{_signature(token, pid)}" for pid in person_ids}
+
+
 def baseline_app():
     """A bare Flask app doing the phone form's database work with plain SQL (gunicorn factory).
 

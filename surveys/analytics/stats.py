@@ -101,20 +101,24 @@ def _matrix(items: Sequence[Item], answers: Answers, people: Sequence[str]):
     """Points matrix (people x items) and a mask of which cells were answered.
 
     Out-of-range points raise ValueError: silently clipping would hide a typo
-    made while entering a paper form.
+    made while entering a paper form (the first bad cell in people x items order is named).
     """
     pts = np.zeros((len(people), len(items)))
     answered = np.zeros((len(people), len(items)), dtype=bool)
+    column = {it.key: j for j, it in enumerate(items)}
     for i, person in enumerate(people):
-        row = answers.get(person) or {}
-        for j, it in enumerate(items):
-            v = row.get(it.key)
-            if v is None:
-                continue
-            v = float(v)
-            if not 0 <= v <= it.max_points:
-                raise ValueError(f"{person}/{it.key}: {v} outside 0..{it.max_points}")
-            pts[i, j], answered[i, j] = v, True
+        row = answers.get(person)
+        if not row:
+            continue
+        for key, v in row.items():  # a row holds a person's answers only: fewer than the items
+            j = column.get(key)
+            if j is not None and v is not None:
+                pts[i, j], answered[i, j] = float(v), True
+    maxima = np.array([float(it.max_points) for it in items])
+    bad = answered & ~((pts >= 0) & (pts <= maxima))  # NaN is bad too
+    if bad.any():
+        i, j = (int(x) for x in np.argwhere(bad)[0])
+        raise ValueError(f"{people[i]}/{items[j].key}: {pts[i, j]} outside 0..{items[j].max_points}")
     return pts, answered
 
 
@@ -450,6 +454,17 @@ def breakdown(
     Each entry: ``n`` (matched pairs in the group), ``n_pre``, ``n_post``,
     ``masked`` (False; see ``mask_small``) and the ``summary`` keys.
     """
+    return breakdowns(items, pre, post, {None: groups})[None]
+
+
+def breakdowns(
+    items: Sequence[Item],
+    pre: Answers,
+    post: Answers,
+    dimensions: Mapping[str, Mapping[str, Iterable[str]]],
+) -> dict[str, dict[str, dict]]:
+    """``breakdown`` for several dimensions (dimension -> its groups) at once: the answers are
+    scored into matrices once for all of them, not once per dimension."""
     _check_items(items)
     # Score everyone once and take each group's rows from the same matrices: a class of 200
     # has ~20 groups across the dimensions.
@@ -460,7 +475,9 @@ def breakdown(
     pre_row = {p: r for r, p in enumerate(pre)}
     # One reliability method for every group, so groups stay comparable.
     method = _reliability_method(items, pre_m[[pre_row[p] for p in matched]], post_m[[post_row[p] for p in matched]])
-    return _breakdown(list(pre), pre_m, list(post), post_m, groups, float(sum(it.max_points for it in items)), method)
+    max_score = float(sum(it.max_points for it in items))
+    return {dim: _breakdown(list(pre), pre_m, list(post), post_m, groups, max_score, method)
+            for dim, groups in dimensions.items()}
 
 
 def _breakdown(pre_keys: list, pre_m: np.ndarray, post_keys: list, post_m: np.ndarray,
