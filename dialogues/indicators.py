@@ -7,8 +7,9 @@ participants are the attendance written in its minutes. Questions, commitments, 
 overdue and median days: ``dialogues.follow_up.indicators`` (its per-unit counts, combined here
 per row of the breakdown).
 
-Statements: from the rollups, the counters and the attendance groups (2); raw, dialogues,
-attendance groups and the three follow-up ones (5). The rollups keep the counts per organising
+Statements: from the rollups, the counters, the attendance groups among them (1; 2 when a minutes
+has a group kind off the list, see ``kind_key``); raw, dialogues, attendance groups and the three
+follow-up ones (5). The rollups keep the counts per organising
 unit and day of the dialogue, the open commitments by deadline (overdue on the day read) and the
 resolved ones by days to resolve (the median), fed by dialogues, questions, answers and
 commitments.
@@ -122,23 +123,48 @@ class _DialogueQueries:
         return {tuple(row[:width]): dict(zip(DIALOGUE_COUNTS, row[width:]))
                 for row in db.session.execute(stmt.group_by(*self.group))}
 
+    def attendance_rows(self):
+        """(organising unit, [day,] kind, people, group rows) of the attendance written in the minutes."""
+        stmt = self._from(sa.select(*self.group, AttendanceGroup.kind, sa.func.sum(AttendanceGroup.count),
+                                    sa.func.count(AttendanceGroup.id)))
+        stmt = stmt.join(AttendanceGroup, AttendanceGroup.dialogue_id == Dialogue.id).group_by(
+            *self.group, AttendanceGroup.kind)
+        return db.session.execute(stmt).all()
+
     def attendance_groups(self) -> tuple[list[dict], list[tuple]]:
         """Attendance by the kinds of group of the fixed list (``GROUP_KINDS``: "Hội viên, phụ nữ",
         "Người có uy tín"...), whatever detail each minutes gives ("Hội viên, phụ nữ các bản" and
         "Hội viên phụ nữ các chi hội" count together); and (organising unit, index of the group,
         count), for the disclosure control (one statement)."""
-        stmt = self._from(sa.select(Dialogue.unit_id, AttendanceGroup.kind, sa.func.sum(AttendanceGroup.count)))
-        stmt = stmt.join(AttendanceGroup, AttendanceGroup.dialogue_id == Dialogue.id).group_by(
-            Dialogue.unit_id, AttendanceGroup.kind)
-        rows = db.session.execute(stmt).all()
-        totals: dict[str, int] = defaultdict(int)
-        for _unit_id, kind, count in rows:
-            totals[kind] += count or 0
-        order = list(GROUP_KINDS)
-        kinds = sorted(totals, key=lambda k: (-totals[k], order.index(k) if k in order else 99))
-        groups = [{"label": str(GROUP_KINDS.get(kind, GROUP_KINDS["other"])), "count": totals[kind]} for kind in kinds]
-        index = {kind: i for i, kind in enumerate(kinds)}
-        return groups, [(unit_id, index[kind], count or 0) for unit_id, kind, count in rows]
+        return attendance_breakdown((unit_id, kind, count or 0) for unit_id, kind, count, _rows in self.attendance_rows())
+
+
+def attendance_breakdown(rows) -> tuple[list[dict], list[tuple]]:
+    """The attendance groups and (organising unit, index of the group, count) from (unit id, kind,
+    people) rows, one per unit and kind that has a group row (raw or decoded from the rollups)."""
+    rows = list(rows)
+    totals: dict[str, int] = defaultdict(int)
+    for _unit_id, kind, count in rows:
+        totals[kind] += count
+    order = list(GROUP_KINDS)
+    kinds = sorted(totals, key=lambda k: (-totals[k], order.index(k) if k in order else 99))
+    groups = [{"label": str(GROUP_KINDS.get(kind, GROUP_KINDS["other"])), "count": totals[kind]} for kind in kinds]
+    index = {kind: i for i, kind in enumerate(kinds)}
+    return groups, [(unit_id, index[kind], count) for unit_id, kind, count in rows]
+
+
+# The rollup key of the attendance counters ``attendance_people`` and ``attendance_rows`` (the
+# number of group rows, so that a kind written with 0 people still has its line): the kind's
+# index in ``GROUP_KINDS`` (from 0), or UNLISTED_KIND (99) for a kind off the list; when such a
+# row is in the period, the dashboard computes the attendance groups from the raw rows (a kind
+# off the list keeps its own line there). A kind appended to GROUP_KINDS keeps every index; any
+# other change of the list needs ``flask indicators rebuild``.
+UNLISTED_KIND = 99
+
+
+def kind_key(kind: str) -> int:
+    order = list(GROUP_KINDS)
+    return order.index(kind) if kind in order else UNLISTED_KIND
 
 
 class DialogueIndicators(IndicatorProvider):
@@ -159,7 +185,9 @@ class DialogueIndicators(IndicatorProvider):
                 Counter("open_by_deadline"),   # key: the current deadline (date.toordinal())
                 Counter("open_petitions"),     # the same two for petitions forwarded in writing
                 Counter("open_petitions_by_deadline"),
-                Counter("resolved_days"))      # key: days from the dialogue to the resolution
+                Counter("resolved_days"),      # key: days from the dialogue to the resolution
+                Counter("attendance_people"),  # key: the attendance group's kind (``kind_key``)
+                Counter("attendance_rows"))
 
     def rollup_sources(self) -> dict:
         def dialogue_day(*joins):
@@ -173,6 +201,7 @@ class DialogueIndicators(IndicatorProvider):
         question = (DialogueQuestion, DialogueQuestion.dialogue_id == Dialogue.id)
         return {
             Dialogue: dialogue_day(),
+            AttendanceGroup: dialogue_day((AttendanceGroup, AttendanceGroup.dialogue_id == Dialogue.id)),
             DialogueQuestion: dialogue_day(question),
             DialogueAnswer: dialogue_day(question, (DialogueAnswer, DialogueAnswer.question_id == DialogueQuestion.id)),
             Commitment: dialogue_day(question, (Commitment, Commitment.question_id == DialogueQuestion.id)),
@@ -188,6 +217,9 @@ class DialogueIndicators(IndicatorProvider):
                 yield unit_id, day, 0, counter, values[counter]
             for days in values["days"]:
                 yield unit_id, day, days, "resolved_days", 1
+        for unit_id, day, kind, people, rows in _DialogueQueries(None, None, buckets).attendance_rows():
+            yield unit_id, day, kind_key(kind), "attendance_people", people or 0
+            yield unit_id, day, kind_key(kind), "attendance_rows", rows
         open_stmt = (sa.select(Dialogue.unit_id, Dialogue.held_on, Commitment.is_petition, Commitment.deadline,
                                sa.func.count())
                      .select_from(Commitment).join(Commitment.question).join(DialogueQuestion.dialogue)
@@ -207,7 +239,14 @@ class DialogueIndicators(IndicatorProvider):
         due = today.toordinal()
         read = rollups.read(unit, period.date_from, period.date_to, self, min_keys={"open_by_deadline": due,
                                                                                "open_petitions_by_deadline": due})
+        attendance = []
+        order = list(GROUP_KINDS)
         for (unit_id, key), values in read.items():
+            people, group_rows = values.pop("attendance_people", 0), values.pop("attendance_rows", 0)
+            if group_rows:
+                attendance.append((unit_id, order[key] if key < len(order) else None, people))
+            if not values:
+                continue
             counts = followup.get(unit_id)
             if counts is None:
                 counts = followup[unit_id] = {**dict.fromkeys(COUNT_KEYS, 0), "days": []}
@@ -222,8 +261,11 @@ class DialogueIndicators(IndicatorProvider):
                 counts["petitions_overdue"] -= n
             if n := values.get("resolved_days"):
                 counts["days"].extend([key] * int(n))
-        return self._contribution(dict(dialogue_counts), _DialogueQueries(unit, period).attendance_groups(),
-                                  followup, row_of)
+        if any(kind is None for _unit, kind, _n in attendance):  # a kind off the list: see kind_key
+            groups = _DialogueQueries(unit, period).attendance_groups()
+        else:
+            groups = attendance_breakdown(attendance)
+        return self._contribution(dict(dialogue_counts), groups, followup, row_of)
 
     def compute(self, unit: Unit, period: Period, today: date, row_of: dict[int, str]) -> Contribution:
         dialogues = _DialogueQueries(unit, period)

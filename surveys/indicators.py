@@ -10,10 +10,12 @@ topic, and the means give the percentages before and after, the mean gain (mean 
 differences = difference of the means on the same pairs) and Hake's g
 (``surveys.analytics.stats.hake_g``). The figures equal ``stats.score_results`` on the same pairs.
 
-Statements: from the rollups, the counters, the topic names and rosters by ethnic group (3); raw,
-trainings and rosters, rosters by ethnic group, matched pairs (3). The rollups keep the counts and
-the pair sums per training unit, start date and topic (``counters``, ``raw_counters``), fed by
-trainings, rosters, responses and the people on them (``rollup_sources``).
+Statements: from the rollups, the counters (the rosters by ethnic group among them) and the topic
+names (2; 3 when a roster has an ethnicity off the list, see ``ethnic_key``); raw, trainings and
+rosters, rosters by ethnic group, matched pairs (3). The rollups keep the counts and the pair sums
+per training unit, start date and topic, and the rosters per topic × ethnicity × sex
+(``counters``, ``raw_counters``), fed by trainings, rosters, responses and the people on them
+(``rollup_sources``).
 """
 from __future__ import annotations
 
@@ -135,31 +137,81 @@ class _TrainingQueries:
         return {tuple(row[:width]): dict(zip(PAIR_SUMS, (row[width], float(row[width + 1]), float(row[width + 2]))))
                 for row in db.session.execute(stmt)}
 
+    def ethnic_rows(self):
+        """Participants per (training unit, [start date,] topic, ethnicity system, code, woman or
+        not): the rows both the raw breakdown and the rollup counters are made of."""
+        female = Person.sex == Sex.female
+        stmt = self._from(sa.select(*self._group(Training.topic_id, Person.ethnicity_system,
+                                                 Person.ethnicity_code, female), sa.func.count(Participant.id)))
+        stmt = (stmt.join(Participant, Participant.training_id == Training.id)
+                .join(Person, Person.id == Participant.person_id)
+                .group_by(*self._group(Training.topic_id, Person.ethnicity_system, Person.ethnicity_code, female)))
+        return db.session.execute(stmt).all()
+
     def by_ethnic_group(self) -> tuple[list[dict], list[tuple]]:
         """Participants per recorded ethnic group (and how many of them are women), largest first;
         and the same counts per (training unit, topic, group, woman or not), the cross-classification
         the disclosure control audits the dashboard's tables on (one statement)."""
-        female = Person.sex == Sex.female
-        stmt = self._from(sa.select(Training.unit_id, Training.topic_id, Person.ethnicity_system,
-                                    Person.ethnicity_code, female, sa.func.count(Participant.id)))
-        stmt = (stmt.join(Participant, Participant.training_id == Training.id)
-                .join(Person, Person.id == Participant.person_id)
-                .group_by(Training.unit_id, Training.topic_id, Person.ethnicity_system, Person.ethnicity_code, female))
-        groups: dict[tuple, dict] = {}
-        cross = []
-        for unit_id, topic_id, system, code, is_woman, people in db.session.execute(stmt):
-            system = system or ethnicities.DEFAULT_SYSTEM
-            name = ethnicities.name_of(code, system) if code else ""
-            # Two spellings of "not recorded" (NULL, "") and of the default system fold together.
-            key = (system if code else "", code or "")
-            group = groups.setdefault(key, {
-                "code": code or "", "system": system if code else "", "name": name, "participants": 0, "women": 0})
-            group["participants"] += people
-            group["women"] += people if is_woman else 0
-            cross.append((unit_id, topic_id, key, bool(is_woman), ethnicities.is_minority(code, system), people))
-        ordered = sorted(groups.items(), key=lambda g: (not g[1]["code"], -g[1]["participants"], g[1]["name"]))
-        index = {key: i for i, (key, _g) in enumerate(ordered)}
-        return [g for _key, g in ordered], [(u, t, index[k], w, m, n) for u, t, k, w, m, n in cross]
+        return ethnic_breakdown((unit_id, topic_id, system, code, bool(is_woman), people)
+                                for unit_id, topic_id, system, code, is_woman, people in self.ethnic_rows())
+
+
+def ethnic_breakdown(rows) -> tuple[list[dict], list[tuple]]:
+    """The ethnic groups and their cross-classification from (unit id, topic id, ethnicity system,
+    ethnicity code, woman, people) rows (raw or decoded from the rollups)."""
+    groups: dict[tuple, dict] = {}
+    cross = []
+    for unit_id, topic_id, system, code, is_woman, people in rows:
+        system = system or ethnicities.DEFAULT_SYSTEM
+        name = ethnicities.name_of(code, system) if code else ""
+        # Two spellings of "not recorded" (NULL, "") and of the default system fold together.
+        key = (system if code else "", code or "")
+        group = groups.setdefault(key, {
+            "code": code or "", "system": system if code else "", "name": name, "participants": 0, "women": 0})
+        group["participants"] += people
+        group["women"] += people if is_woman else 0
+        cross.append((unit_id, topic_id, key, bool(is_woman), ethnicities.is_minority(code, system), people))
+    ordered = sorted(groups.items(), key=lambda g: (not g[1]["code"], -g[1]["participants"], g[1]["name"]))
+    index = {key: i for i, (key, _g) in enumerate(ordered)}
+    return [g for _key, g in ordered], [(u, t, index[k], w, m, n) for u, t, k, w, m, n in cross]
+
+
+# The rollup key of the ethnic-group counter ``ethnic_participants``:
+#   key = (topic id * 1000 + ethnicity number) * 2 + (1 if women else 0)
+# where the ethnicity number is 0 for "not recorded" (no code), 100 * s + i for the i-th code
+# (from 1) of the s-th code system of ``app.ethnicities.SYSTEMS`` (in its order, from 0; the
+# default system first), and UNLISTED (999) for a (system, code) pair the list does not have
+# (a code typed outside the list, an unknown system). The dashboard decodes the key back to
+# (topic, system, code, woman); when an UNLISTED row is in the period it computes the ethnic
+# breakdown from the raw rows instead (such a pair keeps its own group there, which the number
+# cannot carry). A new code system appended to SYSTEMS keeps every number; any other change of
+# the lists needs ``flask indicators rebuild``. Fits PostgreSQL's integer for topic ids below 10^6.
+UNLISTED = 999
+
+
+def _ethnic_numbers() -> tuple[dict[tuple[str, str], int], dict[int, tuple[str, str]]]:
+    numbers = {}
+    for s, (system, codes) in enumerate(ethnicities.SYSTEMS.items()):
+        for i, code in enumerate(codes, start=1):
+            numbers[(system, code)] = 100 * s + i
+    return numbers, {n: pair for pair, n in numbers.items()}
+
+
+def ethnic_key(topic_id: int, system: str | None, code: str | None, woman: bool) -> int:
+    number = 0 if not code else _ethnic_numbers()[0].get((system or ethnicities.DEFAULT_SYSTEM, code), UNLISTED)
+    return (topic_id * 1000 + number) * 2 + (1 if woman else 0)
+
+
+def decode_ethnic_key(key: int) -> tuple[int, str | None, str | None, bool] | None:
+    """(topic id, system, code, woman), or None for an UNLISTED pair."""
+    rest, woman = divmod(key, 2)
+    topic_id, number = divmod(rest, 1000)
+    if number == 0:
+        return topic_id, None, None, bool(woman)
+    pair = _ethnic_numbers()[1].get(number)
+    if pair is None:
+        return None
+    return topic_id, pair[0], pair[1], bool(woman)
 
 
 def before_after_chart(chart_id: str, title: str, rows: list[tuple[str, float | None, float | None]]) -> Chart:
@@ -199,7 +251,9 @@ class TrainingIndicators(IndicatorProvider):
 
     # Rollups (app.indicators.rollups): the counts and the pair sums per training unit, start
     # date and topic (the key); the means are computed from the sums when read.
-    counters = tuple(Counter(key) for key in TRAINING_COUNTS + PAIR_SUMS)
+    # The rosters by ethnic group: ``ethnic_participants``, keyed by topic × ethnicity × woman
+    # (``ethnic_key``).
+    counters = (*(Counter(key) for key in TRAINING_COUNTS + PAIR_SUMS), Counter("ethnic_participants"))
 
     def rollup_sources(self) -> dict:
         return {
@@ -221,12 +275,25 @@ class TrainingIndicators(IndicatorProvider):
         for (unit_id, day, topic_id), values in by_day_topic.items():
             for counter, value in values.items():
                 yield unit_id, day, topic_id, counter, value
+        for unit_id, day, topic_id, system, code, is_woman, people in trainings.ethnic_rows():
+            yield unit_id, day, ethnic_key(topic_id, system, code, bool(is_woman)), "ethnic_participants", people
 
     def compute_rollups(self, unit: Unit, period: Period, today: date, row_of: dict[int, str]) -> Contribution:
-        counts = rollups.read(unit, period.date_from, min(period.date_to, today), self)
+        counts, ethnic_rows = {}, []
+        for (unit_id, key), values in rollups.read(unit, period.date_from, min(period.date_to, today), self).items():
+            people = values.pop("ethnic_participants", 0)
+            if values:
+                counts[(unit_id, key)] = values
+            if people:
+                ethnic_rows.append((unit_id, decode_ethnic_key(key), people))
+        if any(decoded is None for _unit, decoded, _n in ethnic_rows):  # a pair off the list: see ethnic_key
+            ethnic = _TrainingQueries(unit, period, today).by_ethnic_group()
+        else:
+            ethnic = ethnic_breakdown((unit_id, topic_id, system, code, woman, people)
+                                      for unit_id, (topic_id, system, code, woman), people in ethnic_rows)
         names = dict(db.session.execute(sa.select(Topic.id, Topic.name).where(
             Topic.id.in_(sorted({topic_id for _unit, topic_id in counts} or {0})))).all())
-        return self._contribution(counts, names, _TrainingQueries(unit, period, today).by_ethnic_group(), row_of)
+        return self._contribution(counts, names, ethnic, row_of)
 
     def compute(self, unit: Unit, period: Period, today: date, row_of: dict[int, str]) -> Contribution:
         trainings = _TrainingQueries(unit, period, today)

@@ -15,6 +15,7 @@ from app import services as core
 from app.extensions import db
 from app.indicators import rollups
 from app.indicators.dashboard import compute_dashboard
+from app.indicators.masking import dashboard_masks
 from app.indicators.periods import Period
 from app.models import Person, Sex
 from community import indicators as community_indicators
@@ -40,6 +41,10 @@ def _dashboards(units, commune_ids):
             for mode in ("rollups", "raw"):
                 board = compute_dashboard(unit, period, TODAY, mode).to_json()
                 out[(unit.code, period.date_from, period.date_to, mode)] = board
+                # What the disclosure control works on, and what it masks (every output's cells).
+                dashboard = compute_dashboard(unit, period, TODAY, mode)
+                out[(unit.code, period.date_from, period.date_to, mode, "masks")] = (
+                    dashboard.atoms, dashboard.cells, dashboard_masks(dashboard))
                 community_figures = community_indicators.compute(unit, period, mode).to_json()
                 out[(unit.code, period.date_from, period.date_to, mode, "community")] = community_figures
     return out
@@ -80,11 +85,15 @@ def test_rollups_equal_raw_after_random_writes(seed, db, units, commune, make_tr
         return (rng.choice([Sex.female, Sex.male]), rng.choice(["01", "02", "07", None]),
                 rng.choice([None, 0, 1, 2, 3, 4]), rng.choice([None, 0, 2, 4]))
 
-    def commitment_plan():
-        steps = rng.choice([[], [(3, CommitmentStatus.in_progress)], [(5, CommitmentStatus.resolved)],
-                            [(2, ("extend", 60)), (40, CommitmentStatus.resolved)],
-                            [(4, CommitmentStatus.not_feasible)], [(6, CommitmentStatus.partly_resolved)]])
-        return (rng.choice([-20, 10, 30, 90]), steps)
+    def commitment_plan(approved=True):
+        # Follow-up only once the minutes are approved.
+        started = (1, CommitmentStatus.in_progress)  # an outcome comes after "in progress"
+        steps = rng.choice([[], [(3, CommitmentStatus.in_progress)], [started, (5, CommitmentStatus.resolved)],
+                            [started, (2, ("extend", 60)), (40, CommitmentStatus.resolved)],
+                            [started, (4, CommitmentStatus.not_feasible)],
+                            [started, (6, CommitmentStatus.partly_resolved)]])
+        steps = steps if approved else []
+        return (rng.choice([1, 10, 30, 90]), steps)  # a deadline before the meeting is refused
 
     def new_training():
         make_training(place(), day(end=date(2025, 12, 20)), [person_row() for _ in range(rng.randrange(1, 4))],
@@ -109,16 +118,41 @@ def test_rollups_equal_raw_after_random_writes(seed, db, units, commune, make_tr
         person = rng.choice(db.session.scalars(sa.select(Person)).all() or [None])
         if person is not None:
             person.sex = Sex.male if person.sex == Sex.female else Sex.female
-            person.ethnicity_code = rng.choice(["01", "02", "07", None])
+            # Both spellings of "not recorded" and of the default system; now and then a code off
+            # the list (the rollups then leave the ethnic breakdown to the raw rows).
+            person.ethnicity_code = rng.choice(["01", "02", "07", None, ""]) if rng.random() < 0.85 else "99"
+            person.ethnicity_system = rng.choice([None, "", "TCTK-1979"])
 
     def new_dialogue():
         unit = rng.choice([units["02020"], units["02086"], *extra])
+        status = rng.choice(["held", "approved", "planned"])
         questions = [rng.choice([AnswerOutcome.answered, AnswerOutcome.forwarded, AnswerOutcome.noted,
-                                 (AnswerOutcome.accepted, [commitment_plan() for _ in range(rng.randrange(1, 3))])])
+                                 (AnswerOutcome.accepted, [commitment_plan(status == "approved")
+                                                           for _ in range(rng.randrange(1, 3))])])
                      for _ in range(rng.randrange(0, 4))]
         make_dialogue(unit, day(start=date(2025, 1, 1), end=TODAY - timedelta(days=45)), questions,
-                      status=rng.choice(["held", "approved", "planned"]),
-                      attendance=(rng.randrange(25, 50), 5, 3))
+                      status=status,
+                      attendance=(rng.randrange(25, 50), 5, 3),
+                      groups=rng.sample([("Hội viên phụ nữ", rng.randrange(0, 20)), ("Người có uy tín", 4),
+                                         ("Cán bộ xã", rng.randrange(1, 6)), ("Khách mời", 2),
+                                         ("Tổ truyền thông", 0)], rng.randrange(0, 4)))
+
+    def edit_attendance():
+        from dialogues.models import AttendanceGroup
+
+        groups = db.session.scalars(sa.select(AttendanceGroup).join(AttendanceGroup.dialogue)
+                                    .where(Dialogue.status != "approved")).all()
+        if not groups:
+            return new_dialogue()
+        group = rng.choice(groups)
+        chance = rng.random()
+        if chance < 0.3:
+            db.session.delete(group)
+        elif chance < 0.6:
+            group.count = rng.randrange(0, 30)
+        else:  # now and then a kind off the list (the rollups then leave the groups to the raw rows)
+            group.kind = rng.choice(["member", "prestige", "cadre", "mass_org", "team", "other"]
+                                    + (["la"] if rng.random() < 0.3 else []))
 
     def move_dialogue():
         dialogue = rng.choice(db.session.scalars(sa.select(Dialogue).where(Dialogue.status != "approved")).all()
@@ -206,8 +240,8 @@ def test_rollups_equal_raw_after_random_writes(seed, db, units, commune, make_tr
         core.move_unit(unit, units["08"] if unit.parent_id == units["19"].id else units["19"])
 
     operations = [new_training, edit_training, delete_response, edit_person, new_dialogue, move_dialogue,
-                  follow_up, new_team, change_team, new_club, address_and_support, activity, move_unit]
-    for step in range(36):
+                  edit_attendance, follow_up, new_team, change_team, new_club, address_and_support, activity, move_unit]
+    for step in range(42):
         operation = operations[step % len(operations)] if step < len(operations) else rng.choice(operations)
         operation()
         db.session.commit()
@@ -271,3 +305,38 @@ def test_dashboard_page_raw_mode_shows_the_same_page(db, units, make_training, m
         return re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", response.get_data(as_text=True), re.S)
     assert "Xã Chợ Đồn" in " ".join(cells(rolled)) and len(cells(rolled)) > 20
     assert cells(rolled) == cells(raw)
+
+
+def test_breakdowns_off_the_lists_read_as_raw(db, units, make_training, make_dialogue):
+    """An ethnicity code or an attendance kind off the fixed lists has no rollup key of its own:
+    the ethnic groups and the attendance groups then come from the raw rows, the same."""
+    training = make_training("02020", date(2025, 3, 3), [(Sex.female, "07", 2, 3), (Sex.male, "01", 1, 4),
+                                                         (Sex.female, None, None, None)])
+    dialogue = make_dialogue("02086", date(2025, 2, 10), status="held",
+                             groups=(("Hội viên phụ nữ", 20), ("Khách mời", 0)))
+    period = Period.year(2025)
+
+    def boards():
+        out = {}
+        for mode in ("rollups", "raw"):
+            board = compute_dashboard(units["19"], period, TODAY, mode)
+            out[mode] = (board.to_json(), board.atoms, dashboard_masks(board))
+        return out
+
+    listed = boards()
+    assert listed["rollups"] == listed["raw"]
+    assert [(g["code"], g["participants"]) for g in listed["raw"][0]["by_ethnic_group"]] == [
+        ("01", 1), ("07", 1), ("", 1)]
+    assert [(g["label"], g["count"]) for g in listed["raw"][0]["attendance_by_group"]] == [
+        ("Hội viên, phụ nữ", 20), ("Khác", 0)]
+
+    person = training.participants[0].person
+    person.ethnicity_system, person.ethnicity_code = "KHAC-2020", "07"
+    next(g for g in dialogue.groups if g.kind == "member").kind = "ngoai"
+    db.session.commit()
+    unlisted = boards()
+    assert unlisted["rollups"] == unlisted["raw"]
+    assert [(g["system"], g["code"]) for g in unlisted["raw"][0]["by_ethnic_group"]] == [
+        ("KHAC-2020", "07"), ("TCTK-1979", "01"), ("", "")]
+    assert [(g["label"], g["count"]) for g in unlisted["raw"][0]["attendance_by_group"]] == [
+        ("Khác", 20), ("Khác", 0)]
