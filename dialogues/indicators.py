@@ -167,6 +167,12 @@ def kind_key(kind: str) -> int:
     return order.index(kind) if kind in order else UNLISTED_KIND
 
 
+def decode_kind_key(key: int) -> str | None:
+    """The kind, or None for UNLISTED_KIND."""
+    order = list(GROUP_KINDS)
+    return order[key] if 0 <= key < len(order) else None
+
+
 class DialogueIndicators(IndicatorProvider):
     name = "dialogues"
     figures = FIGURES
@@ -240,11 +246,10 @@ class DialogueIndicators(IndicatorProvider):
         read = rollups.read(unit, period.date_from, period.date_to, self, min_keys={"open_by_deadline": due,
                                                                                "open_petitions_by_deadline": due})
         attendance = []
-        order = list(GROUP_KINDS)
         for (unit_id, key), values in read.items():
             people, group_rows = values.pop("attendance_people", 0), values.pop("attendance_rows", 0)
             if group_rows:
-                attendance.append((unit_id, order[key] if key < len(order) else None, people))
+                attendance.append((unit_id, decode_kind_key(key), people))
             if not values:
                 continue
             counts = followup.get(unit_id)
