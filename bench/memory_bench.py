@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench import print_table, row
-from bench.phone_bench import _gunicorn, _seed, _stop
+from bench.phone_bench import _gunicorn, _seed, _stop, respondent_keys
 
 PORT, REQUESTS, PDFS, PEOPLE = 5113, 2_000, 200, 60
 MAX_MB, MAX_GROWTH_MB = 150, 10
@@ -126,6 +126,7 @@ def run() -> list[dict]:
                  f"/surveys/trainings/{training_id}/results", f"/dialogues/{dialogue_id}", "/indicators/"]
         pdfs = [f"/dialogues/{dialogue_id}/minutes.pdf", f"/surveys/trainings/{training_id}/results.pdf",
                 "/indicators/report.pdf", f"/dialogues/{dialogue_id}/previous-results.pdf"]
+        own = respondent_keys(env["SECRET_KEY"], pre, person_ids)
         env["JOBS_DB"] = str(Path(tmp) / "jobs.sqlite3")
         env.pop("REDIS_URL", None)
         proc = _gunicorn("wsgi:app", PORT, env, workers=1)
@@ -142,7 +143,7 @@ def run() -> list[dict]:
             while sent < REQUESTS or pdf_count < PDFS:  # cycles of 10 or more: login (2), 7 pages, 1 PDF (queue, poll, file)
                 browser.login("officer")
                 sent += 2
-                cycle = pages + [f"/t/{pre}?person={person_ids[sent % len(person_ids)]}"]
+                cycle = pages + [f"/t/{pre}?p={own[person_ids[sent % len(person_ids)]]}"]  # her own link
                 for path in cycle:
                     status, _ = browser.send("GET", path)
                     if status != 200:

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from bench import print_table, row
-from bench.phone_bench import _seed
+from bench.phone_bench import _seed, respondent_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT_BUDGET, PAGE_BUDGET = 10 * 1024, 25 * 1024
@@ -25,7 +25,8 @@ def run() -> list[dict]:
         pre_token, _post, _training, person_ids, _keys = _seed(url, 30)
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
         client = app.test_client()
-        page = client.get(f"/t/{pre_token}", query_string={"person": person_ids[0]})
+        key = respondent_keys("bench", pre_token, person_ids[:1])[person_ids[0]]  # her own signed link
+        page = client.get(f"/t/{pre_token}", query_string={"p": key})
         assert page.status_code == 200 and "Câu 10/10" in page.get_data(as_text=True)
         assets = {a: len(client.get(a).data) for a in re.findall(r'(?:href|src)="(/static/[^"]+)"', page.get_data(as_text=True))}
         with app.app_context():
