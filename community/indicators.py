@@ -123,11 +123,14 @@ def _member_on(model, day: date):
                    sa.or_(model.left_on.is_(None), model.left_on > sql.plan_constant(day)))
 
 
+_HOME = aliased(Unit, name="home")  # made once: an alias per call adapts its columns again
+
+
 class _Family:
     """One family of records under ``unit`` in ``period``: its base statement and filter."""
 
     def __init__(self, unit: Unit, period: Period):
-        self.unit, self.period, self.home = unit, period, aliased(Unit, name="home")
+        self.unit, self.period, self.home = unit, period, _HOME
 
     def in_subtree(self, unit_column):
         return sa.and_(self.home.id == unit_column, sql.in_subtree(self.unit, self.home.path))
@@ -465,7 +468,7 @@ def _provider():
         def rollup_sources(self):
             return rollup_sources()
 
-        def raw_counters(self, buckets):
+        def raw_counters(self, buckets, counters=None):
             return raw_counters(buckets)
 
         def compute(self, unit, period, today, row_of):

@@ -98,12 +98,15 @@ def _bucket_filter(buckets):
     return sa.true() if buckets is None else sa.tuple_(Dialogue.unit_id, Dialogue.held_on).in_(buckets)
 
 
+_ORGANISER = aliased(Unit, name="organiser")  # made once: an alias per call adapts its columns again
+
+
 class _DialogueQueries:
     """Dialogues held in the period under the unit and the attendance written in their minutes;
     or, for the rollups (``unit`` None), those of the (unit id, day) ``buckets``, per day too."""
 
     def __init__(self, unit: Unit | None, period: Period | None, buckets=None):
-        self.organiser = aliased(Unit, name="organiser")
+        self.organiser = _ORGANISER
         self.by_day = unit is None
         self.group = (Dialogue.unit_id, Dialogue.held_on) if self.by_day else (Dialogue.unit_id,)
         where = _bucket_filter(buckets) if self.by_day else sa.and_(
@@ -213,7 +216,7 @@ class DialogueIndicators(IndicatorProvider):
             Commitment: dialogue_day(question, (Commitment, Commitment.question_id == DialogueQuestion.id)),
         }
 
-    def raw_counters(self, buckets):
+    def raw_counters(self, buckets, counters=None):
         for (unit_id, day), values in _DialogueQueries(None, None, buckets).counts().items():
             for counter, value in values.items():
                 yield unit_id, day, 0, counter, value

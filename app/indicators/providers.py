@@ -84,12 +84,15 @@ class IndicatorProvider:
 
     def rollup_sources(self) -> dict:
         """Model class -> function of a list of its ids returning a SELECT of (unit id, day): the
-        buckets those rows count in. Every model whose rows change a counter is listed."""
+        buckets those rows count in; or a ``rollups.Source`` of such a function and the keys of
+        the only counters those rows change. Every model whose rows change a counter is listed."""
         return {}
 
-    def raw_counters(self, buckets):
+    def raw_counters(self, buckets, counters=None):
         """(unit id, day, key, counter key, value) computed from the raw rows of ``buckets``, a
-        list of (unit id, day), or of every bucket when ``None``."""
+        list of (unit id, day), or of every bucket when ``None``. ``counters`` (a set of counter
+        keys, or None for all) says which are wanted: a provider may skip the queries of the
+        others (rows of other counters are left out by the caller)."""
         return ()
 
     def links(self, period, today: date) -> dict[str, str]:

@@ -17,9 +17,12 @@ How it works (one mechanism for every feature):
 - A ``before_flush`` hook reads, for every changed or deleted row of a source model, the buckets
   it was in (from the database, before the flush writes); ``after_flush`` reads the buckets of new
   and changed rows (after the writes) and recomputes exactly those buckets from the raw rows: the
-  counter rows of the buckets are deleted and inserted again. So a record moved to another unit or
-  day leaves its old bucket and joins its new one, and any new write path that goes through the
-  ORM is covered without a line of code. Writes that bypass the ORM (Core inserts of a bulk load)
+  counter rows of the buckets are deleted and inserted again where they differ from the stored
+  ones (then their months and years). So a record moved to another unit or day leaves its old
+  bucket and joins its new one, and any new write path that goes through the ORM is covered
+  without a line of code. A source given as ``Source(buckets, counters)`` recomputes only those
+  counters (a phone response: the matched pairs of its training's day, one statement). On
+  PostgreSQL one transaction at a time recomputes a unit's counters (``_lock``). Writes that bypass the ORM (Core inserts of a bulk load)
   are followed by ``rebuild()`` (``flask indicators-rebuild``).
 - Units moved under another parent need nothing: counters are kept per unit id, and the read joins
   the units by their current path (``app.sql.in_subtree``).
@@ -32,6 +35,8 @@ record unit and key over the period (stocks up to ``date_to``).
 from __future__ import annotations
 
 from collections import defaultdict
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -53,6 +58,17 @@ class Counter:
 
     key: str
     stock: bool = False
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source model whose rows change only some of its provider's counters (``counters``, their
+    keys): a write of such a row recomputes those counters of its buckets and no others (a phone
+    response changes the matched pairs of its training's day, not the roster counts).
+    ``rollup_sources()`` may give a bare bucket function instead: every counter."""
+
+    buckets: Callable
+    counters: tuple[str, ...]
 
 
 DAY, MONTH, YEAR = "d", "m", "y"
@@ -84,13 +100,15 @@ def _providers():
     return [p for p in providers() if p.counters]
 
 
-def _values(provider, buckets) -> list[dict]:
-    """The day rows of ``buckets`` from the provider's raw counters."""
+def _values(provider, buckets, counters: frozenset[str] | None = None) -> list[dict]:
+    """The day rows of ``buckets`` from the provider's raw counters (only ``counters``, keys,
+    when given)."""
     whole = None if buckets is None else {u for u, d in buckets if d is None}
     days = None if buckets is None else {(u, d) for u, d in buckets if d is not None}
     rows: dict[tuple, float] = defaultdict(float)
-    for unit_id, day, key, counter, value in provider.raw_counters(buckets):
-        if value and (buckets is None or unit_id in whole or (unit_id, day) in days):
+    for unit_id, day, key, counter, value in provider.raw_counters(buckets, counters):
+        if value and (counters is None or counter in counters) and (
+                buckets is None or unit_id in whole or (unit_id, day) in days):
             rows[(unit_id, day, _name(provider, counter), int(key or 0))] += float(value)
     return [dict(unit_id=u, day=d, counter=c, key=k, value=v, grain=DAY) for (u, d, c, k), v in rows.items() if v]
 
@@ -112,38 +130,90 @@ def _insert(connection, rows: list[dict]) -> None:
         connection.execute(Rollup.__table__.insert(), rows[start:start + 10_000])
 
 
-def _recompute(connection, provider, buckets: set[tuple[int, date | None]]) -> None:
-    """Delete and write again the provider's counter rows of ``buckets``, then of their months and
-    years; a bucket whose day is None stands for every day of its unit (the stocks of a group
-    whose dates changed)."""
-    names = [_name(provider, c.key) for c in provider.counters]
+def _recompute(connection, provider, buckets: set[tuple[int, date | None]],
+               counters: frozenset[str] | None = None) -> None:
+    """Write again the provider's counter rows (only ``counters``, keys, when given) of
+    ``buckets``, then of their months and years; a bucket whose day is None stands for every day
+    of its unit (the stocks of a group whose dates changed). Day rows that come out as they were
+    are left alone, and so are their months and years (a pre-test changes no matched pair)."""
+    names = [_name(provider, c.key) for c in provider.counters if counters is None or c.key in counters]
+    if not names:
+        return
+    _lock(connection, provider, buckets)
+    buckets = _replace_days(connection, provider, names, buckets, counters)
     table = Rollup.__table__
-    _replace(connection, names, DAY, buckets, lambda chunk: _values(provider, chunk))
     for grain, below in ((MONTH, DAY), (YEAR, MONTH)):
         buckets = {(u, None if d is None else _start(grain, d)) for u, d in buckets}
 
         def sums(chunk, grain=grain, below=below):
-            whole = [u for u, d in chunk if d is None]
-            spans = [sa.and_(table.c.unit_id == u, table.c.day >= d, table.c.day < _next(grain, d))
-                     for u, d in chunk if d is not None]
             rows = connection.execute(sa.select(table).where(
-                table.c.counter.in_(names), table.c.grain == below,
-                sa.or_(table.c.unit_id.in_(whole), *spans))).mappings().all()
+                table.c.counter.in_(names), table.c.grain == below, _spans(table, chunk, grain))).mappings().all()
             return _sums(rows, grain)
-        _replace(connection, names, grain, buckets, sums)
+        for chunk in _chunks(buckets):
+            _delete(connection, names, grain, chunk)
+            _insert(connection, sums(chunk))
 
 
-def _replace(connection, names, grain: str, buckets, compute) -> None:
-    table = Rollup.__table__
+def _lock(connection, provider, buckets) -> None:
+    """PostgreSQL: one transaction at a time recomputes a unit's counters of a provider (a
+    transaction-scoped advisory lock per unit, taken in one order). Without it two phone answers
+    of one training, committed at once, each recompute the day from the raw rows without the
+    other's row: the second insert of the same counter row fails (or a pair is lost). After the
+    lock each statement sees what the one before committed. SQLite's write lock does this."""
+    if connection.dialect.name != "postgresql":
+        return
+    family = zlib.crc32(provider.name.encode()) & 0x7FFFFFFF
+    keys = sorted({(family << 32) | (u & 0xFFFFFFFF) for u, _d in buckets})
+    connection.execute(sa.text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"),
+                       {"keys": keys})
+
+
+def _chunks(buckets):
     ordered = sorted(buckets, key=lambda b: (b[0], b[1] or BEGINNING))
     for start in range(0, len(ordered), CHUNK):
-        chunk = ordered[start:start + CHUNK]
-        whole = [u for u, d in chunk if d is None]
-        days = [(u, d) for u, d in chunk if d is not None]
-        connection.execute(table.delete().where(
-            table.c.counter.in_(names), table.c.grain == grain,
-            sa.or_(table.c.unit_id.in_(whole), sa.tuple_(table.c.unit_id, table.c.day).in_(days or [(0, BEGINNING)]))))
-        _insert(connection, compute(chunk))
+        yield ordered[start:start + CHUNK]
+
+
+def _spans(table, chunk, grain: str):
+    """The rows of ``chunk``'s buckets of ``grain`` (a month, a year) one grain below, or of every
+    day of a whole unit (day None)."""
+    whole = [u for u, d in chunk if d is None]
+    spans = [sa.and_(table.c.unit_id == u, table.c.day >= d, table.c.day < _next(grain, d))
+             for u, d in chunk if d is not None]
+    return sa.or_(table.c.unit_id.in_(whole), *spans)
+
+
+def _in_buckets(table, chunk):
+    whole = [u for u, d in chunk if d is None]
+    days = [(u, d) for u, d in chunk if d is not None]
+    return sa.or_(table.c.unit_id.in_(whole), sa.tuple_(table.c.unit_id, table.c.day).in_(days or [(0, BEGINNING)]))
+
+
+def _delete(connection, names, grain: str, chunk) -> None:
+    table = Rollup.__table__
+    connection.execute(table.delete().where(table.c.counter.in_(names), table.c.grain == grain,
+                                            _in_buckets(table, chunk)))
+
+
+def _replace_days(connection, provider, names, buckets, counters) -> set:
+    """Day rows of ``buckets`` from the raw rows, written where they differ from the stored ones;
+    returns the buckets that changed."""
+    table = Rollup.__table__
+    changed = set()
+    for chunk in _chunks(buckets):
+        whole = {u for u, d in chunk if d is None}
+        stored = {(r.unit_id, r.day, r.counter, r.key): r.value for r in connection.execute(
+            sa.select(table.c.unit_id, table.c.day, table.c.counter, table.c.key, table.c.value).where(
+                table.c.counter.in_(names), table.c.grain == DAY, _in_buckets(table, chunk)))}
+        rows = _values(provider, chunk, counters)
+        fresh = {(r["unit_id"], r["day"], r["counter"], r["key"]): r["value"] for r in rows}
+        differ = {k for k in stored.keys() | fresh.keys() if stored.get(k) != fresh.get(k)}
+        if not differ:
+            continue
+        changed |= {(u, None if u in whole else d) for u, d, _c, _k in differ}
+        _delete(connection, names, DAY, chunk)
+        _insert(connection, rows)
+    return changed
 
 
 def _next(grain: str, day: date) -> date:
@@ -191,6 +261,9 @@ def _between(grain: str, span):
     return sa.and_(Rollup.grain == grain, sql.in_period(Rollup.day, *span))
 
 
+_ROLLUP_UNIT = sa.orm.aliased(Unit, name="rollup_unit")  # made once (an alias per call costs its adaptation)
+
+
 def read(unit: Unit, date_from: date, date_to: date, provider,
          min_keys: dict[str, int] | None = None) -> dict[tuple[int, int], dict]:
     """(record unit id, key) -> {counter key: value} for ``unit``'s subtree over the period: flows
@@ -201,7 +274,7 @@ def read(unit: Unit, date_from: date, date_to: date, provider,
     flow_parts = [_between(grain, (first, last)) for grain, first, last in _pieces(date_from, date_to)]
     # A stock: every delta from the beginning up to the last day.
     stock_parts = [_between(grain, (first, last)) for grain, first, last in _pieces(BEGINNING, date_to)]
-    home = sa.orm.aliased(Unit, name="rollup_unit")
+    home = _ROLLUP_UNIT
     in_period = sa.or_(
         sa.and_(Rollup.counter.in_(flows or [""]), sa.or_(*flow_parts)),
         sa.and_(Rollup.counter.in_(stocks or [""]), sa.or_(*stock_parts)))
@@ -222,15 +295,20 @@ def read(unit: Unit, date_from: date, date_to: date, provider,
 # --- the flush hook --------------------------------------------------------------------------
 
 def _sources():
-    """model class -> [(provider, bucket function)]."""
+    """model class -> [(provider, bucket function, the counter keys its rows change or None: all)]."""
     out = defaultdict(list)
     for provider in _providers():
-        for model, buckets in provider.rollup_sources().items():
-            out[model].append((provider, buckets))
+        for model, source in provider.rollup_sources().items():
+            if isinstance(source, Source):
+                out[model].append((provider, source.buckets, frozenset(source.counters)))
+            else:
+                out[model].append((provider, source, None))
     return out
 
 
 def _collect(session: Session, objects, into: dict) -> None:
+    """Add to ``into`` (provider name -> bucket -> counter keys, None for all) the buckets of
+    ``objects``."""
     sources = _sources()
     if not sources:
         return
@@ -243,12 +321,17 @@ def _collect(session: Session, objects, into: dict) -> None:
                     ids[model].add(ident)
     connection = session.connection()
     for model, model_ids in ids.items():
-        for provider, buckets in sources[model]:
+        for provider, buckets, counters in sources[model]:
             listed = sorted(model_ids)
+            touched = into[provider.name]
             for start in range(0, len(listed), CHUNK):
                 for unit_id, day in connection.execute(buckets(listed[start:start + CHUNK])):
                     if unit_id is not None:
-                        into[provider.name].add((unit_id, day))
+                        bucket = (unit_id, day)
+                        if bucket not in touched:
+                            touched[bucket] = counters
+                        elif touched[bucket] is not None:
+                            touched[bucket] = None if counters is None else touched[bucket] | counters
 
 
 def _changed(session: Session):
@@ -257,7 +340,7 @@ def _changed(session: Session):
 
 @event.listens_for(Session, "before_flush")
 def _buckets_before(session: Session, flush_context, instances) -> None:
-    touched = session.info.setdefault("rollup_buckets", defaultdict(set))
+    touched = session.info.setdefault("rollup_buckets", defaultdict(dict))
     _collect(session, [*_changed(session), *session.deleted], touched)
 
 
@@ -269,5 +352,10 @@ def _buckets_after(session: Session, flush_context) -> None:
     _collect(session, [*session.new, *_changed(session)], touched)
     by_name = {p.name: p for p in _providers()}
     for name, buckets in touched.items():
-        if buckets and name in by_name:
-            _recompute(session.connection(), by_name[name], buckets)
+        if not buckets or name not in by_name:
+            continue
+        groups = defaultdict(set)  # the buckets of each set of counters
+        for bucket, counters in buckets.items():
+            groups[counters].add(bucket)
+        for counters, group in groups.items():
+            _recompute(session.connection(), by_name[name], group, counters)

@@ -1,5 +1,6 @@
 """The public phone form: reachable only by its link while the phase is open, idempotent on
 resubmits (also concurrent ones), consent before storing, small and self-contained."""
+import os
 import re
 import threading
 
@@ -292,3 +293,100 @@ def test_phone_posts_are_rate_limited_per_link_and_per_address(app, db, client, 
     db.session.execute(sa.update(RateEvent).values(created_dt=utcnow() - timedelta(minutes=2)))
     db.session.commit()
     assert send(pre.url, "10.0.0.1").status_code == 200  # a minute later
+
+
+def test_post_tests_sent_together_are_all_counted_in_the_dashboard_counters(app, db, client, create_training, phone):
+    """Eight people send the post-test at the same moment: every matched pair reaches the
+    dashboard's counters (``app.indicators.rollups``), each submission stored once. On PostgreSQL
+    each request recounts the training's day from the rows it sees: without one recount at a time
+    (the advisory lock of ``rollups._lock``) the second writes a counter row the first has just
+    written, or counts without the other's pair."""
+    from app.indicators import rollups
+
+    people = 8
+    training = create_training(people=people, open_phases=[Phase.pre, Phase.post])
+    persons = [p.person for p in training.participants]
+    pre, post = phone(training, Phase.pre), phone(training, Phase.post)
+    for person in persons:
+        assert pre.submit(person, ANSWERS).status_code == 200
+    tokens = [post.token_for(person) for person in persons]
+    barrier = threading.Barrier(people)
+    statuses, failures = [], []
+
+    def send(person, token):
+        own_client = app.test_client()
+        barrier.wait()
+        try:
+            statuses.append(post.submit(person, ANSWERS, token=token, via=own_client).status_code)
+        except Exception as exc:  # noqa: BLE001  (reported below)
+            failures.append(exc)
+
+    threads = [threading.Thread(target=send, args=pair) for pair in zip(persons, tokens)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures and statuses == [200] * people
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count(Response.id)).where(Response.phase == Phase.post)) == people
+    table = rollups.Rollup
+    pairs = sa.select(table.grain, sa.func.sum(table.value)).where(
+        table.counter == "surveys.knowledge_pairs").group_by(table.grain)
+    assert dict(db.session.execute(pairs).all()) == {"d": people, "m": people, "y": people}
+    kept = sorted(db.session.execute(sa.select(table.unit_id, table.grain, table.day, table.counter, table.key,
+                                               table.value)).all())
+    rollups.rebuild()
+    assert sorted(db.session.execute(sa.select(table.unit_id, table.grain, table.day, table.counter, table.key,
+                                               table.value)).all()) == kept
+
+
+@pytest.mark.skipif(not (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql"),
+                    reason="SQLite writes one transaction at a time (its write lock)")
+def test_two_writers_of_one_training_day_recount_it_one_after_the_other(app, db, create_training, phone):
+    """Two transactions store a post-test of the same training at once, by any write path (here
+    the ORM directly, without the phone form's retry): the second waits for the first to commit
+    before it recounts the day (``rollups._lock``), then counts both pairs. Without the lock its
+    counter insert meets the first one's row (a unique violation) or it counts one pair only."""
+    import time
+
+    from app.indicators import rollups
+    from surveys.models import ResponseSource
+
+    training = create_training(people=2, open_phases=[Phase.pre, Phase.post])
+    persons = [p.person for p in training.participants]
+    form = phone(training, Phase.pre)
+    for person in persons:
+        assert form.submit(person, ANSWERS).status_code == 200
+    ids = dict(training_id=training.id, version_id=training.version_id)
+    person_ids = [p.id for p in persons]
+    flushed = threading.Barrier(2, timeout=5)
+    failures = []
+
+    def write(person_id, first):
+        with app.app_context():
+            try:
+                if not first:
+                    flushed.wait()  # the first has flushed (and recounted) and not committed yet
+                db.session.add(Response(phase=Phase.post, person_id=person_id, source=ResponseSource.grid,
+                                        score=3, max_score=5, **ids))
+                db.session.flush()
+                if first:
+                    flushed.wait()
+                    time.sleep(0.5)  # the second flushes now, while this one holds its counters
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001  (reported below)
+                db.session.rollback()
+                failures.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=write, args=(pid, i == 0)) for i, pid in enumerate(person_ids)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures
+    table = rollups.Rollup
+    pairs = sa.select(table.grain, sa.func.sum(table.value)).where(
+        table.counter == "surveys.knowledge_pairs").group_by(table.grain)
+    assert dict(db.session.execute(pairs).all()) == {"d": 2, "m": 2, "y": 2}
