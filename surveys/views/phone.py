@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app import throttle
 from app.extensions import db
-from app.locking import write_lock_later
+from app.locking import commit_now, write_lock_later
 from app.models import Consent, Person
 from app.services import ServiceError, service_call
 from surveys import access, services
@@ -185,6 +185,7 @@ def submit_form(token: str):
         if call.error.field == "consent":
             return _consent_page(phase, respondent, client_token, values, call.error.message), 400
         return _render_form(phase, respondent, client_token, values, len(items), {"_form": call.error.message}), 400
+    commit_now()  # the locks go before the thank-you page renders
     already = not created and response.client_token != client_token
     return _done_page(phase, respondent, already=already, receipt=client_token, response=response)
 
@@ -251,6 +252,7 @@ def sync_answer(token: str):
         receipt = services.receive_queued(phase, fields)
     except ServiceError as exc:
         return jsonify(error=exc.message), 400
+    commit_now()
     return jsonify(receipt.as_json())
 
 

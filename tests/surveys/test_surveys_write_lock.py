@@ -106,3 +106,34 @@ def test_phone_form_answers_503_when_the_lock_never_comes_and_stores_nothing(db,
     time.sleep(0.5)
     assert db.session.scalar(sa.select(sa.func.count(Response.id))) == 0
     assert form.submit(person, ANSWERS, token=token).status_code == 200  # and it recovers
+
+
+def test_phone_form_lets_go_of_the_lock_before_its_thank_you_page(app, db, create_training, phone, sqlite_only,
+                                                                   monkeypatch):
+    """The answers are committed before the thank-you page renders (``locking.commit_now``):
+    while it renders, another connection can take the write lock at once, and the page still
+    shows what was stored (the loaded objects are not expired)."""
+    from surveys.views import phone as views
+
+    monkeypatch.setitem(app.config, "PHONE_POSTS_PER_MINUTE_LINK", 0)
+    monkeypatch.setitem(app.config, "PHONE_POSTS_PER_MINUTE_ADDRESS", 0)
+    training = create_training(people=1, open_phases=[Phase.pre])
+    person = training.participants[0].person
+    form = phone(training, Phase.pre)
+    db.session.commit()
+    seen = {}
+    done_page = views._done_page
+
+    def while_rendering(*args, **kwargs):
+        with db.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            raw.execute("PRAGMA busy_timeout=0")  # no waiting: taken now, or "database is locked"
+            raw.execute("BEGIN IMMEDIATE")
+            seen["stored"] = raw.execute("SELECT count(*) FROM survey_responses").fetchone()[0]
+            raw.execute("ROLLBACK")
+        return done_page(*args, **kwargs)
+
+    monkeypatch.setattr(views, "_done_page", while_rendering)
+    page = form.submit(person, ANSWERS)
+    assert page.status_code == 200 and "Đã ghi nhận câu trả lời" in page.get_data(as_text=True)
+    assert seen == {"stored": 1}
