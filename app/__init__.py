@@ -17,7 +17,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from app.config import BASE_DIR, load_config
-from app.extensions import babel, csrf, db, login_manager, migrate
+from app.extensions import babel, csrf, db, login_manager
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -37,10 +37,9 @@ def create_app(config: dict | None = None) -> Flask:
         str(BASE_DIR / pkg / "translations") for pkg in ("app", *app.config["FEATURES"])))
 
     db.init_app(app)
-    from app.models.types import render_item
+    from app import migrating
 
-    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True, compare_type=True,
-                     render_item=render_item)
+    migrating.init_app(app)  # Flask-Migrate (Alembic) on first use: not in the web workers
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

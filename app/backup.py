@@ -18,7 +18,6 @@ from datetime import date, datetime, time, timezone
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic.runtime.migration import MigrationContext
 from flask import current_app
 
 from app.extensions import db
@@ -76,6 +75,8 @@ def _decoder(column: sa.Column):
 
 
 def current_revision(connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext  # here: Alembic stays out of the web workers (app/migrating.py)
+
     return MigrationContext.configure(connection).get_current_revision()
 
 

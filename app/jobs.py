@@ -32,10 +32,12 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
+import importlib
 import json
 import os
 import secrets
 import shutil
+import sys
 import threading
 import time
 import traceback
@@ -121,11 +123,42 @@ _task = None
 
 
 def make_queue(redis_url: str | None, sqlite_path: str, immediate: bool = False):
-    from huey import RedisHuey, SqliteHuey
+    huey, storage = _import_huey(redis_url)
+    if redis_url:
+        # The storage class is taken from the module as it is now (see _import_huey).
+        return huey.RedisHuey("caunoi", url=redis_url, immediate=immediate, storage_class=storage.RedisStorage)
+    return huey.SqliteHuey("caunoi", filename=sqlite_path, immediate=immediate)
 
-    huey = RedisHuey("caunoi", url=redis_url, immediate=immediate) if redis_url else \
-        SqliteHuey("caunoi", filename=sqlite_path, immediate=immediate)
-    return huey
+
+# huey.storage tries to import every client it has a backend for (redis for RedisHuey, psycopg
+# for PostgresHuey). A web worker on SQLite uses neither, and the two cost it about 13 MB (redis
+# 4 MB, psycopg 9 MB, measured by bench/memory_bench.py): huey is imported with them hidden, the
+# way Python's import system offers (``sys.modules[name] = None`` makes ``import name`` fail),
+# and they are visible again at once, so any later ``import psycopg`` or ``import redis`` works.
+# psycopg is hidden only when it is not imported yet: on PostgreSQL it is the engine's driver,
+# imported by ``create_app``; redis only when the queue is not on Redis.
+_UNUSED_BY_HUEY = ("psycopg", "redis")
+
+
+def _import_huey(redis_url: str | None):
+    """The ``huey`` package and its ``huey.storage`` module, imported without the clients this
+    queue does not use."""
+    hidden = [name for name in _UNUSED_BY_HUEY
+              if name not in sys.modules and not (name == "redis" and redis_url)]
+    for name in hidden:
+        sys.modules[name] = None
+    try:
+        import huey
+        from huey import storage
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, "") is None:
+                del sys.modules[name]
+    if redis_url and storage.Redis is None:
+        # An earlier SQLite queue of this process imported huey without redis (tests): huey.storage
+        # is run again, now with redis (make_queue takes the new RedisStorage from it).
+        importlib.reload(storage)
+    return huey, storage
 
 
 def queue():
