@@ -16,7 +16,8 @@ How it works (one mechanism for every feature):
   closing date changed: its stock counters are recomputed for the whole unit).
 - A ``before_flush`` hook reads, for every changed or deleted row of a source model, the buckets
   it was in (from the database, before the flush writes); ``after_flush`` reads the buckets of new
-  and changed rows (after the writes) and recomputes exactly those buckets from the raw rows: the
+  and changed rows (after the writes); at the commit (``settle``, also run by ``read`` first, so a
+  transaction reads its own counters) exactly those buckets are recomputed from the raw rows: the
   counter rows of the buckets are deleted and inserted again where they differ from the stored
   ones (then their months and years). So a record moved to another unit or day leaves its old
   bucket and joins its new one, and any new write path that goes through the ORM is covered
@@ -269,6 +270,7 @@ def read(unit: Unit, date_from: date, date_to: date, provider,
     """(record unit id, key) -> {counter key: value} for ``unit``'s subtree over the period: flows
     summed over its days, stocks over every day up to its last (one statement). ``min_keys``
     leaves out the rows of a keyed counter below a key (the commitments not yet due on a day)."""
+    settle()  # this transaction's own writes first
     flows = [_name(provider, c.key) for c in provider.counters if not c.stock]
     stocks = [_name(provider, c.key) for c in provider.counters if c.stock]
     flow_parts = [_between(grain, (first, last)) for grain, first, last in _pieces(date_from, date_to)]
@@ -344,14 +346,49 @@ def _buckets_before(session: Session, flush_context, instances) -> None:
     _collect(session, [*_changed(session), *session.deleted], touched)
 
 
+def _merge(into: dict, buckets: dict) -> None:
+    """Add ``buckets`` (provider name -> bucket -> counter keys or None: all) to ``into``."""
+    for name, found in buckets.items():
+        target = into.setdefault(name, {})
+        for bucket, counters in found.items():
+            if bucket not in target:
+                target[bucket] = counters
+            elif target[bucket] is not None:
+                target[bucket] = None if counters is None else target[bucket] | counters
+
+
 @event.listens_for(Session, "after_flush")
 def _buckets_after(session: Session, flush_context) -> None:
+    """The buckets of the flush join the transaction's pending ones, recomputed at its commit
+    (``settle``): once per bucket however many flushes touched it, and with PostgreSQL's lock
+    (``_lock``) held only from then to the commit."""
     touched = session.info.pop("rollup_buckets", None)
     if touched is None:
         return
     _collect(session, [*session.new, *_changed(session)], touched)
+    _merge(session.info.setdefault("rollup_pending", {}), touched)
+
+
+def settle(session: Session | None = None) -> None:
+    """Write now the counters of the transaction's writes so far: the commit does it, and
+    ``read`` before it reads, so a transaction always reads its own writes' counters. Inside a
+    savepoint the buckets stay pending as well (a rolled-back savepoint takes its counter rows
+    with it: the commit writes them again from what is left)."""
+    session = session or db.session()
+    written: dict = {}
+    for _round in range(10):  # a provider's query may autoflush more writes: their buckets too
+        pending = session.info.pop("rollup_pending", None)
+        if not pending:
+            break
+        _write(session, pending)
+        _merge(written, pending)
+    if written and session.in_nested_transaction():
+        _merge(session.info.setdefault("rollup_pending", {}), written)
+
+
+def _write(session: Session, pending: dict) -> None:
     by_name = {p.name: p for p in _providers()}
-    for name, buckets in touched.items():
+    for name, buckets in pending.items():
         if not buckets or name not in by_name:
             continue
         groups = defaultdict(set)  # the buckets of each set of counters
@@ -359,3 +396,18 @@ def _buckets_after(session: Session, flush_context) -> None:
             groups[counters].add(bucket)
         for counters, group in groups.items():
             _recompute(session.connection(), by_name[name], group, counters)
+
+
+@event.listens_for(Session, "before_commit")
+def _settle_at_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the root's commit settles
+        return
+    session.flush()  # the commit's own flush comes after this hook: its buckets are wanted now
+    settle(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_pending(session: Session, transaction) -> None:
+    if transaction.parent is None:  # committed (settled) or rolled back: nothing stays pending
+        session.info.pop("rollup_pending", None)
+        session.info.pop("rollup_buckets", None)

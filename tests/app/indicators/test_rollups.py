@@ -59,6 +59,7 @@ def _assert_same(units, commune_ids, step):
 
 
 def _rollup_rows():
+    rollups.settle()  # the counters of the transaction's writes so far (as rollups.read does)
     r = rollups.Rollup
     return sorted(db.session.execute(sa.select(r.unit_id, r.grain, r.day, r.counter, r.key, r.value)).all())
 
