@@ -3,8 +3,10 @@
 A feature registers a kind of job with :func:`register` (a function ``make(job, progress)``
 returning ``(bytes, filename, mimetype)``) and queues one with :func:`submit`, giving an
 idempotency key: for a document, :func:`document_key` (the user, the document and its parameters,
-the language, the day and where the records stand), so a double click, a resent form or a reload
-returns the same job and a changed record makes a new one. The job runs in ``flask jobs worker``
+the language, the day and where the records it reads stand: a stamp the feature declares, e.g.
+``@jobs.in_worker(stamp=training_stamp)``), so a double click, a resent form or a reload returns
+the same job, a changed record of the document makes a new one, and a write elsewhere (a login,
+another commune's record) does not. The job runs in ``flask jobs worker``
 (``make run`` starts it beside the web server), outside any web request, so gunicorn's timeout
 does not apply; the page ``/jobs/<id>`` shows its progress (it reloads itself every few seconds,
 no JavaScript) and then links the file, kept in ``STORAGE_DIR/jobs/``.
@@ -26,7 +28,9 @@ with :func:`in_worker`. The request then queues a "view_document" job (the same 
 user) and sends the browser to the job's page; the worker calls the same view function, with
 the same checks, and keeps its answer (body, name, headers). With ``JOBS_IMMEDIATE`` (tests) the
 job runs at once and the request answers the file itself. Every job runs in the language of the
-request that queued it (the ``lang`` cookie the user browses with, not only the saved profile).
+request that queued it (the ``lang`` cookie the user browses with, not only the saved profile):
+:func:`submit` keeps it in ``params["locale"]`` and the worker forces it (``force_locale``) around
+the job, the view's inner request included (it shares the job's app context), the one mechanism.
 """
 from __future__ import annotations
 
@@ -311,48 +315,110 @@ def recover_stale(job_id: int | None = None) -> int:
 # Rows written by looking at a document or by the queue itself (the export log, logins, the jobs):
 # no document reads them, so a row there changes no document.
 BOOKKEEPING_TABLES = frozenset({"jobs", "export_logs", "login_attempts", "remember_tokens", "rate_events"})
+# Audited, but no document shows them: a login (``last_login_dt``), a changed profile, a token's use.
+ACCOUNT_OBJECTS = ("User", "ApiToken")
+
+Stamp = Callable[..., list]  # the view's arguments -> SQL scalar expressions (see document_key)
 
 
 def data_stamp() -> str:
-    """Where the records stand, in one cheap statement: the largest id of every table with an
+    """Where ALL the records stand, in one cheap statement: the largest id of every table with an
     integer ``id`` (a new row anywhere) but the bookkeeping ones, the audit log's among them (a
-    changed or deleted row of every audited model writes one). Any write that can change a
-    document moves it; reading documents does not."""
+    changed or deleted row of every audited model writes one). The fallback of a document that
+    declares no stamp of its own: never stale, but any write anywhere (a login too) moves it."""
     tables = [t for t in db.metadata.sorted_tables if t.name not in BOOKKEEPING_TABLES
               and "id" in t.c and t.c.id.primary_key and isinstance(t.c.id.type, sa.Integer)]
     row = db.session.execute(sa.select(*[sa.select(sa.func.max(t.c.id)).scalar_subquery() for t in tables])).one()
     return ".".join(str(value or 0) for value in row)
 
 
-def document_key(user, document: str, params) -> str:
+def records_stamp(parts: list) -> str:
+    """Where the records of ONE document stand: its declared parts (SQL scalar expressions, see
+    :func:`unit_changes`, :func:`object_changes`, :func:`row_changes`) read in one statement."""
+    if not parts:
+        return "-"
+    row = db.session.execute(sa.select(*_flat(parts))).one()
+    return ".".join("" if value is None else str(value) for value in row)
+
+
+def _flat(parts):
+    for part in parts:
+        if isinstance(part, (list, tuple)):
+            yield from _flat(part)
+        else:
+            yield part
+
+
+def unit_changes(unit_ids) -> sa.ScalarSelect:
+    """The latest audited change (create, update, delete) of a record belonging to one of
+    ``unit_ids`` (a SELECT of unit ids, or a list): the audit log places every audited record in
+    its unit (its own ``unit_id``, else the record it hangs from: a response its training's, a
+    question its dialogue's, see app.audit). Accounts are left out (a login writes ``users``)."""
+    from app.models import AuditLog
+
+    return (sa.select(sa.func.max(AuditLog.id))
+            .where(AuditLog.unit_id.in_(unit_ids), AuditLog.object_type.not_in(ACCOUNT_OBJECTS)).scalar_subquery())
+
+
+def subtree_changes(unit) -> sa.ScalarSelect:
+    """:func:`unit_changes` of every unit in ``unit``'s subtree (a report of a district, a province)."""
+    from app import sql
+    from app.models import Unit
+
+    return unit_changes(sa.select(Unit.id).where(sql.in_subtree(unit, Unit.path)))
+
+
+def object_changes(object_type: str, object_ids) -> sa.ScalarSelect:
+    """The latest audited change of these records of one audited model (a few: a topic, a unit)."""
+    from app.models import AuditLog
+
+    return (sa.select(sa.func.max(AuditLog.id))
+            .where(AuditLog.object_type == object_type, AuditLog.object_id.in_(object_ids)).scalar_subquery())
+
+
+def row_changes(table, where) -> list:
+    """For rows of a table the audit log does not follow (answers, events): how many there are and
+    the largest id, so a new or a deleted row moves the stamp (such rows are written, not edited)."""
+    table = getattr(table, "__table__", table)
+    return [sa.select(sa.func.count()).select_from(table).where(where).scalar_subquery(),
+            sa.select(sa.func.max(table.c.id)).where(where).scalar_subquery()]
+
+
+def document_key(user, document: str, params, stamp: list | None = None) -> str:
     """The idempotency key of a document: who asks (the role and scope checks and the export log
     are hers, so two users get two renders), which document with which parameters, in which
-    language, on which day ("today" is printed on reports) and from which records (data_stamp).
-    A resubmit, a reload or a double click an hour later finds the same job; a changed record,
-    another language or another day makes a new one."""
+    language, on which day ("today" is printed on reports) and from which records: ``stamp``, the
+    document's own parts (:func:`records_stamp`: a write elsewhere, a login, another commune's
+    record, leaves the key as it is), else every record (:func:`data_stamp`). A resubmit, a reload
+    or a double click an hour later finds the same job; a changed record, another language or
+    another day makes a new one."""
     from flask_babel import get_locale
 
     from app import clock
 
+    records = data_stamp() if stamp is None else records_stamp(stamp)
     seed = json.dumps([user.id if user else None, document, params, str(get_locale()), clock.today().isoformat(),
-                       data_stamp()], sort_keys=True, default=str)
+                       records], sort_keys=True, default=str)
     return "d" + hashlib.sha256(seed.encode()).hexdigest()[:40]
 
 
-def in_worker(view):
+def in_worker(view=None, *, stamp: Stamp | None = None):
     """Run this GET document view in the job worker (see the module docstring), keyed by
-    :func:`document_key` on its path and query: the same document is never rendered twice."""
+    :func:`document_key` on its path and query: the same document is never rendered twice.
+    ``stamp``: a function of the view's arguments (it may read ``request.args``) returning what the
+    document reads, as SQL scalar expressions (``@jobs.in_worker(stamp=training_stamp)``); without
+    it, every record (:func:`data_stamp`)."""
+    if view is None:
+        return lambda view: in_worker(view, stamp=stamp)
 
     @wraps(view)
     def wrapper(*args, **kwargs):
         if g.get("in_job") or not current_app.config.get("DOCUMENTS_IN_WORKER", True):
             return view(*args, **kwargs)
-        from flask_babel import get_locale
-
         query = sorted((k, v) for k, v in request.args.items(multi=True) if k != "job_key")  # (old links' key)
-        key = document_key(current_user, request.path, query)
+        key = document_key(current_user, request.path, query, None if stamp is None else stamp(*args, **kwargs))
         job = submit("view_document", {"path": request.path, "query": query, "base_url": request.url_root,
-                                       "endpoint": request.endpoint, "lang": str(get_locale())}, key, current_user)
+                                       "endpoint": request.endpoint}, key, current_user)
         db.session.commit()  # queued now (after the commit): the worker must find the row
         if current_app.config["JOBS_IMMEDIATE"]:
             db.session.refresh(job)
@@ -362,6 +428,7 @@ def in_worker(view):
                 return file_response(job)
         return redirect(url_for("jobs.show_job", job_id=job.id), 303)
 
+    wrapper.job_stamp = stamp
     return wrapper
 
 
@@ -375,10 +442,9 @@ def make_view_document(job: Job, progress):
         raise Refused(403)
     app = current_app._get_current_object()
     progress(0, 1)
-    # In the language of the page that asked (its cookie), not only the account's saved one.
-    cookie = {"Cookie": f"lang={params['lang']}"} if params.get("lang") else {}
-    with app.test_request_context(params["path"], base_url=params["base_url"], query_string=params["query"],
-                                  headers=cookie):
+    # In the language of the page that asked: run_job forces the job's locale (params["locale"]) on
+    # this app context, and the view's request below shares it.
+    with app.test_request_context(params["path"], base_url=params["base_url"], query_string=params["query"]):
         g.in_job = True
         login_user(user)
         try:
