@@ -310,6 +310,76 @@ def recover_stale(job_id: int | None = None) -> int:
     return recovered
 
 
+# --- retention of the jobs' files ----------------------------------------------------------------
+
+_keep_latest: dict[str, str] = {}
+
+
+def keep_latest(kind: str, setting: str) -> None:
+    """Keep the newest ``config[setting]`` files of this kind of job whatever their age (the full
+    backups: the last ones stay on the server to restore from)."""
+    _keep_latest[kind] = setting
+
+
+def _job_id_of(name: str) -> int | None:
+    """The job a file of STORAGE_DIR/jobs/ belongs to: ``<id>-<token>-<name>`` (a finished job's)
+    or ``.partial-<id>.zip`` (a backup being written)."""
+    head = name.removeprefix(".partial-").split("-", 1)[0].split(".", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def prune(dry_run: bool = False) -> dict:
+    """Remove the files of STORAGE_DIR/jobs/ past their retention (settings JOB_FILES_KEEP_DAYS,
+    BACKUPS_KEEP): a finished job's file once it is older than JOB_FILES_KEEP_DAYS days (its row
+    stays, so its page says the file has expired and a key keeps finding its job), except the
+    newest BACKUPS_KEEP of each kept kind (:func:`keep_latest`); and a file no job names (a dead
+    worker's partial ZIP, a row restored without it) as old as that. Never a file of a job queued
+    or running, never one younger than its retention. Returns what was (or, ``dry_run``, would
+    be) removed: ``{"files": n, "bytes": b}``; commits."""
+    config = current_app.config
+    folder = Path(config["STORAGE_DIR"])
+    cutoff = utcnow() - timedelta(days=config["JOB_FILES_KEEP_DAYS"])
+    kept: set[int] = set()
+    for kind, setting in _keep_latest.items():
+        kept.update(db.session.scalars(sa.select(Job.id).where(Job.kind == kind, Job.state == DONE,
+                                                               Job.stored_as.is_not(None))
+                                       .order_by(Job.finished_dt.desc(), Job.id.desc()).limit(config[setting])))
+    removed = {"files": 0, "bytes": 0}
+
+    def remove(path: Path) -> None:
+        try:
+            size = path.stat().st_size
+            if not dry_run:
+                path.unlink()
+        except FileNotFoundError:  # another host's worker pruned it first
+            return
+        removed["files"] += 1
+        removed["bytes"] += size
+
+    expired = db.session.execute(sa.select(Job.id, Job.stored_as).where(
+        Job.state == DONE, Job.stored_as.is_not(None), Job.finished_dt < cutoff)).all()
+    for job_id, stored in expired:
+        if job_id in kept:
+            continue
+        if not dry_run:  # the row first: a download asked meanwhile finds "expired", not a missing file
+            if not db.session.execute(sa.update(Job).where(Job.id == job_id, Job.stored_as == stored)
+                                      .values(stored_as=None)).rowcount:
+                continue
+            db.session.commit()
+        remove(folder / stored)
+    jobs_folder = folder / "jobs"
+    if jobs_folder.is_dir():
+        named = set(db.session.scalars(sa.select(Job.stored_as).where(Job.stored_as.is_not(None))))
+        busy = set(db.session.scalars(sa.select(Job.id).where(Job.state.in_((QUEUED, RUNNING)))))
+        for path in jobs_folder.iterdir():
+            if (not path.is_file() or f"jobs/{path.name}" in named or _job_id_of(path.name) in busy
+                    or datetime.fromtimestamp(path.stat().st_mtime, cutoff.tzinfo) >= cutoff):
+                continue
+            remove(path)
+    db.session.commit()
+    return removed
+
+
 # --- documents made by a view, in the worker -----------------------------------------------------
 
 # Rows written by looking at a document or by the queue itself (the export log, logins, the jobs):
@@ -513,7 +583,9 @@ def job_file(job_id: int):
 
 
 def file_response(job: Job):
-    """The job's stored file, with the headers its maker gave."""
+    """The job's stored file, with the headers its maker gave; 404 once pruned (:func:`prune`)."""
+    if not job.stored_as:
+        abort(404)
     response = send_file(Path(current_app.config["STORAGE_DIR"]) / job.stored_as, mimetype=job.mimetype,
                          download_name=job.file_name, as_attachment=False, max_age=0)
     response.headers.update(job.params.get("headers", {}))  # the view's own (name, disposition, cache)
@@ -530,21 +602,43 @@ def worker(workers):
     global _app
     _app = current_app._get_current_object()
     recover_stale()  # jobs a previous worker left "running" when it died
-    _start_recovery_loop(_app)
+    _start_recovery_loop(_app)  # then every JOB_STALE seconds, and the old files (prune) at once
     # An idle SQLite queue is polled at most every 2 s (Huey backs off to 10 s otherwise); Redis blocks.
     consumer = queue().create_consumer(workers=workers, worker_type="thread", max_delay=2.0)
     consumer.run()
 
 
+@jobs_cli.command("prune")
+@click.option("--dry-run", is_flag=True, help="Only say what would be removed.")
+def prune_command(dry_run):
+    """Remove job files past their retention (JOB_FILES_KEEP_DAYS, BACKUPS_KEEP)."""
+    removed = prune(dry_run=dry_run)
+    click.echo(f"{'Would remove' if dry_run else 'Removed'} {removed['files']} file(s), "
+               f"{removed['bytes'] / 1e6:.1f} MB (kept: {current_app.config['JOB_FILES_KEEP_DAYS']} days, "
+               f"the last {current_app.config['BACKUPS_KEEP']} backups)")
+
+
+def housekeeping(app, last_prune: float | None) -> float | None:
+    """One round of the worker's own thread: jobs that lost their worker, then, when due (every
+    JOBS_PRUNE_EVERY seconds, 0: never), :func:`prune`. Returns when it last pruned."""
+    with app.app_context():
+        recover_stale()
+        every = app.config["JOBS_PRUNE_EVERY"]
+        if every and (last_prune is None or time.monotonic() - last_prune >= every):
+            prune()
+            return time.monotonic()
+    return last_prune
+
+
 def _start_recovery_loop(app) -> None:
     def loop():
+        last_prune = None
         while True:
-            time.sleep(JOB_STALE)
             try:
-                with app.app_context():
-                    recover_stale()
-            except sa.exc.OperationalError:
-                pass  # the database is busy or away: next round
+                last_prune = housekeeping(app, last_prune)
+            except (sa.exc.OperationalError, OSError):
+                pass  # the database is busy or away, a disk error: next round
+            time.sleep(JOB_STALE)
 
     threading.Thread(target=loop, daemon=True, name="jobs-recovery").start()
 
