@@ -103,15 +103,18 @@ def test_a_dialogue_document_follows_its_dialogue(app, db, client, login_as, cre
 
 
 def test_the_dashboard_report_follows_its_subtree(app, db, client, login_as, create_user, test_password,
-                                                  create_training, create_person, stored_queue):
+                                                  create_training, create_instrument, create_person, stored_queue):
     login_as(Role.province, "19")
-    url = "/indicators/report.pdf?unit=02086"
-    first = _location(client, url)
+    commune, province = "/indicators/report.pdf?unit=02086", "/indicators/report.pdf?unit=19"
+    first = {url: _location(client, url) for url in (commune, province)}  # (a province's: read another way)
     _colleague_logs_in(app, create_user, test_password, "02086")
-    create_training(unit="08", people=1)  # another province
-    assert _location(client, url) == first and _jobs(db) == 1
+    create_training(unit="08", people=[create_person("08")], instrument=create_instrument(unit="08"))  # elsewhere
+    assert {url: _location(client, url) for url in (commune, province)} == first and _jobs(db) == 2
+    create_training(unit="02020", people=1)  # another commune of the province
+    assert _location(client, commune) == first[commune]
+    assert _location(client, province) != first[province]
     create_training(unit="02086", people=1)  # a class in the commune counts
-    assert _location(client, url) != first and _jobs(db) == 2
+    assert _location(client, commune) != first[commune] and _jobs(db) == 4
 
 
 def test_every_worker_document_declares_what_it_reads(app):
@@ -120,3 +123,15 @@ def test_every_worker_document_declares_what_it_reads(app):
     marked = {name: view.job_stamp for name, view in app.view_functions.items() if hasattr(view, "job_stamp")}
     assert len(marked) >= 10
     assert [name for name, stamp in marked.items() if stamp is None] == []
+
+
+def test_a_stamp_is_one_statement(db, create_training, create_dialogue, statements):
+    from dialogues.stamps import dialogue_stamp
+    from surveys.stamps import training_stamp
+
+    training = create_training(people=3, open_phases=[Phase.pre])
+    dialogue = create_dialogue("02020", status="held", questions=2, commitments=1)
+    for parts in (training_stamp(training.id), dialogue_stamp(dialogue.id), [jobs.subtree_changes(training.unit)],
+                  [jobs.subtree_changes(training.unit.parent)]):
+        sent = statements(lambda: jobs.records_stamp(parts))
+        assert len(sent) == 1 and sent[0].lstrip().upper().startswith("SELECT")
