@@ -455,9 +455,23 @@ def object_changes(object_type: str, object_ids) -> sa.ScalarSelect:
             .where(AuditLog.object_type == object_type, AuditLog.object_id.in_(object_ids)).scalar_subquery())
 
 
+def names_above(unit_id) -> sa.ScalarSelect:
+    """The latest audited change of the units above ``unit_id`` (a value or a scalar SELECT), up
+    to the country: an official header prints the parent union's name ("HỘI LHPN TỈNH ...")."""
+    from app.models import Unit
+
+    chain, current = [], unit_id
+    for _level in range(4):  # village < commune < (district <) province < country
+        current = sa.select(Unit.parent_id).where(Unit.id == current).scalar_subquery()
+        chain.append(current)
+    return object_changes("Unit", chain)
+
+
 def row_changes(table, where) -> list:
     """For rows of a table the audit log does not follow (answers, events): how many there are and
-    the largest id, so a new or a deleted row moves the stamp (such rows are written, not edited)."""
+    the largest id, so a new or a deleted row moves the stamp. For rows only added, or removed for
+    good: rows rewritten in place need their content in the stamp (SQLite gives the ids of the last
+    rows deleted out again, so deleting and writing them again keeps both numbers)."""
     table = getattr(table, "__table__", table)
     return [sa.select(sa.func.count()).select_from(table).where(where).scalar_subquery(),
             sa.select(sa.func.max(table.c.id)).where(where).scalar_subquery()]

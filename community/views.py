@@ -451,8 +451,9 @@ def list_topics():
 def _report_stamp(unit: Unit) -> list:
     """What the Project 8 report of ``unit`` reads (its job key, app.jobs.document_key): every
     audited change in the subtree (teams, clubs, addresses, activities, their members and counts,
-    the units' names) and the managed topics; not a login, not another district's record."""
-    return [jobs.subtree_changes(unit), jobs.object_changes("ActivityTopic", sa.select(ActivityTopic.id))]
+    the units' names), the names of the units above and the managed topics; not a login, not another district's record."""
+    return [jobs.subtree_changes(unit), jobs.names_above(unit.id),
+            jobs.object_changes("ActivityTopic", sa.select(ActivityTopic.id))]
 
 
 def _selection():

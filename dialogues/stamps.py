@@ -15,7 +15,7 @@ def dialogue_stamp(dialogue_id: int, **_view_args) -> list:
     """The records of the dialogue's unit (the previous-results report reads its earlier dialogues):
     every audited change there (the dialogues, their leaders, attendees, questions, answers,
     commitments, minutes and headers: app.audit places them in the dialogue's unit) and in the
-    units of its venue and of its people; the agencies and categories they name; and the rows the
+    units of its venue and of its people; the names of the units above (the header); the agencies and categories they name; and the rows the
     audit log does not follow (status changes, commitment events, attachments and withdrawals)."""
     unit = sa.select(Dialogue.unit_id).where(Dialogue.id == dialogue_id).scalar_subquery()
     dialogues = sa.select(Dialogue.id).where(Dialogue.unit_id == unit)
@@ -29,7 +29,7 @@ def dialogue_stamp(dialogue_id: int, **_view_args) -> list:
     agencies = sa.union(sa.select(Commitment.agency_id).where(Commitment.id.in_(commitments)),
                         sa.select(DialogueQuestion.agency_id).where(DialogueQuestion.id.in_(questions)),
                         sa.select(DialogueLeader.agency_id).where(DialogueLeader.dialogue_id == dialogue_id))
-    return [jobs.unit_changes(units), jobs.object_changes("Agency", agencies),
+    return [jobs.unit_changes(units), jobs.names_above(unit), jobs.object_changes("Agency", agencies),
             jobs.object_changes("QuestionCategory", sa.select(DialogueQuestion.category_id)
                                 .where(DialogueQuestion.id.in_(questions))),
             jobs.row_changes(DialogueStatusChange, DialogueStatusChange.dialogue_id.in_(dialogues)),

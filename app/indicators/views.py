@@ -43,9 +43,10 @@ def _unit_from_args() -> Unit:
 def report_stamp(unit: Unit) -> list:
     """What the dashboard's documents of ``unit`` read (their job key, app.jobs.document_key): the
     records of its subtree (every audited change there: the trainings, responses, dialogues,
-    commitments, community records and targets the counters come from, the units' names) and the
-    indicators' definitions; not a login, not another province's record."""
-    return [jobs.subtree_changes(unit), jobs.object_changes("Indicator", sa.select(Indicator.id))]
+    commitments, community records and targets the counters come from, the units' names), the
+    names of the units above and the indicators' definitions; not a login, not another province's record."""
+    return [jobs.subtree_changes(unit), jobs.names_above(unit.id),
+            jobs.object_changes("Indicator", sa.select(Indicator.id))]
 
 
 def _selection() -> tuple[Unit, Period]:

@@ -75,7 +75,9 @@ def test_a_change_of_the_training_makes_a_new_job(db, client, login_as, create_t
     assert changed()
     training.title = "Tập huấn đổi tên"
     assert changed()
-    assert _jobs(db) == 6
+    training.unit.parent.name = "Tỉnh Thái Nguyên mới"  # the header names the province's union
+    assert changed()
+    assert _jobs(db) == 7
 
 
 def test_a_dialogue_document_follows_its_dialogue(app, db, client, login_as, create_user, test_password,
@@ -135,3 +137,23 @@ def test_a_stamp_is_one_statement(db, create_training, create_dialogue, statemen
                   [jobs.subtree_changes(training.unit.parent)]):
         sent = statements(lambda: jobs.records_stamp(parts))
         assert len(sent) == 1 and sent[0].lstrip().upper().startswith("SELECT")
+
+
+def test_an_edited_test_not_yet_answered_makes_a_new_paper_questionnaire(db, client, login_as, create_training,
+                                                                        stored_queue):
+    """A version no response points at is edited in place: its items are deleted and written again
+    (on SQLite with the same ids when they were the last ones)."""
+    from surveys.services.instruments import update_instrument
+
+    training = create_training(people=2, open_phases=[Phase.pre])
+    login_as(Role.commune, "02086")
+    url = f"/surveys/trainings/{training.id}/pre/paper.pdf"
+    first = _location(client, url)
+    instrument = training.version.instrument
+    contents = [item.content() | {"question_id": item.question_id, "required": item.required}
+                for item in training.version.items]
+    contents[0] = contents[0] | {"text": contents[0]["text"].replace("riêng", "chung")}  # same length, same ids
+    assert update_instrument(instrument, title=instrument.title, topic=instrument.topic, user=None,
+                             contents=contents, shuffle_options=instrument.shuffle_options) == training.version
+    db.session.commit()
+    assert _location(client, url) != first
