@@ -659,8 +659,10 @@ def _start_recovery_loop(app) -> None:
         while True:
             try:
                 last_prune = housekeeping(app, last_prune)
-            except (sa.exc.OperationalError, OSError):
-                pass  # the database is busy or away, a disk error: next round
+            except sa.exc.OperationalError:
+                pass  # the database is busy or away: next round
+            except Exception:  # a disk error, a bug: said in the worker's log, and the rounds go on
+                app.logger.exception("jobs: housekeeping round failed")
             time.sleep(JOB_STALE)
 
     threading.Thread(target=loop, daemon=True, name="jobs-recovery").start()
