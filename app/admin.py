@@ -182,8 +182,8 @@ def _backup_job_or_404(job_id: int):
     from app import backup, jobs
 
     job = db.session.get(jobs.Job, job_id)
-    if job is None or job.kind != backup.FULL_EXPORT_JOB or job.state != jobs.DONE:
-        abort(404)
+    if job is None or job.kind != backup.FULL_EXPORT_JOB or job.state != jobs.DONE or not job.stored_as:
+        abort(404)  # (no stored file: removed after its retention, app.jobs.prune)
     return job
 
 
@@ -201,7 +201,8 @@ def show_backup():
                               .order_by(jobs.Job.id.desc()).limit(10)).all()
     users = {u.id: u for u in db.session.scalars(sa.select(User).where(
         User.id.in_({j.user_id for j in [*done, running] if j is not None})))}
-    return render_template("admin/show_backup.html", running=running, done=done, users=users, DONE=jobs.DONE)
+    return render_template("admin/show_backup.html", running=running, done=done, users=users, DONE=jobs.DONE,
+                           keep=current_app.config["BACKUPS_KEEP"], keep_days=current_app.config["JOB_FILES_KEEP_DAYS"])
 
 
 @bp.route("/backup/", methods=["POST"])

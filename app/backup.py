@@ -320,3 +320,4 @@ def init_app(app) -> None:
     from app import jobs
 
     jobs.register(FULL_EXPORT_JOB, _make_full_export)
+    jobs.keep_latest(FULL_EXPORT_JOB, "BACKUPS_KEEP")  # the last backups stay, to restore from

@@ -89,6 +89,13 @@ def load_config(overrides: dict | None = None) -> dict:
         "JOBS_IMMEDIATE": _bool("JOBS_IMMEDIATE", False),
         # Document views marked jobs.in_worker (report PDFs, workbooks) run in the job worker.
         "DOCUMENTS_IN_WORKER": _bool("DOCUMENTS_IN_WORKER", True),
+        # Retention of the job worker's files (STORAGE_DIR/jobs/, app.jobs.prune): a finished job's
+        # file is kept this many days (at least 1: a document's job key holds the day), the newest
+        # BACKUPS_KEEP full backups whatever their age; the worker prunes every JOBS_PRUNE_EVERY
+        # seconds (0: never, run "flask jobs prune" from cron instead).
+        "JOB_FILES_KEEP_DAYS": int(os.environ.get("JOB_FILES_KEEP_DAYS", "7")),
+        "BACKUPS_KEEP": int(os.environ.get("BACKUPS_KEEP", "3")),
+        "JOBS_PRUNE_EVERY": int(os.environ.get("JOBS_PRUNE_EVERY", "3600")),
     }
     if overrides:
         config.update(overrides)
@@ -112,6 +119,10 @@ def engine_options(config: dict) -> dict:
 def check_config(config: dict) -> None:
     """Fail closed: an unknown APP_ENV (``Production``, ``prod``) would otherwise run as development
     on the public default key."""
+    if config["JOB_FILES_KEEP_DAYS"] < 1 or config["BACKUPS_KEEP"] < 1 or config["JOBS_PRUNE_EVERY"] < 0:
+        raise ConfigError("JOB_FILES_KEEP_DAYS and BACKUPS_KEEP must be at least 1, JOBS_PRUNE_EVERY at least 0 "
+                          f"(given {config['JOB_FILES_KEEP_DAYS']}, {config['BACKUPS_KEEP']}, "
+                          f"{config['JOBS_PRUNE_EVERY']})")
     if config["APP_ENV"] not in APP_ENVS:
         raise ConfigError(f"APP_ENV must be one of {', '.join(APP_ENVS)}, not {config['APP_ENV']!r}")
     if config["APP_ENV"] == "production":

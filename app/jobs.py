@@ -3,8 +3,10 @@
 A feature registers a kind of job with :func:`register` (a function ``make(job, progress)``
 returning ``(bytes, filename, mimetype)``) and queues one with :func:`submit`, giving an
 idempotency key: for a document, :func:`document_key` (the user, the document and its parameters,
-the language, the day and where the records stand), so a double click, a resent form or a reload
-returns the same job and a changed record makes a new one. The job runs in ``flask jobs worker``
+the language, the day and where the records it reads stand: a stamp the feature declares, e.g.
+``@jobs.in_worker(stamp=training_stamp)``), so a double click, a resent form or a reload returns
+the same job, a changed record of the document makes a new one, and a write elsewhere (a login,
+another commune's record) does not. The job runs in ``flask jobs worker``
 (``make run`` starts it beside the web server), outside any web request, so gunicorn's timeout
 does not apply; the page ``/jobs/<id>`` shows its progress (it reloads itself every few seconds,
 no JavaScript) and then links the file, kept in ``STORAGE_DIR/jobs/``.
@@ -26,7 +28,9 @@ with :func:`in_worker`. The request then queues a "view_document" job (the same 
 user) and sends the browser to the job's page; the worker calls the same view function, with
 the same checks, and keeps its answer (body, name, headers). With ``JOBS_IMMEDIATE`` (tests) the
 job runs at once and the request answers the file itself. Every job runs in the language of the
-request that queued it (the ``lang`` cookie the user browses with, not only the saved profile).
+request that queued it (the ``lang`` cookie the user browses with, not only the saved profile):
+:func:`submit` keeps it in ``params["locale"]`` and the worker forces it (``force_locale``) around
+the job, the view's inner request included (it shares the job's app context), the one mechanism.
 """
 from __future__ import annotations
 
@@ -339,53 +343,208 @@ def recover_stale(job_id: int | None = None) -> int:
     return recovered
 
 
+# --- retention of the jobs' files ----------------------------------------------------------------
+
+_keep_latest: dict[str, str] = {}
+
+
+def keep_latest(kind: str, setting: str) -> None:
+    """Keep the newest ``config[setting]`` files of this kind of job whatever their age (the full
+    backups: the last ones stay on the server to restore from)."""
+    _keep_latest[kind] = setting
+
+
+def _job_id_of(name: str) -> int | None:
+    """The job a file of STORAGE_DIR/jobs/ belongs to: ``<id>-<token>-<name>`` (a finished job's)
+    or ``.partial-<id>.zip`` (a backup being written)."""
+    head = name.removeprefix(".partial-").split("-", 1)[0].split(".", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def prune(dry_run: bool = False) -> dict:
+    """Remove the files of STORAGE_DIR/jobs/ past their retention (settings JOB_FILES_KEEP_DAYS,
+    BACKUPS_KEEP): a finished job's file once it is older than JOB_FILES_KEEP_DAYS days (its row
+    stays, so its page says the file has expired and a key keeps finding its job), except the
+    newest BACKUPS_KEEP of each kept kind (:func:`keep_latest`); and a file no job names (a dead
+    worker's partial ZIP, a row restored without it) as old as that. Never a file of a job queued
+    or running, never one younger than its retention. Returns what was (or, ``dry_run``, would
+    be) removed: ``{"files": n, "bytes": b}``; commits."""
+    config = current_app.config
+    folder = Path(config["STORAGE_DIR"])
+    cutoff = utcnow() - timedelta(days=config["JOB_FILES_KEEP_DAYS"])
+    kept: set[int] = set()
+    for kind, setting in _keep_latest.items():
+        kept.update(db.session.scalars(sa.select(Job.id).where(Job.kind == kind, Job.state == DONE,
+                                                               Job.stored_as.is_not(None))
+                                       .order_by(Job.finished_dt.desc(), Job.id.desc()).limit(config[setting])))
+    removed = {"files": 0, "bytes": 0}
+
+    def remove(path: Path) -> None:
+        try:
+            size = path.stat().st_size
+            if not dry_run:
+                path.unlink()
+        except FileNotFoundError:  # another host's worker pruned it first
+            return
+        removed["files"] += 1
+        removed["bytes"] += size
+
+    expired = db.session.execute(sa.select(Job.id, Job.stored_as).where(
+        Job.state == DONE, Job.stored_as.is_not(None), Job.finished_dt < cutoff)).all()
+    for job_id, stored in expired:
+        if job_id in kept:
+            continue
+        if not dry_run:  # the row first: a download asked meanwhile finds "expired", not a missing file
+            if not db.session.execute(sa.update(Job).where(Job.id == job_id, Job.stored_as == stored)
+                                      .values(stored_as=None)).rowcount:
+                continue
+            db.session.commit()
+        remove(folder / stored)
+    jobs_folder = folder / "jobs"
+    if jobs_folder.is_dir():
+        named = set(db.session.scalars(sa.select(Job.stored_as).where(Job.stored_as.is_not(None))))
+        busy = set(db.session.scalars(sa.select(Job.id).where(Job.state.in_((QUEUED, RUNNING)))))
+        for path in jobs_folder.iterdir():
+            if (not path.is_file() or f"jobs/{path.name}" in named or _job_id_of(path.name) in busy
+                    or datetime.fromtimestamp(path.stat().st_mtime, cutoff.tzinfo) >= cutoff):
+                continue
+            remove(path)
+    db.session.commit()
+    return removed
+
+
 # --- documents made by a view, in the worker -----------------------------------------------------
 
 # Rows written by looking at a document or by the queue itself (the export log, logins, the jobs):
 # no document reads them, so a row there changes no document.
 BOOKKEEPING_TABLES = frozenset({"jobs", "export_logs", "login_attempts", "remember_tokens", "rate_events"})
+# Audited, but no document shows them: a login (``last_login_dt``), a changed profile, a token's use.
+ACCOUNT_OBJECTS = ("User", "ApiToken")
+
+Stamp = Callable[..., list]  # the view's arguments -> SQL scalar expressions (see document_key)
 
 
 def data_stamp() -> str:
-    """Where the records stand, in one cheap statement: the largest id of every table with an
+    """Where ALL the records stand, in one cheap statement: the largest id of every table with an
     integer ``id`` (a new row anywhere) but the bookkeeping ones, the audit log's among them (a
-    changed or deleted row of every audited model writes one). Any write that can change a
-    document moves it; reading documents does not."""
+    changed or deleted row of every audited model writes one). The fallback of a document that
+    declares no stamp of its own: never stale, but any write anywhere (a login too) moves it."""
     tables = [t for t in db.metadata.sorted_tables if t.name not in BOOKKEEPING_TABLES
               and "id" in t.c and t.c.id.primary_key and isinstance(t.c.id.type, sa.Integer)]
     row = db.session.execute(sa.select(*[sa.select(sa.func.max(t.c.id)).scalar_subquery() for t in tables])).one()
     return ".".join(str(value or 0) for value in row)
 
 
-def document_key(user, document: str, params) -> str:
+def records_stamp(parts: list) -> str:
+    """Where the records of ONE document stand: its declared parts (SQL scalar expressions, see
+    :func:`unit_changes`, :func:`object_changes`, :func:`row_changes`) read in one statement."""
+    if not parts:
+        return "-"
+    row = db.session.execute(sa.select(*_flat(parts))).one()
+    return ".".join("" if value is None else str(value) for value in row)
+
+
+def _flat(parts):
+    for part in parts:
+        if isinstance(part, (list, tuple)):
+            yield from _flat(part)
+        else:
+            yield part
+
+
+def unit_changes(unit_ids) -> sa.ScalarSelect:
+    """The latest audited change (create, update, delete) of a record belonging to one of
+    ``unit_ids`` (a SELECT of unit ids, or a list): the audit log places every audited record in
+    its unit (its own ``unit_id``, else the record it hangs from: a response its training's, a
+    question its dialogue's, see app.audit). Accounts are left out (a login writes ``users``)."""
+    from app.models import AuditLog
+
+    return (sa.select(sa.func.max(AuditLog.id))
+            .where(AuditLog.unit_id.in_(unit_ids), AuditLog.object_type.not_in(ACCOUNT_OBJECTS)).scalar_subquery())
+
+
+def subtree_changes(unit) -> sa.ScalarSelect:
+    """:func:`unit_changes` of every unit in ``unit``'s subtree (a report of a commune, a province).
+    A commune's: its own rows (the audit log's unit index). A province's or the country's hold a
+    large share of all writes, so reading their rows costs a scan of the whole log on PostgreSQL (a
+    hash join: 200-250 ms for a province in 2 million rows): there the log is read backwards from
+    its last row to the first of the subtree (its id index), a few rows for a province (under 2 ms)."""
+    from app import sql
+    from app.models import AuditLog, Unit, UnitLevel
+
+    units = sa.select(Unit.id).where(sql.in_subtree(unit, Unit.path))
+    if unit.level not in (UnitLevel.country, UnitLevel.province) or db.session.get_bind().dialect.name != "postgresql":
+        return unit_changes(units)
+    return (sa.select(AuditLog.id).where(AuditLog.unit_id == sa.any_(sa.func.array(units.scalar_subquery())),
+                                         AuditLog.object_type.not_in(ACCOUNT_OBJECTS))
+            .order_by(AuditLog.id.desc()).limit(1).scalar_subquery())
+
+
+def object_changes(object_type: str, object_ids) -> sa.ScalarSelect:
+    """The latest audited change of these records of one audited model (a few: a topic, a unit)."""
+    from app.models import AuditLog
+
+    return (sa.select(sa.func.max(AuditLog.id))
+            .where(AuditLog.object_type == object_type, AuditLog.object_id.in_(object_ids)).scalar_subquery())
+
+
+def names_above(unit_id) -> sa.ScalarSelect:
+    """The latest audited change of the units above ``unit_id`` (a value or a scalar SELECT), up
+    to the country: an official header prints the parent union's name ("HỘI LHPN TỈNH ...")."""
+    from app.models import Unit
+
+    chain, current = [], unit_id
+    for _level in range(4):  # village < commune < (district <) province < country
+        current = sa.select(Unit.parent_id).where(Unit.id == current).scalar_subquery()
+        chain.append(current)
+    return object_changes("Unit", chain)
+
+
+def row_changes(table, where) -> list:
+    """For rows of a table the audit log does not follow (answers, events): how many there are and
+    the largest id, so a new or a deleted row moves the stamp. For rows only added, or removed for
+    good: rows rewritten in place need their content in the stamp (SQLite gives the ids of the last
+    rows deleted out again, so deleting and writing them again keeps both numbers)."""
+    table = getattr(table, "__table__", table)
+    return [sa.select(sa.func.count()).select_from(table).where(where).scalar_subquery(),
+            sa.select(sa.func.max(table.c.id)).where(where).scalar_subquery()]
+
+
+def document_key(user, document: str, params, stamp: list | None = None) -> str:
     """The idempotency key of a document: who asks (the role and scope checks and the export log
     are hers, so two users get two renders), which document with which parameters, in which
-    language, on which day ("today" is printed on reports) and from which records (data_stamp).
-    A resubmit, a reload or a double click an hour later finds the same job; a changed record,
-    another language or another day makes a new one."""
+    language, on which day ("today" is printed on reports) and from which records: ``stamp``, the
+    document's own parts (:func:`records_stamp`: a write elsewhere, a login, another commune's
+    record, leaves the key as it is), else every record (:func:`data_stamp`). A resubmit, a reload
+    or a double click an hour later finds the same job; a changed record, another language or
+    another day makes a new one."""
     from flask_babel import get_locale
 
     from app import clock
 
+    records = data_stamp() if stamp is None else records_stamp(stamp)
     seed = json.dumps([user.id if user else None, document, params, str(get_locale()), clock.today().isoformat(),
-                       data_stamp()], sort_keys=True, default=str)
+                       records], sort_keys=True, default=str)
     return "d" + hashlib.sha256(seed.encode()).hexdigest()[:40]
 
 
-def in_worker(view):
+def in_worker(view=None, *, stamp: Stamp | None = None):
     """Run this GET document view in the job worker (see the module docstring), keyed by
-    :func:`document_key` on its path and query: the same document is never rendered twice."""
+    :func:`document_key` on its path and query: the same document is never rendered twice.
+    ``stamp``: a function of the view's arguments (it may read ``request.args``) returning what the
+    document reads, as SQL scalar expressions (``@jobs.in_worker(stamp=training_stamp)``); without
+    it, every record (:func:`data_stamp`)."""
+    if view is None:
+        return lambda view: in_worker(view, stamp=stamp)
 
     @wraps(view)
     def wrapper(*args, **kwargs):
         if g.get("in_job") or not current_app.config.get("DOCUMENTS_IN_WORKER", True):
             return view(*args, **kwargs)
-        from flask_babel import get_locale
-
         query = sorted((k, v) for k, v in request.args.items(multi=True) if k != "job_key")  # (old links' key)
-        key = document_key(current_user, request.path, query)
+        key = document_key(current_user, request.path, query, None if stamp is None else stamp(*args, **kwargs))
         job = submit("view_document", {"path": request.path, "query": query, "base_url": request.url_root,
-                                       "endpoint": request.endpoint, "lang": str(get_locale())}, key, current_user)
+                                       "endpoint": request.endpoint}, key, current_user)
         db.session.commit()  # queued now (after the commit): the worker must find the row
         if current_app.config["JOBS_IMMEDIATE"]:
             db.session.refresh(job)
@@ -395,6 +554,7 @@ def in_worker(view):
                 return file_response(job)
         return redirect(url_for("jobs.show_job", job_id=job.id), 303)
 
+    wrapper.job_stamp = stamp
     return wrapper
 
 
@@ -408,10 +568,9 @@ def make_view_document(job: Job, progress):
         raise Refused(403)
     app = current_app._get_current_object()
     progress(0, 1)
-    # In the language of the page that asked (its cookie), not only the account's saved one.
-    cookie = {"Cookie": f"lang={params['lang']}"} if params.get("lang") else {}
-    with app.test_request_context(params["path"], base_url=params["base_url"], query_string=params["query"],
-                                  headers=cookie):
+    # In the language of the page that asked: run_job forces the job's locale (params["locale"]) on
+    # this app context, and the view's request below shares it.
+    with app.test_request_context(params["path"], base_url=params["base_url"], query_string=params["query"]):
         g.in_job = True
         login_user(user)
         try:
@@ -480,7 +639,9 @@ def job_file(job_id: int):
 
 
 def file_response(job: Job):
-    """The job's stored file, with the headers its maker gave."""
+    """The job's stored file, with the headers its maker gave; 404 once pruned (:func:`prune`)."""
+    if not job.stored_as:
+        abort(404)
     response = send_file(Path(current_app.config["STORAGE_DIR"]) / job.stored_as, mimetype=job.mimetype,
                          download_name=job.file_name, as_attachment=False, max_age=0)
     response.headers.update(job.params.get("headers", {}))  # the view's own (name, disposition, cache)
@@ -497,21 +658,45 @@ def worker(workers):
     global _app
     _app = current_app._get_current_object()
     recover_stale()  # jobs a previous worker left "running" when it died
-    _start_recovery_loop(_app)
+    _start_recovery_loop(_app)  # then every JOB_STALE seconds, and the old files (prune) at once
     # An idle SQLite queue is polled at most every 2 s (Huey backs off to 10 s otherwise); Redis blocks.
     consumer = queue().create_consumer(workers=workers, worker_type="thread", max_delay=2.0)
     consumer.run()
 
 
+@jobs_cli.command("prune")
+@click.option("--dry-run", is_flag=True, help="Only say what would be removed.")
+def prune_command(dry_run):
+    """Remove job files past their retention (JOB_FILES_KEEP_DAYS, BACKUPS_KEEP)."""
+    removed = prune(dry_run=dry_run)
+    click.echo(f"{'Would remove' if dry_run else 'Removed'} {removed['files']} file(s), "
+               f"{removed['bytes'] / 1e6:.1f} MB (kept: {current_app.config['JOB_FILES_KEEP_DAYS']} days, "
+               f"the last {current_app.config['BACKUPS_KEEP']} backups)")
+
+
+def housekeeping(app, last_prune: float | None) -> float | None:
+    """One round of the worker's own thread: jobs that lost their worker, then, when due (every
+    JOBS_PRUNE_EVERY seconds, 0: never), :func:`prune`. Returns when it last pruned."""
+    with app.app_context():
+        recover_stale()
+        every = app.config["JOBS_PRUNE_EVERY"]
+        if every and (last_prune is None or time.monotonic() - last_prune >= every):
+            prune()
+            return time.monotonic()
+    return last_prune
+
+
 def _start_recovery_loop(app) -> None:
     def loop():
+        last_prune = None
         while True:
-            time.sleep(JOB_STALE)
             try:
-                with app.app_context():
-                    recover_stale()
+                last_prune = housekeeping(app, last_prune)
             except sa.exc.OperationalError:
                 pass  # the database is busy or away: next round
+            except Exception:  # a disk error, a bug: said in the worker's log, and the rounds go on
+                app.logger.exception("jobs: housekeeping round failed")
+            time.sleep(JOB_STALE)
 
     threading.Thread(target=loop, daemon=True, name="jobs-recovery").start()
 

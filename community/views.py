@@ -448,6 +448,14 @@ def list_topics():
 
 # --- figures and the report ----------------------------------------------------------------
 
+def _report_stamp(unit: Unit) -> list:
+    """What the Project 8 report of ``unit`` reads (its job key, app.jobs.document_key): every
+    audited change in the subtree (teams, clubs, addresses, activities, their members and counts,
+    the units' names), the names of the units above and the managed topics; not a login, not another district's record."""
+    return [jobs.subtree_changes(unit), jobs.names_above(unit.id),
+            jobs.object_changes("ActivityTopic", sa.select(ActivityTopic.id))]
+
+
 def _selection():
     unit = access.unit_by_code_or_404(request.args.get("unit"))
     period, problems = indicators.period_from_request(request.args, clock.today())
@@ -482,7 +490,7 @@ def show_drilldown():
 
 @bp.route("/report.pdf")
 @community_required
-@jobs.in_worker
+@jobs.in_worker(stamp=lambda: _report_stamp(access.unit_by_code_or_404(request.args.get("unit"))))
 def report_pdf():
     unit, period = _selection()
     data = report.report_pdf(unit, period, clock.today())
@@ -491,7 +499,7 @@ def report_pdf():
 
 @bp.route("/report.xlsx")
 @community_required
-@jobs.in_worker
+@jobs.in_worker(stamp=lambda: _report_stamp(access.unit_by_code_or_404(request.args.get("unit"))))
 def report_xlsx():
     unit, period = _selection()
     data = report.report_xlsx(unit, period, clock.today())

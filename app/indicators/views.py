@@ -40,6 +40,15 @@ def _unit_from_args() -> Unit:
     return unit_in_scope_or_404(request.args.get("unit"))
 
 
+def report_stamp(unit: Unit) -> list:
+    """What the dashboard's documents of ``unit`` read (their job key, app.jobs.document_key): the
+    records of its subtree (every audited change there: the trainings, responses, dialogues,
+    commitments, community records and targets the counters come from, the units' names), the
+    names of the units above and the indicators' definitions; not a login, not another province's record."""
+    return [jobs.subtree_changes(unit), jobs.names_above(unit.id),
+            jobs.object_changes("Indicator", sa.select(Indicator.id))]
+
+
 def _selection() -> tuple[Unit, Period]:
     unit = _unit_from_args()
     period, problems = period_from_args(request.args, clock.today())
@@ -96,7 +105,7 @@ def show_dashboard():
 
 @bp.route("/export.xlsx")
 @roles_required(*DASHBOARD_ROLES)
-@jobs.in_worker
+@jobs.in_worker(stamp=lambda: report_stamp(_unit_from_args()))
 def export_xlsx():
     unit, period = _selection()
     dashboard = load_dashboard(unit, period, clock.today())
@@ -107,7 +116,7 @@ def export_xlsx():
 
 @bp.route("/report.pdf")
 @roles_required(*DASHBOARD_ROLES)
-@jobs.in_worker
+@jobs.in_worker(stamp=lambda: report_stamp(_unit_from_args()))
 def report_pdf():
     unit, period = _selection()
     today = clock.today()

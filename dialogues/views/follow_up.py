@@ -28,6 +28,7 @@ from dialogues.follow_up.report import render_previous_results
 from dialogues.models import Commitment, CommitmentAttachment, CommitmentStatus, Dialogue, OutboxMessage
 from dialogues.services import follow_up as services
 from dialogues.blueprint import bp
+from dialogues.stamps import dialogue_stamp
 from dialogues.views._helpers import agency_choices, category_choices, organising_unit_choices, read_unit_period
 
 
@@ -195,7 +196,7 @@ def download_evidence(commitment_id: int, attachment_id: int):
 
 @bp.route("/<int:dialogue_id>/previous-results.pdf")
 @roles_required(*MANAGE_ROLES)
-@jobs.in_worker
+@jobs.in_worker(stamp=dialogue_stamp)
 def download_previous_results(dialogue_id: int):
     dialogue = get_dialogue_or_404(dialogue_id, "manage")
     pdf = render_previous_results(dialogue, current_user)

@@ -19,6 +19,7 @@ from dialogues.access import MANAGE_ROLES, VIEW_ROLES, get_dialogue_or_404, visi
 from dialogues.forms import AddendumForm, CheckForm, HeaderForm, NoteForm, VerifyForm
 from dialogues.minutes import issued_minutes_pdf, minutes_pdf
 from dialogues.blueprint import bp
+from dialogues.stamps import dialogue_stamp
 from dialogues.views.records import dialogue_page
 
 
@@ -91,7 +92,7 @@ def _pdf_response(data: bytes, filename: str):
 
 @bp.route("/<int:dialogue_id>/minutes.pdf")
 @roles_required(*VIEW_ROLES)
-@jobs.in_worker
+@jobs.in_worker(stamp=dialogue_stamp)
 def download_minutes(dialogue_id: int):
     """The latest issued version; before approval, a numberless draft (for managers only)."""
     found = minutes_pdf(get_dialogue_or_404(dialogue_id), current_user)

@@ -22,6 +22,7 @@ from surveys.analytics.forms import ALL, PooledFilterForm
 from surveys.analytics.pooled import Selection, load_pooled_results
 from surveys.analytics.results import load_training_results
 from surveys.blueprint import bp
+from surveys.stamps import training_stamp
 from surveys.models import Topic
 
 @bp.route("/trainings/<int:training_id>/results")
@@ -60,7 +61,7 @@ def pre_test_diagnosis(training) -> list[dict]:
 
 @bp.route("/trainings/<int:training_id>/results.pdf")
 @surveys_required
-@jobs.in_worker
+@jobs.in_worker(stamp=training_stamp)
 def download_results_pdf(training_id: int):
     training = get_training_or_404(training_id)
     results = load_training_results(training)
@@ -69,7 +70,7 @@ def download_results_pdf(training_id: int):
 
 @bp.route("/trainings/<int:training_id>/results.xlsx")
 @surveys_required
-@jobs.in_worker
+@jobs.in_worker(stamp=training_stamp)
 def download_results_xlsx(training_id: int):
     training = get_training_or_404(training_id)
     results = load_training_results(training)
@@ -79,7 +80,7 @@ def download_results_xlsx(training_id: int):
 
 @bp.route("/trainings/<int:training_id>/results-summary.xlsx")
 @surveys_required
-@jobs.in_worker
+@jobs.in_worker(stamp=training_stamp)
 def download_results_summary_xlsx(training_id: int):
     """The aggregates-only workbook for sending upward: no names, codes or answers, groups masked
     as on the page. Logged as an export without names."""

@@ -18,6 +18,7 @@ from app.services import service_call
 from surveys import qr, services
 from surveys.access import get_training_or_404, phase_or_404, respondent_key, surveys_required
 from surveys.blueprint import bp
+from surveys.stamps import training_stamp
 from surveys.forms import UploadForm
 from surveys.models import Phase, Response, ResponseSource, Training
 from surveys.queries import counted, roster_stmt
@@ -168,7 +169,7 @@ def _paper_parts(layout: str, people: list, url_of, items) -> list[dict]:
 
 @bp.route("/trainings/<int:training_id>/<phase>/paper.pdf")
 @surveys_required
-@jobs.in_worker
+@jobs.in_worker(stamp=training_stamp)
 def paper_pdf(training_id: int, phase: str):
     """One questionnaire per participant (name and code printed, QR to her own phone form), or
     the booklet and answer sheets (``layout=answers``); ``todo=1``: only those without a response.
@@ -201,7 +202,8 @@ def paper_job(training_id: int, phase: str):
                                 **({"todo": "1"} if todo else {})), 303)
     params = {"training_id": training.id, "phase": state.phase.value, "form_url": qr.public_url(state),
               "todo": todo, "layout": layout}
-    job = jobs.submit("paper_questionnaire", params, jobs.document_key(current_user, "paper_questionnaire", params),
+    job = jobs.submit("paper_questionnaire", params, jobs.document_key(current_user, "paper_questionnaire", params,
+                                                                        training_stamp(training.id)),
                       current_user)
     return redirect(url_for("jobs.show_job", job_id=job.id), 303)
 
@@ -245,7 +247,7 @@ def workbook_template():
 
 @bp.route("/trainings/<int:training_id>/workbook.xlsx")
 @surveys_required
-@jobs.in_worker
+@jobs.in_worker(stamp=training_stamp)
 def export_workbook(training_id: int):
     """The training as the interchange workbook; ?template=1 leaves the answers empty."""
     training = get_training_or_404(training_id)

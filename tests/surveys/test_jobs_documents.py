@@ -121,7 +121,8 @@ def _workbook_sheets(data: bytes) -> list[str]:
 def test_the_worker_makes_the_document_in_the_language_the_user_browses_in(
         db, client, login_as, create_training, stored_queue, saved):
     """Her profile says Vietnamese (or nothing), she browses in English (the ``lang`` cookie): the
-    results workbook the worker makes is in English, as the page she asked it from."""
+    results workbook the worker makes is in English, as the page she asked it from, through the
+    job's locale alone (``force_locale`` around the view: no cookie is handed to its request)."""
     training = create_training(people=3, open_phases=[Phase.pre])
     user = login_as(Role.commune, "02086")
     user.locale = saved
@@ -129,7 +130,7 @@ def test_the_worker_makes_the_document_in_the_language_the_user_browses_in(
     client.set_cookie("lang", "en")
     location = client.get(f"/surveys/trainings/{training.id}/results.xlsx").headers["Location"]
     job = db.session.scalar(sa.select(jobs.Job))
-    assert job.params["locale"] == "en"
+    assert job.params["locale"] == "en" and "lang" not in job.params
     assert work(stored_queue) == 1  # made by the worker, outside her request
     sheets = _workbook_sheets(client.get(location + "/file").data)
     assert "Summary" in sheets and "Tổng hợp" not in sheets
@@ -213,7 +214,7 @@ def test_a_changed_record_or_language_makes_a_new_job(db, client, login_as, crea
     assert english not in (first, second)
     assert _location(client, url) == english
     keys = db.session.scalars(sa.select(jobs.Job.params).order_by(jobs.Job.id)).all()
-    assert [k["lang"] for k in keys] == ["vi", "vi", "en"]  # the worker renders in the asking page's language
+    assert [k["locale"] for k in keys] == ["vi", "vi", "en"]  # the worker renders in the asking page's language
 
 
 def test_two_users_get_their_own_render_of_one_document(db, client, login_as, create_training, stored_queue):
