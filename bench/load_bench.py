@@ -1,5 +1,5 @@
 """Web pages while the job worker renders: the p95 of every page while 20 paper questionnaires of 50
-people are made by ``flask jobs worker --workers 2`` beside gunicorn (2 workers), against the same
+people (twenty classes) are made by ``flask jobs worker --workers 2`` beside gunicorn (2 workers), against the same
 pages' p95 on the same servers before the jobs were queued.
 
 Four browsers (own sessions) walk the pages in turn; a phone submits one answer sheet a second
@@ -25,11 +25,15 @@ import sqlalchemy as sa
 
 from bench import WALL, print_table, row
 from bench.memory_bench import _Browser
-from bench.phone_bench import _gunicorn, _request, _seed, _stop, respondent_keys
+from bench.phone_bench import _gunicorn, _request, _seed, _stop, more_classes, respondent_keys
 
 PORT, PEOPLE, JOBS, BROWSERS = 5114, 50, 20, 4
 MAX_P95_MS, GUNICORN_TIMEOUT_S, MAX_WAIT_S = 1000, 30, int(os.environ.get("LOAD_BENCH_MAX_S", "900"))  # gunicorn's default timeout (no --timeout given)
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _tail(path: Path, size: int = 3000) -> str:
+    return path.read_bytes()[-size:].decode(errors="replace")
 
 
 def _p95(values: list[float]) -> float:
@@ -77,6 +81,7 @@ def run() -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         pre, post, training_id, person_ids, keys = _seed(url, PEOPLE)
+        classes = [training_id, *more_classes(url, training_id, JOBS - 1)]
         secret = "bench-" + secrets.token_hex(8)
         # Her own signed link: a bare person id is not taken (it would measure the code box and a 404).
         own = {token: respondent_keys(secret, token, person_ids) for token in (pre, post)}
@@ -87,8 +92,11 @@ def run() -> list[dict]:
         pages = ["/home", "/people/", f"/surveys/trainings/{training_id}", f"/surveys/trainings/{training_id}/results",
                  f"/t/{pre}?p={own[pre][person_ids[0]]}"]
         web = _gunicorn("wsgi:app", PORT, env, workers=2)
+        # The worker's log goes to a file: a pipe nobody reads fills up (64 KB of log lines) and
+        # then blocks the worker on its next line, which looks like jobs that never finish.
+        worker_log = open(Path(tmp) / "worker.log", "wb")
         worker = subprocess.Popen([sys.executable, "-m", "flask", "jobs", "worker", "--workers", "2"], cwd=ROOT, env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                  stdout=subprocess.DEVNULL, stderr=worker_log)
         engine = sa.create_engine(url)
         try:
             idle, (threads, errors) = _pages_p95(PORT, pages, 8, threading.Event())
@@ -96,7 +104,7 @@ def run() -> list[dict]:
                 thread.join()
             if errors:
                 raise errors[0]
-            job_ids = _queue_paper_jobs(training_id)
+            job_ids = _queue_paper_jobs(classes)
             stop = threading.Event()
             loaded, (threads, errors) = _pages_p95(PORT, pages + [f"/jobs/{job_ids[0]}"], None, stop)
             refused, stored_before = [], _stored(engine)
@@ -118,7 +126,7 @@ def run() -> list[dict]:
                 if states.get("done", 0) + states.get("failed", 0) >= JOBS:
                     break
                 if worker.poll() is not None:
-                    raise RuntimeError(f"the job worker exited: {worker.stderr.read().decode()[-500:]}")
+                    raise RuntimeError(f"the job worker exited: {_tail(Path(tmp) / 'worker.log')}")
                 time.sleep(1)
             seconds = WALL() - start
             stop.set()
@@ -127,9 +135,12 @@ def run() -> list[dict]:
             if errors:
                 raise errors[0]
             stored = _stored(engine) - stored_before
+            if states.get("done", 0) < JOBS:
+                print(f"jobs {states}; the worker's log ends:\n{_tail(Path(tmp) / 'worker.log')}", file=sys.stderr)
         finally:
             engine.dispose()
             _stop(worker)
+            worker_log.close()
             _stop(web)
     db = "PostgreSQL" if os.environ.get("BENCH_DATABASE_URL") else "SQLite"
     rows = []
@@ -156,16 +167,16 @@ def _stored(engine) -> int:
         return conn.execute(sa.text("SELECT count(*) FROM survey_responses")).scalar_one()
 
 
-def _queue_paper_jobs(training_id: int) -> list[int]:
-    """Twenty paper questionnaires queued through the page's form (twenty keys: twenty jobs)."""
+def _queue_paper_jobs(classes: list[int]) -> list[int]:
+    """A paper questionnaire of each class, queued through its page's form (twenty jobs)."""
     browser = _Browser(PORT)
     browser.login("bench")
     ids = []
-    for _ in range(JOBS):
+    for training_id in classes:
         _status, page = browser.send("GET", f"/surveys/trainings/{training_id}")
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
         browser.conn.request("POST", f"/surveys/trainings/{training_id}/pre/paper",
-                             body=f"job_key={secrets.token_urlsafe(24)}" + (f"&csrf_token={token[1]}" if token else ""),
+                             body=(f"csrf_token={token[1]}" if token else ""),
                              headers={"Cookie": browser.cookie, "Content-Type": "application/x-www-form-urlencoded"})
         response = browser.conn.getresponse()
         response.read()

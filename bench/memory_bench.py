@@ -1,6 +1,7 @@
 """Memory of one gunicorn worker over 2,000 mixed requests (login, home, people list, training, its
 results, a dialogue, the phone form, the dashboard) of which 200 are PDFs (minutes, training
-results, the indicators report, the previous results), against the same worker's RSS right after start.
+results, the indicators report, the previous results: 200 different documents, so the job worker
+renders every one), against the same worker's RSS right after start.
 
 The PDFs are made as in production: the request queues a job (``app.jobs.in_worker``) that a
 ``flask jobs worker`` beside gunicorn renders; the browser follows the job page until the file
@@ -28,15 +29,15 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench import print_table, row
-from bench.phone_bench import _gunicorn, _seed, _stop, respondent_keys
+from bench.phone_bench import _gunicorn, _seed, _stop, more_classes, respondent_keys
 
 PORT, REQUESTS, PDFS, PEOPLE = 5113, 2_000, 200, 60
 MAX_MB, MAX_GROWTH_MB = 150, 10
 PASSWORD = "bench-pass-1"
 
 
-def _add_dialogue_and_officer(url: str) -> int:
-    """A commune officer (can see trainings and dialogues) and one dialogue; returns its id."""
+def _add_dialogue_and_officer(url: str, count: int) -> list[int]:
+    """A commune officer (can see trainings and dialogues) and ``count`` dialogues; their ids."""
     from app import clock as app_clock, create_app, services as core
     from app.extensions import db
     from app.models import Role, Unit
@@ -49,16 +50,18 @@ def _add_dialogue_and_officer(url: str) -> int:
         village = commune.children[0]
         core.create_user("officer", PASSWORD, Role.commune, commune)
         services.ensure_default_categories()
-        dialogue = services.create_dialogue(services.DialogueData(
-            title="Hội nghị đối thoại", level=DialogueLevel.commune, unit_id=commune.id,
-            venue_unit_id=village.id, held_on=app_clock.today() - timedelta(days=3),
-            start_time=clock(8), end_time=clock(11), venue="Nhà văn hóa", organiser="Hội LHPN xã",
-            chair_name="Hoàng Văn Thắng", chair_position="Chủ tịch UBND xã", secretary_name="Triệu Thị Mai",
-            attendance_total=80, attendance_women=70, attendance_minority=60, conclusions="Kết luận."), None)
-        dialogue_id = dialogue.id
+        dialogue_ids = []
+        for i in range(count):
+            dialogue = services.create_dialogue(services.DialogueData(
+                title=f"Hội nghị đối thoại {i + 1}", level=DialogueLevel.commune, unit_id=commune.id,
+                venue_unit_id=village.id, held_on=app_clock.today() - timedelta(days=3 + i),
+                start_time=clock(8), end_time=clock(11), venue="Nhà văn hóa", organiser="Hội LHPN xã",
+                chair_name="Hoàng Văn Thắng", chair_position="Chủ tịch UBND xã", secretary_name="Triệu Thị Mai",
+                attendance_total=80, attendance_women=70, attendance_minority=60, conclusions="Kết luận."), None)
+            dialogue_ids.append(dialogue.id)
         db.session.commit()
         db.engine.dispose()
-    return dialogue_id
+    return dialogue_ids
 
 
 def _rss_mb(pid: int) -> float:
@@ -119,26 +122,41 @@ def run() -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         pre, _post, training_id, person_ids, _keys = _seed(url, PEOPLE)
-        dialogue_id = _add_dialogue_and_officer(url)
+        # 200 different documents, as 200 users would ask (one document asked again is not made
+        # again: jobs.document_key finds its job, and the worker would render 4 PDFs, not 200):
+        # the minutes and previous results of 50 dialogues, the results of 50 classes, the
+        # indicators report of 50 periods.
+        documents = PDFS // 4 + 1
+        dialogue_ids = _add_dialogue_and_officer(url, documents)
+        dialogue_id = dialogue_ids[0]
+        class_ids = [training_id, *more_classes(url, training_id, documents - 1)]
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" + secrets.token_hex(8),
                "INSTANCE_PATH": tmp, "STORAGE_DIR": str(Path(tmp) / "storage"), "APP_ENV": "development"}
         pages = ["/home", "/people/", f"/surveys/trainings/{training_id}",
                  f"/surveys/trainings/{training_id}/results", f"/dialogues/{dialogue_id}", "/indicators/"]
-        pdfs = [f"/dialogues/{dialogue_id}/minutes.pdf", f"/surveys/trainings/{training_id}/results.pdf",
-                "/indicators/report.pdf", f"/dialogues/{dialogue_id}/previous-results.pdf"]
+        start = date(2025, 1, 1)
+
+        def pdf(n: int) -> str:  # the n-th document asked: four kinds in turn, each a new one
+            i = n // 4
+            return [f"/dialogues/{dialogue_ids[i]}/minutes.pdf", f"/surveys/trainings/{class_ids[i]}/results.pdf",
+                    f"/indicators/report.pdf?period=custom&from={start + timedelta(days=i)}&to=2025-12-31",
+                    f"/dialogues/{dialogue_ids[i]}/previous-results.pdf"][n % 4]
         own = respondent_keys(env["SECRET_KEY"], pre, person_ids)
         env["JOBS_DB"] = str(Path(tmp) / "jobs.sqlite3")
         env.pop("REDIS_URL", None)
         proc = _gunicorn("wsgi:app", PORT, env, workers=1)
+        worker_log = open(Path(tmp) / "worker.log", "wb")  # a pipe nobody reads would block it when full
         job_worker = subprocess.Popen([sys.executable, "-m", "flask", "jobs", "worker", "--workers", "1"],
                                       cwd=Path(__file__).resolve().parents[1], env={**env, "FLASK_APP": "wsgi.py"},
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                      stdout=subprocess.DEVNULL, stderr=worker_log)
+        job_worker.log_path = Path(tmp) / "worker.log"
         try:
             worker = _worker_pid(proc.pid)
             start_mb = _rss_mb(worker)
             job_first_mb = None
             browser = _Browser(PORT)
             sent = pdf_count = 0
+            jobs_seen = set()  # every PDF its own job: rendered, not found again
             half_mb = None
             while sent < REQUESTS or pdf_count < PDFS:  # cycles of 10 or more: login (2), 7 pages, 1 PDF (queue, poll, file)
                 browser.login("officer")
@@ -149,11 +167,15 @@ def run() -> list[dict]:
                     if status != 200:
                         raise RuntimeError(f"GET {path} answered {status}")
                     sent += 1
-                sent += _fetch_document(browser, pdfs[pdf_count % len(pdfs)], job_worker)
+                requests, job_path = _fetch_document(browser, pdf(pdf_count), job_worker)
+                sent += requests
+                jobs_seen.add(job_path)
                 pdf_count += 1
                 job_first_mb = job_first_mb or _rss_mb(job_worker.pid)
                 if half_mb is None and sent >= REQUESTS // 2:
                     half_mb = _rss_mb(worker)
+            if len(jobs_seen) != pdf_count:
+                raise RuntimeError(f"{pdf_count} PDFs asked, {len(jobs_seen)} rendered")
             if _worker_pid(proc.pid) != worker:
                 raise RuntimeError("the worker was replaced during the run")
             end_mb = _rss_mb(worker)
@@ -161,6 +183,7 @@ def run() -> list[dict]:
         finally:
             _stop(proc)
             _stop(job_worker)
+            worker_log.close()
     return [row(f"gunicorn worker RSS after {sent:,} mixed requests ({pdf_count} PDFs) vs right after start",
                 end_mb, start_mb, unit="MB", max_ratio=MAX_MB / start_mb)
             | {"target": f"< {MAX_MB} MB"} | {"ok": end_mb < MAX_MB},
@@ -171,8 +194,9 @@ def run() -> list[dict]:
                 job_end_mb, job_first_mb, unit="MB", min_ratio=0) | {"target": "shown", "ok": True}]
 
 
-def _fetch_document(browser: _Browser, path: str, job_worker: subprocess.Popen) -> int:
-    """GET a document view: queued (303), the job page until it is done, then the file. Requests sent."""
+def _fetch_document(browser: _Browser, path: str, job_worker: subprocess.Popen) -> tuple[int, str]:
+    """GET a document view: queued (303), the job page until it is done, then the file. Requests
+    sent, and the job's page."""
     browser.conn.request("GET", path, headers={"Cookie": browser.cookie})
     response = browser.conn.getresponse()
     response.read()
@@ -184,7 +208,7 @@ def _fetch_document(browser: _Browser, path: str, job_worker: subprocess.Popen) 
     sent, deadline = 1, time.monotonic() + 120
     while True:
         if job_worker.poll() is not None:
-            raise RuntimeError(f"the job worker exited: {job_worker.stderr.read().decode()[-500:]}")
+            raise RuntimeError(f"the job worker exited: {job_worker.log_path.read_bytes()[-500:].decode(errors='replace')}")
         status, page = browser.send("GET", job_path)
         sent += 1
         if "Tài liệu đã sẵn sàng" in page:
@@ -195,7 +219,7 @@ def _fetch_document(browser: _Browser, path: str, job_worker: subprocess.Popen) 
     status, _ = browser.send("GET", job_path + "/file")
     if status != 200:
         raise RuntimeError(f"GET {job_path}/file answered {status}")
-    return sent + 1
+    return sent + 1, job_path
 
 
 if __name__ == "__main__":

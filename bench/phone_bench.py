@@ -81,6 +81,31 @@ def _seed(url: str, people: int) -> tuple[str, str, int, list[int], list[str]]:
     return tokens[0], tokens[1], training_id, person_ids, keys
 
 
+def more_classes(url: str, training_id: int, n: int) -> list[int]:
+    """``n`` more classes of the same test, each with the first class's roster: the load and
+    memory benches ask each class's documents (one class asked twenty times is one job: the same
+    document, which ``jobs.document_key`` finds again)."""
+    from app import create_app
+    from app.extensions import db
+    from surveys import services
+    from surveys.models import Training
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        first = db.session.get(Training, training_id)
+        ids = []
+        for i in range(n):
+            training = services.save_training(None, title=f"Tập huấn {i + 2}", topic=first.topic, unit=first.unit,
+                                              instrument=first.version.instrument, start_date=first.start_date)
+            for participant in first.participants:
+                services.add_participant(training, participant.person)
+            db.session.flush()
+            ids.append(training.id)
+        db.session.commit()
+        db.engine.dispose()
+    return ids
+
+
 def _person_id(key: str | None) -> int | None:
     """The person id of her link's ``p`` value (``<id>-<signature>``); the bare baseline does not
     check the signature (the app does: an HMAC of a few bytes)."""
