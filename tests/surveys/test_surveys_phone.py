@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.models import Consent
+from concurrency import fire, statuses
 from surveys.models import Answer, Phase, Response
 
 ANSWERS = {"Q1": "2", "Q2": "2", "Q3": ["1", "2"], "Q4": "2", "Q5": "4", "Q6": "Gọi 111"}  # 5/5 points
@@ -310,23 +311,8 @@ def test_post_tests_sent_together_are_all_counted_in_the_dashboard_counters(app,
     for person in persons:
         assert pre.submit(person, ANSWERS).status_code == 200
     tokens = [post.token_for(person) for person in persons]
-    barrier = threading.Barrier(people)
-    statuses, failures = [], []
-
-    def send(person, token):
-        own_client = app.test_client()
-        barrier.wait()
-        try:
-            statuses.append(post.submit(person, ANSWERS, token=token, via=own_client).status_code)
-        except Exception as exc:  # noqa: BLE001  (reported below)
-            failures.append(exc)
-
-    threads = [threading.Thread(target=send, args=pair) for pair in zip(persons, tokens)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not failures and statuses == [200] * people
+    results = fire(app, people, lambda client, i: post.submit(persons[i], ANSWERS, token=tokens[i], via=client))
+    assert statuses(results) == {200: people}
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count(Response.id)).where(Response.phase == Phase.post)) == people
     table = rollups.Rollup
