@@ -23,8 +23,9 @@ How it works (one mechanism for every feature):
   bucket and joins its new one, and any new write path that goes through the ORM is covered
   without a line of code. A source given as ``Source(buckets, counters)`` recomputes only those
   counters (a phone response: the matched pairs of its training's day, one statement). On
-  PostgreSQL one transaction at a time recomputes a unit's counters (``_lock``). Writes that bypass the ORM (Core inserts of a bulk load)
-  are followed by ``rebuild()`` (``flask indicators-rebuild``).
+  PostgreSQL one transaction at a time recomputes a unit's counters (``_lock``). Writes that
+  bypass the ORM (Core inserts of a bulk load) are followed by ``rebuild()`` (``flask indicators
+  rebuild``).
 - Units moved under another parent need nothing: counters are kept per unit id, and the read joins
   the units by their current path (``app.sql.in_subtree``).
 - A *stock* counter (``Counter(stock=True)``) holds +1/-1 deltas on the days a thing starts and
@@ -35,8 +36,8 @@ record unit and key over the period (stocks up to ``date_to``).
 """
 from __future__ import annotations
 
-from collections import defaultdict
 import zlib
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -329,11 +330,7 @@ def _collect(session: Session, objects, into: dict) -> None:
             for start in range(0, len(listed), CHUNK):
                 for unit_id, day in connection.execute(buckets(listed[start:start + CHUNK])):
                     if unit_id is not None:
-                        bucket = (unit_id, day)
-                        if bucket not in touched:
-                            touched[bucket] = counters
-                        elif touched[bucket] is not None:
-                            touched[bucket] = None if counters is None else touched[bucket] | counters
+                        _add(touched, (unit_id, day), counters)
 
 
 def _changed(session: Session):
@@ -346,15 +343,20 @@ def _buckets_before(session: Session, flush_context, instances) -> None:
     _collect(session, [*_changed(session), *session.deleted], touched)
 
 
+def _add(touched: dict, bucket, counters: frozenset[str] | None) -> None:
+    """``bucket`` recomputed for ``counters`` too (None: every counter)."""
+    if bucket not in touched:
+        touched[bucket] = counters
+    elif touched[bucket] is not None:
+        touched[bucket] = None if counters is None else touched[bucket] | counters
+
+
 def _merge(into: dict, buckets: dict) -> None:
     """Add ``buckets`` (provider name -> bucket -> counter keys or None: all) to ``into``."""
     for name, found in buckets.items():
         target = into.setdefault(name, {})
         for bucket, counters in found.items():
-            if bucket not in target:
-                target[bucket] = counters
-            elif target[bucket] is not None:
-                target[bucket] = None if counters is None else target[bucket] | counters
+            _add(target, bucket, counters)
 
 
 @event.listens_for(Session, "after_flush")
