@@ -648,13 +648,13 @@ def file_response(job: Job):
     return response
 
 
-jobs_cli = click.Group("jobs", help="The job worker (heavy documents).")
+jobs_cli = click.Group("jobs", help="Tiến trình làm tài liệu nặng (job worker).")
 
 
 @jobs_cli.command("worker")
-@click.option("--workers", default=2, show_default=True, help="Jobs run at the same time.")
+@click.option("--workers", default=2, show_default=True, help="Số việc chạy cùng lúc.")
 def worker(workers):
-    """Run queued jobs until stopped (Ctrl-C / SIGTERM)."""
+    """Chạy các việc trong hàng đợi cho đến khi dừng (Ctrl-C / SIGTERM)."""
     global _app
     _app = current_app._get_current_object()
     recover_stale()  # jobs a previous worker left "running" when it died
@@ -665,13 +665,13 @@ def worker(workers):
 
 
 @jobs_cli.command("prune")
-@click.option("--dry-run", is_flag=True, help="Only say what would be removed.")
+@click.option("--dry-run", is_flag=True, help="Chỉ liệt kê những gì sẽ xóa, không xóa.")
 def prune_command(dry_run):
-    """Remove job files past their retention (JOB_FILES_KEEP_DAYS, BACKUPS_KEEP)."""
+    """Xóa tệp của các việc đã quá hạn lưu (JOB_FILES_KEEP_DAYS, BACKUPS_KEEP)."""
     removed = prune(dry_run=dry_run)
-    click.echo(f"{'Would remove' if dry_run else 'Removed'} {removed['files']} file(s), "
-               f"{removed['bytes'] / 1e6:.1f} MB (kept: {current_app.config['JOB_FILES_KEEP_DAYS']} days, "
-               f"the last {current_app.config['BACKUPS_KEEP']} backups)")
+    click.echo(f"{'Sẽ xóa' if dry_run else 'Đã xóa'} {removed['files']} tệp, "
+               f"{removed['bytes'] / 1e6:.1f} MB (giữ {current_app.config['JOB_FILES_KEEP_DAYS']} ngày, "
+               f"{current_app.config['BACKUPS_KEEP']} bản sao lưu mới nhất)")
 
 
 def housekeeping(app, last_prune: float | None) -> float | None:

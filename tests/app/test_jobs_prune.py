@@ -114,9 +114,9 @@ def test_the_backup_page_shows_a_pruned_backup_and_refuses_its_file(db, client, 
 def test_the_command_and_the_worker_prune(app, db, runner, storage, monkeypatch):
     first = _finished(db, storage, days=10)
     result = runner.invoke(args=["jobs", "prune", "--dry-run"])
-    assert result.exit_code == 0 and "Would remove 1 file(s)" in result.output and _exists(storage, first)
+    assert result.exit_code == 0 and "Sẽ xóa 1 tệp" in result.output and _exists(storage, first)
     result = runner.invoke(args=["jobs", "prune"])
-    assert result.exit_code == 0 and "Removed 1 file(s)" in result.output and not _exists(storage, first)
+    assert result.exit_code == 0 and "Đã xóa 1 tệp" in result.output and not _exists(storage, first)
 
     second = _finished(db, storage, days=10)
     pruned_at = jobs.housekeeping(app, None)  # the worker's round: prunes at once
